@@ -11,6 +11,7 @@ _LIBRARIES = [
     "glog",
     "gtest",
     "libtorch",
+    "openssl",
     "opencv",
     "sqlite3",
 ]

@@ -1,0 +1,53 @@
+#include "facerec/core/data_root.h"
+
+#include <cstdlib>
+#include <system_error>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace facerec {
+namespace {
+
+std::string GetEnv(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+}  // namespace
+
+std::filesystem::path WorkspaceRoot() {
+  const std::string workspace = GetEnv("BUILD_WORKSPACE_DIRECTORY");
+  if (!workspace.empty()) return workspace;
+  return std::filesystem::current_path();
+}
+
+std::filesystem::path ResolveAgainstWorkspace(const std::string& path) {
+  const std::filesystem::path p(path);
+  if (p.is_absolute()) return p;
+  return WorkspaceRoot() / p;
+}
+
+absl::StatusOr<std::filesystem::path> ResolveDataRoot(const std::string& flag_value) {
+  std::filesystem::path candidate;
+  std::string source;
+  if (!flag_value.empty()) {
+    candidate = ResolveAgainstWorkspace(flag_value);
+    source = "--data_root";
+  } else if (const std::string env = GetEnv("FACEREC_DATA"); !env.empty()) {
+    candidate = env;
+    source = "$FACEREC_DATA";
+  } else {
+    candidate = WorkspaceRoot() / ".." / "shared" / "data";
+    source = "the default ../shared/data from the workspace root";
+  }
+  std::error_code error;
+  if (!std::filesystem::is_directory(candidate, error)) {
+    return absl::NotFoundError(absl::StrCat(
+        "data root '", candidate.string(), "' (from ", source,
+        ") is not a directory; pass --data_root=DIR or set FACEREC_DATA"));
+  }
+  return std::filesystem::canonical(candidate);
+}
+
+}  // namespace facerec

@@ -1,0 +1,410 @@
+#include "facerec/tracking/experiment_store.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <filesystem>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "facerec/core/environment.h"
+#include "facerec/core/sha256.h"
+#include "facerec/core/status_macros.h"
+#include "facerec/tracking/schema.h"
+
+namespace facerec::tracking {
+namespace {
+
+absl::StatusOr<RunStatus> ParseRunStatus(const std::string& name) {
+  if (name == "RUNNING") return RunStatus::kRunning;
+  if (name == "FINISHED") return RunStatus::kFinished;
+  if (name == "FAILED") return RunStatus::kFailed;
+  if (name == "KILLED") return RunStatus::kKilled;
+  return absl::DataLossError(absl::StrCat("unknown run status '", name, "'"));
+}
+
+std::optional<double> OptionalDouble(const sqlite::Statement& row, int column) {
+  if (row.ColumnIsNull(column)) return std::nullopt;
+  return row.ColumnDouble(column);
+}
+
+std::optional<int64_t> OptionalInt(const sqlite::Statement& row, int column) {
+  if (row.ColumnIsNull(column)) return std::nullopt;
+  return row.ColumnInt(column);
+}
+
+void BindOptionalInt(sqlite::Statement& statement, int index, const std::optional<int64_t>& v) {
+  if (v.has_value()) {
+    statement.Bind(index, *v);
+  } else {
+    statement.BindNull(index);
+  }
+}
+
+constexpr char kRunColumns[] =
+    "r.id, e.name, r.name, r.status, r.start_ms, r.end_ms, r.heartbeat_ms, r.code_version, "
+    "r.config_hash, r.dataset_fingerprint, r.seed, r.command_line, r.host, r.pid, r.error";
+
+}  // namespace
+
+const char* RunStatusName(RunStatus status) {
+  switch (status) {
+    case RunStatus::kRunning:
+      return "RUNNING";
+    case RunStatus::kFinished:
+      return "FINISHED";
+    case RunStatus::kFailed:
+      return "FAILED";
+    case RunStatus::kKilled:
+      return "KILLED";
+  }
+  return "UNKNOWN";
+}
+
+std::string ConfigHash(const std::map<std::string, std::string>& params) {
+  Sha256 hasher;
+  for (const auto& [key, value] : params) hasher.Update(absl::StrCat(key, "=", value, "\n"));
+  return hasher.HexDigest();
+}
+
+absl::StatusOr<std::unique_ptr<ExperimentStore>> ExperimentStore::Open(const std::string& path) {
+  FACEREC_ASSIGN_OR_RETURN(sqlite::Database db, sqlite::Database::Open(path));
+  FACEREC_RETURN_IF_ERROR(ApplyMigrations(db));
+  return std::unique_ptr<ExperimentStore>(new ExperimentStore(std::move(db), path));
+}
+
+absl::StatusOr<int64_t> ExperimentStore::StartRun(const RunOptions& options) {
+  if (options.experiment.empty()) {
+    return absl::InvalidArgumentError("RunOptions.experiment must be set");
+  }
+  absl::MutexLock lock(&mutex_);
+  const int64_t now = NowMs();
+  FACEREC_ASSIGN_OR_RETURN(sqlite::Transaction transaction, db_.BeginImmediate());
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement upsert,
+      db_.Prepare("INSERT INTO experiments(name, created_ms) VALUES (?, ?) "
+                  "ON CONFLICT(name) DO NOTHING"));
+  upsert.Bind(1, options.experiment).Bind(2, now);
+  FACEREC_RETURN_IF_ERROR(upsert.Run());
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement insert,
+      db_.Prepare("INSERT INTO runs(experiment_id, name, status, start_ms, heartbeat_ms, "
+                  "code_version, config_hash, dataset_fingerprint, seed, command_line, host, pid) "
+                  "VALUES ((SELECT id FROM experiments WHERE name = ?), ?, 'RUNNING', ?, ?, ?, ?, "
+                  "?, ?, ?, ?, ?)"));
+  insert.Bind(1, options.experiment)
+      .Bind(2, options.name)
+      .Bind(3, now)
+      .Bind(4, now)
+      .Bind(5, options.code_version.empty() ? CodeVersion() : options.code_version)
+      .Bind(6, ConfigHash(options.params))
+      .Bind(7, options.dataset_fingerprint);
+  BindOptionalInt(insert, 8, options.seed);
+  insert.Bind(9, options.command_line.empty() ? ProcessCommandLine() : options.command_line)
+      .Bind(10, options.host.empty() ? HostName() : options.host)
+      .Bind(11, static_cast<int64_t>(getpid()));
+  FACEREC_RETURN_IF_ERROR(insert.Run());
+  const int64_t run_id = db_.LastInsertRowId();
+  FACEREC_RETURN_IF_ERROR(LogParamsLocked(run_id, options.params));
+  FACEREC_RETURN_IF_ERROR(transaction.Commit());
+  return run_id;
+}
+
+absl::Status ExperimentStore::LogParamsLocked(int64_t run_id,
+                                              const std::map<std::string, std::string>& params) {
+  FACEREC_ASSIGN_OR_RETURN(sqlite::Statement insert,
+                           db_.Prepare("INSERT INTO params(run_id, key, value) VALUES (?, ?, ?)"));
+  for (const auto& [key, value] : params) {
+    insert.Bind(1, run_id).Bind(2, key).Bind(3, value);
+    absl::Status status = insert.Run();
+    if (!status.ok()) {
+      return absl::Status(status.code(), absl::StrCat("param '", key, "' of run ", run_id, ": ",
+                                                      status.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ExperimentStore::LogParams(int64_t run_id,
+                                        const std::map<std::string, std::string>& params) {
+  absl::MutexLock lock(&mutex_);
+  FACEREC_ASSIGN_OR_RETURN(sqlite::Transaction transaction, db_.BeginImmediate());
+  FACEREC_RETURN_IF_ERROR(LogParamsLocked(run_id, params));
+  return transaction.Commit();
+}
+
+absl::Status ExperimentStore::LogMetrics(int64_t run_id, const std::vector<MetricPoint>& points) {
+  absl::MutexLock lock(&mutex_);
+  const int64_t now = NowMs();
+  FACEREC_ASSIGN_OR_RETURN(sqlite::Transaction transaction, db_.BeginImmediate());
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement insert,
+      db_.Prepare("INSERT INTO metrics(run_id, key, step, timestamp_ms, value, is_nan) "
+                  "VALUES (?, ?, ?, ?, ?, ?)"));
+  for (const MetricPoint& point : points) {
+    const bool is_nan = std::isnan(point.value);
+    insert.Bind(1, run_id)
+        .Bind(2, point.key)
+        .Bind(3, point.step)
+        .Bind(4, point.timestamp_ms == 0 ? now : point.timestamp_ms)
+        .Bind(6, int64_t{is_nan});
+    if (is_nan) {
+      insert.BindNull(5);
+    } else {
+      insert.Bind(5, point.value);
+    }
+    FACEREC_RETURN_IF_ERROR(insert.Run());
+  }
+  FACEREC_ASSIGN_OR_RETURN(sqlite::Statement heartbeat,
+                           db_.Prepare("UPDATE runs SET heartbeat_ms = ? WHERE id = ?"));
+  heartbeat.Bind(1, now).Bind(2, run_id);
+  FACEREC_RETURN_IF_ERROR(heartbeat.Run());
+  return transaction.Commit();
+}
+
+absl::Status ExperimentStore::LogEvaluation(int64_t run_id, const Evaluation& evaluation) {
+  absl::MutexLock lock(&mutex_);
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement insert,
+      db_.Prepare("INSERT INTO evaluations(run_id, dataset, protocol, target_fpr, tpr, threshold, "
+                  "positive_pairs, false_pairs, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  insert.Bind(1, run_id)
+      .Bind(2, evaluation.dataset)
+      .Bind(3, evaluation.protocol)
+      .Bind(4, evaluation.target_fpr)
+      .Bind(5, evaluation.tpr)
+      .Bind(6, evaluation.threshold);
+  BindOptionalInt(insert, 7, evaluation.positive_pairs);
+  BindOptionalInt(insert, 8, evaluation.false_pairs);
+  insert.Bind(9, NowMs());
+  return insert.Run();
+}
+
+absl::Status ExperimentStore::LogArtifact(int64_t run_id, const std::string& kind,
+                                          const std::string& path) {
+  FACEREC_ASSIGN_OR_RETURN(const std::string digest, Sha256OfFile(path));
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  if (error) return absl::NotFoundError(absl::StrCat(path, ": ", error.message()));
+  absl::MutexLock lock(&mutex_);
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement insert,
+      db_.Prepare("INSERT INTO artifacts(run_id, kind, path, sha256, size_bytes, created_ms) "
+                  "VALUES (?, ?, ?, ?, ?, ?)"));
+  insert.Bind(1, run_id)
+      .Bind(2, kind)
+      .Bind(3, std::filesystem::absolute(path).string())
+      .Bind(4, digest)
+      .Bind(5, static_cast<int64_t>(size))
+      .Bind(6, NowMs());
+  return insert.Run();
+}
+
+absl::Status ExperimentStore::SetTag(int64_t run_id, const std::string& key,
+                                     const std::string& value) {
+  absl::MutexLock lock(&mutex_);
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement insert,
+      db_.Prepare("INSERT INTO tags(run_id, key, value) VALUES (?, ?, ?) "
+                  "ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value"));
+  insert.Bind(1, run_id).Bind(2, key).Bind(3, value);
+  return insert.Run();
+}
+
+absl::Status ExperimentStore::FinishRun(int64_t run_id, RunStatus status,
+                                        const std::string& error) {
+  if (status == RunStatus::kRunning) {
+    return absl::InvalidArgumentError("FinishRun needs a final status, not RUNNING");
+  }
+  absl::MutexLock lock(&mutex_);
+  const int64_t now = NowMs();
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement update,
+      db_.Prepare("UPDATE runs SET status = ?, end_ms = MAX(?, start_ms), heartbeat_ms = ?, "
+                  "error = ? WHERE id = ? AND status = 'RUNNING'"));
+  update.Bind(1, RunStatusName(status)).Bind(2, now).Bind(3, now).Bind(4, error).Bind(5, run_id);
+  FACEREC_RETURN_IF_ERROR(update.Run());
+  if (db_.Changes() == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("run ", run_id, " does not exist or is already finished"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> ExperimentStore::MarkStaleRunsKilled() {
+  absl::MutexLock lock(&mutex_);
+  FACEREC_ASSIGN_OR_RETURN(
+      std::vector<RunRecord> running,
+      QueryRuns("r.status = 'RUNNING' AND r.host = ?", [](sqlite::Statement& q) {
+        q.Bind(1, HostName());
+        return 2;
+      }));
+  int marked = 0;
+  for (const RunRecord& run : running) {
+    // kill(pid, 0) probes without signalling. EPERM means the pid exists
+    // (another user's process), so only ESRCH proves the run's process is gone.
+    if (run.pid > 0 && (kill(static_cast<pid_t>(run.pid), 0) == 0 || errno != ESRCH)) continue;
+    FACEREC_ASSIGN_OR_RETURN(
+        sqlite::Statement update,
+        db_.Prepare("UPDATE runs SET status = 'KILLED', end_ms = heartbeat_ms, "
+                    "error = 'process ' || pid || ' ended without finishing the run' "
+                    "WHERE id = ? AND status = 'RUNNING'"));
+    update.Bind(1, run.id);
+    FACEREC_RETURN_IF_ERROR(update.Run());
+    marked += db_.Changes();
+  }
+  return marked;
+}
+
+absl::StatusOr<std::vector<RunRecord>> ExperimentStore::QueryRuns(
+    const std::string& where, const std::function<int(sqlite::Statement&)>& bind) {
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement query,
+      db_.Prepare(absl::StrCat("SELECT ", kRunColumns,
+                               " FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE ",
+                               where, " ORDER BY r.id DESC LIMIT ?")));
+  const int limit_index = bind(query);
+  query.Bind(limit_index, int64_t{1000000});
+  std::vector<RunRecord> runs;
+  while (true) {
+    FACEREC_ASSIGN_OR_RETURN(const bool has_row, query.Step());
+    if (!has_row) break;
+    RunRecord run;
+    run.id = query.ColumnInt(0);
+    run.experiment = query.ColumnText(1);
+    run.name = query.ColumnText(2);
+    FACEREC_ASSIGN_OR_RETURN(run.status, ParseRunStatus(query.ColumnText(3)));
+    run.start_ms = query.ColumnInt(4);
+    run.end_ms = OptionalInt(query, 5);
+    run.heartbeat_ms = query.ColumnInt(6);
+    run.code_version = query.ColumnText(7);
+    run.config_hash = query.ColumnText(8);
+    run.dataset_fingerprint = query.ColumnText(9);
+    run.seed = OptionalInt(query, 10);
+    run.command_line = query.ColumnText(11);
+    run.host = query.ColumnText(12);
+    run.pid = query.ColumnInt(13);
+    run.error = query.ColumnText(14);
+    runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
+absl::StatusOr<RunRecord> ExperimentStore::GetRun(int64_t run_id) {
+  absl::MutexLock lock(&mutex_);
+  FACEREC_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, QueryRuns("r.id = ?", [run_id](sqlite::Statement& q) {
+                             q.Bind(1, run_id);
+                             return 2;
+                           }));
+  if (runs.empty()) return absl::NotFoundError(absl::StrCat("no run ", run_id, " in ", path_));
+  return runs.front();
+}
+
+absl::StatusOr<std::vector<RunRecord>> ExperimentStore::ListRuns(const std::string& experiment,
+                                                                 int limit) {
+  absl::MutexLock lock(&mutex_);
+  FACEREC_ASSIGN_OR_RETURN(std::vector<RunRecord> runs,
+                           QueryRuns(experiment.empty() ? "1" : "e.name = ?",
+                                     [&experiment](sqlite::Statement& q) {
+                                       if (experiment.empty()) return 1;
+                                       q.Bind(1, experiment);
+                                       return 2;
+                                     }));
+  if (limit >= 0 && runs.size() > static_cast<size_t>(limit)) runs.resize(limit);
+  return runs;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> ExperimentStore::GetParams(int64_t run_id) {
+  absl::MutexLock lock(&mutex_);
+  FACEREC_ASSIGN_OR_RETURN(sqlite::Statement query,
+                           db_.Prepare("SELECT key, value FROM params WHERE run_id = ?"));
+  query.Bind(1, run_id);
+  std::map<std::string, std::string> params;
+  while (true) {
+    FACEREC_ASSIGN_OR_RETURN(const bool has_row, query.Step());
+    if (!has_row) break;
+    params[query.ColumnText(0)] = query.ColumnText(1);
+  }
+  return params;
+}
+
+absl::StatusOr<std::vector<MetricPoint>> ExperimentStore::GetMetrics(int64_t run_id,
+                                                                     const std::string& key) {
+  absl::MutexLock lock(&mutex_);
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement query,
+      db_.Prepare("SELECT key, step, timestamp_ms, value, is_nan FROM metrics "
+                  "WHERE run_id = ?1 AND (?2 = '' OR key = ?2) ORDER BY key, step, rowid"));
+  query.Bind(1, run_id).Bind(2, key);
+  std::vector<MetricPoint> points;
+  while (true) {
+    FACEREC_ASSIGN_OR_RETURN(const bool has_row, query.Step());
+    if (!has_row) break;
+    MetricPoint point;
+    point.key = query.ColumnText(0);
+    point.step = query.ColumnInt(1);
+    point.timestamp_ms = query.ColumnInt(2);
+    point.value = query.ColumnInt(4) != 0 ? std::nan("") : query.ColumnDouble(3);
+    points.push_back(std::move(point));
+  }
+  return points;
+}
+
+absl::StatusOr<std::vector<Evaluation>> ExperimentStore::GetEvaluations(int64_t run_id) {
+  absl::MutexLock lock(&mutex_);
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement query,
+      db_.Prepare("SELECT dataset, protocol, target_fpr, tpr, threshold, positive_pairs, "
+                  "false_pairs FROM evaluations WHERE run_id = ? ORDER BY id"));
+  query.Bind(1, run_id);
+  std::vector<Evaluation> evaluations;
+  while (true) {
+    FACEREC_ASSIGN_OR_RETURN(const bool has_row, query.Step());
+    if (!has_row) break;
+    Evaluation evaluation;
+    evaluation.dataset = query.ColumnText(0);
+    evaluation.protocol = query.ColumnText(1);
+    evaluation.target_fpr = OptionalDouble(query, 2);
+    evaluation.tpr = OptionalDouble(query, 3);
+    evaluation.threshold = OptionalDouble(query, 4);
+    evaluation.positive_pairs = OptionalInt(query, 5);
+    evaluation.false_pairs = OptionalInt(query, 6);
+    evaluations.push_back(std::move(evaluation));
+  }
+  return evaluations;
+}
+
+absl::StatusOr<std::vector<ArtifactRecord>> ExperimentStore::GetArtifacts(int64_t run_id) {
+  absl::MutexLock lock(&mutex_);
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement query,
+      db_.Prepare("SELECT kind, path, sha256, size_bytes FROM artifacts WHERE run_id = ? "
+                  "ORDER BY id"));
+  query.Bind(1, run_id);
+  std::vector<ArtifactRecord> artifacts;
+  while (true) {
+    FACEREC_ASSIGN_OR_RETURN(const bool has_row, query.Step());
+    if (!has_row) break;
+    artifacts.push_back({query.ColumnText(0), query.ColumnText(1), query.ColumnText(2),
+                         query.ColumnInt(3)});
+  }
+  return artifacts;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> ExperimentStore::GetTags(int64_t run_id) {
+  absl::MutexLock lock(&mutex_);
+  FACEREC_ASSIGN_OR_RETURN(sqlite::Statement query,
+                           db_.Prepare("SELECT key, value FROM tags WHERE run_id = ?"));
+  query.Bind(1, run_id);
+  std::map<std::string, std::string> tags;
+  while (true) {
+    FACEREC_ASSIGN_OR_RETURN(const bool has_row, query.Step());
+    if (!has_row) break;
+    tags[query.ColumnText(0)] = query.ColumnText(1);
+  }
+  return tags;
+}
+
+}  // namespace facerec::tracking
