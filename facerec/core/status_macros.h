@@ -31,4 +31,11 @@
   if (!statusor.ok()) return std::move(statusor).status();  \
   lhs = std::move(statusor).value()
 
+// For tools and tests only: dies with the status message when not OK.
+#define FACEREC_CHECK_OK(expr)                                           \
+  do {                                                                   \
+    const ::absl::Status facerec_check_status_ = (expr);                 \
+    CHECK(facerec_check_status_.ok()) << facerec_check_status_.ToString(); \
+  } while (false)
+
 #endif  // FACEREC_CORE_STATUS_MACROS_H_
