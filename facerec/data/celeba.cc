@@ -1,0 +1,166 @@
+#include "facerec/data/celeba.h"
+
+#include <algorithm>
+#include <set>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "facerec/core/status_macros.h"
+#include "facerec/data/text_file.h"
+
+namespace facerec::data {
+namespace {
+
+namespace fs = std::filesystem;
+
+absl::Status CheckDirectory(const fs::path& dir) {
+  std::error_code error;
+  if (!fs::is_directory(dir, error)) {
+    return absl::NotFoundError(absl::StrCat(dir.string(), ": directory not found"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckImageExists(const fs::path& path, const std::string& annotation, int line) {
+  std::error_code error;
+  if (!fs::is_regular_file(path, error)) {
+    return absl::NotFoundError(absl::StrCat(annotation, ":", line, ": image ", path.string(),
+                                            " does not exist"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+const char* SplitName(Split split) {
+  switch (split) {
+    case Split::kTrain:
+      return "train";
+    case Split::kVal:
+      return "val";
+    case Split::kTest:
+      return "test";
+  }
+  return "unknown";
+}
+
+std::vector<size_t> Celeba500::Indices(Split split) const {
+  std::vector<size_t> indices;
+  for (size_t i = 0; i < images.size(); ++i) {
+    if (images[i].split == split) indices.push_back(i);
+  }
+  return indices;
+}
+
+std::map<int, std::vector<size_t>> Celeba500::ByIdentity(Split split) const {
+  std::map<int, std::vector<size_t>> groups;
+  for (size_t i = 0; i < images.size(); ++i) {
+    if (images[i].split == split) groups[images[i].identity].push_back(i);
+  }
+  return groups;
+}
+
+absl::StatusOr<Celeba500> LoadCeleba500(const fs::path& data_root) {
+  const fs::path dir = data_root / "celeba500" / "celebA_train_500";
+  FACEREC_RETURN_IF_ERROR(CheckDirectory(dir));
+  const std::string anno_path = (dir / "celebA_anno.txt").string();
+  const std::string split_path = (dir / "celebA_train_split.txt").string();
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<Line> anno, ReadLines(anno_path));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<Line> splits, ReadLines(split_path));
+  if (anno.size() != splits.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(anno_path, " has ", anno.size(), " rows but ",
+                                                   split_path, " has ", splits.size()));
+  }
+  Celeba500 dataset;
+  dataset.annotation_files = {anno_path, split_path};
+  std::set<int> identities;
+  for (size_t i = 0; i < anno.size(); ++i) {
+    const std::vector<std::string> a = absl::StrSplit(anno[i].text, ' ', absl::SkipEmpty());
+    const std::vector<std::string> s = absl::StrSplit(splits[i].text, ' ', absl::SkipEmpty());
+    LabeledImage image;
+    if (a.size() != 2 || !ParseInt(a[1], &image.identity) || image.identity < 0) {
+      return LineError(anno_path, anno[i].number, "expected '<file> <identity >= 0>'",
+                       anno[i].text);
+    }
+    int split = -1;
+    if (s.size() != 2 || !ParseInt(s[1], &split) || split < 0 || split > 2) {
+      return LineError(split_path, splits[i].number, "expected '<file> <split 0|1|2>'",
+                       splits[i].text);
+    }
+    if (s[0] != a[0]) {
+      return LineError(split_path, splits[i].number,
+                       absl::StrCat("file differs from ", anno_path, ":", anno[i].number, " ('",
+                                    a[0], "')"),
+                       splits[i].text);
+    }
+    image.file = a[0];
+    image.path = (dir / "celebA_imgs" / image.file).string();
+    image.split = static_cast<Split>(split);
+    FACEREC_RETURN_IF_ERROR(CheckImageExists(image.path, anno_path, anno[i].number));
+    identities.insert(image.identity);
+    dataset.images.push_back(std::move(image));
+  }
+  if (dataset.images.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(anno_path, ": no images"));
+  }
+  dataset.num_identities = *identities.rbegin() + 1;
+  if (static_cast<int>(identities.size()) != dataset.num_identities) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        anno_path, ": identities are not dense: ", identities.size(), " distinct ids, max ",
+        dataset.num_identities - 1));
+  }
+  return dataset;
+}
+
+IdRatePairCounts IdRateSet::PairCounts() const {
+  std::map<int, int64_t> per_identity;
+  for (const LabeledImage& query : queries) ++per_identity[query.identity];
+  IdRatePairCounts counts;
+  for (const auto& [identity, n] : per_identity) counts.positive += n * (n - 1) / 2;
+  const auto q = static_cast<int64_t>(queries.size());
+  counts.query_negative = q * (q - 1) / 2 - counts.positive;
+  counts.distractor_negative = q * static_cast<int64_t>(distractors.size());
+  return counts;
+}
+
+int IdRateSet::NumQueryIdentities() const {
+  std::set<int> identities;
+  for (const LabeledImage& query : queries) identities.insert(query.identity);
+  return static_cast<int>(identities.size());
+}
+
+absl::StatusOr<IdRateSet> LoadIdRateSet(const fs::path& data_root) {
+  const fs::path dir = data_root / "celeba500" / "celebA_ir";
+  FACEREC_RETURN_IF_ERROR(CheckDirectory(dir));
+  const std::string csv_path = (dir / "celebA_anno_query.csv").string();
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<Line> lines, ReadLines(csv_path));
+  if (lines.empty() || lines.front().text != "img,id") {
+    return LineError(csv_path, lines.empty() ? 1 : lines.front().number,
+                     "expected the header 'img,id'", lines.empty() ? "" : lines.front().text);
+  }
+  IdRateSet set;
+  set.annotation_files = {csv_path};
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const std::vector<std::string> fields = absl::StrSplit(lines[i].text, ',');
+    LabeledImage query;
+    if (fields.size() != 2 || fields[0].empty() || !ParseInt(fields[1], &query.identity)) {
+      return LineError(csv_path, lines[i].number, "expected '<file>,<identity>'", lines[i].text);
+    }
+    query.file = fields[0];
+    query.path = (dir / "celebA_query" / query.file).string();
+    FACEREC_RETURN_IF_ERROR(CheckImageExists(query.path, csv_path, lines[i].number));
+    set.queries.push_back(std::move(query));
+  }
+  const fs::path distractor_dir = dir / "celebA_distractors";
+  FACEREC_RETURN_IF_ERROR(CheckDirectory(distractor_dir));
+  for (const fs::directory_entry& entry : fs::directory_iterator(distractor_dir)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".jpg") {
+      set.distractors.push_back(entry.path().string());
+    }
+  }
+  std::sort(set.distractors.begin(), set.distractors.end());
+  return set;
+}
+
+}  // namespace facerec::data

@@ -1,0 +1,55 @@
+// Readers for the landmark datasets: MTFL (5 points, 80x80 images) and the
+// 300-W annotation of AFW (68 points in .pts files), plus the 68 -> 5 point
+// reduction used to compare them.
+//
+//   FACEREC_ASSIGN_OR_RETURN(std::vector<LandmarkFace> train,
+//                            LoadMtfl(data_root, "new_training.txt"));
+//   FACEREC_ASSIGN_OR_RETURN(std::vector<LandmarkFace> afw, LoadAfw(data_root));
+//
+// Point order everywhere (kFivePointNames): the eye on the image's left, the
+// other eye, nose tip, mouth corner on the image's left, the other corner.
+#ifndef FACEREC_DATA_LANDMARKS_H_
+#define FACEREC_DATA_LANDMARKS_H_
+
+#include <array>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace facerec::data {
+
+struct Point2 {
+  double x = 0;
+  double y = 0;
+};
+
+inline constexpr std::array<const char*, 5> kFivePointNames = {
+    "left_eye", "right_eye", "nose_tip", "left_mouth", "right_mouth"};
+
+struct LandmarkFace {
+  std::string image_path;       // Absolute.
+  std::vector<Point2> points;   // 5 (MTFL, reduced AFW) or 68 (raw .pts).
+  std::string source;           // "file:line" or the .pts path, for messages.
+};
+
+// `list` is "new_training.txt" or "new_testing.txt" under <root>/mtfl. Rows:
+// `relpath x1..x5 y1..y5`.
+absl::StatusOr<std::vector<LandmarkFace>> LoadMtfl(const std::filesystem::path& data_root,
+                                                   const std::string& list);
+
+// A 300-W .pts file: "version: 1", "n_points: N", "{", N lines "x y", "}".
+absl::StatusOr<std::vector<Point2>> ReadPts(const std::string& path);
+
+// Every <root>/afw/PHOTO_K.pts with its photo PHOTO.jpg, 68 points each,
+// sorted by .pts name.
+absl::StatusOr<std::vector<LandmarkFace>> LoadAfw(const std::filesystem::path& data_root);
+
+// 68 iBUG points -> the 5 above: eye centres are the means of points 37-42
+// and 43-48 (1-based), nose tip 31, mouth corners 49 and 55.
+std::vector<Point2> ReduceIbug68ToFive(const std::vector<Point2>& points68);
+
+}  // namespace facerec::data
+
+#endif  // FACEREC_DATA_LANDMARKS_H_

@@ -1,0 +1,51 @@
+#include "facerec/data/text_file.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace facerec::data {
+
+absl::StatusOr<std::string> ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open (missing file?)"));
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
+  return bytes.str();
+}
+
+absl::StatusOr<std::vector<Line>> ReadLines(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open (missing file?)"));
+  std::vector<Line> lines;
+  std::string text;
+  int number = 0;
+  while (std::getline(in, text)) {
+    ++number;
+    absl::string_view stripped = absl::StripAsciiWhitespace(text);
+    if (stripped.empty()) continue;
+    lines.push_back({number, std::string(stripped)});
+  }
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
+  return lines;
+}
+
+absl::Status LineError(const std::string& path, int line, absl::string_view what,
+                       absl::string_view text) {
+  constexpr size_t kMaxShown = 120;
+  const absl::string_view shown = text.substr(0, kMaxShown);
+  return absl::InvalidArgumentError(absl::StrCat(path, ":", line, ": ", what, " (got '", shown,
+                                                 text.size() > kMaxShown ? "...'" : "'", ")"));
+}
+
+bool ParseInt(absl::string_view field, int* value) { return absl::SimpleAtoi(field, value); }
+
+bool ParseDouble(absl::string_view field, double* value) {
+  return absl::SimpleAtod(field, value);
+}
+
+}  // namespace facerec::data
