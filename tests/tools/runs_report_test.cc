@@ -1,0 +1,90 @@
+#include "tools/runs_report.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace facerec::tools {
+namespace {
+
+using tracking::ExperimentStore;
+using tracking::RunOptions;
+using tracking::RunStatus;
+
+class RunsReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string path = ::testing::TempDir() + "/runs_report.db";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+    auto store = ExperimentStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    for (const auto& [loss, tpr] : {std::make_pair("ce", 0.70), std::make_pair("arcface", 0.55)}) {
+      RunOptions options;
+      options.experiment = "compare_losses";
+      options.name = loss;
+      options.params = {{"loss", loss}, {"lr", "0.1"}, {"note", "a, \"quoted\" value"}};
+      auto id = store_->StartRun(options);
+      ASSERT_TRUE(id.ok());
+      ASSERT_TRUE(store_->LogMetrics(*id, {{"loss", 1, 5.0}, {"loss", 2, 1.5}}).ok());
+      ASSERT_TRUE(store_->LogEvaluation(*id, {"celeba_ir", "id_rate", 0.1, tpr}).ok());
+      ASSERT_TRUE(store_->FinishRun(*id, RunStatus::kFinished).ok());
+    }
+  }
+  std::unique_ptr<ExperimentStore> store_;
+};
+
+TEST_F(RunsReportTest, ListShowsEveryRunNewestFirst) {
+  auto text = ListRunsText(*store_, "", 10);
+  ASSERT_TRUE(text.ok()) << text.status();
+  const size_t arcface = text->find("arcface");
+  const size_t ce = text->find(" ce ");
+  ASSERT_NE(arcface, std::string::npos) << *text;
+  ASSERT_NE(ce, std::string::npos) << *text;
+  EXPECT_LT(arcface, ce);
+  EXPECT_NE(text->find("FINISHED"), std::string::npos);
+}
+
+TEST_F(RunsReportTest, ShowHasParamsLastMetricAndEvaluation) {
+  auto text = ShowRunText(*store_, 1);
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_NE(text->find("lr"), std::string::npos);
+  EXPECT_NE(text->find("1.5"), std::string::npos) << *text;   // Last loss, not the first.
+  EXPECT_EQ(text->find(" 5 "), std::string::npos) << *text;
+  EXPECT_NE(text->find("0.7"), std::string::npos);
+  EXPECT_EQ(ShowRunText(*store_, 42).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(RunsReportTest, CompareMarksDifferingParamsAndAlignsTpr) {
+  auto text = CompareRunsText(*store_, {1, 2});
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_NE(text->find("* param loss"), std::string::npos) << *text;
+  EXPECT_NE(text->find("  param lr"), std::string::npos) << *text;
+  const size_t tpr_row = text->find("TPR celeba_ir id_rate @FPR 0.1");
+  ASSERT_NE(tpr_row, std::string::npos) << *text;
+  const std::string row = text->substr(tpr_row, text->find('\n', tpr_row) - tpr_row);
+  EXPECT_LT(row.find("0.7"), row.find("0.55")) << row;
+}
+
+TEST_F(RunsReportTest, ExportsQuotedCsv) {
+  auto csv = ExportCsv(*store_, {1}, "params");
+  ASSERT_TRUE(csv.ok()) << csv.status();
+  EXPECT_EQ(*csv,
+            "run_id,key,value\n"
+            "1,loss,ce\n"
+            "1,lr,0.1\n"
+            "1,note,\"a, \"\"quoted\"\" value\"\n");
+  auto metrics = ExportCsv(*store_, {1, 2}, "metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(std::count(metrics->begin(), metrics->end(), '\n'), 5);  // Header + 4 points.
+  auto bad = ExportCsv(*store_, {1}, "bogus");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("bogus"), std::string::npos);
+}
+
+TEST(FormatTableTest, PadsColumns) {
+  EXPECT_EQ(FormatTable({{"a", "bb"}, {"ccc", "d"}}), "a    bb\nccc  d\n");
+}
+
+}  // namespace
+}  // namespace facerec::tools

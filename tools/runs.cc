@@ -1,0 +1,116 @@
+// runs: look at the experiment store from the command line.
+//
+//   tools/bazel run //tools:runs -- list [--experiment=NAME] [--limit=N]
+//   tools/bazel run //tools:runs -- show RUN_ID
+//   tools/bazel run //tools:runs -- compare RUN_ID RUN_ID ...   (no ids: the latest --limit runs
+//                                                                of --experiment)
+//   tools/bazel run //tools:runs -- export runs|params|metrics|evaluations [RUN_ID ...] [--out=F]
+//
+// --db defaults to results.db in the workspace root. For anything else, the
+// file is plain SQLite: `sqlite3 results.db "select * from leaderboard"`.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "facerec/core/data_root.h"
+#include "facerec/core/status_macros.h"
+#include "facerec/tracking/experiment_store.h"
+#include "gflags/gflags.h"
+#include "glog/logging.h"
+#include "tools/runs_report.h"
+
+DEFINE_string(db, "results.db", "Experiment store; relative paths are from the workspace root.");
+DEFINE_string(experiment, "", "Only runs of this experiment (list, compare without ids).");
+DEFINE_int32(limit, 50, "At most this many runs (list; compare and export without ids).");
+DEFINE_string(out, "", "export: write the CSV here instead of standard output.");
+
+namespace facerec::tools {
+namespace {
+
+constexpr char kUsage[] =
+    "Looks at the experiment store.\n"
+    "  runs list [--experiment=NAME] [--limit=N]\n"
+    "  runs show RUN_ID\n"
+    "  runs compare [RUN_ID ...] [--experiment=NAME --limit=N]\n"
+    "  runs export runs|params|metrics|evaluations [RUN_ID ...] [--out=FILE]";
+
+absl::StatusOr<std::vector<int64_t>> ParseIds(const std::vector<std::string>& args) {
+  std::vector<int64_t> ids;
+  for (const std::string& arg : args) {
+    int64_t id = 0;
+    if (!absl::SimpleAtoi(arg, &id) || id <= 0) {
+      return absl::InvalidArgumentError(absl::StrCat("'", arg, "' is not a run id"));
+    }
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+absl::StatusOr<std::vector<int64_t>> IdsOrLatest(tracking::ExperimentStore& store,
+                                                 const std::vector<std::string>& args) {
+  FACEREC_ASSIGN_OR_RETURN(std::vector<int64_t> ids, ParseIds(args));
+  if (!ids.empty()) return ids;
+  FACEREC_ASSIGN_OR_RETURN(const auto runs, store.ListRuns(FLAGS_experiment, FLAGS_limit));
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it) ids.push_back(it->id);  // Oldest first.
+  return ids;
+}
+
+absl::StatusOr<std::string> Dispatch(const std::vector<std::string>& args) {
+  if (args.empty()) return absl::InvalidArgumentError(kUsage);
+  const std::string db = ResolveAgainstWorkspace(FLAGS_db).string();
+  if (!std::filesystem::exists(db)) {
+    return absl::NotFoundError(absl::StrCat("no experiment store at ", db, " (--db)"));
+  }
+  FACEREC_ASSIGN_OR_RETURN(auto store, tracking::ExperimentStore::Open(db));
+  const std::string& command = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "list") return ListRunsText(*store, FLAGS_experiment, FLAGS_limit);
+  if (command == "show") {
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<int64_t> ids, ParseIds(rest));
+    if (ids.size() != 1) return absl::InvalidArgumentError("show takes one run id");
+    return ShowRunText(*store, ids[0]);
+  }
+  if (command == "compare") {
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<int64_t> ids, IdsOrLatest(*store, rest));
+    return CompareRunsText(*store, ids);
+  }
+  if (command == "export") {
+    if (rest.empty()) {
+      return absl::InvalidArgumentError("export needs runs|params|metrics|evaluations");
+    }
+    FACEREC_ASSIGN_OR_RETURN(
+        const std::vector<int64_t> ids,
+        IdsOrLatest(*store, std::vector<std::string>(rest.begin() + 1, rest.end())));
+    FACEREC_ASSIGN_OR_RETURN(std::string csv, ExportCsv(*store, ids, rest[0]));
+    if (FLAGS_out.empty()) return csv;
+    const std::string out_path = ResolveAgainstWorkspace(FLAGS_out).string();
+    std::ofstream out(out_path);
+    out << csv;
+    if (!out.good()) return absl::PermissionDeniedError(absl::StrCat("cannot write ", out_path));
+    return absl::StrCat("wrote ", out_path, "\n");
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown command '", command, "'\n", kUsage));
+}
+
+}  // namespace
+}  // namespace facerec::tools
+
+int main(int argc, char** argv) {
+  gflags::SetUsageMessage(facerec::tools::kUsage);
+  gflags::ParseCommandLineFlags(&argc, &argv, /*remove_flags=*/true);
+  FLAGS_logtostderr = true;
+  google::InitGoogleLogging(argv[0]);
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  absl::StatusOr<std::string> output = facerec::tools::Dispatch(args);
+  if (!output.ok()) {
+    std::cerr << "runs: " << output.status().message() << "\n";
+    return output.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  std::cout << *output;
+  return 0;
+}
