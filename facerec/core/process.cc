@@ -4,8 +4,12 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <string>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "facerec/core/environment.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
@@ -15,23 +19,55 @@ DEFINE_int32(threads, 0, "Intra-op threads for LibTorch/OpenMP; 0 = all cores.")
 namespace facerec {
 namespace {
 
-constexpr char kReexecMarker[] = "FACEREC_BLAS_REEXEC";
+constexpr char kReexecMarker[] = "FACEREC_ENV_PREPARED";
 
-// Re-executes the binary with OPENBLAS_CORETYPE set when it is unset and this
-// CPU has AVX-512. Returns only when no re-exec was needed (or it failed).
-void MaybeReexecForBlas(char** argv) {
-  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;
-  if (std::getenv(kReexecMarker) != nullptr) return;  // Never loop.
-  const std::string core_type = PreferredOpenBlasCoreType();
-  if (core_type.empty()) return;
-  setenv("OPENBLAS_CORETYPE", core_type.c_str(), /*overwrite=*/0);
-  setenv(kReexecMarker, "1", /*overwrite=*/1);
-  execv("/proc/self/exe", argv);
-  // execv failed: carry on with the slow kernels rather than die.
-  std::perror("facerec: re-exec for OPENBLAS_CORETYPE failed");
+int Cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+// --threads as written on the command line (gflags has not parsed it yet).
+int ThreadsFromArgv(char** argv) {
+  for (int i = 1; argv[i] != nullptr; ++i) {
+    const absl::string_view arg = argv[i];
+    int value = 0;
+    if (absl::StartsWith(arg, "--threads=") &&
+        absl::SimpleAtoi(arg.substr(strlen("--threads=")), &value)) {
+      return value;
+    }
+    if ((arg == "--threads" || arg == "-threads") && argv[i + 1] != nullptr &&
+        absl::SimpleAtoi(argv[i + 1], &value)) {
+      return value;
+    }
+  }
+  return 0;
+}
+
+int ThreadsFromEnvironment() {
+  const char* value = std::getenv("OMP_NUM_THREADS");
+  int threads = 0;
+  if (value == nullptr || !absl::SimpleAtoi(value, &threads)) return 0;
+  return threads;
 }
 
 }  // namespace
+
+void PrepareEnvironment(char** argv) {
+  if (std::getenv(kReexecMarker) != nullptr) return;  // Done, or switched off: never loop.
+  bool changed = false;
+  if (std::getenv("OMP_NUM_THREADS") == nullptr) {
+    const int threads = ThreadsFromArgv(argv);
+    setenv("OMP_NUM_THREADS", std::to_string(threads > 0 ? threads : Cores()).c_str(), 0);
+    changed = true;
+  }
+  const std::string core_type = PreferredOpenBlasCoreType();
+  if (std::getenv("OPENBLAS_CORETYPE") == nullptr && !core_type.empty()) {
+    setenv("OPENBLAS_CORETYPE", core_type.c_str(), 0);
+    changed = true;
+  }
+  setenv(kReexecMarker, "1", 1);
+  if (!changed) return;
+  execv("/proc/self/exe", argv);
+  // execv failed: carry on with run-time settings rather than die.
+  std::perror("facerec: re-exec to set OMP_NUM_THREADS/OPENBLAS_CORETYPE failed");
+}
 
 std::string PreferredOpenBlasCoreType() {
   __builtin_cpu_init();
@@ -44,14 +80,14 @@ std::string PreferredOpenBlasCoreType() {
 }
 
 int ConfigureThreads(int threads) {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int wanted = threads > 0 ? threads : cores;
+  const int from_environment = ThreadsFromEnvironment();
+  const int wanted = threads > 0 ? threads : (from_environment > 0 ? from_environment : Cores());
   torch::set_num_threads(wanted);
   return torch::get_num_threads();
 }
 
 void InitProcess(int* argc, char*** argv, const char* usage) {
-  MaybeReexecForBlas(*argv);
+  PrepareEnvironment(*argv);
   SetProcessCommandLine(*argc, *argv);
   gflags::SetUsageMessage(usage);
   gflags::ParseCommandLineFlags(argc, argv, /*remove_flags=*/true);

@@ -7,15 +7,19 @@
 //   }
 //
 // Flags defined here:
-//   --threads  intra-op threads for LibTorch and OpenMP; 0 (default) = all cores.
+//   --threads  intra-op threads for LibTorch and OpenMP; 0 (default) = all cores
+//              (or OMP_NUM_THREADS when the user set it).
 //
-// Why the BLAS part exists: Debian's OpenBLAS 0.3.21 does not recognise recent
-// Xeons and falls back to its generic "Prescott" kernels, which run a 1024²
-// sgemm at ~25 GFLOP/s instead of ~170 with the AVX-512 (SkylakeX) kernels on
-// the same 2 cores (docs/performance.md). OpenBLAS reads OPENBLAS_CORETYPE only
-// when the library is loaded, so InitProcess sets it and re-executes the binary
-// once, before anything else runs. An OPENBLAS_CORETYPE already set by the
-// user or the machine is always respected.
+// Two settings only work when they are in the environment before the process
+// starts, so InitProcess sets them and re-executes the binary once, before
+// anything else runs (docs/performance.md has the measurements):
+//  - OMP_NUM_THREADS: a training step runs 15-28% faster with the OpenMP pool
+//    sized at start-up than with torch::set_num_threads(2) at run time.
+//  - OPENBLAS_CORETYPE: Debian's OpenBLAS 0.3.21 does not recognise recent
+//    Xeons and falls back to its generic "Prescott" kernels (1024² sgemm at
+//    ~30 GFLOP/s instead of ~120-170 with the AVX-512 "SkylakeX" ones).
+// A value the user or the machine already set is always respected. Setting
+// FACEREC_ENV_PREPARED=1 skips the re-exec (to measure without it).
 #ifndef FACEREC_CORE_PROCESS_H_
 #define FACEREC_CORE_PROCESS_H_
 
@@ -27,8 +31,13 @@ namespace facerec {
 // sets the BLAS kernel (see above) and the thread count. Call first in main.
 void InitProcess(int* argc, char*** argv, const char* usage);
 
-// Sets LibTorch's intra-op threads; `threads` <= 0 means all cores. Returns the
-// number now in force.
+// The environment part of InitProcess alone: re-executes the binary with
+// OMP_NUM_THREADS and OPENBLAS_CORETYPE set when needed (argv must be the
+// untouched original). For mains that let another library parse argv first.
+void PrepareEnvironment(char** argv);
+
+// Sets LibTorch's intra-op threads; `threads` <= 0 means OMP_NUM_THREADS when
+// set, else all cores. Returns the number now in force.
 int ConfigureThreads(int threads);
 
 // The OPENBLAS_CORETYPE this CPU should use when the variable is unset, or ""
