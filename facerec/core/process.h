@@ -13,8 +13,10 @@
 // Two settings only work when they are in the environment before the process
 // starts, so InitProcess sets them and re-executes the binary once, before
 // anything else runs (docs/performance.md has the measurements):
-//  - OMP_NUM_THREADS: a training step runs 15-28% faster with the OpenMP pool
-//    sized at start-up than with torch::set_num_threads(2) at run time.
+//  - OMP_NUM_THREADS: with the OpenMP pool sized at start-up a 2-thread
+//    training step ran a median 1.08x faster than with torch::set_num_threads
+//    at run time (6 interleaved pairs; faster in 5). In Python on the same
+//    LibTorch the run-time call was 2.4x slower, so this is the safe way.
 //  - OPENBLAS_CORETYPE: Debian's OpenBLAS 0.3.21 does not recognise recent
 //    Xeons and falls back to its generic "Prescott" kernels (1024² sgemm at
 //    ~30 GFLOP/s instead of ~120-170 with the AVX-512 "SkylakeX" ones).
