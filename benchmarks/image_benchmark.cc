@@ -1,8 +1,8 @@
 // Image decode + ID-rate crop + tensor conversion on real CelebA-500 files:
 // images/s on one thread, and on all cores through data::DecodeAll.
 //
-//   tools/bazel run //benchmarks:image_benchmark -- --benchmark_repetitions=5 \
-//       --benchmark_report_aggregates_only=true
+//   tools/bazel run //benchmarks:image_benchmark -- --benchmark_repetitions=5
+//       (add --benchmark_report_aggregates_only=true for medians only)
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 

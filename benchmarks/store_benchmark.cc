@@ -1,8 +1,8 @@
 // Metric inserts into the experiment store: rows/s with one transaction per
 // row against batched transactions (what tracking::Run does).
 //
-//   tools/bazel run //benchmarks:store_benchmark -- --benchmark_repetitions=5 \
-//       --benchmark_report_aggregates_only=true
+//   tools/bazel run //benchmarks:store_benchmark -- --benchmark_repetitions=5
+//       (add --benchmark_report_aggregates_only=true for medians only)
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
