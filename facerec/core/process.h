@@ -12,7 +12,7 @@
 //
 // Two settings only work when they are in the environment before the process
 // starts, so InitProcess sets them and re-executes the binary once, before
-// anything else runs (docs/performance.md has the measurements):
+// anything else runs (benchmarks/README.md has the measurements):
 //  - OMP_NUM_THREADS: with the OpenMP pool sized at start-up a 2-thread
 //    training step ran a median 1.08x faster than with torch::set_num_threads
 //    at run time (6 interleaved pairs; faster in 5). In Python on the same
