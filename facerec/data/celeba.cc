@@ -10,28 +10,7 @@
 #include "facerec/data/text_file.h"
 
 namespace facerec::data {
-namespace {
-
 namespace fs = std::filesystem;
-
-absl::Status CheckDirectory(const fs::path& dir) {
-  std::error_code error;
-  if (!fs::is_directory(dir, error)) {
-    return absl::NotFoundError(absl::StrCat(dir.string(), ": directory not found"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckImageExists(const fs::path& path, const std::string& annotation, int line) {
-  std::error_code error;
-  if (!fs::is_regular_file(path, error)) {
-    return absl::NotFoundError(absl::StrCat(annotation, ":", line, ": image ", path.string(),
-                                            " does not exist"));
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 const char* SplitName(Split split) {
   switch (split) {
@@ -63,7 +42,7 @@ std::map<int, std::vector<size_t>> Celeba500::ByIdentity(Split split) const {
 
 absl::StatusOr<Celeba500> LoadCeleba500(const fs::path& data_root) {
   const fs::path dir = data_root / "celeba500" / "celebA_train_500";
-  FACEREC_RETURN_IF_ERROR(CheckDirectory(dir));
+  FACEREC_RETURN_IF_ERROR(RequireDirectory(dir.string()));
   const std::string anno_path = (dir / "celebA_anno.txt").string();
   const std::string split_path = (dir / "celebA_train_split.txt").string();
   FACEREC_ASSIGN_OR_RETURN(const std::vector<Line> anno, ReadLines(anno_path));
@@ -97,7 +76,7 @@ absl::StatusOr<Celeba500> LoadCeleba500(const fs::path& data_root) {
     image.file = a[0];
     image.path = (dir / "celebA_imgs" / image.file).string();
     image.split = static_cast<Split>(split);
-    FACEREC_RETURN_IF_ERROR(CheckImageExists(image.path, anno_path, anno[i].number));
+    FACEREC_RETURN_IF_ERROR(RequireImage(image.path, absl::StrCat(anno_path, ":", anno[i].number)));
     identities.insert(image.identity);
     dataset.images.push_back(std::move(image));
   }
@@ -132,7 +111,7 @@ int IdRateSet::NumQueryIdentities() const {
 
 absl::StatusOr<IdRateSet> LoadIdRateSet(const fs::path& data_root) {
   const fs::path dir = data_root / "celeba500" / "celebA_ir";
-  FACEREC_RETURN_IF_ERROR(CheckDirectory(dir));
+  FACEREC_RETURN_IF_ERROR(RequireDirectory(dir.string()));
   const std::string csv_path = (dir / "celebA_anno_query.csv").string();
   FACEREC_ASSIGN_OR_RETURN(const std::vector<Line> lines, ReadLines(csv_path));
   if (lines.empty() || lines.front().text != "img,id") {
@@ -149,11 +128,11 @@ absl::StatusOr<IdRateSet> LoadIdRateSet(const fs::path& data_root) {
     }
     query.file = fields[0];
     query.path = (dir / "celebA_query" / query.file).string();
-    FACEREC_RETURN_IF_ERROR(CheckImageExists(query.path, csv_path, lines[i].number));
+    FACEREC_RETURN_IF_ERROR(RequireImage(query.path, absl::StrCat(csv_path, ":", lines[i].number)));
     set.queries.push_back(std::move(query));
   }
   const fs::path distractor_dir = dir / "celebA_distractors";
-  FACEREC_RETURN_IF_ERROR(CheckDirectory(distractor_dir));
+  FACEREC_RETURN_IF_ERROR(RequireDirectory(distractor_dir.string()));
   for (const fs::directory_entry& entry : fs::directory_iterator(distractor_dir)) {
     if (entry.is_regular_file() && entry.path().extension() == ".jpg") {
       set.distractors.push_back(entry.path().string());

@@ -13,14 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-absl::Status CheckFile(const fs::path& path, const std::string& source) {
-  std::error_code error;
-  if (!fs::is_regular_file(path, error)) {
-    return absl::NotFoundError(absl::StrCat(source, ": image ", path.string(), " does not exist"));
-  }
-  return absl::OkStatus();
-}
-
 // The text between <tag> and </tag> starting the search at `*pos`; advances
 // `*pos` past it. Enough for the flat, machine-written XML of these datasets.
 bool NextElement(const std::string& xml, const std::string& tag, size_t* pos, std::string* text) {
@@ -71,7 +63,7 @@ absl::StatusOr<std::vector<BoxedImage>> LoadFacemask(const fs::path& data_root) 
       return absl::InvalidArgumentError(absl::StrCat(xml_path, ": no <filename>"));
     }
     image.image_path = (dir / "images" / filename).string();
-    FACEREC_RETURN_IF_ERROR(CheckFile(image.image_path, xml_path));
+    FACEREC_RETURN_IF_ERROR(RequireImage(image.image_path, xml_path));
     std::string box;
     while (NextElement(xml, "bndbox", &pos, &box)) {
       double v[4];
@@ -118,7 +110,7 @@ absl::StatusOr<std::vector<BoxedImage>> LoadCelebaWild(const fs::path& data_root
     BoxedImage image;
     image.source = absl::StrCat(csv, ":", lines[i].number);
     image.image_path = (dir / "images" / f[0]).string();
-    FACEREC_RETURN_IF_ERROR(CheckFile(image.image_path, image.source));
+    FACEREC_RETURN_IF_ERROR(RequireImage(image.image_path, image.source));
     image.boxes.push_back(box);
     images.push_back(std::move(image));
   }
@@ -147,7 +139,7 @@ absl::StatusOr<std::vector<BoxedImage>> LoadDlibFaces(const fs::path& data_root,
       return absl::InvalidArgumentError(absl::StrCat(xml_path, ": <image> without file="));
     }
     image.image_path = (dir / file).string();
-    FACEREC_RETURN_IF_ERROR(CheckFile(image.image_path, xml_path));
+    FACEREC_RETURN_IF_ERROR(RequireImage(image.image_path, xml_path));
     size_t box_pos = tag_end;
     while (true) {
       const size_t box_start = xml.find("<box ", box_pos);
@@ -193,7 +185,7 @@ absl::StatusOr<std::vector<LandmarkFace>> LoadWebFaces(const fs::path& data_root
       }
       face.points.push_back(p);
     }
-    FACEREC_RETURN_IF_ERROR(CheckFile(face.image_path, face.source));
+    FACEREC_RETURN_IF_ERROR(RequireImage(face.image_path, face.source));
     faces.push_back(std::move(face));
   }
   return faces;

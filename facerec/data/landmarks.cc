@@ -38,11 +38,7 @@ absl::StatusOr<std::vector<LandmarkFace>> LoadMtfl(const fs::path& data_root,
                          line.text);
       }
     }
-    std::error_code error;
-    if (!fs::is_regular_file(face.image_path, error)) {
-      return absl::NotFoundError(
-          absl::StrCat(path, ":", line.number, ": image ", face.image_path, " does not exist"));
-    }
+    FACEREC_RETURN_IF_ERROR(RequireImage(face.image_path, face.source));
     faces.push_back(std::move(face));
   }
   return faces;
@@ -81,10 +77,7 @@ absl::StatusOr<std::vector<Point2>> ReadPts(const std::string& path) {
 
 absl::StatusOr<std::vector<LandmarkFace>> LoadAfw(const fs::path& data_root) {
   const fs::path dir = data_root / "afw";
-  std::error_code error;
-  if (!fs::is_directory(dir, error)) {
-    return absl::NotFoundError(absl::StrCat(dir.string(), ": directory not found"));
-  }
+  FACEREC_RETURN_IF_ERROR(RequireDirectory(dir.string()));
   std::vector<std::string> pts_files;
   for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
     if (entry.path().extension() == ".pts") pts_files.push_back(entry.path().string());
@@ -101,9 +94,7 @@ absl::StatusOr<std::vector<LandmarkFace>> LoadAfw(const fs::path& data_root) {
     LandmarkFace face;
     face.image_path = (dir / (stem.substr(0, underscore) + ".jpg")).string();
     face.source = pts;
-    if (!fs::is_regular_file(face.image_path, error)) {
-      return absl::NotFoundError(absl::StrCat(pts, ": photo ", face.image_path, " is missing"));
-    }
+    FACEREC_RETURN_IF_ERROR(RequireImage(face.image_path, pts));
     FACEREC_ASSIGN_OR_RETURN(face.points, ReadPts(pts));
     if (face.points.size() != 68) {
       return absl::InvalidArgumentError(

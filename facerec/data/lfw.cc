@@ -58,11 +58,7 @@ absl::StatusOr<LfwPairs> LoadLfwPairs(const fs::path& lfw_dir) {
       pair.second = image_path(f[2], b);
     }
     for (const std::string* image : {&pair.first, &pair.second}) {
-      std::error_code error;
-      if (!fs::is_regular_file(*image, error)) {
-        return absl::NotFoundError(
-            absl::StrCat(path, ":", line.number, ": image ", *image, " does not exist"));
-      }
+      FACEREC_RETURN_IF_ERROR(RequireImage(*image, absl::StrCat(path, ":", line.number)));
     }
     result.pairs.push_back(std::move(pair));
   }

@@ -1,6 +1,8 @@
 #include "facerec/data/text_file.h"
 
+#include <filesystem>
 #include <fstream>
+#include <system_error>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
@@ -32,6 +34,22 @@ absl::StatusOr<std::vector<Line>> ReadLines(const std::string& path) {
   }
   if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
   return lines;
+}
+
+absl::Status RequireDirectory(const std::string& dir) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir, error)) {
+    return absl::NotFoundError(absl::StrCat(dir, ": directory not found"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RequireImage(const std::string& path, absl::string_view context) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return absl::NotFoundError(absl::StrCat(context, ": image ", path, " does not exist"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status LineError(const std::string& path, int line, absl::string_view what,

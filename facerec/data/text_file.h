@@ -29,6 +29,12 @@ absl::StatusOr<std::vector<Line>> ReadLines(const std::string& path);
 // Whole file as bytes. NotFoundError / DataLossError naming the file.
 absl::StatusOr<std::string> ReadFileBytes(const std::string& path);
 
+// NotFoundError "<dir>: directory not found" unless `dir` is a directory.
+absl::Status RequireDirectory(const std::string& dir);
+// NotFoundError "<context>: image <path> does not exist" unless `path` is a
+// regular file; `context` is the annotation "file:line" that named it.
+absl::Status RequireImage(const std::string& path, absl::string_view context);
+
 // InvalidArgumentError "path:line: what (got 'text')".
 absl::Status LineError(const std::string& path, int line, absl::string_view what,
                        absl::string_view text);

@@ -268,27 +268,32 @@ absl::StatusOr<std::vector<RunRecord>> ExperimentStore::QueryRuns(
   const int limit_index = bind(query);
   query.Bind(limit_index, int64_t{1000000});
   std::vector<RunRecord> runs;
-  while (true) {
-    FACEREC_ASSIGN_OR_RETURN(const bool has_row, query.Step());
-    if (!has_row) break;
-    RunRecord run;
-    run.id = query.ColumnInt(0);
-    run.experiment = query.ColumnText(1);
-    run.name = query.ColumnText(2);
-    FACEREC_ASSIGN_OR_RETURN(run.status, ParseRunStatus(query.ColumnText(3)));
-    run.start_ms = query.ColumnInt(4);
-    run.end_ms = OptionalInt(query, 5);
-    run.heartbeat_ms = query.ColumnInt(6);
-    run.code_version = query.ColumnText(7);
-    run.config_hash = query.ColumnText(8);
-    run.dataset_fingerprint = query.ColumnText(9);
-    run.seed = OptionalInt(query, 10);
-    run.command_line = query.ColumnText(11);
-    run.host = query.ColumnText(12);
-    run.pid = query.ColumnInt(13);
-    run.error = query.ColumnText(14);
-    runs.push_back(std::move(run));
-  }
+  absl::Status parse_error;
+  FACEREC_RETURN_IF_ERROR(query.ForEachRow([&](const sqlite::Statement& row) {
+      RunRecord run;
+      run.id = row.ColumnInt(0);
+      run.experiment = row.ColumnText(1);
+      run.name = row.ColumnText(2);
+      absl::StatusOr<RunStatus> status = ParseRunStatus(row.ColumnText(3));
+      if (!status.ok()) {
+        parse_error = status.status();
+        return;
+      }
+      run.status = *status;
+      run.start_ms = row.ColumnInt(4);
+      run.end_ms = OptionalInt(row, 5);
+      run.heartbeat_ms = row.ColumnInt(6);
+      run.code_version = row.ColumnText(7);
+      run.config_hash = row.ColumnText(8);
+      run.dataset_fingerprint = row.ColumnText(9);
+      run.seed = OptionalInt(row, 10);
+      run.command_line = row.ColumnText(11);
+      run.host = row.ColumnText(12);
+      run.pid = row.ColumnInt(13);
+      run.error = row.ColumnText(14);
+      runs.push_back(std::move(run));
+  }));
+  FACEREC_RETURN_IF_ERROR(parse_error);
   return runs;
 }
 
@@ -322,11 +327,9 @@ absl::StatusOr<std::map<std::string, std::string>> ExperimentStore::GetParams(in
                            db_.Prepare("SELECT key, value FROM params WHERE run_id = ?"));
   query.Bind(1, run_id);
   std::map<std::string, std::string> params;
-  while (true) {
-    FACEREC_ASSIGN_OR_RETURN(const bool has_row, query.Step());
-    if (!has_row) break;
-    params[query.ColumnText(0)] = query.ColumnText(1);
-  }
+  FACEREC_RETURN_IF_ERROR(query.ForEachRow([&](const sqlite::Statement& row) {
+      params[row.ColumnText(0)] = row.ColumnText(1);
+  }));
   return params;
 }
 
@@ -339,16 +342,14 @@ absl::StatusOr<std::vector<MetricPoint>> ExperimentStore::GetMetrics(int64_t run
                   "WHERE run_id = ?1 AND (?2 = '' OR key = ?2) ORDER BY key, step, rowid"));
   query.Bind(1, run_id).Bind(2, key);
   std::vector<MetricPoint> points;
-  while (true) {
-    FACEREC_ASSIGN_OR_RETURN(const bool has_row, query.Step());
-    if (!has_row) break;
-    MetricPoint point;
-    point.key = query.ColumnText(0);
-    point.step = query.ColumnInt(1);
-    point.timestamp_ms = query.ColumnInt(2);
-    point.value = query.ColumnInt(4) != 0 ? std::nan("") : query.ColumnDouble(3);
-    points.push_back(std::move(point));
-  }
+  FACEREC_RETURN_IF_ERROR(query.ForEachRow([&](const sqlite::Statement& row) {
+      MetricPoint point;
+      point.key = row.ColumnText(0);
+      point.step = row.ColumnInt(1);
+      point.timestamp_ms = row.ColumnInt(2);
+      point.value = row.ColumnInt(4) != 0 ? std::nan("") : row.ColumnDouble(3);
+      points.push_back(std::move(point));
+  }));
   return points;
 }
 
@@ -360,19 +361,17 @@ absl::StatusOr<std::vector<Evaluation>> ExperimentStore::GetEvaluations(int64_t 
                   "false_pairs FROM evaluations WHERE run_id = ? ORDER BY id"));
   query.Bind(1, run_id);
   std::vector<Evaluation> evaluations;
-  while (true) {
-    FACEREC_ASSIGN_OR_RETURN(const bool has_row, query.Step());
-    if (!has_row) break;
-    Evaluation evaluation;
-    evaluation.dataset = query.ColumnText(0);
-    evaluation.protocol = query.ColumnText(1);
-    evaluation.target_fpr = OptionalDouble(query, 2);
-    evaluation.tpr = OptionalDouble(query, 3);
-    evaluation.threshold = OptionalDouble(query, 4);
-    evaluation.positive_pairs = OptionalInt(query, 5);
-    evaluation.false_pairs = OptionalInt(query, 6);
-    evaluations.push_back(std::move(evaluation));
-  }
+  FACEREC_RETURN_IF_ERROR(query.ForEachRow([&](const sqlite::Statement& row) {
+      Evaluation evaluation;
+      evaluation.dataset = row.ColumnText(0);
+      evaluation.protocol = row.ColumnText(1);
+      evaluation.target_fpr = OptionalDouble(row, 2);
+      evaluation.tpr = OptionalDouble(row, 3);
+      evaluation.threshold = OptionalDouble(row, 4);
+      evaluation.positive_pairs = OptionalInt(row, 5);
+      evaluation.false_pairs = OptionalInt(row, 6);
+      evaluations.push_back(std::move(evaluation));
+  }));
   return evaluations;
 }
 
@@ -384,12 +383,10 @@ absl::StatusOr<std::vector<ArtifactRecord>> ExperimentStore::GetArtifacts(int64_
                   "ORDER BY id"));
   query.Bind(1, run_id);
   std::vector<ArtifactRecord> artifacts;
-  while (true) {
-    FACEREC_ASSIGN_OR_RETURN(const bool has_row, query.Step());
-    if (!has_row) break;
-    artifacts.push_back({query.ColumnText(0), query.ColumnText(1), query.ColumnText(2),
-                         query.ColumnInt(3)});
-  }
+  FACEREC_RETURN_IF_ERROR(query.ForEachRow([&](const sqlite::Statement& row) {
+      artifacts.push_back({row.ColumnText(0), row.ColumnText(1), row.ColumnText(2),
+                           row.ColumnInt(3)});
+  }));
   return artifacts;
 }
 
@@ -399,11 +396,9 @@ absl::StatusOr<std::map<std::string, std::string>> ExperimentStore::GetTags(int6
                            db_.Prepare("SELECT key, value FROM tags WHERE run_id = ?"));
   query.Bind(1, run_id);
   std::map<std::string, std::string> tags;
-  while (true) {
-    FACEREC_ASSIGN_OR_RETURN(const bool has_row, query.Step());
-    if (!has_row) break;
-    tags[query.ColumnText(0)] = query.ColumnText(1);
-  }
+  FACEREC_RETURN_IF_ERROR(query.ForEachRow([&](const sqlite::Statement& row) {
+      tags[row.ColumnText(0)] = row.ColumnText(1);
+  }));
   return tags;
 }
 

@@ -85,6 +85,15 @@ absl::StatusOr<bool> Statement::Step() {
   return status;
 }
 
+absl::Status Statement::ForEachRow(const std::function<void(const Statement&)>& row) {
+  while (true) {
+    absl::StatusOr<bool> has_row = Step();
+    if (!has_row.ok()) return has_row.status();
+    if (!*has_row) return absl::OkStatus();
+    row(*this);
+  }
+}
+
 absl::Status Statement::Run() {
   absl::StatusOr<bool> row = Step();
   while (row.ok() && *row) row = Step();

@@ -21,6 +21,7 @@
 #define FACEREC_TRACKING_SQLITE_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -56,6 +57,8 @@ class Statement {
 
   // Advances: true when a row is available, false when done.
   absl::StatusOr<bool> Step();
+  // Calls `row` on every remaining row; returns the first step error.
+  absl::Status ForEachRow(const std::function<void(const Statement&)>& row);
   // Steps to completion (for statements that return no rows), then resets.
   absl::Status Run();
   // Makes the statement ready to run again; bindings are kept.
