@@ -1,0 +1,213 @@
+#include "facerec/losses/losses.h"
+
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace facerec::losses {
+namespace {
+
+namespace F = torch::nn::functional;
+
+torch::Tensor Normalise(const torch::Tensor& x) {
+  return F::normalize(x, F::NormalizeFuncOptions().dim(1).eps(1e-12));
+}
+
+class SoftmaxLossImpl : public LossImpl {
+ public:
+  explicit SoftmaxLossImpl(const LossOptions& o) : label_smoothing_(o.label_smoothing) {
+    head_ = register_module("head", torch::nn::Linear(o.embedding_size, o.num_classes));
+  }
+  LossOutput forward(const torch::Tensor& embeddings, const torch::Tensor& labels) override {
+    LossOutput out;
+    out.logits = head_(embeddings);
+    out.loss = SmoothedCrossEntropy(out.logits, labels, label_smoothing_);
+    return out;
+  }
+  torch::Tensor Logits(const torch::Tensor& embeddings) override { return head_(embeddings); }
+
+ private:
+  const double label_smoothing_;
+  torch::nn::Linear head_{nullptr};
+};
+
+class MarginSoftmaxLossImpl : public LossImpl {
+ public:
+  MarginSoftmaxLossImpl(const LossOptions& o, double m1, double m2, double m3, double scale)
+      : m1_(m1), m2_(m2), m3_(m3), scale_(scale), subcenters_(o.subcenters),
+        num_classes_(o.num_classes), label_smoothing_(o.label_smoothing) {
+    weight_ = register_parameter(
+        "weight", torch::randn({o.num_classes * o.subcenters, o.embedding_size}) * 0.01);
+  }
+
+  LossOutput forward(const torch::Tensor& embeddings, const torch::Tensor& labels) override {
+    const torch::Tensor cos = Cosines(embeddings);
+    const double m1 = 1.0 + (m1_ - 1.0) * margin_scale_;
+    const torch::Tensor target_cos = cos.gather(1, labels.unsqueeze(1));
+    const torch::Tensor target =
+        MarginTargetLogit(target_cos, m1, m2_ * margin_scale_, m3_ * margin_scale_);
+    LossOutput out;
+    out.logits = cos.scatter(1, labels.unsqueeze(1), target) * scale_;
+    out.loss = SmoothedCrossEntropy(out.logits, labels, label_smoothing_);
+    return out;
+  }
+
+  torch::Tensor Logits(const torch::Tensor& embeddings) override {
+    return Cosines(embeddings) * scale_;
+  }
+  void SetMarginScale(double scale) override { margin_scale_ = scale; }
+
+ private:
+  // [N, classes]: the best of each class's sub-centres.
+  torch::Tensor Cosines(const torch::Tensor& embeddings) {
+    torch::Tensor cos = torch::mm(Normalise(embeddings), Normalise(weight_).t());
+    if (subcenters_ > 1) {
+      cos = std::get<0>(cos.view({-1, num_classes_, subcenters_}).max(2));
+    }
+    return cos.clamp(-1.0, 1.0);
+  }
+
+  const double m1_, m2_, m3_, scale_;
+  const int subcenters_, num_classes_;
+  const double label_smoothing_;
+  double margin_scale_ = 1.0;
+  torch::Tensor weight_;
+};
+
+class TripletLossImpl : public LossImpl {
+ public:
+  explicit TripletLossImpl(const LossOptions& o)
+      : margin_(o.triplet_margin), semi_hard_(o.triplet_mining == "semi_hard") {}
+  LossOutput forward(const torch::Tensor& embeddings, const torch::Tensor& labels) override {
+    return TripletLoss(Normalise(embeddings), labels, margin_, semi_hard_);
+  }
+
+ private:
+  const double margin_;
+  const bool semi_hard_;
+};
+
+struct MarginDefaults {
+  double m1, m2, m3;
+};
+
+const std::map<std::string, MarginDefaults>& MarginLosses() {
+  static const auto* losses = new std::map<std::string, MarginDefaults>{
+      {"normface", {1.0, 0.0, 0.0}},
+      {"arcface", {1.0, 0.5, 0.0}},
+      {"cosface", {1.0, 0.0, 0.35}},
+      {"sphereface", {1.35, 0.0, 0.0}},
+  };
+  return *losses;
+}
+
+}  // namespace
+
+torch::Tensor SmoothedCrossEntropy(const torch::Tensor& logits, const torch::Tensor& labels,
+                                   double label_smoothing) {
+  const torch::Tensor log_p = torch::log_softmax(logits, 1);
+  const torch::Tensor nll = -log_p.gather(1, labels.unsqueeze(1)).squeeze(1);
+  if (label_smoothing <= 0) return nll.mean();
+  const torch::Tensor uniform = -log_p.mean(1);
+  return ((1.0 - label_smoothing) * nll + label_smoothing * uniform).mean();
+}
+
+torch::Tensor MarginTargetLogit(const torch::Tensor& cos_theta, double m1, double m2, double m3) {
+  if (m1 == 1.0 && m2 == 0.0) return cos_theta - m3;  // CosFace / NormFace: no angle needed.
+  const double eps = 1e-7;
+  const torch::Tensor theta = torch::acos(cos_theta.clamp(-1.0 + eps, 1.0 - eps));
+  const torch::Tensor margined = torch::cos(m1 * theta + m2) - m3;
+  // Past theta = (pi - m2) / m1 the cosine would rise again: fall back.
+  const torch::Tensor fallback = cos_theta - m3 - m2 * std::sin(m2);
+  return torch::where(theta <= (M_PI - m2) / m1, margined, fallback);
+}
+
+LossOutput TripletLoss(const torch::Tensor& embeddings, const torch::Tensor& labels, double margin,
+                       bool semi_hard) {
+  // Squared distances from the Gram matrix (unit vectors: |a-b|^2 = 2 - 2 a.b).
+  const torch::Tensor dist =
+      (2.0 - 2.0 * torch::mm(embeddings, embeddings.t())).clamp_min(1e-12).sqrt();
+  const torch::Tensor same = labels.unsqueeze(0).eq(labels.unsqueeze(1));
+  const torch::Tensor eye = torch::eye(labels.size(0), same.options());
+  const torch::Tensor positive = same.logical_and(eye.logical_not());
+  const torch::Tensor negative = same.logical_not();
+  const double big = 1e4;
+  LossOutput out;
+  if (!semi_hard) {
+    const torch::Tensor hardest_positive =
+        std::get<0>(torch::where(positive, dist, torch::zeros_like(dist)).max(1));
+    const torch::Tensor hardest_negative =
+        std::get<0>(torch::where(negative, dist, torch::full_like(dist, big)).min(1));
+    const torch::Tensor valid =
+        positive.any(1).logical_and(negative.any(1)).to(dist.dtype());
+    const torch::Tensor per_anchor = torch::relu(hardest_positive - hardest_negative + margin) * valid;
+    out.loss = per_anchor.sum() / valid.sum().clamp_min(1.0);
+    out.active_fraction =
+        (per_anchor.gt(0).to(torch::kFloat64).sum() / valid.sum().clamp_min(1.0)).item<double>();
+    return out;
+  }
+  // Semi-hard: for every (anchor a, positive p), the closest negative n with
+  // d(a,n) > d(a,p); if there is none, the farthest negative.
+  const torch::Tensor d_ap = dist.unsqueeze(2);            // [a, p, 1]
+  const torch::Tensor d_an = dist.unsqueeze(1);            // [a, 1, n]
+  const torch::Tensor neg = negative.unsqueeze(1);         // [a, 1, n]
+  const torch::Tensor farther = neg.logical_and(d_an > d_ap);  // [a, p, n]
+  const torch::Tensor closest_farther =
+      std::get<0>(torch::where(farther, d_an.expand_as(farther), torch::full_like(farther, big,
+                                                                                   dist.options()))
+                      .min(2));                             // [a, p]
+  const torch::Tensor farthest =
+      std::get<0>(torch::where(negative, dist, torch::full_like(dist, -big)).max(1));  // [a]
+  const torch::Tensor chosen =
+      torch::where(farther.any(2), closest_farther, farthest.unsqueeze(1).expand_as(closest_farther));
+  const torch::Tensor pair_mask =
+      positive.logical_and(negative.any(1).unsqueeze(1)).to(dist.dtype());
+  const torch::Tensor per_pair = torch::relu(dist - chosen + margin) * pair_mask;
+  out.loss = per_pair.sum() / pair_mask.sum().clamp_min(1.0);
+  out.active_fraction =
+      (per_pair.gt(0).to(torch::kFloat64).sum() / pair_mask.sum().clamp_min(1.0)).item<double>();
+  return out;
+}
+
+std::vector<std::string> KnownLosses() {
+  std::vector<std::string> names = {"ce", "triplet"};
+  for (const auto& [name, defaults] : MarginLosses()) names.push_back(name);
+  return names;
+}
+
+absl::StatusOr<Loss> MakeLoss(const LossOptions& o) {
+  if (o.name == "triplet") {
+    if (o.triplet_mining != "batch_hard" && o.triplet_mining != "semi_hard") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown triplet mining '", o.triplet_mining, "'; known: batch_hard, semi_hard"));
+    }
+    if (o.triplet_margin <= 0) return absl::InvalidArgumentError("triplet_margin must be > 0");
+    return std::make_shared<TripletLossImpl>(o);
+  }
+  const auto margin = MarginLosses().find(o.name);
+  if (o.name != "ce" && margin == MarginLosses().end()) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown loss '", o.name, "'; known: ",
+                                                   absl::StrJoin(KnownLosses(), ", ")));
+  }
+  if (o.num_classes < 2 || o.embedding_size < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "loss '", o.name, "' needs num_classes >= 2 and embedding_size >= 1, got ",
+        o.num_classes, " and ", o.embedding_size));
+  }
+  if (o.label_smoothing < 0 || o.label_smoothing >= 1) {
+    return absl::InvalidArgumentError("label_smoothing must be in [0, 1)");
+  }
+  if (o.name == "ce") return std::make_shared<SoftmaxLossImpl>(o);
+  if (o.subcenters < 1) return absl::InvalidArgumentError("subcenters must be >= 1");
+  const MarginDefaults& d = margin->second;
+  const double m1 = o.m1 >= 0 ? o.m1 : d.m1;
+  const double m2 = o.m2 >= 0 ? o.m2 : d.m2;
+  const double m3 = o.m3 >= 0 ? o.m3 : d.m3;
+  if (m1 < 1.0) return absl::InvalidArgumentError("m1 must be >= 1");
+  return std::make_shared<MarginSoftmaxLossImpl>(o, m1, m2, m3, o.scale > 0 ? o.scale : 64.0);
+}
+
+}  // namespace facerec::losses

@@ -1,0 +1,88 @@
+// Training losses for face embeddings, built by name, all behind one interface.
+//
+//   LossOptions options;
+//   options.name = "arcface";                 // ce | normface | arcface | cosface | sphereface | triplet
+//   options.num_classes = 500;
+//   options.embedding_size = 256;
+//   FACEREC_ASSIGN_OR_RETURN(Loss loss, MakeLoss(options));
+//   LossOutput out = loss->forward(embeddings, labels);   // out.loss, out.logits (if any)
+//
+// Classification losses:
+//   ce          softmax cross-entropy over a linear head (W x + b).
+//   normface / arcface / cosface / sphereface
+//               one combined-margin head: weights and embeddings L2-normalised,
+//               the target logit cos(theta) becomes cos(m1*theta + m2) - m3, all
+//               logits scaled by s. normface: m1=1, m2=0, m3=0; arcface: m2
+//               (default 0.5); cosface: m3 (default 0.35); sphereface: m1
+//               (default 1.35). Where m1*theta + m2 would pass pi the target
+//               falls back to cos(theta) - m3 - m2*sin(m2) (insightface's rule), so
+//               the logit keeps decreasing with theta.
+//   Options for small data: margin warm-up (SetMarginScale scales every margin
+//   from 0 to 1 while training starts), K sub-centres per class (the best of
+//   K, Deng et al. 2020), label smoothing.
+// Metric loss:
+//   triplet     margin loss on L2-normalised embeddings with Euclidean distances,
+//               mined inside P x K batches: batch-hard (hardest positive and
+//               negative per anchor, Hermans et al. 2017) or semi-hard (per
+//               positive pair, the closest negative farther than the positive;
+//               the farthest negative when none is, as in FaceNet).
+#ifndef FACEREC_LOSSES_LOSSES_H_
+#define FACEREC_LOSSES_LOSSES_H_
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace facerec::losses {
+
+struct LossOptions {
+  std::string name = "ce";
+  int num_classes = 0;       // Required for classification losses.
+  int embedding_size = 0;    // Required for classification losses.
+  double scale = 0;          // s; 0 = the loss's default (64 for margins; unused by ce).
+  double m1 = -1, m2 = -1, m3 = -1;  // < 0: the loss's default.
+  int subcenters = 1;        // K sub-centres per class (margin heads). Default 1.
+  double label_smoothing = 0;  // Default 0.
+  double triplet_margin = 0.2;         // Default 0.2 (unit-sphere Euclidean distance).
+  std::string triplet_mining = "batch_hard";  // batch_hard | semi_hard.
+};
+
+struct LossOutput {
+  torch::Tensor loss;     // Scalar.
+  torch::Tensor logits;   // [N, classes] for classification losses, undefined otherwise.
+  // Share of active (non-zero) triplets, for triplet losses; -1 otherwise.
+  double active_fraction = -1;
+};
+
+class LossImpl : public torch::nn::Module {
+ public:
+  virtual LossOutput forward(const torch::Tensor& embeddings, const torch::Tensor& labels) = 0;
+  // Margin warm-up: 0 = no margin, 1 = full margin. Default 1; no-op for
+  // losses without margins.
+  virtual void SetMarginScale(double scale) {}
+  // Logits without margin, for accuracy on held-out data (undefined for triplet).
+  virtual torch::Tensor Logits(const torch::Tensor& embeddings) { return {}; }
+};
+using Loss = std::shared_ptr<LossImpl>;
+
+absl::StatusOr<Loss> MakeLoss(const LossOptions& options);
+std::vector<std::string> KnownLosses();
+
+// Cross-entropy with label smoothing eps: (1 - eps) * NLL + eps * mean(-log p).
+torch::Tensor SmoothedCrossEntropy(const torch::Tensor& logits, const torch::Tensor& labels,
+                                   double label_smoothing);
+
+// The combined-margin target logit (before scaling), exposed for tests.
+torch::Tensor MarginTargetLogit(const torch::Tensor& cos_theta, double m1, double m2, double m3);
+
+// Triplet loss on already-normalised embeddings; `semi_hard` picks the mining.
+LossOutput TripletLoss(const torch::Tensor& embeddings, const torch::Tensor& labels, double margin,
+                       bool semi_hard);
+
+}  // namespace facerec::losses
+
+#endif  // FACEREC_LOSSES_LOSSES_H_

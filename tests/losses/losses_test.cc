@@ -1,0 +1,150 @@
+#include "facerec/losses/losses.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace facerec::losses {
+namespace {
+
+TEST(LossesTest, UnknownNameListsKnownOnes) {
+  LossOptions options;
+  options.name = "magface";
+  auto loss = MakeLoss(options);
+  ASSERT_FALSE(loss.ok());
+  EXPECT_NE(loss.status().message().find("arcface"), std::string::npos) << loss.status();
+}
+
+TEST(LossesTest, SmoothedCrossEntropyByHand) {
+  const torch::Tensor logits = torch::tensor({{std::log(1.0f), std::log(3.0f)}});  // p = 1/4, 3/4
+  const torch::Tensor label = torch::tensor({1}, torch::kInt64);
+  EXPECT_NEAR(SmoothedCrossEntropy(logits, label, 0).item<double>(), -std::log(0.75), 1e-6);
+  const double uniform = -(std::log(0.25) + std::log(0.75)) / 2;
+  EXPECT_NEAR(SmoothedCrossEntropy(logits, label, 0.2).item<double>(),
+              0.8 * -std::log(0.75) + 0.2 * uniform, 1e-6);
+}
+
+TEST(LossesTest, MarginTargetsByHand) {
+  const torch::Tensor cos = torch::tensor({0.5, -0.9}, torch::kFloat64);  // theta = 60 deg, ~154 deg
+  // ArcFace m2 = 0.5: cos(pi/3 + 0.5).
+  const torch::Tensor arc = MarginTargetLogit(cos, 1.0, 0.5, 0.0);
+  EXPECT_NEAR(arc[0].item<double>(), std::cos(M_PI / 3 + 0.5), 1e-6);
+  // 154 deg + 0.5 rad passes pi: fallback cos - m2 sin m2.
+  EXPECT_NEAR(arc[1].item<double>(), -0.9 - 0.5 * std::sin(0.5), 1e-6);
+  // CosFace m3 = 0.35.
+  EXPECT_NEAR(MarginTargetLogit(cos, 1.0, 0.0, 0.35)[0].item<double>(), 0.15, 1e-9);
+  // SphereFace-style m1 = 1.35.
+  EXPECT_NEAR(MarginTargetLogit(cos, 1.35, 0.0, 0.0)[0].item<double>(),
+              std::cos(1.35 * M_PI / 3), 1e-6);
+  // Monotone in theta across the fallback boundary.
+  const torch::Tensor sweep = torch::linspace(0.999, -0.999, 2001, torch::kFloat64);
+  const torch::Tensor t = MarginTargetLogit(sweep, 1.0, 0.5, 0.0);
+  EXPECT_TRUE((t.slice(0, 1) <= t.slice(0, 0, -1) + 1e-12).all().item<bool>());
+}
+
+TEST(LossesTest, ArcFaceLogitsAndWarmup) {
+  torch::manual_seed(0);
+  LossOptions options;
+  options.name = "arcface";
+  options.num_classes = 3;
+  options.embedding_size = 4;
+  options.scale = 10;
+  auto loss = MakeLoss(options);
+  ASSERT_TRUE(loss.ok());
+  const torch::Tensor x = torch::randn({5, 4});
+  const torch::Tensor y = torch::tensor({0, 1, 2, 0, 1}, torch::kInt64);
+  const torch::Tensor plain = (*loss)->Logits(x);  // s * cos, no margin.
+  const LossOutput with_margin = (*loss)->forward(x, y);
+  // Non-target logits equal plain ones; target logits are smaller.
+  const torch::Tensor target_mask = torch::zeros({5, 3}).scatter(1, y.unsqueeze(1), 1).to(torch::kBool);
+  EXPECT_TRUE(torch::allclose(with_margin.logits.masked_select(target_mask.logical_not()),
+                              plain.masked_select(target_mask.logical_not())));
+  EXPECT_TRUE((with_margin.logits.masked_select(target_mask) <
+               plain.masked_select(target_mask)).all().item<bool>());
+  (*loss)->SetMarginScale(0.0);  // Warm-up start: NormFace.
+  EXPECT_TRUE(torch::allclose((*loss)->forward(x, y).logits, plain, 1e-5, 1e-5));
+}
+
+// Triplet losses written as loops over (anchor, positive, negative).
+double BruteTriplet(const torch::Tensor& x, const std::vector<int>& y, double margin,
+                    bool semi_hard) {
+  const int n = static_cast<int>(y.size());
+  auto d = [&](int i, int j) { return (x[i] - x[j]).norm().item<double>(); };
+  double total = 0;
+  int count = 0;
+  for (int a = 0; a < n; ++a) {
+    if (!semi_hard) {
+      double hp = -1, hn = 1e9;
+      for (int j = 0; j < n; ++j) {
+        if (j != a && y[j] == y[a]) hp = std::max(hp, d(a, j));
+        if (y[j] != y[a]) hn = std::min(hn, d(a, j));
+      }
+      if (hp < 0 || hn > 1e8) continue;
+      total += std::max(0.0, hp - hn + margin);
+      ++count;
+      continue;
+    }
+    for (int p = 0; p < n; ++p) {
+      if (p == a || y[p] != y[a]) continue;
+      double best = 1e9, farthest = -1;
+      for (int m = 0; m < n; ++m) {
+        if (y[m] == y[a]) continue;
+        if (d(a, m) > d(a, p)) best = std::min(best, d(a, m));
+        farthest = std::max(farthest, d(a, m));
+      }
+      if (farthest < 0) continue;
+      const double chosen = best < 1e8 ? best : farthest;
+      total += std::max(0.0, d(a, p) - chosen + margin);
+      ++count;
+    }
+  }
+  return total / count;
+}
+
+TEST(LossesTest, TripletMiningMatchesBruteForce) {
+  torch::manual_seed(5);
+  const std::vector<int> labels = {0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3};
+  const torch::Tensor raw = torch::randn({12, 6});
+  const torch::Tensor x = raw / raw.norm(2, 1, true);
+  const torch::Tensor y = torch::tensor(std::vector<int64_t>(labels.begin(), labels.end()));
+  for (bool semi_hard : {false, true}) {
+    const LossOutput out = TripletLoss(x, y, 0.3, semi_hard);
+    EXPECT_NEAR(out.loss.item<double>(), BruteTriplet(x, labels, 0.3, semi_hard), 1e-5)
+        << (semi_hard ? "semi-hard" : "batch-hard");
+    EXPECT_GE(out.active_fraction, 0);
+  }
+}
+
+TEST(LossesTest, EveryLossTrainsDownOnSeparableData) {
+  for (const std::string& name : KnownLosses()) {
+    torch::manual_seed(7);
+    LossOptions options;
+    options.name = name;
+    options.num_classes = 4;
+    options.embedding_size = 8;
+    options.scale = 16;
+    auto loss = MakeLoss(options);
+    ASSERT_TRUE(loss.ok()) << name;
+    torch::nn::Linear net(6, 8);
+    // Overlapping clusters: every loss starts well above zero.
+    const torch::Tensor centres = torch::randn({4, 6}) * 1.5;
+    const torch::Tensor y = torch::arange(32, torch::kInt64) % 4;
+    const torch::Tensor x = centres.index({y}) + 0.6 * torch::randn({32, 6});
+    std::vector<torch::Tensor> params = net->parameters();
+    for (const auto& p : (*loss)->parameters()) params.push_back(p);
+    torch::optim::SGD sgd(params, torch::optim::SGDOptions(0.05).momentum(0.9));
+    const double first = (*loss)->forward(net(x), y).loss.item<double>();
+    ASSERT_GT(first, 0.05) << name;
+    for (int step = 0; step < 100; ++step) {
+      sgd.zero_grad();
+      torch::Tensor l = (*loss)->forward(net(x), y).loss;
+      l.backward();
+      sgd.step();
+    }
+    const double last = (*loss)->forward(net(x), y).loss.item<double>();
+    EXPECT_LT(last, 0.5 * first) << name << ": " << first << " -> " << last;
+  }
+}
+
+}  // namespace
+}  // namespace facerec::losses
