@@ -67,10 +67,14 @@ class IResNetImpl : public BackboneImpl {
                                      Scaled(256, o.width_multiplier),
                                      Scaled(512, o.width_multiplier)};
     stem_ = register_module(
-        "stem", nn::Sequential(Conv(3, widths[0], 3, 1), nn::BatchNorm2d(widths[0]),
+        "stem", nn::Sequential(Conv(3, widths[0], 3, o.stem_stride), nn::BatchNorm2d(widths[0]),
                                nn::PReLU(nn::PReLUOptions().num_parameters(widths[0]))));
     body_ = register_module("body", nn::Sequential());
     int in = widths[0], h = o.input_height, w = o.input_width;
+    if (o.stem_stride == 2) {
+      h = Halved(h);
+      w = Halved(w);
+    }
     for (size_t stage = 0; stage < units.size(); ++stage) {
       for (int u = 0; u < units[stage]; ++u) {
         body_->push_back(IBasicBlock(in, widths[stage], u == 0 ? 2 : 1));
@@ -229,6 +233,9 @@ absl::StatusOr<Backbone> MakeBackbone(const BackboneOptions& options) {
   if (options.embedding_size < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("embedding_size must be >= 1, got ", options.embedding_size));
+  }
+  if (options.stem_stride != 1 && options.stem_stride != 2) {
+    return absl::InvalidArgumentError("stem_stride must be 1 or 2");
   }
   if (options.width_multiplier <= 0) {
     return absl::InvalidArgumentError("width_multiplier must be > 0");

@@ -38,6 +38,10 @@ struct BackboneOptions {
   int input_width = 56;
   double width_multiplier = 1.0;  // Default 1.0.
   double dropout = 0.0;           // Before the embedding FC. Default 0.
+  // IResNet stem stride. insightface uses 1 at 112x112; at 64x56 on a CPU a
+  // stride-2 stem runs the net several times faster (benchmarks/README.md).
+  // Default 1.
+  int stem_stride = 1;
 };
 
 // The common interface of every backbone.

@@ -1,0 +1,215 @@
+#include "facerec/data/face_batches.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <numeric>
+#include <opencv2/imgproc.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "facerec/data/image.h"
+#include "glog/logging.h"
+
+namespace facerec::data {
+namespace {
+
+// SplitMix64 finaliser: turns (seed, a, b, c) into well-spread generator seeds.
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+uint64_t SeedFor(uint64_t seed, int64_t a, int64_t b = -1, int64_t c = -1) {
+  return Mix(Mix(Mix(Mix(seed) ^ static_cast<uint64_t>(a)) ^ static_cast<uint64_t>(b)) ^
+             static_cast<uint64_t>(c));
+}
+
+double Uniform(std::mt19937_64* rng, double lo, double hi) {
+  return std::uniform_real_distribution<double>(lo, hi)(*rng);
+}
+
+}  // namespace
+
+absl::StatusOr<FaceImages> FaceImages::Load(const std::vector<std::string>& paths,
+                                            const std::vector<int>& labels,
+                                            const std::optional<cv::Rect>& window, int threads) {
+  CHECK_EQ(paths.size(), labels.size());
+  FaceImages result;
+  result.images_.resize(paths.size());
+  result.labels_ = labels;
+  std::atomic<size_t> next{0};
+  std::mutex mutex;
+  absl::Status first_error;
+  auto work = [&] {
+    for (size_t i = next++; i < paths.size(); i = next++) {
+      absl::StatusOr<cv::Mat> rgb = ReadRgbImage(paths[i]);
+      absl::Status status = rgb.status();
+      if (status.ok() && window.has_value()) {
+        if (rgb->cols < window->x + window->width || rgb->rows < window->y + window->height) {
+          status = absl::InvalidArgumentError(absl::StrCat(
+              paths[i], ": ", rgb->cols, "x", rgb->rows, " is smaller than the crop window"));
+        } else {
+          result.images_[i] = (*rgb)(*window).clone();
+        }
+      } else if (status.ok()) {
+        result.images_[i] = *rgb;
+      }
+      if (!status.ok()) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (first_error.ok()) first_error = status;
+        next = paths.size();  // Stop everyone.
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& thread : pool) thread.join();
+  if (!first_error.ok()) return first_error;
+  return result;
+}
+
+torch::Tensor Transform(const cv::Mat& rgb, const AugmentOptions& o, std::mt19937_64* rng) {
+  cv::Mat image = rgb;
+  if (o.enabled) {
+    const double area = Uniform(rng, o.min_area, 1.0);
+    const double aspect = std::exp(Uniform(rng, -o.max_aspect_jitter, o.max_aspect_jitter));
+    const int w = std::min(rgb.cols, static_cast<int>(std::lround(rgb.cols * std::sqrt(area * aspect))));
+    const int h = std::min(rgb.rows, static_cast<int>(std::lround(rgb.rows * std::sqrt(area / aspect))));
+    const int x = std::uniform_int_distribution<int>(0, rgb.cols - w)(*rng);
+    const int y = std::uniform_int_distribution<int>(0, rgb.rows - h)(*rng);
+    image = rgb(cv::Rect(x, y, w, h));
+  }
+  cv::Mat resized;
+  cv::resize(image, resized, cv::Size(o.output_width, o.output_height), 0, 0, cv::INTER_AREA);
+  if (o.enabled && Uniform(rng, 0, 1) < o.flip_probability) cv::flip(resized, resized, 1);
+  torch::Tensor tensor = ImageToTensor(resized);
+  if (o.enabled) {
+    const double brightness = Uniform(rng, 1 - o.brightness, 1 + o.brightness);
+    const double contrast = Uniform(rng, 1 - o.contrast, 1 + o.contrast);
+    const double saturation = Uniform(rng, 1 - o.saturation, 1 + o.saturation);
+    tensor.mul_(brightness);
+    const torch::Tensor grey = (0.299 * tensor[0] + 0.587 * tensor[1] + 0.114 * tensor[2]);
+    tensor = grey.unsqueeze(0) + saturation * (tensor - grey.unsqueeze(0));
+    tensor = grey.mean() + contrast * (tensor - grey.mean());
+    tensor.clamp_(0.0, 1.0);
+  }
+  return tensor;
+}
+
+int64_t BatchesPerEpoch(size_t images, const SamplerOptions& o) {
+  const int64_t batch = o.identities_per_batch > 0
+                            ? static_cast<int64_t>(o.identities_per_batch) * o.images_per_identity
+                            : o.batch_size;
+  CHECK_GT(batch, 0);
+  return static_cast<int64_t>(images) / batch;
+}
+
+std::vector<size_t> SampleBatch(const std::vector<int>& labels, const SamplerOptions& o,
+                                uint64_t seed, int64_t epoch, int64_t batch) {
+  if (o.identities_per_batch <= 0) {
+    std::vector<size_t> order(labels.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(SeedFor(seed, epoch));
+    std::shuffle(order.begin(), order.end(), rng);
+    const auto begin = order.begin() + batch * o.batch_size;
+    return std::vector<size_t>(begin, begin + o.batch_size);
+  }
+  std::map<int, std::vector<size_t>> by_identity;
+  for (size_t i = 0; i < labels.size(); ++i) by_identity[labels[i]].push_back(i);
+  std::vector<int> identities;
+  for (const auto& [identity, rows] : by_identity) identities.push_back(identity);
+  CHECK_GE(static_cast<int>(identities.size()), o.identities_per_batch)
+      << "P x K sampling needs at least P identities";
+  std::mt19937_64 rng(SeedFor(seed, epoch, batch));
+  std::shuffle(identities.begin(), identities.end(), rng);
+  std::vector<size_t> indices;
+  for (int p = 0; p < o.identities_per_batch; ++p) {
+    std::vector<size_t> rows = by_identity[identities[p]];
+    std::shuffle(rows.begin(), rows.end(), rng);
+    for (int k = 0; k < o.images_per_identity; ++k) {
+      indices.push_back(k < static_cast<int>(rows.size())
+                            ? rows[k]
+                            : rows[std::uniform_int_distribution<size_t>(0, rows.size() - 1)(rng)]);
+    }
+  }
+  return indices;
+}
+
+BatchLoader::BatchLoader(const FaceImages* images, const SamplerOptions& sampler,
+                         const AugmentOptions& augment, uint64_t seed, int workers)
+    : images_(images),
+      sampler_(sampler),
+      augment_(augment),
+      seed_(seed),
+      batches_per_epoch_(data::BatchesPerEpoch(images->size(), sampler)),
+      max_ahead_(static_cast<size_t>(2 * std::max(1, workers))) {
+  for (int i = 0; i < std::max(1, workers); ++i) workers_.emplace_back([this] { Work(); });
+}
+
+BatchLoader::~BatchLoader() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  for (std::thread& worker : workers_) worker.join();
+}
+
+int64_t BatchLoader::BatchesPerEpoch() const { return batches_per_epoch_; }
+
+Batch BatchLoader::Make(int64_t epoch, int64_t batch) const {
+  const std::vector<size_t> indices = SampleBatch(images_->labels(), sampler_, seed_, epoch, batch);
+  std::vector<torch::Tensor> tensors;
+  std::vector<int64_t> labels;
+  for (size_t slot = 0; slot < indices.size(); ++slot) {
+    std::mt19937_64 rng(SeedFor(seed_ ^ 0x5eed, epoch, batch, static_cast<int64_t>(slot)));
+    tensors.push_back(Transform(images_->image(indices[slot]), augment_, &rng));
+    labels.push_back(images_->label(indices[slot]));
+  }
+  return {torch::stack(tensors), torch::tensor(labels, torch::kInt64)};
+}
+
+void BatchLoader::Work() {
+  // Augmentation is cheap next to a training step; keep LibTorch's own ops in
+  // this thread single-threaded so they do not fight the training threads.
+  at::set_num_threads(1);
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    changed_.wait(lock, [this] {
+      return stopping_ || (epoch_ >= 0 && next_to_claim_ < batches_per_epoch_ &&
+                           next_to_claim_ < next_to_return_ + static_cast<int64_t>(max_ahead_));
+    });
+    if (stopping_) return;
+    const int64_t epoch = epoch_;
+    const int64_t batch = next_to_claim_++;
+    lock.unlock();
+    Batch made = Make(epoch, batch);
+    lock.lock();
+    if (epoch == epoch_ && batch >= next_to_return_) ready_[batch] = std::move(made);
+    changed_.notify_all();
+  }
+}
+
+Batch BatchLoader::Get(int64_t epoch, int64_t batch) {
+  CHECK(batch >= 0 && batch < batches_per_epoch_) << "batch " << batch << " of " << batches_per_epoch_;
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (epoch != epoch_ || batch != next_to_return_) {
+    // A new epoch, or a jump (resume): restart prefetching from here.
+    epoch_ = epoch;
+    ready_.clear();
+    next_to_claim_ = batch;
+    next_to_return_ = batch;
+    changed_.notify_all();
+  }
+  changed_.wait(lock, [&] { return ready_.count(batch) > 0; });
+  Batch result = std::move(ready_[batch]);
+  ready_.erase(batch);
+  next_to_return_ = batch + 1;
+  changed_.notify_all();
+  return result;
+}
+
+}  // namespace facerec::data

@@ -1,0 +1,131 @@
+// Training batches of face crops: an in-memory image set, OpenCV augmentation,
+// epoch and identity-balanced (P x K) samplers, and a prefetching loader.
+//
+//   FACEREC_ASSIGN_OR_RETURN(FaceImages train, FaceImages::Load(paths, labels, kIdRateWindow, 2));
+//   AugmentOptions augment;                       // flips, resized crops, colour jitter
+//   BatchLoader loader(&train, sampler_options, augment, /*seed=*/7, /*workers=*/2);
+//   for (int64_t b = 0; b < loader.BatchesPerEpoch(); ++b) {
+//     Batch batch = loader.Get(epoch, b);         // images [B, 3, H, W] float in [0,1], labels [B]
+//   }
+//
+// Determinism: a batch is a pure function of (seed, epoch, batch index): the
+// sampler permutes with a generator seeded from (seed, epoch) and each image's
+// augmentation draws from a generator seeded from (seed, epoch, batch, slot).
+// Worker threads therefore change speed, never content, and a run resumed at
+// any epoch sees the batches an uninterrupted run would have seen.
+//
+// Thread-safety: FaceImages is immutable after Load. BatchLoader::Get is called
+// from one thread; its workers prefetch the next batches of the same epoch.
+#ifndef FACEREC_DATA_FACE_BATCHES_H_
+#define FACEREC_DATA_FACE_BATCHES_H_
+
+#include <torch/torch.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <opencv2/core.hpp>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace facerec::data {
+
+// Decoded face crops held in memory (8-bit RGB).
+class FaceImages {
+ public:
+  // Decodes every path on `threads` threads and keeps `window` of each (the
+  // whole image when `window` is empty). Fails on the first bad image,
+  // naming it.
+  static absl::StatusOr<FaceImages> Load(const std::vector<std::string>& paths,
+                                         const std::vector<int>& labels,
+                                         const std::optional<cv::Rect>& window, int threads);
+  size_t size() const { return images_.size(); }
+  const cv::Mat& image(size_t i) const { return images_[i]; }
+  int label(size_t i) const { return labels_[i]; }
+  const std::vector<int>& labels() const { return labels_; }
+
+ private:
+  std::vector<cv::Mat> images_;
+  std::vector<int> labels_;
+};
+
+struct AugmentOptions {
+  bool enabled = true;          // false: resize only (evaluation).
+  int output_height = 64;       // Network input. Default 64x56.
+  int output_width = 56;
+  double flip_probability = 0.5;
+  double min_area = 0.8;        // Random resized crop: area fraction in [min_area, 1].
+  double max_aspect_jitter = 0.1;  // log-uniform aspect ratio within +-10%.
+  double brightness = 0.2;      // Colour jitter: multiply by U(1 - b, 1 + b).
+  double contrast = 0.2;
+  double saturation = 0.2;
+};
+
+// One image -> 3 x H x W float in [0, 1].
+torch::Tensor Transform(const cv::Mat& rgb, const AugmentOptions& options, std::mt19937_64* rng);
+
+struct SamplerOptions {
+  // 0: every image once per epoch in random order, batch_size per batch (the
+  // last partial batch is dropped). > 0: P x K batches of `identities_per_batch`
+  // identities with `images_per_identity` images each (drawn with replacement
+  // when an identity has fewer), batches per epoch = images / (P * K).
+  int identities_per_batch = 0;
+  int images_per_identity = 4;
+  int batch_size = 64;
+};
+
+struct Batch {
+  torch::Tensor images;  // [B, 3, H, W] float.
+  torch::Tensor labels;  // [B] int64.
+};
+
+// Sample indices of batch `batch` of epoch `epoch`.
+std::vector<size_t> SampleBatch(const std::vector<int>& labels, const SamplerOptions& options,
+                                uint64_t seed, int64_t epoch, int64_t batch);
+int64_t BatchesPerEpoch(size_t images, const SamplerOptions& options);
+
+class BatchLoader {
+ public:
+  // `images` must outlive the loader. `workers` >= 1 threads prefetch up to
+  // 2 * workers batches ahead.
+  BatchLoader(const FaceImages* images, const SamplerOptions& sampler,
+              const AugmentOptions& augment, uint64_t seed, int workers);
+  ~BatchLoader();
+  BatchLoader(const BatchLoader&) = delete;
+  BatchLoader& operator=(const BatchLoader&) = delete;
+
+  int64_t BatchesPerEpoch() const;
+  // Batches must be requested in order within an epoch (any epoch may start).
+  Batch Get(int64_t epoch, int64_t batch);
+
+ private:
+  Batch Make(int64_t epoch, int64_t batch) const;
+  void Work();
+
+  const FaceImages* images_;
+  const SamplerOptions sampler_;
+  const AugmentOptions augment_;
+  const uint64_t seed_;
+  const int64_t batches_per_epoch_;
+  const size_t max_ahead_;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int64_t epoch_ = -1;
+  int64_t next_to_claim_ = 0;   // Next batch index a worker will build.
+  int64_t next_to_return_ = 0;
+  std::map<int64_t, Batch> ready_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace facerec::data
+
+#endif  // FACEREC_DATA_FACE_BATCHES_H_

@@ -1,0 +1,183 @@
+#include "facerec/pipeline/recognition.h"
+
+#include <chrono>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "facerec/core/status_macros.h"
+#include "facerec/data/celeba.h"
+#include "facerec/data/fingerprint.h"
+#include "facerec/data/image.h"
+#include "facerec/data/lfw.h"
+#include "facerec/metrics/classification.h"
+#include "glog/logging.h"
+
+namespace facerec::pipeline {
+namespace {
+
+absl::StatusOr<data::FaceImages> LoadSplit(const data::Celeba500& celeba, data::Split split,
+                                           int threads, std::vector<std::string>* all_paths) {
+  std::vector<std::string> paths;
+  std::vector<int> labels;
+  for (size_t i : celeba.Indices(split)) {
+    paths.push_back(celeba.images[i].path);
+    labels.push_back(celeba.images[i].identity);
+  }
+  all_paths->insert(all_paths->end(), paths.begin(), paths.end());
+  return data::FaceImages::Load(paths, labels, data::kIdRateWindow, threads);
+}
+
+}  // namespace
+
+absl::StatusOr<RecognitionData> LoadRecognitionData(const std::filesystem::path& root,
+                                                    int threads) {
+  const auto start = std::chrono::steady_clock::now();
+  RecognitionData d;
+  std::vector<std::string> paths, annotations;
+  FACEREC_ASSIGN_OR_RETURN(const data::Celeba500 celeba, data::LoadCeleba500(root));
+  d.num_classes = celeba.num_identities;
+  annotations = celeba.annotation_files;
+  FACEREC_ASSIGN_OR_RETURN(d.train, LoadSplit(celeba, data::Split::kTrain, threads, &paths));
+  FACEREC_ASSIGN_OR_RETURN(d.val, LoadSplit(celeba, data::Split::kVal, threads, &paths));
+  FACEREC_ASSIGN_OR_RETURN(d.test, LoadSplit(celeba, data::Split::kTest, threads, &paths));
+
+  FACEREC_ASSIGN_OR_RETURN(const data::IdRateSet ir, data::LoadIdRateSet(root));
+  // Queries sorted by file name within each identity: TpirAtFpir takes the
+  // first half of each identity as its gallery.
+  std::vector<data::LabeledImage> queries = ir.queries;
+  std::stable_sort(queries.begin(), queries.end(),
+                   [](const data::LabeledImage& a, const data::LabeledImage& b) {
+                     return a.file < b.file;
+                   });
+  std::vector<std::string> query_paths;
+  std::vector<int> query_ids;
+  for (const auto& q : queries) {
+    query_paths.push_back(q.path);
+    query_ids.push_back(q.identity);
+  }
+  FACEREC_ASSIGN_OR_RETURN(d.queries,
+                           data::FaceImages::Load(query_paths, query_ids, std::nullopt, threads));
+  FACEREC_ASSIGN_OR_RETURN(
+      d.distractors,
+      data::FaceImages::Load(ir.distractors, std::vector<int>(ir.distractors.size(), -1),
+                             std::nullopt, threads));
+  paths.insert(paths.end(), query_paths.begin(), query_paths.end());
+  paths.insert(paths.end(), ir.distractors.begin(), ir.distractors.end());
+  annotations.insert(annotations.end(), ir.annotation_files.begin(), ir.annotation_files.end());
+
+  FACEREC_ASSIGN_OR_RETURN(const data::LfwPairs lfw, data::LoadLfwPairs(root / "lfw_fold1"));
+  std::map<std::string, int> index;
+  std::vector<std::string> lfw_paths;
+  auto index_of = [&](const std::string& path) {
+    auto [it, inserted] = index.emplace(path, static_cast<int>(lfw_paths.size()));
+    if (inserted) lfw_paths.push_back(path);
+    return it->second;
+  };
+  for (const data::LfwPair& pair : lfw.pairs) {
+    d.lfw_pairs.emplace_back(index_of(pair.first), index_of(pair.second));
+    d.lfw_same.push_back(pair.same);
+    d.lfw_folds.push_back(pair.fold);
+  }
+  FACEREC_ASSIGN_OR_RETURN(d.lfw, data::FaceImages::Load(lfw_paths,
+                                                         std::vector<int>(lfw_paths.size(), 0),
+                                                         kLfwWindow, threads));
+  paths.insert(paths.end(), lfw_paths.begin(), lfw_paths.end());
+  annotations.push_back(lfw.pairs_file);
+  FACEREC_ASSIGN_OR_RETURN(d.fingerprint, data::DatasetFingerprint(root, paths, annotations));
+  LOG(INFO) << "loaded " << paths.size() << " images in "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
+            << " s (train " << d.train.size() << ", val " << d.val.size() << ", test "
+            << d.test.size() << ", queries " << d.queries.size() << ", distractors "
+            << d.distractors.size() << ", lfw " << d.lfw.size() << ")";
+  return d;
+}
+
+torch::Tensor Embed(backbones::BackboneImpl& backbone, const data::FaceImages& images,
+                    const data::AugmentOptions& transform, int batch_size, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  backbone.eval();
+  data::AugmentOptions eval = transform;
+  eval.enabled = false;
+  std::vector<torch::Tensor> chunks;
+  for (size_t start = 0; start < images.size(); start += batch_size) {
+    std::vector<torch::Tensor> batch;
+    for (size_t i = start; i < std::min(images.size(), start + batch_size); ++i) {
+      batch.push_back(data::Transform(images.image(i), eval, nullptr));
+    }
+    chunks.push_back(backbone.forward(torch::stack(batch).to(device)).cpu());
+  }
+  return torch::cat(chunks);
+}
+
+absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& backbone,
+                                                      losses::LossImpl& loss,
+                                                      const RecognitionData& d,
+                                                      const data::AugmentOptions& transform,
+                                                      torch::Device device, tracking::Run* run) {
+  const auto start = std::chrono::steady_clock::now();
+  torch::NoGradGuard no_grad;
+  loss.eval();
+  constexpr int kBatch = 256;
+  RecognitionResult r;
+  auto labels_of = [](const data::FaceImages& images) {
+    return torch::tensor(std::vector<int64_t>(images.labels().begin(), images.labels().end()));
+  };
+  const torch::Tensor train = Embed(backbone, d.train, transform, kBatch, device);
+  const torch::Tensor val = Embed(backbone, d.val, transform, kBatch, device);
+  const torch::Tensor test = Embed(backbone, d.test, transform, kBatch, device);
+  const torch::Tensor queries = Embed(backbone, d.queries, transform, kBatch, device);
+  const torch::Tensor distractors = Embed(backbone, d.distractors, transform, kBatch, device);
+  const torch::Tensor lfw = Embed(backbone, d.lfw, transform, kBatch, device);
+
+  r.id_rate = metrics::IdentificationRate(queries, d.queries.labels(), distractors,
+                                          metrics::kCourseFprs);
+  r.open_set = metrics::TpirAtFpir(queries, d.queries.labels(), distractors,
+                                   metrics::kOpenSetFpirs);
+  const torch::Tensor centroids = metrics::ClassCentroids(train, labels_of(d.train), d.num_classes);
+  r.val_centroid_accuracy = metrics::NearestCentroidAccuracy(centroids, val, labels_of(d.val));
+  r.test_centroid_accuracy = metrics::NearestCentroidAccuracy(centroids, test, labels_of(d.test));
+  const torch::Tensor val_logits = loss.Logits(val.to(device));
+  if (val_logits.defined()) {
+    r.val_accuracy = metrics::Accuracy(val_logits.cpu(), labels_of(d.val));
+    r.test_accuracy = metrics::Accuracy(loss.Logits(test.to(device)).cpu(), labels_of(d.test));
+  }
+  const torch::Tensor lfw_n = lfw / lfw.norm(2, 1, true).clamp_min(1e-12);
+  std::vector<double> scores;
+  for (const auto& [a, b] : d.lfw_pairs) scores.push_back(lfw_n[a].dot(lfw_n[b]).item<double>());
+  r.lfw = metrics::VerificationAccuracy(scores, d.lfw_same, d.lfw_folds);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  if (run != nullptr) {
+    for (const metrics::RocPoint& p : r.id_rate.points) {
+      FACEREC_RETURN_IF_ERROR(run->LogEvaluation({"celeba_ir", "id_rate", p.target_fpr, p.tpr,
+                                                  p.threshold, r.id_rate.positive_pairs,
+                                                  r.id_rate.false_pairs}));
+    }
+    for (const metrics::RocPoint& p : r.id_rate.roc) {
+      FACEREC_RETURN_IF_ERROR(run->LogEvaluation({"celeba_ir", "id_rate_roc", p.target_fpr, p.tpr,
+                                                  p.threshold, r.id_rate.positive_pairs,
+                                                  r.id_rate.false_pairs}));
+    }
+    for (const metrics::RocPoint& p : r.open_set.points) {
+      FACEREC_RETURN_IF_ERROR(run->LogEvaluation({"celeba_ir", "tpir_fpir", p.target_fpr, p.tpr,
+                                                  p.threshold, r.open_set.mated_probes,
+                                                  r.open_set.non_mated_probes}));
+    }
+    std::vector<std::pair<std::string, double>> values = {
+        {"eval/val_centroid_accuracy", r.val_centroid_accuracy},
+        {"eval/test_centroid_accuracy", r.test_centroid_accuracy},
+        {"eval/open_set_rank1", r.open_set.rank1_accuracy},
+        {"eval/lfw_accuracy", r.lfw.mean_accuracy},
+        {"eval/lfw_accuracy_std", r.lfw.std_accuracy},
+        {"eval/seconds", r.seconds}};
+    if (r.val_accuracy) values.push_back({"eval/val_accuracy", *r.val_accuracy});
+    if (r.test_accuracy) values.push_back({"eval/test_accuracy", *r.test_accuracy});
+    for (const auto& [key, value] : values) {
+      FACEREC_RETURN_IF_ERROR(run->LogMetric(key, 0, value));
+    }
+    FACEREC_RETURN_IF_ERROR(run->SetTag("lfw_protocol", r.lfw.protocol));
+  }
+  return r;
+}
+
+}  // namespace facerec::pipeline

@@ -1,0 +1,76 @@
+// The recognition pipeline's data and evaluation: loads CelebA-500, the
+// ID-rate set and LFW fold 1 into memory once, embeds them with a trained
+// backbone, and computes every metric of the loss comparison.
+//
+//   FACEREC_ASSIGN_OR_RETURN(RecognitionData data, LoadRecognitionData(data_root, 2));
+//   ... train a backbone on data.train ...
+//   FACEREC_ASSIGN_OR_RETURN(RecognitionResult r,
+//                            EvaluateRecognition(backbone, loss, data, eval_transform, run));
+//
+// Crops: CelebA-500 training images are cut to the ID-rate window (rows
+// 75-174, columns 44-126), the celebA_ir images already are that window, and
+// LFW deep-funneled images (250x250) are cut to kLfwWindow, chosen to frame
+// the face like the CelebA window does (eyes ~36% from the top, ~2.1 eye
+// distances wide); it is an approximation, since LFW is aligned differently.
+#ifndef FACEREC_PIPELINE_RECOGNITION_H_
+#define FACEREC_PIPELINE_RECOGNITION_H_
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "facerec/backbones/backbone.h"
+#include "facerec/data/face_batches.h"
+#include "facerec/losses/losses.h"
+#include "facerec/metrics/identification_rate.h"
+#include "facerec/metrics/verification.h"
+#include "facerec/tracking/run.h"
+
+namespace facerec::pipeline {
+
+inline const cv::Rect kLfwWindow(/*x=*/80, /*y=*/75, /*width=*/95, /*height=*/114);
+
+struct RecognitionData {
+  data::FaceImages train, val, test;     // CelebA-500 closed-set splits, labels 0..499.
+  data::FaceImages queries, distractors;  // celebA_ir; query labels are CelebA ids.
+  data::FaceImages lfw;                  // Every image LFW fold 1 uses, label = 0.
+  std::vector<std::pair<int, int>> lfw_pairs;  // Indices into `lfw`.
+  std::vector<bool> lfw_same;
+  std::vector<int> lfw_folds;
+  int num_classes = 0;
+  std::string fingerprint;  // Of everything above.
+};
+
+absl::StatusOr<RecognitionData> LoadRecognitionData(const std::filesystem::path& data_root,
+                                                    int threads);
+
+struct RecognitionResult {
+  metrics::IdRateResult id_rate;
+  metrics::OpenSetResult open_set;
+  std::optional<double> val_accuracy, test_accuracy;  // Classification heads only.
+  double val_centroid_accuracy = 0, test_centroid_accuracy = 0;
+  metrics::VerificationResult lfw;
+  double seconds = 0;
+};
+
+// L2-normalisable embeddings [N, d] of every image (eval mode, no augmentation).
+torch::Tensor Embed(backbones::BackboneImpl& backbone, const data::FaceImages& images,
+                    const data::AugmentOptions& transform, int batch_size, torch::Device device);
+
+// Evaluates and, when `run` is non-null, records: evaluations (celeba_ir
+// id_rate at the six course FPRs, id_rate_roc curve points, tpir_fpir at
+// FPIR 0.3/0.1/0.01) and metrics eval/* (accuracies, LFW, rank-1).
+absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& backbone,
+                                                      losses::LossImpl& loss,
+                                                      const RecognitionData& data,
+                                                      const data::AugmentOptions& transform,
+                                                      torch::Device device, tracking::Run* run);
+
+}  // namespace facerec::pipeline
+
+#endif  // FACEREC_PIPELINE_RECOGNITION_H_

@@ -1,0 +1,201 @@
+#include "facerec/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "facerec/core/progress.h"
+#include "facerec/core/status_macros.h"
+#include "glog/logging.h"
+
+namespace facerec::train {
+namespace {
+
+void SetLearningRate(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+}
+
+std::vector<torch::Tensor> Parameters(const backbones::Backbone& backbone,
+                                      const losses::Loss& loss) {
+  std::vector<torch::Tensor> params = backbone->parameters();
+  for (const torch::Tensor& p : loss->parameters()) params.push_back(p);
+  return params;
+}
+
+}  // namespace
+
+double LearningRate(const TrainOptions& o, int64_t step, int64_t steps_per_epoch) {
+  const double epoch = static_cast<double>(step) / steps_per_epoch;
+  if (o.warmup_epochs > 0 && epoch < o.warmup_epochs) {
+    return o.lr * (step + 1) / (o.warmup_epochs * steps_per_epoch);
+  }
+  if (o.schedule == "step") {
+    double lr = o.lr;
+    for (double milestone : o.step_milestones) lr *= epoch >= milestone ? o.step_gamma : 1.0;
+    return lr;
+  }
+  const double span = std::max(1e-9, o.epochs - o.warmup_epochs);
+  const double progress = std::min(1.0, (epoch - o.warmup_epochs) / span);
+  return o.min_lr + 0.5 * (o.lr - o.min_lr) * (1.0 + std::cos(M_PI * progress));
+}
+
+Trainer::Trainer(backbones::Backbone backbone, losses::Loss loss, data::BatchLoader* loader,
+                 const TrainOptions& options, tracking::Run* run)
+    : backbone_(std::move(backbone)),
+      loss_(std::move(loss)),
+      loader_(loader),
+      options_(options),
+      run_(run) {
+  CHECK(options.optimizer == "sgd" || options.optimizer == "adamw")
+      << "unknown optimizer " << options.optimizer;
+  CHECK(options.schedule == "cosine" || options.schedule == "step")
+      << "unknown schedule " << options.schedule;
+  backbone_->to(options.device);
+  loss_->to(options.device);
+  const std::vector<torch::Tensor> params = Parameters(backbone_, loss_);
+  if (options.optimizer == "sgd") {
+    optimizer_ = std::make_unique<torch::optim::SGD>(
+        params, torch::optim::SGDOptions(options.lr)
+                    .momentum(options.momentum)
+                    .weight_decay(options.weight_decay));
+  } else {
+    optimizer_ = std::make_unique<torch::optim::AdamW>(
+        params, torch::optim::AdamWOptions(options.lr).weight_decay(options.weight_decay));
+  }
+}
+
+absl::Status Trainer::SaveCheckpoint(int next_epoch, int64_t global_step) {
+  if (options_.checkpoint_path.empty()) return absl::OkStatus();
+  const std::string tmp = options_.checkpoint_path + ".tmp";
+  try {
+    torch::serialize::OutputArchive archive, model, loss, optimizer;
+    backbone_->save(model);
+    loss_->save(loss);
+    optimizer_->save(optimizer);
+    archive.write("model", model);
+    archive.write("loss", loss);
+    archive.write("optimizer", optimizer);
+    archive.write("next_epoch", torch::tensor(static_cast<int64_t>(next_epoch)));
+    archive.write("global_step", torch::tensor(global_step));
+    std::filesystem::create_directories(std::filesystem::path(tmp).parent_path());
+    archive.save_to(tmp);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("writing checkpoint ", tmp, ": ", e.what()));
+  }
+  std::error_code error;
+  std::filesystem::rename(tmp, options_.checkpoint_path, error);  // Atomic on one filesystem.
+  if (error) {
+    return absl::InternalError(absl::StrCat("renaming ", tmp, ": ", error.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Trainer::LoadCheckpoint(int* next_epoch, int64_t* global_step) {
+  try {
+    torch::serialize::InputArchive archive, model, loss, optimizer;
+    archive.load_from(options_.checkpoint_path, options_.device);
+    archive.read("model", model);
+    archive.read("loss", loss);
+    archive.read("optimizer", optimizer);
+    backbone_->load(model);
+    loss_->load(loss);
+    optimizer_->load(optimizer);
+    torch::Tensor epoch, step;
+    archive.read("next_epoch", epoch);
+    archive.read("global_step", step);
+    *next_epoch = static_cast<int>(epoch.item<int64_t>());
+    *global_step = step.item<int64_t>();
+  } catch (const std::exception& e) {
+    return absl::DataLossError(
+        absl::StrCat("cannot resume from ", options_.checkpoint_path, ": ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Trainer::Train(const EpochCallback& after_epoch) {
+  const int64_t steps_per_epoch = loader_->BatchesPerEpoch();
+  if (steps_per_epoch == 0) return absl::InvalidArgumentError("fewer images than one batch");
+  int epoch = 0;
+  int64_t global_step = 0;
+  if (!options_.checkpoint_path.empty() && std::filesystem::exists(options_.checkpoint_path)) {
+    FACEREC_RETURN_IF_ERROR(LoadCheckpoint(&epoch, &global_step));
+    LOG(INFO) << "resuming from " << options_.checkpoint_path << " at epoch " << epoch + 1
+              << ", step " << global_step;
+    if (run_ != nullptr) {
+      FACEREC_RETURN_IF_ERROR(run_->SetTag("resumed_from_epoch", absl::StrCat(epoch)));
+    }
+  }
+  start_epoch_ = epoch;
+  const int64_t total_steps = static_cast<int64_t>(options_.epochs) * steps_per_epoch;
+  ProgressMeter meter("train", total_steps, "step", options_.progress_interval_seconds);
+  int64_t steps_this_process = 0;
+  const auto started = std::chrono::steady_clock::now();
+  for (; epoch < options_.epochs; ++epoch) {
+    torch::manual_seed(static_cast<uint64_t>(options_.seed) * 1000003ULL + epoch);
+    backbone_->train();
+    loss_->train();
+    double loss_sum = 0;
+    int64_t images = 0;
+    const auto epoch_start = std::chrono::steady_clock::now();
+    for (int64_t b = 0; b < steps_per_epoch; ++b, ++global_step) {
+      if (options_.stop_after_steps > 0 && steps_this_process == options_.stop_after_steps) {
+        return absl::AbortedError("stopped by stop_after_steps (test hook)");
+      }
+      ++steps_this_process;
+      const double lr = LearningRate(options_, global_step, steps_per_epoch);
+      SetLearningRate(*optimizer_, lr);
+      if (options_.margin_warmup_epochs > 0) {
+        loss_->SetMarginScale(std::min(
+            1.0, static_cast<double>(global_step) / (options_.margin_warmup_epochs * steps_per_epoch)));
+      }
+      data::Batch batch = loader_->Get(epoch, b);
+      const torch::Tensor x = batch.images.to(options_.device);
+      const torch::Tensor y = batch.labels.to(options_.device);
+      optimizer_->zero_grad();
+      losses::LossOutput out = loss_->forward(backbone_->forward(x), y);
+      const double value = out.loss.item<double>();
+      if (run_ != nullptr) {
+        FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/loss", global_step, value));
+        FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/lr", global_step, lr));
+        if (out.active_fraction >= 0) {
+          FACEREC_RETURN_IF_ERROR(
+              run_->LogMetric("train/active_triplets", global_step, out.active_fraction));
+        }
+      }
+      if (!std::isfinite(value)) {
+        return absl::DataLossError(absl::StrFormat(
+            "non-finite loss (%f) at epoch %d, step %d; training stopped, last good checkpoint: %s",
+            value, epoch + 1, global_step,
+            options_.checkpoint_path.empty() ? "(none)" : options_.checkpoint_path));
+      }
+      out.loss.backward();
+      optimizer_->step();
+      loss_sum += value;
+      images += x.size(0);
+      meter.Update(global_step + 1,
+                   absl::StrFormat("epoch %d/%d loss %.4f lr %.4g", epoch + 1, options_.epochs,
+                                   value, lr));
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+    LOG(INFO) << absl::StrFormat("epoch %d/%d: mean loss %.4f, %.1f img/s", epoch + 1,
+                                 options_.epochs, loss_sum / steps_per_epoch, images / seconds);
+    if (run_ != nullptr) {
+      FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/epoch_loss", epoch, loss_sum / steps_per_epoch));
+      FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/images_per_second", epoch, images / seconds));
+    }
+    FACEREC_RETURN_IF_ERROR(SaveCheckpoint(epoch + 1, global_step));
+    if (after_epoch) FACEREC_RETURN_IF_ERROR(after_epoch(epoch));
+  }
+  meter.Finish();
+  seconds_training_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  backbone_->eval();
+  loss_->eval();
+  return absl::OkStatus();
+}
+
+}  // namespace facerec::train

@@ -1,0 +1,95 @@
+// The training loop: optimiser, schedule, checkpoints with resume, a NaN/Inf
+// guard, progress lines and per-step records in the experiment store.
+//
+//   TrainOptions options;                      // every field documents its default
+//   options.epochs = 10;
+//   options.checkpoint_path = "artifacts/run7/checkpoint.pt";
+//   Trainer trainer(backbone, loss, &loader, options, run.get());
+//   FACEREC_RETURN_IF_ERROR(trainer.Train());  // resumes if the checkpoint exists
+//
+// Checkpoints (written atomically at the end of every epoch) hold the
+// backbone, the loss's parameters (classification heads), the optimiser's
+// state, the next epoch and the global step. Everything random is a function
+// of (seed, epoch, step) - batches (data/face_batches.h) and LibTorch's
+// generator, reseeded at each epoch - so a run killed mid-epoch and resumed
+// from its last checkpoint repeats the interrupted epoch exactly and ends with
+// the same weights as an uninterrupted run.
+//
+// A non-finite loss stops training with DataLossError naming the epoch and
+// step; the last good checkpoint is left untouched.
+//
+// Thread-safety: not thread-safe; one Trainer per training run.
+#ifndef FACEREC_TRAIN_TRAINER_H_
+#define FACEREC_TRAIN_TRAINER_H_
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "facerec/backbones/backbone.h"
+#include "facerec/data/face_batches.h"
+#include "facerec/losses/losses.h"
+#include "facerec/tracking/run.h"
+
+namespace facerec::train {
+
+struct TrainOptions {
+  int epochs = 10;                  // Default 10.
+  std::string optimizer = "sgd";    // sgd (with momentum) | adamw. Default sgd.
+  double lr = 0.1;                  // Peak learning rate. Default 0.1.
+  double momentum = 0.9;            // SGD momentum. Default 0.9.
+  double weight_decay = 5e-4;       // Default 5e-4 (SGD: L2; AdamW: decoupled).
+  std::string schedule = "cosine";  // cosine | step. Default cosine.
+  double warmup_epochs = 1;         // Linear warm-up from 0. Default 1.
+  std::vector<double> step_milestones;  // step schedule: epochs where lr *= step_gamma.
+  double step_gamma = 0.1;
+  double min_lr = 0;                // Cosine floor. Default 0.
+  double margin_warmup_epochs = 0;  // Margin scale 0 -> 1 over these epochs. Default 0.
+  uint64_t seed = 0;
+  std::string checkpoint_path;      // Empty: no checkpoints, no resume.
+  double progress_interval_seconds = 10;
+  torch::Device device = torch::kCPU;
+  // Test hook: return (as if killed, no checkpoint) after this many steps of
+  // this process. 0 = off.
+  int64_t stop_after_steps = 0;
+};
+
+// Learning rate at `step` (0-based) of `total_steps`, with `steps_per_epoch`.
+double LearningRate(const TrainOptions& options, int64_t step, int64_t steps_per_epoch);
+
+// Called after each epoch with the epoch index (0-based); an error stops training.
+using EpochCallback = std::function<absl::Status(int epoch)>;
+
+class Trainer {
+ public:
+  // `run` may be null (no recording). Everything must outlive the Trainer.
+  Trainer(backbones::Backbone backbone, losses::Loss loss, data::BatchLoader* loader,
+          const TrainOptions& options, tracking::Run* run);
+
+  absl::Status Train(const EpochCallback& after_epoch = nullptr);
+
+  int start_epoch() const { return start_epoch_; }  // After Train: where it (re)started.
+  double seconds_training() const { return seconds_training_; }
+
+ private:
+  absl::Status SaveCheckpoint(int next_epoch, int64_t global_step);
+  absl::Status LoadCheckpoint(int* next_epoch, int64_t* global_step);
+
+  backbones::Backbone backbone_;
+  losses::Loss loss_;
+  data::BatchLoader* loader_;
+  const TrainOptions options_;
+  tracking::Run* run_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  int start_epoch_ = 0;
+  double seconds_training_ = 0;
+};
+
+}  // namespace facerec::train
+
+#endif  // FACEREC_TRAIN_TRAINER_H_
