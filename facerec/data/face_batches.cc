@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <opencv2/imgproc.hpp>
 
@@ -71,7 +72,7 @@ absl::StatusOr<FaceImages> FaceImages::Load(const std::vector<std::string>& path
   return result;
 }
 
-torch::Tensor Transform(const cv::Mat& rgb, const AugmentOptions& o, std::mt19937_64* rng) {
+cv::Mat Augment(const cv::Mat& rgb, const AugmentOptions& o, std::mt19937_64* rng) {
   cv::Mat image = rgb;
   if (o.enabled) {
     const double area = Uniform(rng, o.min_area, 1.0);
@@ -82,21 +83,41 @@ torch::Tensor Transform(const cv::Mat& rgb, const AugmentOptions& o, std::mt1993
     const int y = std::uniform_int_distribution<int>(0, rgb.rows - h)(*rng);
     image = rgb(cv::Rect(x, y, w, h));
   }
-  cv::Mat resized;
-  cv::resize(image, resized, cv::Size(o.output_width, o.output_height), 0, 0, cv::INTER_AREA);
-  if (o.enabled && Uniform(rng, 0, 1) < o.flip_probability) cv::flip(resized, resized, 1);
-  torch::Tensor tensor = ImageToTensor(resized);
-  if (o.enabled) {
-    const double brightness = Uniform(rng, 1 - o.brightness, 1 + o.brightness);
-    const double contrast = Uniform(rng, 1 - o.contrast, 1 + o.contrast);
-    const double saturation = Uniform(rng, 1 - o.saturation, 1 + o.saturation);
-    tensor.mul_(brightness);
-    const torch::Tensor grey = (0.299 * tensor[0] + 0.587 * tensor[1] + 0.114 * tensor[2]);
-    tensor = grey.unsqueeze(0) + saturation * (tensor - grey.unsqueeze(0));
-    tensor = grey.mean() + contrast * (tensor - grey.mean());
-    tensor.clamp_(0.0, 1.0);
+  cv::Mat out;
+  cv::resize(image, out, cv::Size(o.output_width, o.output_height), 0, 0, cv::INTER_AREA);
+  if (!o.enabled) return out;
+  if (Uniform(rng, 0, 1) < o.flip_probability) cv::flip(out, out, 1);
+  const double brightness = Uniform(rng, 1 - o.brightness, 1 + o.brightness);
+  const double contrast = Uniform(rng, 1 - o.contrast, 1 + o.contrast);
+  const double saturation = Uniform(rng, 1 - o.saturation, 1 + o.saturation);
+  cv::Mat work;
+  out.convertTo(work, CV_32FC3, brightness);
+  cv::Mat grey, grey3;
+  cv::cvtColor(work, grey, cv::COLOR_RGB2GRAY);
+  cv::cvtColor(grey, grey3, cv::COLOR_GRAY2RGB);
+  // Saturation: blend with the grey image; contrast: blend with its mean.
+  cv::addWeighted(work, saturation, grey3, 1 - saturation, 0, work);
+  const double mean = cv::mean(grey)[0];
+  work.convertTo(out, CV_8UC3, contrast, (1 - contrast) * mean);  // Saturates to [0, 255].
+  return out;
+}
+
+torch::Tensor ImagesToBatch(const std::vector<cv::Mat>& images) {
+  CHECK(!images.empty());
+  const int h = images[0].rows, w = images[0].cols;
+  torch::Tensor batch = torch::empty({static_cast<int64_t>(images.size()), h, w, 3}, torch::kUInt8);
+  uint8_t* data = batch.data_ptr<uint8_t>();
+  const size_t bytes = static_cast<size_t>(h) * w * 3;
+  for (size_t i = 0; i < images.size(); ++i) {
+    CHECK(images[i].rows == h && images[i].cols == w && images[i].type() == CV_8UC3);
+    const cv::Mat contiguous = images[i].isContinuous() ? images[i] : images[i].clone();
+    std::memcpy(data + i * bytes, contiguous.data, bytes);
   }
-  return tensor;
+  return batch.permute({0, 3, 1, 2}).to(torch::kFloat32).div_(255.0f);
+}
+
+torch::Tensor Transform(const cv::Mat& rgb, const AugmentOptions& options, std::mt19937_64* rng) {
+  return ImagesToBatch({Augment(rgb, options, rng)})[0];
 }
 
 int64_t BatchesPerEpoch(size_t images, const SamplerOptions& o) {
@@ -162,14 +183,14 @@ int64_t BatchLoader::BatchesPerEpoch() const { return batches_per_epoch_; }
 
 Batch BatchLoader::Make(int64_t epoch, int64_t batch) const {
   const std::vector<size_t> indices = SampleBatch(images_->labels(), sampler_, seed_, epoch, batch);
-  std::vector<torch::Tensor> tensors;
+  std::vector<cv::Mat> augmented;
   std::vector<int64_t> labels;
   for (size_t slot = 0; slot < indices.size(); ++slot) {
     std::mt19937_64 rng(SeedFor(seed_ ^ 0x5eed, epoch, batch, static_cast<int64_t>(slot)));
-    tensors.push_back(Transform(images_->image(indices[slot]), augment_, &rng));
+    augmented.push_back(Augment(images_->image(indices[slot]), augment_, &rng));
     labels.push_back(images_->label(indices[slot]));
   }
-  return {torch::stack(tensors), torch::tensor(labels, torch::kInt64)};
+  return {ImagesToBatch(augmented), torch::tensor(labels, torch::kInt64)};
 }
 
 void BatchLoader::Work() {

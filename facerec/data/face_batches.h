@@ -68,7 +68,15 @@ struct AugmentOptions {
   double saturation = 0.2;
 };
 
-// One image -> 3 x H x W float in [0, 1].
+// One image -> the augmented (or, when disabled, resized) H x W RGB image.
+// Pure OpenCV: per-image LibTorch ops cost more than the augmentation itself.
+// `rng` may be null when augmentation is disabled.
+cv::Mat Augment(const cv::Mat& rgb, const AugmentOptions& options, std::mt19937_64* rng);
+
+// Equal-sized 8-bit RGB images -> [N, 3, H, W] float in [0, 1], in one conversion.
+torch::Tensor ImagesToBatch(const std::vector<cv::Mat>& images);
+
+// One image -> 3 x H x W float in [0, 1] (Augment + ImagesToBatch).
 torch::Tensor Transform(const cv::Mat& rgb, const AugmentOptions& options, std::mt19937_64* rng);
 
 struct SamplerOptions {

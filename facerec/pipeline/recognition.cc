@@ -100,11 +100,11 @@ torch::Tensor Embed(backbones::BackboneImpl& backbone, const data::FaceImages& i
   eval.enabled = false;
   std::vector<torch::Tensor> chunks;
   for (size_t start = 0; start < images.size(); start += batch_size) {
-    std::vector<torch::Tensor> batch;
+    std::vector<cv::Mat> batch;
     for (size_t i = start; i < std::min(images.size(), start + batch_size); ++i) {
-      batch.push_back(data::Transform(images.image(i), eval, nullptr));
+      batch.push_back(data::Augment(images.image(i), eval, nullptr));
     }
-    chunks.push_back(backbone.forward(torch::stack(batch).to(device)).cpu());
+    chunks.push_back(backbone.forward(data::ImagesToBatch(batch).to(device)).cpu());
   }
   return torch::cat(chunks);
 }

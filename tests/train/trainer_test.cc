@@ -1,0 +1,170 @@
+#include "facerec/train/trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "facerec/data/celeba.h"
+#include "facerec/data/image.h"
+#include "tests/testing/test_data.h"
+
+namespace facerec::train {
+namespace {
+
+// 96 real CelebA-500 training crops of 8 identities.
+const data::FaceImages& TinySet() {
+  static const data::FaceImages* images = [] {
+    auto celeba = data::LoadCeleba500(testing::DataRoot());
+    CHECK(celeba.ok()) << celeba.status();
+    std::vector<std::string> paths;
+    std::vector<int> labels;
+    for (const auto& [identity, rows] : celeba->ByIdentity(data::Split::kTrain)) {
+      if (identity >= 8) break;
+      for (size_t i = 0; i < rows.size() && i < 12; ++i) {
+        paths.push_back(celeba->images[rows[i]].path);
+        labels.push_back(identity);
+      }
+    }
+    auto loaded = data::FaceImages::Load(paths, labels, data::kIdRateWindow, 2);
+    CHECK(loaded.ok()) << loaded.status();
+    return new data::FaceImages(std::move(*loaded));
+  }();
+  return *images;
+}
+
+struct Setup {
+  backbones::Backbone backbone;
+  losses::Loss loss;
+  std::unique_ptr<data::BatchLoader> loader;
+};
+
+Setup MakeSetup(const std::string& loss_name, int workers) {
+  torch::manual_seed(11);
+  backbones::BackboneOptions b;
+  b.name = "ir_mini";
+  b.width_multiplier = 0.25;
+  b.embedding_size = 32;
+  b.input_height = 32;
+  b.input_width = 28;
+  b.stem_stride = 2;
+  Setup s;
+  s.backbone = *backbones::MakeBackbone(b);
+  losses::LossOptions l;
+  l.name = loss_name;
+  l.num_classes = 8;
+  l.embedding_size = 32;
+  l.scale = 16;
+  s.loss = *losses::MakeLoss(l);
+  data::SamplerOptions sampler;
+  sampler.batch_size = 16;
+  data::AugmentOptions augment;
+  augment.output_height = 32;
+  augment.output_width = 28;
+  s.loader = std::make_unique<data::BatchLoader>(&TinySet(), sampler, augment, 5, workers);
+  return s;
+}
+
+TrainOptions TinyOptions(const std::string& checkpoint) {
+  TrainOptions o;
+  o.epochs = 3;
+  o.lr = 0.05;
+  o.warmup_epochs = 0.5;
+  o.seed = 3;
+  o.checkpoint_path = checkpoint;
+  o.progress_interval_seconds = 1000;
+  return o;
+}
+
+std::vector<torch::Tensor> Weights(const Setup& s) {
+  std::vector<torch::Tensor> weights;
+  for (const auto& p : s.backbone->parameters()) weights.push_back(p.detach().clone());
+  for (const auto& b : s.backbone->buffers()) weights.push_back(b.detach().clone());
+  for (const auto& p : s.loss->parameters()) weights.push_back(p.detach().clone());
+  return weights;
+}
+
+void ExpectIdentical(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    ASSERT_TRUE(torch::equal(a[i], b[i])) << "tensor " << i << " differs";
+  }
+}
+
+std::string Fresh(const std::string& name) {
+  const auto dir = testing::FreshTempDir(name);
+  return (dir / "checkpoint.pt").string();
+}
+
+TEST(TrainerTest, SameConfigAndSeedGiveIdenticalWeights) {
+  Setup first = MakeSetup("arcface", /*workers=*/1);
+  ASSERT_TRUE(Trainer(first.backbone, first.loss, first.loader.get(), TinyOptions(""), nullptr)
+                  .Train()
+                  .ok());
+  Setup second = MakeSetup("arcface", /*workers=*/3);  // Other worker count, same batches.
+  ASSERT_TRUE(Trainer(second.backbone, second.loss, second.loader.get(), TinyOptions(""), nullptr)
+                  .Train()
+                  .ok());
+  ExpectIdentical(Weights(first), Weights(second));
+}
+
+TEST(TrainerTest, KilledMidEpochAndResumedEndsWithTheSameWeights) {
+  Setup uninterrupted = MakeSetup("ce", 2);
+  ASSERT_TRUE(Trainer(uninterrupted.backbone, uninterrupted.loss, uninterrupted.loader.get(),
+                      TinyOptions(Fresh("uninterrupted")), nullptr)
+                  .Train()
+                  .ok());
+
+  const std::string checkpoint = Fresh("resumed");
+  {
+    Setup killed = MakeSetup("ce", 2);
+    TrainOptions options = TinyOptions(checkpoint);
+    options.stop_after_steps = 6 + 3;  // 6 steps per epoch: dies in the middle of epoch 2.
+    const absl::Status status =
+        Trainer(killed.backbone, killed.loss, killed.loader.get(), options, nullptr).Train();
+    ASSERT_EQ(status.code(), absl::StatusCode::kAborted) << status;
+  }
+  Setup resumed = MakeSetup("ce", 2);  // A new process: fresh weights, then the checkpoint.
+  Trainer trainer(resumed.backbone, resumed.loss, resumed.loader.get(), TinyOptions(checkpoint),
+                  nullptr);
+  ASSERT_TRUE(trainer.Train().ok());
+  EXPECT_EQ(trainer.start_epoch(), 1);
+  ExpectIdentical(Weights(uninterrupted), Weights(resumed));
+}
+
+TEST(TrainerTest, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint) {
+  const std::string checkpoint = Fresh("nan");
+  Setup s = MakeSetup("ce", 1);
+  TrainOptions options = TinyOptions(checkpoint);
+  options.epochs = 1;
+  ASSERT_TRUE(Trainer(s.backbone, s.loss, s.loader.get(), options, nullptr).Train().ok());
+  const auto written = std::filesystem::last_write_time(checkpoint);
+  // Now blow up: an absurd learning rate for a second epoch.
+  options.epochs = 3;
+  options.lr = 1e12;
+  options.warmup_epochs = 0;
+  const absl::Status status = Trainer(s.backbone, s.loss, s.loader.get(), options, nullptr).Train();
+  ASSERT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+  EXPECT_NE(status.message().find("non-finite loss"), std::string::npos) << status;
+  EXPECT_NE(status.message().find(checkpoint), std::string::npos) << status;
+  EXPECT_EQ(std::filesystem::last_write_time(checkpoint), written);
+}
+
+TEST(LearningRateTest, WarmupCosineAndSteps) {
+  TrainOptions o;
+  o.lr = 1.0;
+  o.epochs = 10;
+  o.warmup_epochs = 1;
+  EXPECT_DOUBLE_EQ(LearningRate(o, 0, 100), 0.01);
+  EXPECT_DOUBLE_EQ(LearningRate(o, 99, 100), 1.0);
+  EXPECT_NEAR(LearningRate(o, 100, 100), 1.0, 1e-12);
+  EXPECT_NEAR(LearningRate(o, 550, 100), 0.5, 1e-12);  // Half-way through the cosine.
+  EXPECT_NEAR(LearningRate(o, 999, 100), 0.0, 1e-3);
+  o.schedule = "step";
+  o.step_milestones = {5, 8};
+  EXPECT_DOUBLE_EQ(LearningRate(o, 450, 100), 1.0);
+  EXPECT_DOUBLE_EQ(LearningRate(o, 500, 100), 0.1);
+  EXPECT_NEAR(LearningRate(o, 850, 100), 0.01, 1e-15);
+}
+
+}  // namespace
+}  // namespace facerec::train
