@@ -83,6 +83,7 @@ DEFINE_string(triplet_mining, "batch_hard", "batch_hard | semi_hard.");
 DEFINE_bool(augment, true, "Flips, random resized crops, colour jitter.");
 DEFINE_double(min_crop_area, 0.8, "Random resized crop: smallest area fraction.");
 DEFINE_double(color_jitter, 0.2, "Brightness/contrast/saturation jitter.");
+DEFINE_int32(validate_every, 1, "Validate on the val split every N epochs (and after the last).");
 
 namespace facerec {
 namespace {
@@ -98,13 +99,14 @@ std::map<std::string, std::string> ExplicitFlags() {
   return flags;
 }
 
-absl::Status ApplyFlagfile(const std::filesystem::path& path) {
-  FACEREC_ASSIGN_OR_RETURN(const std::string text, data::ReadFileBytes(path.string()));
+// Applies one config file's text (read at start-up, so editing configs while
+// a comparison runs cannot change or break its later losses).
+absl::Status ApplyFlagfile(const std::string& path, const std::string& text) {
   // errors_are_fatal=false: we report the file ourselves.
   if (gflags::ReadFlagsFromString(text, "compare_losses", /*errors_are_fatal=*/false)) {
     return absl::OkStatus();
   }
-  return absl::InvalidArgumentError(absl::StrCat(path.string(), ": bad flag in config"));
+  return absl::InvalidArgumentError(absl::StrCat(path, ": bad flag in config"));
 }
 
 // Every flag of this binary that shapes a run, as recorded params.
@@ -224,7 +226,24 @@ absl::StatusOr<Row> RunOne(const std::string& loss_name, const pipeline::Recogni
             << FLAGS_input_height << "x" << FLAGS_input_width << ", " << FLAGS_epochs
             << " epochs, " << loader.BatchesPerEpoch() << " steps/epoch)";
   train::Trainer trainer(*backbone, *loss, &loader, options, run.get());
-  absl::Status trained = trainer.Train();
+  tracking::Run* recorder = run.get();
+  auto validate = [&](int epoch) -> absl::Status {
+    if ((epoch + 1) % std::max(1, FLAGS_validate_every) != 0 && epoch + 1 != FLAGS_epochs) {
+      return absl::OkStatus();
+    }
+    const pipeline::ValidationResult v =
+        pipeline::Validate(**backbone, **loss, data.val, augment, device);
+    std::string line = absl::StrFormat("epoch %d validation: 1-NN %.3f", epoch + 1,
+                                       v.nearest_neighbour_accuracy);
+    FACEREC_RETURN_IF_ERROR(recorder->LogMetric("val/nn_accuracy", epoch, v.nearest_neighbour_accuracy));
+    if (v.head_accuracy) {
+      absl::StrAppend(&line, absl::StrFormat(", head %.3f", *v.head_accuracy));
+      FACEREC_RETURN_IF_ERROR(recorder->LogMetric("val/accuracy", epoch, *v.head_accuracy));
+    }
+    LOG(INFO) << line;
+    return absl::OkStatus();
+  };
+  absl::Status trained = trainer.Train(validate);
   if (!trained.ok()) return fail(trained);
   row.train_seconds = trainer.seconds_training();
   FACEREC_RETURN_IF_ERROR(run->LogMetric("train/seconds", 0, row.train_seconds));
@@ -259,6 +278,7 @@ void PrintTable(const std::vector<Row>& rows) {
   std::printf("\nTPR@FPR: celebA_ir identification rate; TPIR@FPIR: open-set rank-1; val/test: "
               "classification head; NC: nearest centroid; LFW: %s.\n",
               rows.empty() ? "" : rows[0].result.lfw.protocol.c_str());
+  std::fflush(stdout);  // Interleave correctly with glog's stderr when logged to a file.
 }
 
 int Main() {
@@ -275,6 +295,27 @@ int Main() {
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       LOG(ERROR) << "--losses: unknown loss '" << name << "'; known: " << absl::StrJoin(known, ", ");
       return 2;
+    }
+  }
+  // Every config file this comparison needs, read now and checked by
+  // applying it once: a typo fails here, not hours into training.
+  std::map<std::string, std::string> configs;
+  for (const std::string& name : loss_names) {
+    for (const std::string& file : {std::string("base"), FLAGS_preset, name}) {
+      const std::string path = (config_dir / (file + ".flags")).string();
+      if (configs.count(path)) continue;
+      absl::StatusOr<std::string> text = data::ReadFileBytes(path);
+      if (!text.ok()) {
+        LOG(ERROR) << text.status() << " (--config_dir / --preset / --losses)";
+        return 2;
+      }
+      gflags::FlagSaver check;
+      const absl::Status applied = ApplyFlagfile(path, *text);
+      if (!applied.ok()) {
+        LOG(ERROR) << applied;
+        return 2;
+      }
+      configs[path] = *text;
     }
   }
   const std::string db = ResolveAgainstWorkspace(FLAGS_db).string();
@@ -296,11 +337,9 @@ int Main() {
   for (const std::string& loss_name : loss_names) {
     gflags::FlagSaver saver;  // Each loss starts from the same flags.
     for (const std::string& file : {std::string("base"), FLAGS_preset, loss_name}) {
-      const absl::Status applied = ApplyFlagfile(config_dir / (file + ".flags"));
-      if (!applied.ok()) {
-        LOG(ERROR) << applied;
-        return 2;
-      }
+      const std::string path = (config_dir / (file + ".flags")).string();
+      const absl::Status applied = ApplyFlagfile(path, configs.at(path));
+      CHECK(applied.ok()) << applied;  // Checked at start-up.
     }
     for (const auto& [name, value] : explicit_flags) {
       gflags::SetCommandLineOption(name.c_str(), value.c_str());

@@ -109,6 +109,26 @@ torch::Tensor Embed(backbones::BackboneImpl& backbone, const data::FaceImages& i
   return torch::cat(chunks);
 }
 
+ValidationResult Validate(backbones::BackboneImpl& backbone, losses::LossImpl& loss,
+                          const data::FaceImages& images, const data::AugmentOptions& transform,
+                          torch::Device device) {
+  torch::NoGradGuard no_grad;
+  loss.eval();
+  const torch::Tensor embeddings = Embed(backbone, images, transform, 256, device);
+  const torch::Tensor labels =
+      torch::tensor(std::vector<int64_t>(images.labels().begin(), images.labels().end()));
+  ValidationResult result;
+  const torch::Tensor logits = loss.Logits(embeddings.to(device));
+  if (logits.defined()) result.head_accuracy = metrics::Accuracy(logits.cpu(), labels);
+  const torch::Tensor x = embeddings / embeddings.norm(2, 1, true).clamp_min(1e-12);
+  torch::Tensor similarity = torch::mm(x, x.t());
+  similarity.fill_diagonal_(-2.0);  // Not yourself.
+  const torch::Tensor nearest = similarity.argmax(1);
+  result.nearest_neighbour_accuracy =
+      labels.index({nearest}).eq(labels).to(torch::kFloat64).mean().item<double>();
+  return result;
+}
+
 absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& backbone,
                                                       losses::LossImpl& loss,
                                                       const RecognitionData& d,

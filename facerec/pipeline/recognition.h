@@ -62,6 +62,18 @@ struct RecognitionResult {
 torch::Tensor Embed(backbones::BackboneImpl& backbone, const data::FaceImages& images,
                     const data::AugmentOptions& transform, int batch_size, torch::Device device);
 
+struct ValidationResult {
+  std::optional<double> head_accuracy;  // Classification losses only.
+  double nearest_neighbour_accuracy = 0;  // Leave-one-out 1-NN among the images.
+};
+
+// Cheap per-epoch validation on `images` (the val split): the head's accuracy
+// and leave-one-out nearest-neighbour accuracy of the embeddings (works for
+// every loss). Leaves backbone and loss in eval mode.
+ValidationResult Validate(backbones::BackboneImpl& backbone, losses::LossImpl& loss,
+                          const data::FaceImages& images, const data::AugmentOptions& transform,
+                          torch::Device device);
+
 // Evaluates and, when `run` is non-null, records: evaluations (celeba_ir
 // id_rate at the six course FPRs, id_rate_roc curve points, tpir_fpir at
 // FPIR 0.3/0.1/0.01) and metrics eval/* (accuracies, LFW, rank-1).

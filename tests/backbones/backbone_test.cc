@@ -17,7 +17,7 @@ TEST(BackboneTest, UnknownNameListsKnownOnes) {
 }
 
 TEST(BackboneTest, EveryBackboneMapsImagesToEmbeddingsAndLearns) {
-  for (const std::string& name : {"ir_mini", "ir18", "mobilefacenet"}) {
+  for (const char* name : {"ir_mini", "ir18", "mobilefacenet"}) {
     for (const auto& [h, w] : {std::make_pair(64, 56), std::make_pair(48, 40)}) {
       torch::manual_seed(0);
       BackboneOptions options;

@@ -32,13 +32,13 @@ const data::FaceImages& TinySet() {
   return *images;
 }
 
-struct Setup {
+struct TrainingSetup {
   backbones::Backbone backbone;
   losses::Loss loss;
   std::unique_ptr<data::BatchLoader> loader;
 };
 
-Setup MakeSetup(const std::string& loss_name, int workers) {
+TrainingSetup MakeSetup(const std::string& loss_name, int workers) {
   torch::manual_seed(11);
   backbones::BackboneOptions b;
   b.name = "ir_mini";
@@ -47,7 +47,7 @@ Setup MakeSetup(const std::string& loss_name, int workers) {
   b.input_height = 32;
   b.input_width = 28;
   b.stem_stride = 2;
-  Setup s;
+  TrainingSetup s;
   s.backbone = *backbones::MakeBackbone(b);
   losses::LossOptions l;
   l.name = loss_name;
@@ -75,7 +75,7 @@ TrainOptions TinyOptions(const std::string& checkpoint) {
   return o;
 }
 
-std::vector<torch::Tensor> Weights(const Setup& s) {
+std::vector<torch::Tensor> Weights(const TrainingSetup& s) {
   std::vector<torch::Tensor> weights;
   for (const auto& p : s.backbone->parameters()) weights.push_back(p.detach().clone());
   for (const auto& b : s.backbone->buffers()) weights.push_back(b.detach().clone());
@@ -96,11 +96,11 @@ std::string Fresh(const std::string& name) {
 }
 
 TEST(TrainerTest, SameConfigAndSeedGiveIdenticalWeights) {
-  Setup first = MakeSetup("arcface", /*workers=*/1);
+  TrainingSetup first = MakeSetup("arcface", /*workers=*/1);
   ASSERT_TRUE(Trainer(first.backbone, first.loss, first.loader.get(), TinyOptions(""), nullptr)
                   .Train()
                   .ok());
-  Setup second = MakeSetup("arcface", /*workers=*/3);  // Other worker count, same batches.
+  TrainingSetup second = MakeSetup("arcface", /*workers=*/3);  // Other worker count, same batches.
   ASSERT_TRUE(Trainer(second.backbone, second.loss, second.loader.get(), TinyOptions(""), nullptr)
                   .Train()
                   .ok());
@@ -108,7 +108,7 @@ TEST(TrainerTest, SameConfigAndSeedGiveIdenticalWeights) {
 }
 
 TEST(TrainerTest, KilledMidEpochAndResumedEndsWithTheSameWeights) {
-  Setup uninterrupted = MakeSetup("ce", 2);
+  TrainingSetup uninterrupted = MakeSetup("ce", 2);
   ASSERT_TRUE(Trainer(uninterrupted.backbone, uninterrupted.loss, uninterrupted.loader.get(),
                       TinyOptions(Fresh("uninterrupted")), nullptr)
                   .Train()
@@ -116,14 +116,14 @@ TEST(TrainerTest, KilledMidEpochAndResumedEndsWithTheSameWeights) {
 
   const std::string checkpoint = Fresh("resumed");
   {
-    Setup killed = MakeSetup("ce", 2);
+    TrainingSetup killed = MakeSetup("ce", 2);
     TrainOptions options = TinyOptions(checkpoint);
     options.stop_after_steps = 6 + 3;  // 6 steps per epoch: dies in the middle of epoch 2.
     const absl::Status status =
         Trainer(killed.backbone, killed.loss, killed.loader.get(), options, nullptr).Train();
     ASSERT_EQ(status.code(), absl::StatusCode::kAborted) << status;
   }
-  Setup resumed = MakeSetup("ce", 2);  // A new process: fresh weights, then the checkpoint.
+  TrainingSetup resumed = MakeSetup("ce", 2);  // A new process: fresh weights, then the checkpoint.
   Trainer trainer(resumed.backbone, resumed.loss, resumed.loader.get(), TinyOptions(checkpoint),
                   nullptr);
   ASSERT_TRUE(trainer.Train().ok());
@@ -133,7 +133,7 @@ TEST(TrainerTest, KilledMidEpochAndResumedEndsWithTheSameWeights) {
 
 TEST(TrainerTest, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint) {
   const std::string checkpoint = Fresh("nan");
-  Setup s = MakeSetup("ce", 1);
+  TrainingSetup s = MakeSetup("ce", 1);
   TrainOptions options = TinyOptions(checkpoint);
   options.epochs = 1;
   ASSERT_TRUE(Trainer(s.backbone, s.loss, s.loader.get(), options, nullptr).Train().ok());

@@ -1,0 +1,68 @@
+#include "tools/results_table.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <tuple>
+
+#include "glog/logging.h"
+
+namespace facerec::tools {
+namespace {
+
+using tracking::ExperimentStore;
+using tracking::RunStatus;
+
+std::unique_ptr<ExperimentStore> StoreWithComparisons() {
+  const std::string path = ::testing::TempDir() + "/results_table.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  auto store = ExperimentStore::Open(path);
+  CHECK(store.ok()) << store.status();
+  const std::vector<std::tuple<std::string, std::string, double, RunStatus>> runs = {
+      {"quick-1", "ce", 0.61, RunStatus::kFinished},
+      {"full-2", "ce", 0.83, RunStatus::kFinished},
+      {"full-2", "arcface", 0.79, RunStatus::kFinished},
+      {"full-2", "cosface", 0.99, RunStatus::kFailed},  // Failed runs are left out.
+  };
+  for (const auto& [comparison, loss, tpr, status] : runs) {
+    tracking::RunOptions options;
+    options.experiment = "compare_losses";
+    options.name = loss;
+    options.params = {{"loss", loss}, {"epochs", "40"}};
+    options.command_line = "compare_losses --preset=full";
+    auto id = (*store)->StartRun(options);
+    CHECK(id.ok());
+    CHECK((*store)->SetTag(*id, "comparison", comparison).ok());
+    CHECK((*store)->LogEvaluation(*id, {"celeba_ir", "id_rate", 0.1, tpr}).ok());
+    CHECK((*store)->LogEvaluation(*id, {"celeba_ir", "tpir_fpir", 0.1, tpr / 2}).ok());
+    CHECK((*store)->LogMetrics(*id, {{"train/seconds", 0, 600}, {"eval/lfw_accuracy", 0, 0.9}}).ok());
+    CHECK((*store)->FinishRun(*id, status).ok());
+  }
+  return std::move(*store);
+}
+
+TEST(ResultsTableTest, PicksTheNewestFinishedComparisonOfAPreset) {
+  auto store = StoreWithComparisons();
+  EXPECT_EQ(*LatestComparison(*store, "full"), "full-2");
+  EXPECT_EQ(*LatestComparison(*store, "quick"), "quick-1");
+  EXPECT_EQ(*LatestComparison(*store, ""), "full-2");
+  EXPECT_EQ(LatestComparison(*store, "medium").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(ResultsTableTest, TableHasOneRowPerFinishedRunAndTheCommand) {
+  auto store = StoreWithComparisons();
+  auto markdown = ComparisonMarkdown(*store, "full-2");
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("| ce | 2 |"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("| arcface | 3 |"), std::string::npos) << *markdown;
+  EXPECT_EQ(markdown->find("cosface"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("0.830"), std::string::npos);   // TPR@0.1 of run 2.
+  EXPECT_NE(markdown->find("0.415"), std::string::npos);   // TPIR@0.1 of run 2.
+  EXPECT_NE(markdown->find("| 10.0 |"), std::string::npos);  // 600 s = 10 min.
+  EXPECT_NE(markdown->find("`--epochs=40`"), std::string::npos);       // Shared.
+  EXPECT_NE(markdown->find("- `loss`: 2: ce, 3: arcface"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("compare_losses --preset=full"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace facerec::tools

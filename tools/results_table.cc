@@ -1,0 +1,129 @@
+#include "tools/results_table.h"
+
+#include <map>
+#include <set>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "facerec/core/status_macros.h"
+
+namespace facerec::tools {
+namespace {
+
+using tracking::ExperimentStore;
+
+std::string Cell(const std::optional<double>& value) {
+  return value.has_value() ? absl::StrFormat("%.3f", *value) : "–";
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> LatestComparison(ExperimentStore& store, const std::string& prefix) {
+  FACEREC_ASSIGN_OR_RETURN(auto statement,
+                           store.database().Prepare(
+                               "SELECT t.value FROM tags t JOIN runs r ON r.id = t.run_id "
+                               "JOIN experiments e ON e.id = r.experiment_id "
+                               "WHERE e.name = 'compare_losses' AND t.key = 'comparison' "
+                               "AND r.status = 'FINISHED' AND t.value LIKE ? || '%' "
+                               "ORDER BY r.id DESC LIMIT 1"));
+  statement.Bind(1, prefix);
+  FACEREC_ASSIGN_OR_RETURN(const bool found, statement.Step());
+  if (!found) {
+    return absl::NotFoundError(absl::StrCat("no finished compare_losses run tagged '", prefix,
+                                            "*' in ", store.path()));
+  }
+  return statement.ColumnText(0);
+}
+
+absl::StatusOr<std::string> ComparisonMarkdown(ExperimentStore& store,
+                                               const std::string& comparison) {
+  FACEREC_ASSIGN_OR_RETURN(auto statement,
+                           store.database().Prepare(
+                               "SELECT r.id FROM runs r JOIN tags t ON t.run_id = r.id "
+                               "WHERE t.key = 'comparison' AND t.value = ? "
+                               "AND r.status = 'FINISHED' ORDER BY r.id"));
+  statement.Bind(1, comparison);
+  std::vector<int64_t> ids;
+  FACEREC_RETURN_IF_ERROR(statement.ForEachRow(
+      [&ids](const sqlite::Statement& row) { ids.push_back(row.ColumnInt(0)); }));
+  if (ids.empty()) {
+    return absl::NotFoundError(absl::StrCat("no finished runs tagged comparison=", comparison));
+  }
+  const std::vector<double> fprs = {0.5, 0.2, 0.1, 0.05, 0.01, 0.001};
+  const std::vector<double> fpirs = {0.3, 0.1, 0.01};
+  std::string table =
+      "| loss | run | " +
+      absl::StrJoin(fprs, " | ", [](std::string* out, double f) { absl::StrAppend(out, "TPR@", f); }) +
+      " | " +
+      absl::StrJoin(fpirs, " | ",
+                    [](std::string* out, double f) { absl::StrAppend(out, "TPIR@", f); }) +
+      " | val acc | test acc | NC val | NC test | LFW | train min |\n|" +
+      std::string(" --- |", 2 + fprs.size() + fpirs.size() + 6) + "\n";
+  std::map<std::string, std::map<int64_t, std::string>> params_by_key;
+  std::string command, code_version, fingerprint, lfw_protocol;
+  for (int64_t id : ids) {
+    FACEREC_ASSIGN_OR_RETURN(const tracking::RunRecord run, store.GetRun(id));
+    FACEREC_ASSIGN_OR_RETURN(const auto evaluations, store.GetEvaluations(id));
+    FACEREC_ASSIGN_OR_RETURN(const auto points, store.GetMetrics(id));
+    FACEREC_ASSIGN_OR_RETURN(const auto params, store.GetParams(id));
+    FACEREC_ASSIGN_OR_RETURN(const auto tags, store.GetTags(id));
+    for (const auto& [key, value] : params) params_by_key[key][id] = value;
+    command = run.command_line;
+    code_version = run.code_version;
+    fingerprint = run.dataset_fingerprint;
+    if (tags.count("lfw_protocol")) lfw_protocol = tags.at("lfw_protocol");
+    std::map<std::string, double> last;
+    for (const auto& p : points) last[p.key] = p.value;
+    auto metric = [&last](const std::string& key) -> std::optional<double> {
+      auto it = last.find(key);
+      if (it == last.end()) return std::nullopt;
+      return it->second;
+    };
+    auto evaluation = [&evaluations](const std::string& protocol, double target) {
+      std::optional<double> tpr;
+      for (const auto& e : evaluations) {
+        if (e.protocol == protocol && e.target_fpr && std::abs(*e.target_fpr - target) < 1e-12) {
+          tpr = e.tpr;
+        }
+      }
+      return tpr;
+    };
+    std::vector<std::string> cells = {run.name, absl::StrCat(run.id)};
+    for (double f : fprs) cells.push_back(Cell(evaluation("id_rate", f)));
+    for (double f : fpirs) cells.push_back(Cell(evaluation("tpir_fpir", f)));
+    for (const char* key : {"eval/val_accuracy", "eval/test_accuracy", "eval/val_centroid_accuracy",
+                            "eval/test_centroid_accuracy", "eval/lfw_accuracy"}) {
+      cells.push_back(Cell(metric(key)));
+    }
+    const std::optional<double> seconds = metric("train/seconds");
+    cells.push_back(seconds ? absl::StrFormat("%.1f", *seconds / 60) : "–");
+    absl::StrAppend(&table, "| ", absl::StrJoin(cells, " | "), " |\n");
+  }
+  std::vector<std::string> shared, differing;
+  for (const auto& [key, values] : params_by_key) {
+    std::set<std::string> distinct;
+    for (const auto& [id, value] : values) distinct.insert(value);
+    if (distinct.size() == 1 && values.size() == ids.size()) {
+      shared.push_back(absl::StrCat("`--", key, "=", *distinct.begin(), "`"));
+    } else {
+      std::vector<std::string> per_run;
+      for (const auto& [id, value] : values) per_run.push_back(absl::StrCat(id, ": ", value));
+      differing.push_back(absl::StrCat("- `", key, "`: ", absl::StrJoin(per_run, ", ")));
+    }
+  }
+  return absl::StrCat(
+      "Comparison `", comparison, "` (code ", code_version, ", data fingerprint ",
+      fingerprint.substr(0, 16), ").\n\n", table,
+      "\nTPR@FPR: identification rate on celebA_ir (14,721 positive, 3,176,532 false pairs). "
+      "TPIR@FPIR: open-set rank-1 (gallery = first half of each query identity by file name). "
+      "val/test acc: classification head (– for triplet). NC: nearest-centroid accuracy "
+      "(centroids from the training split). LFW: ",
+      lfw_protocol, ".\n\nShared configuration: ", absl::StrJoin(shared, " "),
+      "\n\nPer-loss settings:\n", absl::StrJoin(differing, "\n"), "\n\nProduced by:\n\n    ",
+      command, "\n");
+}
+
+}  // namespace facerec::tools

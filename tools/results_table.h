@@ -1,0 +1,28 @@
+// The loss-comparison table as Markdown, generated from the experiment store
+// (experiments/RESULTS.md is this tool's output, never typed by hand).
+//
+//   FACEREC_ASSIGN_OR_RETURN(std::string markdown, ComparisonMarkdown(*store, "full-1795..."));
+#ifndef FACEREC_TOOLS_RESULTS_TABLE_H_
+#define FACEREC_TOOLS_RESULTS_TABLE_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "facerec/tracking/experiment_store.h"
+
+namespace facerec::tools {
+
+// The newest `comparison` tag among FINISHED compare_losses runs whose tag
+// starts with `prefix` ("quick", "full", or "" for any).
+absl::StatusOr<std::string> LatestComparison(tracking::ExperimentStore& store,
+                                             const std::string& prefix);
+
+// One row per FINISHED run tagged `comparison`: TPR at the six course FPRs,
+// TPIR at the three FPIRs, accuracies, LFW, training time; then the shared
+// configuration, the per-loss differences and the command that produced it.
+absl::StatusOr<std::string> ComparisonMarkdown(tracking::ExperimentStore& store,
+                                               const std::string& comparison);
+
+}  // namespace facerec::tools
+
+#endif  // FACEREC_TOOLS_RESULTS_TABLE_H_
