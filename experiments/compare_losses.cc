@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -120,7 +121,11 @@ std::map<std::string, std::string> RunParams(const std::string& loss) {
         flag.name == "artifacts_dir" || flag.name == "resume" || flag.name == "config_dir") {
       continue;  // Where things are, not what the run is.
     }
-    params[flag.name] = flag.current_value;
+    double value = 0;
+    // gflags prints doubles with 17 digits (0.10000000000000001); record 0.1.
+    params[flag.name] = flag.type == "double" && absl::SimpleAtod(flag.current_value, &value)
+                            ? absl::StrCat(value)
+                            : flag.current_value;
   }
   params["loss"] = loss;
   params["threads"] = absl::StrCat(torch::get_num_threads());

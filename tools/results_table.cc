@@ -60,8 +60,9 @@ absl::StatusOr<std::string> ComparisonMarkdown(ExperimentStore& store,
       " | " +
       absl::StrJoin(fpirs, " | ",
                     [](std::string* out, double f) { absl::StrAppend(out, "TPIR@", f); }) +
-      " | val acc | test acc | NC val | NC test | LFW | train min |\n|" +
-      std::string(" --- |", 2 + fprs.size() + fpirs.size() + 6) + "\n";
+      " | val acc | test acc | NC val | NC test | LFW | train min |\n|";
+  for (size_t i = 0; i < 2 + fprs.size() + fpirs.size() + 6; ++i) table += " --- |";
+  table += "\n";
   std::map<std::string, std::map<int64_t, std::string>> params_by_key;
   std::string command, code_version, fingerprint, lfw_protocol;
   for (int64_t id : ids) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -43,7 +44,19 @@ std::string& MutableCommandLine() {
 std::string ProcessCommandLine() { return MutableCommandLine(); }
 
 void SetProcessCommandLine(int argc, char** argv) {
-  MutableCommandLine() = absl::StrJoin(argv, argv + argc, " ");
+  // Under `bazel run`, argv[0] is a path deep in Bazel's output tree; record
+  // the command a user would type again instead.
+  std::string program = argc > 0 ? argv[0] : "";
+  const size_t bin = program.find("/bin/");
+  if (std::getenv("BUILD_WORKSPACE_DIRECTORY") != nullptr && bin != std::string::npos &&
+      program.find("bazel-out/") != std::string::npos) {
+    const std::string target = program.substr(bin + 5);  // "experiments/compare_losses"
+    const size_t slash = target.rfind('/');
+    program = absl::StrCat("tools/bazel run //", target.substr(0, slash), ":",
+                           target.substr(slash + 1), argc > 1 ? " --" : "");
+  }
+  MutableCommandLine() = argc > 1 ? absl::StrCat(program, " ", absl::StrJoin(argv + 1, argv + argc, " "))
+                                  : program;
 }
 
 int64_t NowMs() {
