@@ -321,16 +321,21 @@ absl::StatusOr<std::vector<RunRecord>> ExperimentStore::ListRuns(const std::stri
   return runs;
 }
 
-absl::StatusOr<std::map<std::string, std::string>> ExperimentStore::GetParams(int64_t run_id) {
+absl::StatusOr<std::map<std::string, std::string>> ExperimentStore::KeyValues(
+    const char* table, int64_t run_id) {
   absl::MutexLock lock(&mutex_);
-  FACEREC_ASSIGN_OR_RETURN(sqlite::Statement query,
-                           db_.Prepare("SELECT key, value FROM params WHERE run_id = ?"));
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement query,
+      db_.Prepare(absl::StrCat("SELECT key, value FROM ", table, " WHERE run_id = ?")));
   query.Bind(1, run_id);
-  std::map<std::string, std::string> params;
-  FACEREC_RETURN_IF_ERROR(query.ForEachRow([&](const sqlite::Statement& row) {
-      params[row.ColumnText(0)] = row.ColumnText(1);
-  }));
-  return params;
+  std::map<std::string, std::string> values;
+  FACEREC_RETURN_IF_ERROR(query.ForEachRow(
+      [&](const sqlite::Statement& row) { values[row.ColumnText(0)] = row.ColumnText(1); }));
+  return values;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> ExperimentStore::GetParams(int64_t run_id) {
+  return KeyValues("params", run_id);
 }
 
 absl::StatusOr<std::vector<MetricPoint>> ExperimentStore::GetMetrics(int64_t run_id,
@@ -391,15 +396,7 @@ absl::StatusOr<std::vector<ArtifactRecord>> ExperimentStore::GetArtifacts(int64_
 }
 
 absl::StatusOr<std::map<std::string, std::string>> ExperimentStore::GetTags(int64_t run_id) {
-  absl::MutexLock lock(&mutex_);
-  FACEREC_ASSIGN_OR_RETURN(sqlite::Statement query,
-                           db_.Prepare("SELECT key, value FROM tags WHERE run_id = ?"));
-  query.Bind(1, run_id);
-  std::map<std::string, std::string> tags;
-  FACEREC_RETURN_IF_ERROR(query.ForEachRow([&](const sqlite::Statement& row) {
-      tags[row.ColumnText(0)] = row.ColumnText(1);
-  }));
-  return tags;
+  return KeyValues("tags", run_id);
 }
 
 }  // namespace facerec::tracking

@@ -137,6 +137,8 @@ class ExperimentStore {
  private:
   ExperimentStore(sqlite::Database db, std::string path)
       : db_(std::move(db)), path_(std::move(path)) {}
+  // The key/value rows of `table` ("params" or "tags") for one run.
+  absl::StatusOr<std::map<std::string, std::string>> KeyValues(const char* table, int64_t run_id);
   absl::Status LogParamsLocked(int64_t run_id, const std::map<std::string, std::string>& params)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // `bind` binds the parameters of `where` and returns the next free index.
