@@ -24,6 +24,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "experiments/experiment_flags.h"
 #include "facerec/backbones/backbone.h"
 #include "facerec/core/data_root.h"
 #include "facerec/core/environment.h"
@@ -32,6 +33,8 @@
 #include "facerec/data/face_batches.h"
 #include "facerec/data/text_file.h"
 #include "facerec/losses/losses.h"
+#include "facerec/align/landmark_detector.h"
+#include "facerec/pipeline/alignment.h"
 #include "facerec/pipeline/recognition.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run.h"
@@ -84,6 +87,16 @@ DEFINE_string(triplet_mining, "batch_hard", "batch_hard | semi_hard.");
 DEFINE_bool(augment, true, "Flips, random resized crops, colour jitter.");
 DEFINE_double(min_crop_area, 0.8, "Random resized crop: smallest area fraction.");
 DEFINE_double(color_jitter, 0.2, "Brightness/contrast/saturation jitter.");
+DEFINE_double(max_rotation, 0, "Random rotation in degrees (training augmentation).");
+DEFINE_double(erase_probability, 0, "Random erasing probability (training augmentation).");
+DEFINE_bool(train_on_val, false,
+            "Train on the train and val splits; validation and val accuracy then use test.");
+DEFINE_string(alignments, "provided",
+              "Comma-separated: provided (the dataset's crops) and/or landmark_net (re-aligned "
+              "by our landmark net, facerec/pipeline/alignment.h); each trains every loss.");
+DEFINE_string(landmark_model, "",
+              "Landmark net for --alignments=landmark_net (default: the newest one in the store).");
+DEFINE_bool(eval_flip, true, "Embed each evaluation image and its mirror image and sum them.");
 DEFINE_int32(validate_every, 1, "Validate on the val split every N epochs (and after the last).");
 
 namespace facerec {
@@ -111,43 +124,40 @@ absl::Status ApplyFlagfile(const std::string& path, const std::string& text) {
 }
 
 // Every flag of this binary that shapes a run, as recorded params.
-std::map<std::string, std::string> RunParams(const std::string& loss) {
-  std::map<std::string, std::string> params;
-  std::vector<gflags::CommandLineFlagInfo> all;
-  gflags::GetAllFlags(&all);
-  for (const auto& flag : all) {
-    if (flag.filename.find("compare_losses") == std::string::npos) continue;
-    if (flag.name == "losses" || flag.name == "db" || flag.name == "data_root" ||
-        flag.name == "artifacts_dir" || flag.name == "resume" || flag.name == "config_dir") {
-      continue;  // Where things are, not what the run is.
-    }
-    double value = 0;
-    // gflags prints doubles with 17 digits (0.10000000000000001); record 0.1.
-    params[flag.name] = flag.type == "double" && absl::SimpleAtod(flag.current_value, &value)
-                            ? absl::StrCat(value)
-                            : flag.current_value;
-  }
+std::map<std::string, std::string> RunParams(const std::string& loss, const std::string& alignment) {
+  std::map<std::string, std::string> params =
+      FlagsDefinedIn("compare_losses", {"losses", "db", "data_root", "artifacts_dir", "resume",
+                                        "config_dir", "alignments", "landmark_model"});
   params["loss"] = loss;
+  // Absent for the dataset's crops, so their config hashes (and checkpoints)
+  // are those of runs made before alignment was a choice.
+  if (alignment != "provided") {
+    params["alignment"] = alignment;
+    params["landmark_model"] = FLAGS_landmark_model;
+  }
   params["threads"] = absl::StrCat(torch::get_num_threads());
   return params;
 }
 
 struct Row {
   std::string loss;
+  std::string alignment;
   int64_t run_id = 0;
   pipeline::RecognitionResult result;
   double train_seconds = 0;
   std::string status = "FINISHED";
 };
 
-absl::StatusOr<Row> RunOne(const std::string& loss_name, const pipeline::RecognitionData& data,
+absl::StatusOr<Row> RunOne(const std::string& loss_name, const std::string& alignment,
+                           const pipeline::RecognitionData& data,
                            tracking::ExperimentStore* store, const std::string& comparison) {
   Row row;
   row.loss = loss_name;
-  const std::map<std::string, std::string> params = RunParams(loss_name);
+  row.alignment = alignment;
+  const std::map<std::string, std::string> params = RunParams(loss_name, alignment);
   tracking::RunOptions run_options;
   run_options.experiment = "compare_losses";
-  run_options.name = loss_name;
+  run_options.name = alignment == "provided" ? loss_name : loss_name + "+" + alignment;
   run_options.params = params;
   run_options.seed = FLAGS_seed;
   run_options.dataset_fingerprint = data.fingerprint;
@@ -199,6 +209,9 @@ absl::StatusOr<Row> RunOne(const std::string& loss_name, const pipeline::Recogni
   augment.output_width = FLAGS_input_width;
   augment.min_area = FLAGS_min_crop_area;
   augment.brightness = augment.contrast = augment.saturation = FLAGS_color_jitter;
+  augment.flip_test = FLAGS_eval_flip;
+  augment.max_rotation_degrees = FLAGS_max_rotation;
+  augment.erase_probability = FLAGS_erase_probability;
   data::BatchLoader loader(&data.train, sampler, augment, FLAGS_seed, FLAGS_loader_workers);
 
   train::TrainOptions options;
@@ -265,12 +278,14 @@ absl::StatusOr<Row> RunOne(const std::string& loss_name, const pipeline::Recogni
 std::string Percent(double v) { return absl::StrFormat("%.3f", v); }
 
 void PrintTable(const std::vector<Row>& rows) {
-  std::printf("\n%-10s %5s", "loss", "run");
+  std::printf("\n%-22s %5s", "loss", "run");
   for (double fpr : metrics::kCourseFprs) std::printf(" %9s", absl::StrCat("TPR@", fpr).c_str());
   for (double fpir : metrics::kOpenSetFpirs) std::printf(" %10s", absl::StrCat("TPIR@", fpir).c_str());
   std::printf(" %7s %7s %7s %7s %7s %8s\n", "val", "test", "NC-val", "NC-test", "LFW", "train s");
   for (const Row& row : rows) {
-    std::printf("%-10s %5lld", row.loss.c_str(), static_cast<long long>(row.run_id));
+    const std::string name =
+        row.alignment == "provided" ? row.loss : row.loss + "+" + row.alignment;
+    std::printf("%-22s %5lld", name.c_str(), static_cast<long long>(row.run_id));
     for (const auto& p : row.result.id_rate.points) std::printf(" %9s", Percent(p.tpr).c_str());
     for (const auto& p : row.result.open_set.points) std::printf(" %10s", Percent(p.tpr).c_str());
     std::printf(" %7s %7s %7s %7s %7s %8.0f\n",
@@ -299,6 +314,15 @@ int Main() {
     const auto known = losses::KnownLosses();
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       LOG(ERROR) << "--losses: unknown loss '" << name << "'; known: " << absl::StrJoin(known, ", ");
+      return 2;
+    }
+  }
+  const std::vector<std::string> alignments =
+      absl::StrSplit(FLAGS_alignments, ',', absl::SkipEmpty());
+  for (const std::string& alignment : alignments) {
+    if (alignment != "provided" && alignment != "landmark_net") {
+      LOG(ERROR) << "--alignments: unknown alignment '" << alignment
+                 << "'; known: provided, landmark_net";
       return 2;
     }
   }
@@ -336,31 +360,67 @@ int Main() {
     LOG(ERROR) << data.status();
     return 1;
   }
+  if (FLAGS_train_on_val) {
+    // The closed-set numbers then come from test alone (val = test below):
+    // the val split is training data.
+    data->train.Append(data->val);
+    data->val = data->test;
+  }
   const std::string comparison = absl::StrCat(FLAGS_preset, "-", NowMs());
   std::vector<Row> rows;
   int failures = 0;
-  for (const std::string& loss_name : loss_names) {
-    gflags::FlagSaver saver;  // Each loss starts from the same flags.
-    for (const std::string& file : {std::string("base"), FLAGS_preset, loss_name}) {
-      const std::string path = (config_dir / (file + ".flags")).string();
-      const absl::Status applied = ApplyFlagfile(path, configs.at(path));
-      CHECK(applied.ok()) << applied;  // Checked at start-up.
+  for (const std::string& alignment : alignments) {
+    pipeline::RecognitionData aligned_data;
+    if (alignment == "landmark_net") {
+      if (FLAGS_landmark_model.empty()) {
+        absl::StatusOr<std::string> latest = pipeline::LatestLandmarkModel(**store);
+        if (!latest.ok()) {
+          LOG(ERROR) << latest.status();
+          return 2;
+        }
+        FLAGS_landmark_model = *latest;
+      }
+      absl::StatusOr<align::LandmarkDetector> detector =
+          align::LandmarkDetector::Load(FLAGS_landmark_model, torch::Device(FLAGS_device));
+      if (!detector.ok()) {
+        LOG(ERROR) << detector.status() << " (--landmark_model)";
+        return 2;
+      }
+      aligned_data = *data;
+      absl::StatusOr<pipeline::AlignmentReport> report =
+          pipeline::RealignRecognitionData(*detector, &aligned_data);
+      if (!report.ok()) {
+        LOG(ERROR) << report.status();
+        return 1;
+      }
+      LOG(INFO) << absl::StrFormat(
+          "re-aligned every crop with %s in %.1f s; mean point residual after the warp %.2f px",
+          FLAGS_landmark_model, report->seconds, report->mean_residual);
     }
-    for (const auto& [name, value] : explicit_flags) {
-      gflags::SetCommandLineOption(name.c_str(), value.c_str());
+    const pipeline::RecognitionData& run_data = alignment == "provided" ? *data : aligned_data;
+    for (const std::string& loss_name : loss_names) {
+      gflags::FlagSaver saver;  // Each loss starts from the same flags.
+      for (const std::string& file : {std::string("base"), FLAGS_preset, loss_name}) {
+        const std::string path = (config_dir / (file + ".flags")).string();
+        const absl::Status applied = ApplyFlagfile(path, configs.at(path));
+        CHECK(applied.ok()) << applied;  // Checked at start-up.
+      }
+      for (const auto& [name, value] : explicit_flags) {
+        gflags::SetCommandLineOption(name.c_str(), value.c_str());
+      }
+      absl::StatusOr<Row> row = RunOne(loss_name, alignment, run_data, store->get(), comparison);
+      if (!row.ok()) {
+        LOG(ERROR) << loss_name << " (" << alignment << "): " << row.status();
+        ++failures;
+        continue;
+      }
+      rows.push_back(*row);
+      PrintTable(rows);
     }
-    absl::StatusOr<Row> row = RunOne(loss_name, *data, store->get(), comparison);
-    if (!row.ok()) {
-      LOG(ERROR) << loss_name << ": " << row.status();
-      ++failures;
-      continue;
-    }
-    rows.push_back(*row);
-    PrintTable(rows);
   }
   std::printf("\nstore: %s (comparison tag '%s'); tools/bazel run //tools:runs -- compare "
               "--experiment=compare_losses --limit=%zu\n",
-              db.c_str(), comparison.c_str(), loss_names.size());
+              db.c_str(), comparison.c_str(), loss_names.size() * alignments.size());
   return failures == 0 ? 0 : 1;
 }
 

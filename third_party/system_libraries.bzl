@@ -7,6 +7,7 @@ Bazel as `@<name>//:<name>` targets. Call `system_libraries()` from WORKSPACE.
 _LIBRARIES = [
     "absl",
     "benchmark",
+    "dlib",
     "gflags",
     "glog",
     "gtest",

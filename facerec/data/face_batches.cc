@@ -72,6 +72,19 @@ absl::StatusOr<FaceImages> FaceImages::Load(const std::vector<std::string>& path
   return result;
 }
 
+FaceImages FaceImages::FromImages(std::vector<cv::Mat> images, std::vector<int> labels) {
+  CHECK_EQ(images.size(), labels.size());
+  FaceImages result;
+  result.images_ = std::move(images);
+  result.labels_ = std::move(labels);
+  return result;
+}
+
+void FaceImages::Append(const FaceImages& other) {
+  images_.insert(images_.end(), other.images_.begin(), other.images_.end());
+  labels_.insert(labels_.end(), other.labels_.begin(), other.labels_.end());
+}
+
 cv::Mat Augment(const cv::Mat& rgb, const AugmentOptions& o, std::mt19937_64* rng) {
   cv::Mat image = rgb;
   if (o.enabled) {
@@ -87,6 +100,12 @@ cv::Mat Augment(const cv::Mat& rgb, const AugmentOptions& o, std::mt19937_64* rn
   cv::resize(image, out, cv::Size(o.output_width, o.output_height), 0, 0, cv::INTER_AREA);
   if (!o.enabled) return out;
   if (Uniform(rng, 0, 1) < o.flip_probability) cv::flip(out, out, 1);
+  if (o.max_rotation_degrees > 0) {
+    const double angle = Uniform(rng, -o.max_rotation_degrees, o.max_rotation_degrees);
+    const cv::Mat rotation =
+        cv::getRotationMatrix2D(cv::Point2f(out.cols / 2.0f, out.rows / 2.0f), angle, 1.0);
+    cv::warpAffine(out, out, rotation, out.size(), cv::INTER_LINEAR, cv::BORDER_REFLECT_101);
+  }
   const double brightness = Uniform(rng, 1 - o.brightness, 1 + o.brightness);
   const double contrast = Uniform(rng, 1 - o.contrast, 1 + o.contrast);
   const double saturation = Uniform(rng, 1 - o.saturation, 1 + o.saturation);
@@ -99,6 +118,19 @@ cv::Mat Augment(const cv::Mat& rgb, const AugmentOptions& o, std::mt19937_64* rn
   cv::addWeighted(work, saturation, grey3, 1 - saturation, 0, work);
   const double mean = cv::mean(grey)[0];
   work.convertTo(out, CV_8UC3, contrast, (1 - contrast) * mean);  // Saturates to [0, 255].
+  if (Uniform(rng, 0, 1) < o.erase_probability) {
+    const double area = Uniform(rng, 0.02, 0.25) * out.rows * out.cols;
+    const double aspect = std::exp(Uniform(rng, std::log(1 / 3.0), std::log(3.0)));
+    const int w = std::clamp(static_cast<int>(std::lround(std::sqrt(area * aspect))), 1, out.cols);
+    const int h = std::clamp(static_cast<int>(std::lround(std::sqrt(area / aspect))), 1, out.rows);
+    const int x = std::uniform_int_distribution<int>(0, out.cols - w)(*rng);
+    const int y = std::uniform_int_distribution<int>(0, out.rows - h)(*rng);
+    cv::Mat patch = out(cv::Rect(x, y, w, h));
+    for (int r = 0; r < h; ++r) {
+      uint8_t* row = patch.ptr<uint8_t>(r);
+      for (int c = 0; c < w * 3; ++c) row[c] = static_cast<uint8_t>((*rng)() & 0xff);
+    }
+  }
   return out;
 }
 

@@ -46,10 +46,14 @@ class FaceImages {
   static absl::StatusOr<FaceImages> Load(const std::vector<std::string>& paths,
                                          const std::vector<int>& labels,
                                          const std::optional<cv::Rect>& window, int threads);
+  // Images already in memory (8-bit RGB, shared); sizes must match.
+  static FaceImages FromImages(std::vector<cv::Mat> images, std::vector<int> labels);
   size_t size() const { return images_.size(); }
   const cv::Mat& image(size_t i) const { return images_[i]; }
   int label(size_t i) const { return labels_[i]; }
   const std::vector<int>& labels() const { return labels_; }
+  // Adds `other`'s images after this one's; pixel buffers are shared, not copied.
+  void Append(const FaceImages& other);
 
  private:
   std::vector<cv::Mat> images_;
@@ -66,6 +70,14 @@ struct AugmentOptions {
   double brightness = 0.2;      // Colour jitter: multiply by U(1 - b, 1 + b).
   double contrast = 0.2;
   double saturation = 0.2;
+  double max_rotation_degrees = 0;  // Rotation by U(-r, r) about the centre (reflected border).
+  // Random erasing (Zhong et al. 2017): with this probability one rectangle of
+  // 2-25% of the image, aspect 1/3-3, is filled with uniform noise. Occlusion
+  // the net must see past: the strongest regulariser for small re-id sets.
+  double erase_probability = 0;
+  // Test-time: embed the mirror image too and sum (pipeline::Embed). Ignored
+  // by Augment itself.
+  bool flip_test = false;
 };
 
 // One image -> the augmented (or, when disabled, resized) H x W RGB image.

@@ -104,7 +104,10 @@ torch::Tensor Embed(backbones::BackboneImpl& backbone, const data::FaceImages& i
     for (size_t i = start; i < std::min(images.size(), start + batch_size); ++i) {
       batch.push_back(data::Augment(images.image(i), eval, nullptr));
     }
-    chunks.push_back(backbone.forward(data::ImagesToBatch(batch).to(device)).cpu());
+    const torch::Tensor input = data::ImagesToBatch(batch).to(device);
+    torch::Tensor embedding = backbone.forward(input);
+    if (transform.flip_test) embedding = embedding + backbone.forward(input.flip({3}));
+    chunks.push_back(embedding.cpu());
   }
   return torch::cat(chunks);
 }

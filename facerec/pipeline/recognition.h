@@ -59,6 +59,9 @@ struct RecognitionResult {
 };
 
 // L2-normalisable embeddings [N, d] of every image (eval mode, no augmentation).
+// With `transform.flip_test` each embedding is the sum of the image's and its
+// mirror image's (the usual face-recognition test-time flip): it costs a
+// second forward pass and removes the net's left/right asymmetry.
 torch::Tensor Embed(backbones::BackboneImpl& backbone, const data::FaceImages& images,
                     const data::AugmentOptions& transform, int batch_size, torch::Device device);
 

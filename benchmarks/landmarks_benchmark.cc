@@ -1,0 +1,59 @@
+// Landmark inference per face: our 5-point net (one 64x64 crop, crop + net +
+// mapping back) beside dlib's 68-point shape predictor (one face box), both
+// on the same AFW photo, and our net batched. Weights do not change the
+// cost, so our net runs with its initial weights.
+//
+//   tools/bazel run //benchmarks:landmarks_benchmark -- --benchmark_repetitions=5
+#include <benchmark/benchmark.h>
+#include <dlib/image_processing.h>
+#include <dlib/opencv.h>
+#include <torch/torch.h>
+
+#include "facerec/align/landmark_detector.h"
+#include "facerec/align/landmark_examples.h"
+#include "facerec/core/data_root.h"
+#include "glog/logging.h"
+
+namespace facerec {
+namespace {
+
+const align::LandmarkExample& AfwFace() {
+  static const auto* face = [] {
+    auto root = ResolveDataRoot("");
+    CHECK(root.ok()) << root.status();
+    auto afw = align::LoadAfwExamples(*root, 1);
+    CHECK(afw.ok()) << afw.status();
+    return new align::LandmarkExample((*afw)[0]);
+  }();
+  return *face;
+}
+
+void OurNet(benchmark::State& state) {
+  const int batch = static_cast<int>(state.range(0));
+  torch::manual_seed(0);
+  align::LandmarkDetector detector(align::LandmarkNet(align::LandmarkNetOptions{}));
+  const align::LandmarkExample& face = AfwFace();
+  const std::vector<cv::Mat> photos(batch, face.photo);
+  const std::vector<align::FaceBox> boxes(batch, face.box);
+  for (auto _ : state) benchmark::DoNotOptimize(detector.Detect(photos, boxes));
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+BENCHMARK(OurNet)->Arg(1)->Arg(64)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+void Dlib68(benchmark::State& state) {
+  dlib::shape_predictor predictor;
+  dlib::deserialize("/usr/share/dlib/shape_predictor_68_face_landmarks.dat") >> predictor;
+  const align::LandmarkExample& face = AfwFace();
+  dlib::cv_image<dlib::rgb_pixel> image(face.photo);
+  const double side = face.box.side / align::kAfwBoxScale;  // About dlib's detector framing.
+  const dlib::rectangle rect(static_cast<long>(face.box.center_x - side / 2),
+                             static_cast<long>(face.box.center_y - side / 2),
+                             static_cast<long>(face.box.center_x + side / 2),
+                             static_cast<long>(face.box.center_y + side / 2));
+  for (auto _ : state) benchmark::DoNotOptimize(predictor(image, rect));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(Dlib68)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+}  // namespace
+}  // namespace facerec

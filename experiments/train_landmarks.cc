@@ -1,0 +1,193 @@
+// Trains the 5-point landmark net on MTFL's training faces and evaluates it
+// on MTFL's AFLW test faces and on AFW (68 points reduced to 5): NME,
+// failure rate (NME > 10%) and the CED, all recorded in the store. The net
+// is saved as an artifact of the run; the alignment experiments find it there.
+//
+//   tools/bazel run //experiments:train_landmarks
+//   tools/bazel run //experiments:train_landmarks -- --epochs=5 --base_width=8
+//
+// One face in 20 of the training list (every 20th row) is held out for the
+// per-epoch validation NME, so the test sets are only used once, at the end.
+
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "experiments/experiment_flags.h"
+#include "facerec/align/landmark_detector.h"
+#include "facerec/align/landmark_examples.h"
+#include "facerec/align/landmark_net.h"
+#include "facerec/core/data_root.h"
+#include "facerec/core/process.h"
+#include "facerec/core/status_macros.h"
+#include "facerec/data/fingerprint.h"
+#include "facerec/pipeline/landmarks.h"
+#include "facerec/tracking/experiment_store.h"
+#include "facerec/tracking/run.h"
+#include "facerec/train/landmark_trainer.h"
+#include "gflags/gflags.h"
+#include "glog/logging.h"
+
+DEFINE_string(data_root, "", "Dataset directory (default: $FACEREC_DATA, else ../shared/data).");
+DEFINE_string(db, "results.db", "Experiment store; relative to the workspace root.");
+DEFINE_string(artifacts_dir, "artifacts", "Where the trained net goes; relative to the workspace root.");
+DEFINE_string(device, "cpu", "torch device: cpu, cuda, ...");
+DEFINE_int64(seed, 1, "Seed for initialisation, order and augmentation.");
+DEFINE_int32(epochs, 30, "Training epochs.");
+DEFINE_int32(batch_size, 64, "Batch size.");
+DEFINE_double(lr, 2e-3, "AdamW peak learning rate (cosine schedule, 1 epoch warm-up).");
+DEFINE_double(weight_decay, 1e-4, "AdamW decoupled weight decay.");
+DEFINE_int32(input_size, 64, "Square net input in pixels (a multiple of 16).");
+DEFINE_int32(base_width, 16, "Stem channels of the landmark net (stages use 2x, 4x, 8x).");
+DEFINE_int32(hidden, 256, "Hidden fully connected width.");
+DEFINE_double(max_rotation, 20, "Augmentation: rotation range in degrees.");
+DEFINE_double(min_zoom, 0.65, "Augmentation: smallest box scale (below 1 zooms in).");
+DEFINE_double(max_zoom, 1.15, "Augmentation: largest box scale.");
+DEFINE_double(max_shift, 0.06, "Augmentation: centre shift as a fraction of the box side.");
+DEFINE_int32(validate_every, 5, "Validation NME on the held-out training faces every N epochs.");
+DEFINE_int32(holdout_every, 20, "Every Nth training face is held out for validation.");
+
+namespace facerec {
+namespace {
+
+absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& root) {
+  const int threads = std::max(1, torch::get_num_threads());
+  FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> all,
+                           align::LoadMtflExamples(root, "new_training.txt", threads));
+  FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> mtfl_test,
+                           align::LoadMtflExamples(root, "new_testing.txt", threads));
+  FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> afw,
+                           align::LoadAfwExamples(root, threads));
+  std::vector<align::LandmarkExample> train, holdout;
+  for (size_t i = 0; i < all.size(); ++i) {
+    (FLAGS_holdout_every > 0 && i % FLAGS_holdout_every == FLAGS_holdout_every - 1 ? holdout : train)
+        .push_back(all[i]);
+  }
+  LOG(INFO) << "landmark faces: train " << train.size() << ", held out " << holdout.size()
+            << ", MTFL test " << mtfl_test.size() << ", AFW " << afw.size();
+
+  tracking::RunOptions run_options;
+  run_options.experiment = "landmarks";
+  run_options.name = "landmark_net";
+  run_options.params = FlagsDefinedIn("train_landmarks", {"db", "data_root", "artifacts_dir"});
+  run_options.params["threads"] = absl::StrCat(torch::get_num_threads());
+  run_options.seed = FLAGS_seed;
+  std::vector<std::string> images;
+  std::vector<std::string> annotations = {(root / "mtfl/new_training.txt").string(),
+                                          (root / "mtfl/new_testing.txt").string()};
+  for (const auto* set : {&all, &mtfl_test, &afw}) {
+    for (const align::LandmarkExample& e : *set) images.push_back(e.image_path);
+  }
+  for (const align::LandmarkExample& e : afw) annotations.push_back(e.source);
+  FACEREC_ASSIGN_OR_RETURN(std::string fingerprint,
+                           data::DatasetFingerprint(root, images, annotations));
+  run_options.dataset_fingerprint = fingerprint;
+  FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::Run> run,
+                           tracking::Run::Start(store, run_options));
+  auto fail = [&run](const absl::Status& status) {
+    const absl::Status marked =
+        run->Finish(tracking::RunStatus::kFailed, std::string(status.message()));
+    LOG_IF(ERROR, !marked.ok()) << marked;
+    return status;
+  };
+
+  torch::manual_seed(FLAGS_seed);
+  const torch::Device device(FLAGS_device);
+  align::LandmarkNetOptions net_options;
+  net_options.input_size = FLAGS_input_size;
+  net_options.base_width = FLAGS_base_width;
+  net_options.hidden = FLAGS_hidden;
+  if (FLAGS_input_size % 16 != 0 || FLAGS_input_size < 16) {
+    return fail(absl::InvalidArgumentError(
+        absl::StrCat("--input_size=", FLAGS_input_size, ": must be a positive multiple of 16")));
+  }
+  align::LandmarkNet net(net_options);
+
+  train::LandmarkTrainOptions options;
+  options.epochs = FLAGS_epochs;
+  options.batch_size = FLAGS_batch_size;
+  options.lr = FLAGS_lr;
+  options.weight_decay = FLAGS_weight_decay;
+  options.augment.max_rotation_degrees = FLAGS_max_rotation;
+  options.augment.min_zoom = FLAGS_min_zoom;
+  options.augment.max_zoom = FLAGS_max_zoom;
+  options.augment.max_shift = FLAGS_max_shift;
+  options.seed = static_cast<uint64_t>(FLAGS_seed);
+  options.device = device;
+  tracking::Run* recorder = run.get();
+  auto validate = [&](int epoch) -> absl::Status {
+    if ((epoch + 1) % std::max(1, FLAGS_validate_every) != 0 && epoch + 1 != FLAGS_epochs) {
+      return absl::OkStatus();
+    }
+    if (holdout.empty()) return absl::OkStatus();
+    align::LandmarkDetector detector(net, device);
+    std::vector<std::vector<data::Point2>> truth;
+    for (const auto& e : holdout) truth.push_back(e.points);
+    const metrics::LandmarkSummary s = metrics::SummariseLandmarkErrors(
+        metrics::NormalisedMeanErrors(pipeline::PredictLandmarks(detector, holdout), truth));
+    LOG(INFO) << absl::StrFormat("epoch %d validation: NME %.2f%%, failures %.1f%%", epoch + 1,
+                                 100 * s.mean_nme, 100 * s.failure_rate);
+    return recorder->LogMetric("val/nme", epoch, s.mean_nme);
+  };
+  const absl::Status trained = train::TrainLandmarkNet(net, train, options, run.get(), validate);
+  if (!trained.ok()) return fail(trained);
+
+  const std::filesystem::path model = ResolveAgainstWorkspace(FLAGS_artifacts_dir) / "landmarks" /
+                                      tracking::ConfigHash(run_options.params).substr(0, 16) /
+                                      "landmark_net.pt";
+  if (absl::Status saved = align::SaveLandmarkNet(net, model.string()); !saved.ok()) {
+    return fail(saved);
+  }
+  if (absl::Status logged = run->LogArtifact("landmark_net", model.string()); !logged.ok()) {
+    return fail(logged);
+  }
+
+  align::LandmarkDetector detector(net, device);
+  std::printf("\n%-10s %6s %8s %10s %10s\n", "dataset", "faces", "NME %", "median %", "fail %");
+  for (const auto& [name, examples] :
+       {std::pair<std::string, const std::vector<align::LandmarkExample>*>{"mtfl_test", &mtfl_test},
+        {"afw", &afw}}) {
+    absl::StatusOr<metrics::LandmarkSummary> s = pipeline::RecordLandmarkErrors(
+        name, pipeline::PredictLandmarks(detector, *examples), *examples, run.get());
+    if (!s.ok()) return fail(s.status());
+    std::printf("%-10s %6zu %8.2f %10.2f %10.2f\n", name.c_str(), examples->size(),
+                100 * s->mean_nme, 100 * s->median_nme, 100 * s->failure_rate);
+  }
+  std::printf("\nNME: mean point error / eye-centre distance; fail: NME > 10%%. Model: %s "
+              "(run %lld in %s)\n",
+              model.c_str(), static_cast<long long>(run->id()), store->path().c_str());
+  std::fflush(stdout);
+  return run->Finish();
+}
+
+}  // namespace
+}  // namespace facerec
+
+int main(int argc, char** argv) {
+  facerec::InitProcess(&argc, &argv,
+                       "Trains the 5-point landmark net on MTFL; evaluates on MTFL/AFLW and AFW.\n"
+                       "Usage: train_landmarks [--epochs=30] [--any_flag=value]");
+  absl::StatusOr<std::filesystem::path> root = facerec::ResolveDataRoot(FLAGS_data_root);
+  if (!root.ok()) {
+    LOG(ERROR) << root.status();
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<facerec::tracking::ExperimentStore>> store =
+      facerec::tracking::ExperimentStore::Open(facerec::ResolveAgainstWorkspace(FLAGS_db).string());
+  if (!store.ok()) {
+    LOG(ERROR) << store.status();
+    return 1;
+  }
+  const absl::Status status = facerec::Run(store->get(), *root);
+  if (!status.ok()) {
+    LOG(ERROR) << status;
+    return 1;
+  }
+  return 0;
+}

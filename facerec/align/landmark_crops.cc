@@ -1,0 +1,103 @@
+#include "facerec/align/landmark_crops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <opencv2/imgproc.hpp>
+
+#include "facerec/align/similarity_transform.h"
+#include "glog/logging.h"
+
+namespace facerec::align {
+namespace {
+
+double Uniform(std::mt19937_64* rng, double lo, double hi) {
+  return std::uniform_real_distribution<double>(lo, hi)(*rng);
+}
+
+}  // namespace
+
+FaceBox WholeImageBox(const cv::Mat& image) {
+  return {image.cols / 2.0, image.rows / 2.0, static_cast<double>(std::max(image.cols, image.rows))};
+}
+
+FaceBox BoxAroundPoints(const std::vector<data::Point2>& points, double scale) {
+  CHECK(!points.empty());
+  double x0 = points[0].x, x1 = x0, y0 = points[0].y, y1 = y0;
+  for (const data::Point2& p : points) {
+    x0 = std::min(x0, p.x);
+    x1 = std::max(x1, p.x);
+    y0 = std::min(y0, p.y);
+    y1 = std::max(y1, p.y);
+  }
+  return {(x0 + x1) / 2, (y0 + y1) / 2, scale * std::max(x1 - x0, y1 - y0)};
+}
+
+cv::Matx23d PhotoToCrop(const FaceBox& box, int crop_size, double angle_degrees, bool mirror) {
+  const double scale = crop_size / box.side;
+  const double a = angle_degrees * M_PI / 180.0;
+  const double c = std::cos(a) * scale, s = std::sin(a) * scale;
+  // Rotate by -angle about the box centre, scale, move the centre to the
+  // crop's centre; mirroring negates x about that centre.
+  const double half = crop_size / 2.0;
+  cv::Matx23d m(c, s, half - c * box.center_x - s * box.center_y,  //
+                -s, c, half + s * box.center_x - c * box.center_y);
+  if (mirror) {
+    for (int j = 0; j < 3; ++j) m(0, j) = -m(0, j);
+    m(0, 2) += crop_size;
+  }
+  return m;
+}
+
+std::vector<data::Point2> SwapLeftRight(const std::vector<data::Point2>& points) {
+  CHECK_EQ(points.size(), 5u);
+  return {points[1], points[0], points[2], points[4], points[3]};
+}
+
+LandmarkSample MakeLandmarkSample(const cv::Mat& photo, const std::vector<data::Point2>& points,
+                                  const FaceBox& box, int crop_size,
+                                  const LandmarkAugmentOptions& o, std::mt19937_64* rng) {
+  FaceBox b = box;
+  double angle = 0;
+  bool mirror = false;
+  if (o.enabled) {
+    CHECK(rng != nullptr);
+    angle = Uniform(rng, -o.max_rotation_degrees, o.max_rotation_degrees);
+    b.side *= std::exp(Uniform(rng, std::log(o.min_zoom), std::log(o.max_zoom)));
+    b.center_x += Uniform(rng, -o.max_shift, o.max_shift) * box.side;
+    b.center_y += Uniform(rng, -o.max_shift, o.max_shift) * box.side;
+    mirror = Uniform(rng, 0, 1) < o.flip_probability;
+  }
+  const cv::Matx23d m = PhotoToCrop(b, crop_size, angle, mirror);
+  LandmarkSample sample;
+  cv::warpAffine(photo, sample.crop, m, cv::Size(crop_size, crop_size), cv::INTER_LINEAR,
+                 cv::BORDER_REPLICATE);
+  for (const data::Point2& p : points) {
+    const data::Point2 q = Apply(m, p);
+    sample.points.push_back({q.x / crop_size, q.y / crop_size});
+  }
+  if (mirror) sample.points = SwapLeftRight(sample.points);
+  if (o.enabled) {
+    if (Uniform(rng, 0, 1) < o.grey_probability) {
+      cv::Mat grey;
+      cv::cvtColor(sample.crop, grey, cv::COLOR_RGB2GRAY);
+      cv::cvtColor(grey, sample.crop, cv::COLOR_GRAY2RGB);
+    }
+    const double contrast = Uniform(rng, 1 - o.color_jitter, 1 + o.color_jitter);
+    const double brightness = Uniform(rng, 1 - o.color_jitter, 1 + o.color_jitter);
+    const double mean = cv::mean(sample.crop)[0];
+    sample.crop.convertTo(sample.crop, CV_8UC3, contrast * brightness,
+                          (1 - contrast) * mean * brightness);
+  }
+  return sample;
+}
+
+std::vector<data::Point2> CropToPhoto(const FaceBox& box, const std::vector<data::Point2>& points) {
+  std::vector<data::Point2> out;
+  out.reserve(points.size());
+  for (const data::Point2& p : points) {
+    out.push_back({box.center_x + (p.x - 0.5) * box.side, box.center_y + (p.y - 0.5) * box.side});
+  }
+  return out;
+}
+
+}  // namespace facerec::align

@@ -1,0 +1,92 @@
+#include "facerec/align/landmark_detector.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "facerec/data/face_batches.h"
+#include "glog/logging.h"
+
+namespace facerec::align {
+
+absl::Status SaveLandmarkNet(LandmarkNet net, const std::string& path) {
+  const LandmarkNetOptions& o = net->options();
+  const std::string temporary = path + ".tmp";
+  try {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    torch::serialize::OutputArchive archive;
+    archive.write("options", torch::tensor({static_cast<int64_t>(o.input_size),
+                                            static_cast<int64_t>(o.base_width),
+                                            static_cast<int64_t>(o.hidden)}));
+    net->save(archive);
+    archive.save_to(temporary);
+    std::filesystem::rename(temporary, path);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat(path, ": cannot save the landmark net: ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LandmarkNet> LoadLandmarkNet(const std::string& path) {
+  if (!std::filesystem::exists(path)) {
+    return absl::NotFoundError(absl::StrCat(path, ": no such landmark model"));
+  }
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    torch::Tensor options;
+    archive.read("options", options);
+    LandmarkNetOptions o;
+    o.input_size = static_cast<int>(options[0].item<int64_t>());
+    o.base_width = static_cast<int>(options[1].item<int64_t>());
+    o.hidden = static_cast<int>(options[2].item<int64_t>());
+    LandmarkNet net(o);
+    net->load(archive);
+    return net;
+  } catch (const std::exception& e) {
+    return absl::DataLossError(absl::StrCat(path, ": not a landmark model: ", e.what()));
+  }
+}
+
+LandmarkDetector::LandmarkDetector(LandmarkNet net, torch::Device device)
+    : net_(std::move(net)), device_(device) {
+  net_->to(device_);
+  net_->eval();
+}
+
+absl::StatusOr<LandmarkDetector> LandmarkDetector::Load(const std::string& path,
+                                                        torch::Device device) {
+  absl::StatusOr<LandmarkNet> net = LoadLandmarkNet(path);
+  if (!net.ok()) return net.status();
+  return LandmarkDetector(*net, device);
+}
+
+std::vector<data::Point2> LandmarkDetector::Detect(const cv::Mat& photo, const FaceBox& box) {
+  return Detect(std::vector<cv::Mat>{photo}, std::vector<FaceBox>{box})[0];
+}
+
+std::vector<std::vector<data::Point2>> LandmarkDetector::Detect(const std::vector<cv::Mat>& photos,
+                                                                const std::vector<FaceBox>& boxes) {
+  CHECK_EQ(photos.size(), boxes.size());
+  if (photos.empty()) return {};
+  torch::NoGradGuard no_grad;
+  const int size = net_->options().input_size;
+  LandmarkAugmentOptions plain;
+  plain.enabled = false;
+  std::vector<cv::Mat> crops;
+  crops.reserve(photos.size());
+  for (size_t i = 0; i < photos.size(); ++i) {
+    crops.push_back(MakeLandmarkSample(photos[i], {}, boxes[i], size, plain, nullptr).crop);
+  }
+  const torch::Tensor predicted =
+      net_->forward(data::ImagesToBatch(crops).to(device_)).to(torch::kCPU, torch::kFloat64);
+  const auto p = predicted.accessor<double, 3>();
+  std::vector<std::vector<data::Point2>> out(photos.size());
+  for (size_t i = 0; i < photos.size(); ++i) {
+    std::vector<data::Point2> in_crop;
+    for (int k = 0; k < 5; ++k) in_crop.push_back({p[i][k][0], p[i][k][1]});
+    out[i] = CropToPhoto(boxes[i], in_crop);
+  }
+  return out;
+}
+
+}  // namespace facerec::align

@@ -1,0 +1,55 @@
+// Runs a trained landmark net on faces in photos: crop each box, predict,
+// map the 5 points back to photo pixels. Also saves and loads the net with
+// its options, so a model file is self-describing.
+//
+//   FACEREC_ASSIGN_OR_RETURN(LandmarkDetector detector,
+//                            LandmarkDetector::Load("artifacts/landmarks/x/landmark_net.pt"));
+//   std::vector<data::Point2> points = detector.Detect(photo, box);   // 5, photo pixels
+//
+// Thread-safety: Detect may not be called concurrently on one detector
+// (LibTorch modules are not re-entrant); use one detector per thread.
+#ifndef FACEREC_ALIGN_LANDMARK_DETECTOR_H_
+#define FACEREC_ALIGN_LANDMARK_DETECTOR_H_
+
+#include <torch/torch.h>
+
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "facerec/align/landmark_crops.h"
+#include "facerec/align/landmark_net.h"
+#include "facerec/data/landmarks.h"
+
+namespace facerec::align {
+
+// Writes the net and its options to `path` (atomically: a temporary file, then rename).
+absl::Status SaveLandmarkNet(LandmarkNet net, const std::string& path);
+// NotFoundError / DataLossError naming the file.
+absl::StatusOr<LandmarkNet> LoadLandmarkNet(const std::string& path);
+
+class LandmarkDetector {
+ public:
+  // Shares `net` (puts it in eval mode on `device`).
+  explicit LandmarkDetector(LandmarkNet net, torch::Device device = torch::kCPU);
+  static absl::StatusOr<LandmarkDetector> Load(const std::string& path,
+                                               torch::Device device = torch::kCPU);
+
+  // One RGB photo and a face box in it -> 5 points in photo pixels.
+  std::vector<data::Point2> Detect(const cv::Mat& photo, const FaceBox& box);
+  // Batched: boxes[i] is in photos[i]. Faster per face than one at a time.
+  std::vector<std::vector<data::Point2>> Detect(const std::vector<cv::Mat>& photos,
+                                                const std::vector<FaceBox>& boxes);
+
+  LandmarkNet net() const { return net_; }
+
+ private:
+  LandmarkNet net_;
+  torch::Device device_;
+};
+
+}  // namespace facerec::align
+
+#endif  // FACEREC_ALIGN_LANDMARK_DETECTOR_H_

@@ -1,0 +1,54 @@
+#include "facerec/align/landmark_examples.h"
+
+#include <map>
+
+#include "facerec/core/status_macros.h"
+#include "facerec/data/face_batches.h"
+
+namespace facerec::align {
+namespace {
+
+// Decodes every distinct photo once, on `threads` threads.
+absl::StatusOr<std::vector<cv::Mat>> DecodePhotos(const std::vector<data::LandmarkFace>& faces,
+                                                  int threads) {
+  std::map<std::string, size_t> index;
+  std::vector<std::string> paths;
+  for (const data::LandmarkFace& face : faces) {
+    if (index.emplace(face.image_path, paths.size()).second) paths.push_back(face.image_path);
+  }
+  FACEREC_ASSIGN_OR_RETURN(
+      data::FaceImages images,
+      data::FaceImages::Load(paths, std::vector<int>(paths.size(), 0), std::nullopt, threads));
+  std::vector<cv::Mat> photos;
+  for (const data::LandmarkFace& face : faces) photos.push_back(images.image(index[face.image_path]));
+  return photos;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<LandmarkExample>> LoadMtflExamples(
+    const std::filesystem::path& data_root, const std::string& list, int threads) {
+  FACEREC_ASSIGN_OR_RETURN(std::vector<data::LandmarkFace> faces, data::LoadMtfl(data_root, list));
+  FACEREC_ASSIGN_OR_RETURN(std::vector<cv::Mat> photos, DecodePhotos(faces, threads));
+  std::vector<LandmarkExample> examples;
+  for (size_t i = 0; i < faces.size(); ++i) {
+    examples.push_back({photos[i], faces[i].points, WholeImageBox(photos[i]), faces[i].image_path,
+                        faces[i].source});
+  }
+  return examples;
+}
+
+absl::StatusOr<std::vector<LandmarkExample>> LoadAfwExamples(const std::filesystem::path& data_root,
+                                                             int threads) {
+  FACEREC_ASSIGN_OR_RETURN(std::vector<data::LandmarkFace> faces, data::LoadAfw(data_root));
+  FACEREC_ASSIGN_OR_RETURN(std::vector<cv::Mat> photos, DecodePhotos(faces, threads));
+  std::vector<LandmarkExample> examples;
+  for (size_t i = 0; i < faces.size(); ++i) {
+    examples.push_back({photos[i], data::ReduceIbug68ToFive(faces[i].points),
+                        BoxAroundPoints(faces[i].points, kAfwBoxScale), faces[i].image_path,
+                        faces[i].source});
+  }
+  return examples;
+}
+
+}  // namespace facerec::align

@@ -1,0 +1,111 @@
+#include "facerec/pipeline/alignment.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "facerec/align/similarity_transform.h"
+#include "facerec/core/status_macros.h"
+#include "glog/logging.h"
+
+namespace facerec::pipeline {
+
+align::FaceBox CropLandmarkBox(int width, int height) {
+  return {0.5 * width, 0.57 * height, 1.3 * height};
+}
+
+std::vector<std::vector<data::Point2>> PredictInCrops(align::LandmarkDetector& detector,
+                                                      const data::FaceImages& images) {
+  constexpr size_t kBatch = 256;
+  std::vector<std::vector<data::Point2>> out;
+  out.reserve(images.size());
+  for (size_t start = 0; start < images.size(); start += kBatch) {
+    std::vector<cv::Mat> photos;
+    std::vector<align::FaceBox> boxes;
+    for (size_t i = start; i < std::min(images.size(), start + kBatch); ++i) {
+      photos.push_back(images.image(i));
+      boxes.push_back(CropLandmarkBox(images.image(i).cols, images.image(i).rows));
+    }
+    for (auto& points : detector.Detect(photos, boxes)) out.push_back(std::move(points));
+  }
+  return out;
+}
+
+namespace {
+
+std::vector<data::Point2> Absolute(const std::vector<data::Point2>& relative, int w, int h) {
+  std::vector<data::Point2> out;
+  for (const data::Point2& p : relative) out.push_back({p.x * w, p.y * h});
+  return out;
+}
+
+}  // namespace
+
+data::FaceImages WarpToRelativeTemplate(const data::FaceImages& images,
+                                        const std::vector<std::vector<data::Point2>>& points,
+                                        const std::vector<data::Point2>& template_points) {
+  CHECK_EQ(images.size(), points.size());
+  std::vector<cv::Mat> warped;
+  warped.reserve(images.size());
+  for (size_t i = 0; i < images.size(); ++i) {
+    const cv::Mat& image = images.image(i);
+    const cv::Matx23d m = align::EstimateSimilarity(
+        points[i], Absolute(template_points, image.cols, image.rows));
+    warped.push_back(align::WarpToTemplate(image, m, image.size()));
+  }
+  return data::FaceImages::FromImages(std::move(warped), images.labels());
+}
+
+absl::StatusOr<AlignmentReport> RealignRecognitionData(align::LandmarkDetector& detector,
+                                                       RecognitionData* d) {
+  const auto start = std::chrono::steady_clock::now();
+  AlignmentReport report;
+  data::FaceImages* sets[] = {&d->train, &d->val, &d->test, &d->queries, &d->distractors, &d->lfw};
+  std::vector<std::vector<std::vector<data::Point2>>> points;
+  for (data::FaceImages* set : sets) points.push_back(PredictInCrops(detector, *set));
+  // The template: the mean predicted point over the training crops, relative.
+  report.template_points.assign(5, {0, 0});
+  for (size_t i = 0; i < d->train.size(); ++i) {
+    const cv::Mat& image = d->train.image(i);
+    for (int k = 0; k < 5; ++k) {
+      report.template_points[k].x += points[0][i][k].x / image.cols / d->train.size();
+      report.template_points[k].y += points[0][i][k].y / image.rows / d->train.size();
+    }
+  }
+  double residual = 0;
+  int64_t counted = 0;
+  for (size_t s = 0; s < std::size(sets); ++s) {
+    for (size_t i = 0; i < sets[s]->size(); ++i) {
+      const cv::Mat& image = sets[s]->image(i);
+      const std::vector<data::Point2> target =
+          Absolute(report.template_points, image.cols, image.rows);
+      const cv::Matx23d m = align::EstimateSimilarity(points[s][i], target);
+      for (int k = 0; k < 5; ++k) {
+        const data::Point2 q = align::Apply(m, points[s][i][k]);
+        residual += std::hypot(q.x - target[k].x, q.y - target[k].y);
+        ++counted;
+      }
+    }
+    *sets[s] = WarpToRelativeTemplate(*sets[s], points[s], report.template_points);
+  }
+  report.mean_residual = counted ? residual / counted : 0;
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+absl::StatusOr<std::string> LatestLandmarkModel(tracking::ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::RunRecord> runs, store.ListRuns("landmarks"));
+  for (const tracking::RunRecord& run : runs) {  // Newest first.
+    if (run.name != "landmark_net" || run.status != tracking::RunStatus::kFinished) continue;
+    FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::ArtifactRecord> artifacts,
+                             store.GetArtifacts(run.id));
+    for (const tracking::ArtifactRecord& a : artifacts) {
+      if (a.kind == "landmark_net") return a.path;
+    }
+  }
+  return absl::NotFoundError(
+      "no landmark model in the store: train one with `tools/bazel run "
+      "//experiments:train_landmarks`, or pass --landmark_model");
+}
+
+}  // namespace facerec::pipeline

@@ -1,0 +1,52 @@
+#include "facerec/pipeline/landmarks.h"
+
+#include <algorithm>
+
+#include "facerec/core/status_macros.h"
+
+namespace facerec::pipeline {
+
+std::vector<std::vector<data::Point2>> PredictLandmarks(
+    align::LandmarkDetector& detector, const std::vector<align::LandmarkExample>& examples,
+    int batch_size) {
+  std::vector<std::vector<data::Point2>> out;
+  out.reserve(examples.size());
+  for (size_t start = 0; start < examples.size(); start += batch_size) {
+    std::vector<cv::Mat> photos;
+    std::vector<align::FaceBox> boxes;
+    for (size_t i = start; i < std::min(examples.size(), start + batch_size); ++i) {
+      photos.push_back(examples[i].photo);
+      boxes.push_back(examples[i].box);
+    }
+    for (auto& points : detector.Detect(photos, boxes)) out.push_back(std::move(points));
+  }
+  return out;
+}
+
+absl::StatusOr<metrics::LandmarkSummary> RecordLandmarkErrors(
+    const std::string& dataset, const std::vector<std::vector<data::Point2>>& predicted,
+    const std::vector<align::LandmarkExample>& examples, tracking::Run* run) {
+  std::vector<std::vector<data::Point2>> truth;
+  truth.reserve(examples.size());
+  for (const align::LandmarkExample& e : examples) truth.push_back(e.points);
+  const metrics::LandmarkSummary s =
+      metrics::SummariseLandmarkErrors(metrics::NormalisedMeanErrors(predicted, truth));
+  if (run != nullptr) {
+    const std::string prefix = "eval/" + dataset + "/";
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(prefix + "nme", 0, s.mean_nme));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(prefix + "median_nme", 0, s.median_nme));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(prefix + "failure_rate", 0, s.failure_rate));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(prefix + "faces", 0, static_cast<double>(examples.size())));
+    for (const metrics::CedPoint& p : s.ced) {
+      tracking::Evaluation e;
+      e.dataset = dataset;
+      e.protocol = "nme_ced";
+      e.threshold = p.nme;
+      e.tpr = p.fraction;
+      FACEREC_RETURN_IF_ERROR(run->LogEvaluation(e));
+    }
+  }
+  return s;
+}
+
+}  // namespace facerec::pipeline

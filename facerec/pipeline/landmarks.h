@@ -1,0 +1,36 @@
+// The landmark stage put together: predict the 5 points of many faces in
+// batches, score them (NME, failure rate, CED) and record the scores.
+//
+//   std::vector<std::vector<data::Point2>> points = PredictLandmarks(detector, test_examples);
+//   metrics::LandmarkSummary s = RecordLandmarkErrors("mtfl_test", points, test_examples, run);
+//
+// Recorded (when `run` is non-null): metrics eval/<dataset>/nme,
+// .../median_nme, .../failure_rate, and the CED as evaluations rows
+// (dataset, protocol "nme_ced", threshold = NME, tpr = share of faces at or
+// below it) so it can be plotted with SQL alone.
+#ifndef FACEREC_PIPELINE_LANDMARKS_H_
+#define FACEREC_PIPELINE_LANDMARKS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "facerec/align/landmark_detector.h"
+#include "facerec/align/landmark_examples.h"
+#include "facerec/metrics/landmarks.h"
+#include "facerec/tracking/run.h"
+
+namespace facerec::pipeline {
+
+std::vector<std::vector<data::Point2>> PredictLandmarks(
+    align::LandmarkDetector& detector, const std::vector<align::LandmarkExample>& examples,
+    int batch_size = 256);
+
+// NME of every face, summarised; recorded under `dataset` when `run` is set.
+absl::StatusOr<metrics::LandmarkSummary> RecordLandmarkErrors(
+    const std::string& dataset, const std::vector<std::vector<data::Point2>>& predicted,
+    const std::vector<align::LandmarkExample>& examples, tracking::Run* run);
+
+}  // namespace facerec::pipeline
+
+#endif  // FACEREC_PIPELINE_LANDMARKS_H_

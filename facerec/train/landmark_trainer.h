@@ -1,0 +1,52 @@
+// Trains the 5-point landmark net (align/landmark_net.h) with the Wing loss
+// on augmented crops, recording per-step loss and learning rate.
+//
+//   LandmarkTrainOptions options;            // every field documents its default
+//   options.epochs = 30;
+//   FACEREC_RETURN_IF_ERROR(TrainLandmarkNet(net, train_examples, options, run.get(),
+//                                            [&](int epoch) { ...validate...; }));
+//
+// Deterministic: the sample order and every augmentation are functions of
+// (seed, epoch, step). A non-finite loss stops training with DataLossError
+// naming the epoch and step. No checkpoints: a full run takes minutes.
+//
+// Thread-safety: trains `net` in place; nothing else may use it meanwhile.
+#ifndef FACEREC_TRAIN_LANDMARK_TRAINER_H_
+#define FACEREC_TRAIN_LANDMARK_TRAINER_H_
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "facerec/align/landmark_crops.h"
+#include "facerec/align/landmark_examples.h"
+#include "facerec/align/landmark_net.h"
+#include "facerec/train/trainer.h"
+#include "facerec/tracking/run.h"
+
+namespace facerec::train {
+
+struct LandmarkTrainOptions {
+  int epochs = 30;              // Default 30.
+  int batch_size = 64;          // Default 64 (the last partial batch of an epoch is dropped).
+  double lr = 2e-3;             // AdamW peak learning rate, cosine decay. Default 2e-3.
+  double weight_decay = 1e-4;   // Decoupled. Default 1e-4.
+  double warmup_epochs = 1;     // Default 1.
+  double wing_w = 10;           // Wing loss width in crop pixels. Default 10.
+  double wing_epsilon = 2;      // Default 2.
+  align::LandmarkAugmentOptions augment;
+  uint64_t seed = 0;
+  torch::Device device = torch::kCPU;
+  double progress_interval_seconds = 10;
+};
+
+absl::Status TrainLandmarkNet(align::LandmarkNet net,
+                              const std::vector<align::LandmarkExample>& train,
+                              const LandmarkTrainOptions& options, tracking::Run* run,
+                              const EpochCallback& after_epoch = nullptr);
+
+}  // namespace facerec::train
+
+#endif  // FACEREC_TRAIN_LANDMARK_TRAINER_H_

@@ -1,0 +1,165 @@
+// The landmark stage's pieces: Wing loss values, crop geometry under
+// rotation/zoom/mirroring (the point must stay on the pixel it marks, with
+// left and right swapped by a flip), model files, and a short real training.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <opencv2/imgproc.hpp>
+#include <random>
+
+#include "facerec/align/landmark_crops.h"
+#include "facerec/align/landmark_detector.h"
+#include "facerec/align/landmark_examples.h"
+#include "facerec/align/landmark_net.h"
+#include "facerec/train/landmark_trainer.h"
+#include "tests/testing/test_data.h"
+
+namespace facerec::align {
+namespace {
+
+using data::Point2;
+
+TEST(WingLossTest, MatchesHandValuesOnBothBranches) {
+  // w = 10, eps = 2: |d| = 1 -> 10 ln 1.5; |d| = 20 -> 20 - (10 - 10 ln 6).
+  const torch::Tensor truth = torch::zeros({1, 5, 2});
+  torch::Tensor predicted = torch::zeros({1, 5, 2});
+  predicted[0][0][0] = 1.0;
+  predicted[0][1][1] = -20.0;
+  const double expected = (10 * std::log(1.5) + 20 - (10 - 10 * std::log(6.0))) / 10;
+  EXPECT_NEAR(WingLoss(predicted, truth).item<double>(), expected, 1e-5);
+  // Continuous at |d| = w.
+  predicted = torch::full({1, 5, 2}, 10.0);
+  EXPECT_NEAR(WingLoss(predicted, truth).item<double>(), 10 * std::log(6.0), 1e-4);
+}
+
+// A photo with one distinct bright dot per landmark.
+cv::Mat DotsPhoto(const std::vector<Point2>& points) {
+  cv::Mat photo(240, 200, CV_8UC3, cv::Scalar(0, 0, 0));
+  for (size_t i = 0; i < points.size(); ++i) {
+    cv::circle(photo, cv::Point(static_cast<int>(points[i].x), static_cast<int>(points[i].y)), 4,
+               cv::Scalar(50.0 * (i + 1), 255, 0), cv::FILLED);
+  }
+  return photo;
+}
+
+TEST(LandmarkCropsTest, AugmentedPointsStayOnTheirDotsAndFlipsSwapSides) {
+  const std::vector<Point2> points = {{80, 100}, {130, 95}, {105, 125}, {85, 150}, {128, 148}};
+  const cv::Mat photo = DotsPhoto(points);
+  const FaceBox box = BoxAroundPoints(points, 2.0);
+  LandmarkAugmentOptions options;
+  options.color_jitter = 0;
+  options.grey_probability = 0;
+  int mirrored = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    std::mt19937_64 rng(trial);
+    const LandmarkSample s = MakeLandmarkSample(photo, points, box, 64, options, &rng);
+    ASSERT_EQ(s.crop.rows, 64);
+    for (size_t i = 0; i < 5; ++i) {
+      const int x = static_cast<int>(std::lround(s.points[i].x * 64 - 0.5));
+      const int y = static_cast<int>(std::lround(s.points[i].y * 64 - 0.5));
+      ASSERT_TRUE(x >= 0 && x < 64 && y >= 0 && y < 64) << "trial " << trial << " point " << i;
+      const cv::Vec3b pixel = s.crop.at<cv::Vec3b>(y, x);
+      // Point i of the sample must sit on a dot; after a flip, point 0 (the
+      // eye on the image's left) is the dot drawn for the other eye.
+      EXPECT_GT(pixel[1], 100) << "trial " << trial << " point " << i;
+      const double red = pixel[0];
+      const bool flipped_here = std::abs(red - 50.0 * (i + 1)) > 20;
+      if (i == 0 && flipped_here) {
+        ++mirrored;
+        EXPECT_NEAR(red, 100, 25) << "left eye after a flip is the dot of point 1";
+      }
+    }
+    // The left eye is left of the right eye, flipped or not.
+    EXPECT_LT(s.points[0].x, s.points[1].x);
+    EXPECT_LT(s.points[3].x, s.points[4].x);
+  }
+  EXPECT_GT(mirrored, 5);
+  EXPECT_LT(mirrored, 35);
+}
+
+TEST(LandmarkCropsTest, CropToPhotoInvertsThePlainCrop) {
+  const FaceBox box{120.5, 80.25, 90};
+  const cv::Matx23d m = PhotoToCrop(box, 64);
+  const Point2 photo_point{100, 70};
+  const double cx = m(0, 0) * photo_point.x + m(0, 1) * photo_point.y + m(0, 2);
+  const double cy = m(1, 0) * photo_point.x + m(1, 1) * photo_point.y + m(1, 2);
+  const std::vector<Point2> back = CropToPhoto(box, {{cx / 64, cy / 64}});
+  EXPECT_NEAR(back[0].x, photo_point.x, 1e-9);
+  EXPECT_NEAR(back[0].y, photo_point.y, 1e-9);
+}
+
+TEST(LandmarkDetectorTest, SavedNetLoadsWithItsOptionsAndSameOutputs) {
+  LandmarkNetOptions options;
+  options.base_width = 8;
+  options.hidden = 32;
+  LandmarkNet net(options);
+  net->eval();
+  const std::string path = (testing::FreshTempDir("landmark_net") / "net.pt").string();
+  ASSERT_TRUE(SaveLandmarkNet(net, path).ok());
+  absl::StatusOr<LandmarkNet> loaded = LoadLandmarkNet(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  (*loaded)->eval();
+  EXPECT_EQ((*loaded)->options().base_width, 8);
+  const torch::Tensor x = torch::rand({2, 3, 64, 64});
+  EXPECT_TRUE(torch::equal(net->forward(x), (*loaded)->forward(x)));
+}
+
+TEST(LandmarkDetectorTest, MissingOrGarbageModelFileIsNamed) {
+  const auto dir = testing::FreshTempDir("landmark_bad");
+  absl::StatusOr<LandmarkNet> missing = LoadLandmarkNet((dir / "none.pt").string());
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("none.pt"), std::string::npos);
+  testing::WriteFile(dir / "garbage.pt", "not a model");
+  absl::StatusOr<LandmarkNet> garbage = LoadLandmarkNet((dir / "garbage.pt").string());
+  EXPECT_EQ(garbage.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(garbage.status().message().find("garbage.pt"), std::string::npos);
+}
+
+TEST(LandmarkExamplesTest, AfwFacesReduceTo5PointsInsideTheirBoxes) {
+  absl::StatusOr<std::vector<LandmarkExample>> afw = LoadAfwExamples(testing::DataRoot(), 2);
+  ASSERT_TRUE(afw.ok()) << afw.status();
+  ASSERT_EQ(afw->size(), 337u);
+  for (const LandmarkExample& e : *afw) {
+    ASSERT_EQ(e.points.size(), 5u);
+    EXPECT_LT(e.points[0].x, e.points[1].x) << e.source;
+    for (const Point2& p : e.points) {
+      EXPECT_LT(std::abs(p.x - e.box.center_x), e.box.side / 2) << e.source;
+      EXPECT_LT(std::abs(p.y - e.box.center_y), e.box.side / 2) << e.source;
+    }
+  }
+}
+
+// A few epochs on 512 real MTFL faces: the error on those faces must fall
+// well below the mean-shape error it starts from.
+TEST(LandmarkTrainerTest, ShortTrainingOnRealFacesLowersTheError) {
+  absl::StatusOr<std::vector<LandmarkExample>> all =
+      LoadMtflExamples(testing::DataRoot(), "new_training.txt", 2);
+  ASSERT_TRUE(all.ok()) << all.status();
+  std::vector<LandmarkExample> subset(all->begin(), all->begin() + 512);
+  LandmarkNetOptions net_options;
+  net_options.base_width = 8;
+  net_options.hidden = 64;
+  torch::manual_seed(1);
+  LandmarkNet net(net_options);
+  auto error = [&]() {
+    LandmarkDetector detector(net);
+    double sum = 0;
+    for (const LandmarkExample& e : subset) {
+      const std::vector<Point2> p = detector.Detect(e.photo, e.box);
+      for (int k = 0; k < 5; ++k) sum += std::hypot(p[k].x - e.points[k].x, p[k].y - e.points[k].y);
+    }
+    return sum / (5 * subset.size());
+  };
+  const double before = error();
+  train::LandmarkTrainOptions options;
+  options.epochs = 6;
+  options.batch_size = 32;
+  options.lr = 3e-3;
+  options.augment.enabled = false;
+  ASSERT_TRUE(train::TrainLandmarkNet(net, subset, options, nullptr).ok());
+  const double after = error();
+  EXPECT_LT(after, 0.6 * before) << "mean point error before " << before << " px, after " << after;
+}
+
+}  // namespace
+}  // namespace facerec::align
