@@ -1,9 +1,14 @@
-// results: writes the loss-comparison table (Markdown) from the store.
+// results: writes experiments/RESULTS.md from the store: the prose in
+// --notes, then the loss comparison, the alignment comparison and the
+// landmark table, each generated from recorded runs.
 //
 //   tools/bazel run //tools:results -- --preset=full --out=experiments/RESULTS.md
 //   tools/bazel run //tools:results -- --comparison=quick-1795816...
 #include <fstream>
 #include <iostream>
+#include <iterator>
+
+#include "absl/strings/str_split.h"
 
 #include "facerec/core/data_root.h"
 #include "facerec/tracking/experiment_store.h"
@@ -15,7 +20,12 @@ DEFINE_string(db, "results.db", "Experiment store; relative to the workspace roo
 DEFINE_string(preset, "", "Use the newest comparison of this preset (quick, full; empty = any).");
 DEFINE_string(comparison, "", "A comparison tag (overrides --preset).");
 DEFINE_string(out, "", "Write here (relative to the workspace root) instead of standard output.");
-DEFINE_string(title, "# Loss comparison\n\n", "Text written before the table.");
+DEFINE_string(notes, "experiments/results_notes.md",
+              "Markdown written first (relative to the workspace root; empty = none): the "
+              "prose around the generated tables, kept in git.");
+DEFINE_string(sections, "losses,alignment,landmarks",
+              "Comma-separated: losses (the --preset/--comparison table), alignment (the newest "
+              "provided-vs-own-alignment comparison), landmarks (landmark net vs dlib).");
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("Writes the compare_losses table from the experiment store.");
@@ -28,24 +38,52 @@ int main(int argc, char** argv) {
     std::cerr << "results: " << store.status() << "\n";
     return 1;
   }
-  absl::StatusOr<std::string> comparison = FLAGS_comparison;
-  if (FLAGS_comparison.empty()) comparison = facerec::tools::LatestComparison(**store, FLAGS_preset);
-  if (!comparison.ok()) {
-    std::cerr << "results: " << comparison.status().message() << "\n";
-    return 1;
+  std::string markdown;
+  if (!FLAGS_notes.empty()) {
+    std::ifstream notes(facerec::ResolveAgainstWorkspace(FLAGS_notes));
+    if (!notes) {
+      std::cerr << "results: cannot read --notes=" << FLAGS_notes << "\n";
+      return 1;
+    }
+    markdown.assign(std::istreambuf_iterator<char>(notes), std::istreambuf_iterator<char>());
+    markdown += "\n";
   }
-  absl::StatusOr<std::string> markdown = facerec::tools::ComparisonMarkdown(**store, *comparison);
-  if (!markdown.ok()) {
-    std::cerr << "results: " << markdown.status().message() << "\n";
-    return 1;
+  for (absl::string_view section : absl::StrSplit(FLAGS_sections, ',', absl::SkipEmpty())) {
+    absl::StatusOr<std::string> text;
+    if (section == "losses") {
+      absl::StatusOr<std::string> comparison = FLAGS_comparison;
+      if (FLAGS_comparison.empty()) {
+        comparison = facerec::tools::LatestComparison(**store, FLAGS_preset);
+      }
+      text = comparison.ok() ? facerec::tools::ComparisonMarkdown(**store, *comparison)
+                             : comparison.status();
+      if (text.ok()) *text = "## Loss comparison\n\n" + *text;
+    } else if (section == "alignment") {
+      absl::StatusOr<std::string> comparison = facerec::tools::LatestAlignmentComparison(**store);
+      text = comparison.ok() ? facerec::tools::ComparisonMarkdown(**store, *comparison)
+                             : comparison.status();
+      if (text.ok()) *text = "## Provided crops vs our own alignment\n\n" + *text;
+    } else if (section == "landmarks") {
+      text = facerec::tools::LandmarksMarkdown(**store);
+      if (text.ok()) *text = "## Landmarks: our net vs dlib\n\n" + *text;
+    } else {
+      std::cerr << "results: --sections: unknown section '" << section
+                << "'; known: losses, alignment, landmarks\n";
+      return 1;
+    }
+    if (!text.ok()) {
+      std::cerr << "results: " << text.status().message() << "\n";
+      return 1;
+    }
+    markdown += *text + "\n";
   }
   if (FLAGS_out.empty()) {
-    std::cout << FLAGS_title << *markdown;
+    std::cout << markdown;
     return 0;
   }
   const std::string out = facerec::ResolveAgainstWorkspace(FLAGS_out).string();
   std::ofstream file(out);
-  file << FLAGS_title << *markdown;
+  file << markdown;
   if (!file.good()) {
     std::cerr << "results: cannot write " << out << "\n";
     return 1;

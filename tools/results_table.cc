@@ -38,6 +38,55 @@ absl::StatusOr<std::string> LatestComparison(ExperimentStore& store, const std::
   return statement.ColumnText(0);
 }
 
+absl::StatusOr<std::string> LatestAlignmentComparison(ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(auto statement,
+                           store.database().Prepare(
+                               "SELECT t.value FROM tags t JOIN runs r ON r.id = t.run_id "
+                               "WHERE t.key = 'comparison' AND r.status = 'FINISHED' "
+                               "AND r.name LIKE '%+landmark_net' ORDER BY r.id DESC LIMIT 1"));
+  FACEREC_ASSIGN_OR_RETURN(const bool found, statement.Step());
+  if (!found) {
+    return absl::NotFoundError(absl::StrCat(
+        "no finished run on our own alignment in ", store.path(),
+        " (tools/bazel run //experiments:compare_alignment)"));
+  }
+  return statement.ColumnText(0);
+}
+
+absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::RunRecord> runs, store.ListRuns("landmarks"));
+  std::string table =
+      "| method | run | dataset | faces | NME % | median NME % | failure % (NME > 10%) |\n"
+      "| --- | --- | --- | --- | --- | --- | --- |\n";
+  std::vector<std::string> commands;
+  for (const char* method : {"landmark_net", "dlib_68"}) {
+    for (const tracking::RunRecord& run : runs) {  // Newest first.
+      if (run.name != method || run.status != tracking::RunStatus::kFinished) continue;
+      FACEREC_ASSIGN_OR_RETURN(const auto points, store.GetMetrics(run.id));
+      std::map<std::string, double> last;
+      for (const auto& p : points) last[p.key] = p.value;
+      for (const char* dataset : {"mtfl_test", "afw"}) {
+        const std::string prefix = absl::StrCat("eval/", dataset, "/");
+        auto percent = [&](const char* key) {
+          auto it = last.find(prefix + key);
+          return it == last.end() ? std::string("–") : absl::StrFormat("%.2f", 100 * it->second);
+        };
+        auto faces = last.find(prefix + "faces");
+        absl::StrAppend(&table, "| ", method, " | ", run.id, " | ", dataset, " | ",
+                        faces == last.end() ? "–" : absl::StrCat(faces->second), " | ",
+                        percent("nme"), " | ", percent("median_nme"), " | ",
+                        percent("failure_rate"), " |\n");
+      }
+      commands.push_back(run.command_line);
+      break;
+    }
+  }
+  if (commands.empty()) {
+    return absl::NotFoundError(absl::StrCat("no finished landmark runs in ", store.path()));
+  }
+  return absl::StrCat(table, "\nProduced by:\n\n    ", absl::StrJoin(commands, "\n    "), "\n");
+}
+
 absl::StatusOr<std::string> ComparisonMarkdown(ExperimentStore& store,
                                                const std::string& comparison) {
   FACEREC_ASSIGN_OR_RETURN(auto statement,

@@ -17,6 +17,15 @@ namespace facerec::tools {
 absl::StatusOr<std::string> LatestComparison(tracking::ExperimentStore& store,
                                              const std::string& prefix);
 
+// The newest comparison tag that includes a FINISHED run on our own
+// alignment (run name "<loss>+landmark_net", experiments:compare_alignment).
+absl::StatusOr<std::string> LatestAlignmentComparison(tracking::ExperimentStore& store);
+
+// The newest FINISHED landmark_net and dlib_68 runs of experiment
+// "landmarks": NME, median NME and failure rate on each test set, and the
+// per-face times that were recorded.
+absl::StatusOr<std::string> LandmarksMarkdown(tracking::ExperimentStore& store);
+
 // One row per FINISHED run tagged `comparison`: TPR at the six course FPRs,
 // TPIR at the three FPIRs, accuracies, LFW, training time; then the shared
 // configuration, the per-loss differences and the command that produced it.

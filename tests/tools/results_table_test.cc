@@ -64,5 +64,54 @@ TEST(ResultsTableTest, TableHasOneRowPerFinishedRunAndTheCommand) {
   EXPECT_NE(markdown->find("compare_losses --preset=full"), std::string::npos);
 }
 
+TEST(ResultsTableTest, AlignmentComparisonIsTheNewestWithAnOwnAlignmentRun) {
+  auto store = StoreWithComparisons();
+  EXPECT_EQ(LatestAlignmentComparison(*store).status().code(), absl::StatusCode::kNotFound);
+  for (const char* name : {"arcface", "arcface+landmark_net"}) {
+    tracking::RunOptions options;
+    options.experiment = "compare_losses";
+    options.name = name;
+    auto id = store->StartRun(options);
+    ASSERT_TRUE(id.ok());
+    ASSERT_TRUE(store->SetTag(*id, "comparison", "quick-9").ok());
+    ASSERT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
+  }
+  EXPECT_EQ(*LatestAlignmentComparison(*store), "quick-9");
+  // The loss comparison of a preset is unaffected by it only when asked by tag.
+  EXPECT_EQ(*LatestComparison(*store, "full"), "full-2");
+}
+
+TEST(ResultsTableTest, LandmarksTableHasTheNewestFinishedRunOfEachMethod) {
+  auto store = StoreWithComparisons();
+  EXPECT_EQ(LandmarksMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
+  const std::vector<std::tuple<std::string, double, RunStatus>> runs = {
+      {"landmark_net", 0.091, RunStatus::kFinished},
+      {"landmark_net", 0.072, RunStatus::kFinished},
+      {"landmark_net", 0.010, RunStatus::kFailed},
+      {"dlib_68", 0.065, RunStatus::kFinished}};
+  for (const auto& [name, nme, status] : runs) {
+    tracking::RunOptions options;
+    options.experiment = "landmarks";
+    options.name = name;
+    options.command_line = "train " + name;
+    auto id = store->StartRun(options);
+    ASSERT_TRUE(id.ok());
+    ASSERT_TRUE(store->LogMetrics(*id, {{"eval/mtfl_test/nme", 0, nme},
+                                        {"eval/mtfl_test/faces", 0, 2995},
+                                        {"eval/afw/nme", 0, 2 * nme}}).ok());
+    ASSERT_TRUE(store->FinishRun(*id, status).ok());
+  }
+  auto markdown = LandmarksMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("| landmark_net | 6 | mtfl_test | 2995 | 7.20 |"), std::string::npos)
+      << *markdown;
+  EXPECT_NE(markdown->find("| landmark_net | 6 | afw | – | 14.40 |"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("| dlib_68 | 8 | mtfl_test | 2995 | 6.50 |"), std::string::npos)
+      << *markdown;
+  EXPECT_EQ(markdown->find("9.10"), std::string::npos);  // Older run.
+  EXPECT_EQ(markdown->find("1.00"), std::string::npos);  // Failed run.
+  EXPECT_NE(markdown->find("train dlib_68"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace facerec::tools

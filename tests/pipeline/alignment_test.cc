@@ -1,0 +1,76 @@
+#include "facerec/pipeline/alignment.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <opencv2/imgproc.hpp>
+
+#include "tests/testing/test_data.h"
+
+namespace facerec::pipeline {
+namespace {
+
+using data::Point2;
+
+TEST(AlignmentTest, WarpPutsEachImagesPointsOnTheTemplate) {
+  // Points of a rotated, shifted face in an 83x100 crop; each marked by a dot.
+  const std::vector<Point2> points = {{40, 52}, {66, 58}, {52, 72}, {40, 88}, {62, 92}};
+  cv::Mat image(100, 83, CV_8UC3, cv::Scalar(0, 0, 0));
+  for (const Point2& p : points) {
+    cv::circle(image, cv::Point(static_cast<int>(p.x), static_cast<int>(p.y)), 2,
+               cv::Scalar(255, 255, 255), cv::FILLED);
+  }
+  const std::vector<Point2> relative_template = {
+      {0.33, 0.38}, {0.67, 0.38}, {0.5, 0.55}, {0.36, 0.74}, {0.64, 0.74}};
+  const data::FaceImages warped = WarpToRelativeTemplate(
+      data::FaceImages::FromImages({image}, {7}), {points}, relative_template);
+  ASSERT_EQ(warped.size(), 1u);
+  EXPECT_EQ(warped.label(0), 7);
+  EXPECT_EQ(warped.image(0).size(), image.size());
+  // The eyes are symmetric on the template and the input points nearly a
+  // similarity of it: the eye dots must land within ~2 px of their targets.
+  for (int k : {0, 1}) {
+    const int x = static_cast<int>(relative_template[k].x * 83);
+    const int y = static_cast<int>(relative_template[k].y * 100);
+    cv::Mat window = warped.image(0)(cv::Rect(x - 3, y - 3, 7, 7));
+    double max_value = 0;
+    cv::minMaxLoc(window.reshape(1), nullptr, &max_value);
+    EXPECT_GT(max_value, 100) << "no dot near template point " << k;
+  }
+}
+
+TEST(AlignmentTest, CropLandmarkBoxScalesWithTheCrop) {
+  const align::FaceBox box = CropLandmarkBox(83, 100);
+  EXPECT_DOUBLE_EQ(box.center_x, 41.5);
+  EXPECT_DOUBLE_EQ(box.center_y, 57);
+  EXPECT_DOUBLE_EQ(box.side, 130);
+}
+
+TEST(AlignmentTest, LatestLandmarkModelIsTheNewestFinishedRunsArtifact) {
+  const auto dir = testing::FreshTempDir("alignment_store");
+  auto store = tracking::ExperimentStore::Open((dir / "store.db").string());
+  ASSERT_TRUE(store.ok());
+  const absl::StatusOr<std::string> none = LatestLandmarkModel(**store);
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(none.status().message().find("train_landmarks"), std::string::npos);
+  for (const char* status : {"old", "new", "failed"}) {
+    tracking::RunOptions options;
+    options.experiment = "landmarks";
+    options.name = "landmark_net";
+    auto id = (*store)->StartRun(options);
+    ASSERT_TRUE(id.ok());
+    const std::string model = (dir / (std::string(status) + ".pt")).string();
+    testing::WriteFile(model, status);
+    ASSERT_TRUE((*store)->LogArtifact(*id, "landmark_net", model).ok());
+    ASSERT_TRUE((*store)
+                    ->FinishRun(*id, std::string(status) == "failed" ? tracking::RunStatus::kFailed
+                                                                     : tracking::RunStatus::kFinished)
+                    .ok());
+  }
+  const absl::StatusOr<std::string> latest = LatestLandmarkModel(**store);
+  ASSERT_TRUE(latest.ok()) << latest.status();
+  EXPECT_EQ(std::filesystem::path(*latest).filename(), "new.pt");
+}
+
+}  // namespace
+}  // namespace facerec::pipeline
