@@ -149,8 +149,18 @@ struct Row {
 };
 
 absl::StatusOr<Row> RunOne(const std::string& loss_name, const std::string& alignment,
-                           const pipeline::RecognitionData& data,
+                           const pipeline::RecognitionData& loaded,
                            tracking::ExperimentStore* store, const std::string& comparison) {
+  // Per run, since presets and loss files set it (copies share the pixels).
+  pipeline::RecognitionData with_val;
+  if (FLAGS_train_on_val) {
+    // The closed-set numbers then come from test alone (val = test): the
+    // val split is training data.
+    with_val = loaded;
+    with_val.train.Append(loaded.val);
+    with_val.val = loaded.test;
+  }
+  const pipeline::RecognitionData& data = FLAGS_train_on_val ? with_val : loaded;
   Row row;
   row.loss = loss_name;
   row.alignment = alignment;
@@ -359,12 +369,6 @@ int Main() {
   if (!data.ok()) {
     LOG(ERROR) << data.status();
     return 1;
-  }
-  if (FLAGS_train_on_val) {
-    // The closed-set numbers then come from test alone (val = test below):
-    // the val split is training data.
-    data->train.Append(data->val);
-    data->val = data->test;
   }
   const std::string comparison = absl::StrCat(FLAGS_preset, "-", NowMs());
   std::vector<Row> rows;

@@ -39,17 +39,18 @@ DEFINE_string(db, "results.db", "Experiment store; relative to the workspace roo
 DEFINE_string(artifacts_dir, "artifacts", "Where the trained net goes; relative to the workspace root.");
 DEFINE_string(device, "cpu", "torch device: cpu, cuda, ...");
 DEFINE_int64(seed, 1, "Seed for initialisation, order and augmentation.");
-DEFINE_int32(epochs, 30, "Training epochs.");
+DEFINE_int32(epochs, 35, "Training epochs.");
 DEFINE_int32(batch_size, 64, "Batch size.");
 DEFINE_double(lr, 2e-3, "AdamW peak learning rate (cosine schedule, 1 epoch warm-up).");
 DEFINE_double(weight_decay, 1e-4, "AdamW decoupled weight decay.");
 DEFINE_int32(input_size, 64, "Square net input in pixels (a multiple of 16).");
 DEFINE_int32(base_width, 16, "Stem channels of the landmark net (stages use 2x, 4x, 8x).");
-DEFINE_int32(hidden, 256, "Hidden fully connected width.");
-DEFINE_double(max_rotation, 20, "Augmentation: rotation range in degrees.");
-DEFINE_double(min_zoom, 0.65, "Augmentation: smallest box scale (below 1 zooms in).");
+DEFINE_int32(hidden, 512, "Hidden fully connected width.");
+DEFINE_double(max_rotation, 15, "Augmentation: rotation range in degrees.");
+DEFINE_double(min_zoom, 0.5, "Augmentation: smallest box scale (below 1 zooms in).");
 DEFINE_double(max_zoom, 1.15, "Augmentation: largest box scale.");
 DEFINE_double(max_shift, 0.06, "Augmentation: centre shift as a fraction of the box side.");
+DEFINE_int32(refine_passes, 1, "Evaluation: re-crops around the predicted points (align/landmark_detector.h).");
 DEFINE_int32(validate_every, 5, "Validation NME on the held-out training faces every N epochs.");
 DEFINE_int32(holdout_every, 20, "Every Nth training face is held out for validation.");
 
@@ -126,7 +127,7 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
       return absl::OkStatus();
     }
     if (holdout.empty()) return absl::OkStatus();
-    align::LandmarkDetector detector(net, device);
+    align::LandmarkDetector detector(net, device, {FLAGS_refine_passes});
     std::vector<std::vector<data::Point2>> truth;
     for (const auto& e : holdout) truth.push_back(e.points);
     const metrics::LandmarkSummary s = metrics::SummariseLandmarkErrors(
@@ -148,7 +149,7 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
     return fail(logged);
   }
 
-  align::LandmarkDetector detector(net, device);
+  align::LandmarkDetector detector(net, device, {FLAGS_refine_passes});
   std::printf("\n%-10s %6s %8s %10s %10s\n", "dataset", "faces", "NME %", "median %", "fail %");
   for (const auto& [name, examples] :
        {std::pair<std::string, const std::vector<align::LandmarkExample>*>{"mtfl_test", &mtfl_test},

@@ -1,5 +1,7 @@
 #include "facerec/align/landmark_detector.h"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -47,17 +49,32 @@ absl::StatusOr<LandmarkNet> LoadLandmarkNet(const std::string& path) {
   }
 }
 
-LandmarkDetector::LandmarkDetector(LandmarkNet net, torch::Device device)
-    : net_(std::move(net)), device_(device) {
+FaceBox RefinementBox(const std::vector<data::Point2>& points) {
+  CHECK_EQ(points.size(), 5u);
+  double cx = 0, cy = 0;
+  for (const data::Point2& p : points) {
+    cx += p.x / 5;
+    cy += p.y / 5;
+  }
+  const double eye_mouth =
+      std::hypot((points[0].x + points[1].x - points[3].x - points[4].x) / 2,
+                 (points[0].y + points[1].y - points[3].y - points[4].y) / 2);
+  return {cx, cy, std::max(eye_mouth, 1.0) / kRefineEyeMouthFraction};
+}
+
+LandmarkDetector::LandmarkDetector(LandmarkNet net, torch::Device device,
+                                   LandmarkDetectorOptions options)
+    : net_(std::move(net)), device_(device), options_(options) {
   net_->to(device_);
   net_->eval();
 }
 
 absl::StatusOr<LandmarkDetector> LandmarkDetector::Load(const std::string& path,
-                                                        torch::Device device) {
+                                                        torch::Device device,
+                                                        LandmarkDetectorOptions options) {
   absl::StatusOr<LandmarkNet> net = LoadLandmarkNet(path);
   if (!net.ok()) return net.status();
-  return LandmarkDetector(*net, device);
+  return LandmarkDetector(*net, device, options);
 }
 
 std::vector<data::Point2> LandmarkDetector::Detect(const cv::Mat& photo, const FaceBox& box) {
@@ -66,6 +83,18 @@ std::vector<data::Point2> LandmarkDetector::Detect(const cv::Mat& photo, const F
 
 std::vector<std::vector<data::Point2>> LandmarkDetector::Detect(const std::vector<cv::Mat>& photos,
                                                                 const std::vector<FaceBox>& boxes) {
+  std::vector<std::vector<data::Point2>> points = DetectOnce(photos, boxes);
+  for (int pass = 0; pass < options_.refine_passes; ++pass) {
+    std::vector<FaceBox> refined;
+    refined.reserve(points.size());
+    for (const auto& p : points) refined.push_back(RefinementBox(p));
+    points = DetectOnce(photos, refined);
+  }
+  return points;
+}
+
+std::vector<std::vector<data::Point2>> LandmarkDetector::DetectOnce(
+    const std::vector<cv::Mat>& photos, const std::vector<FaceBox>& boxes) {
   CHECK_EQ(photos.size(), boxes.size());
   if (photos.empty()) return {};
   torch::NoGradGuard no_grad;

@@ -30,12 +30,28 @@ absl::Status SaveLandmarkNet(LandmarkNet net, const std::string& path);
 // NotFoundError / DataLossError naming the file.
 absl::StatusOr<LandmarkNet> LoadLandmarkNet(const std::string& path);
 
+struct LandmarkDetectorOptions {
+  // Second looks: after each prediction the face is re-cropped with
+  // RefinementBox(points) and predicted again. Datasets (and detectors) frame
+  // faces differently; the re-crop gives the net the framing it was trained
+  // around whatever box came in. Default 1.
+  int refine_passes = 1;
+};
+
+// The box a refinement pass uses: centred on the 5 points' mean, side =
+// eye-to-mouth distance / kRefineEyeMouthFraction (the geometric middle of
+// the framings the default augmentation trains on).
+inline constexpr double kRefineEyeMouthFraction = 0.27;
+FaceBox RefinementBox(const std::vector<data::Point2>& points);
+
 class LandmarkDetector {
  public:
   // Shares `net` (puts it in eval mode on `device`).
-  explicit LandmarkDetector(LandmarkNet net, torch::Device device = torch::kCPU);
+  explicit LandmarkDetector(LandmarkNet net, torch::Device device = torch::kCPU,
+                            LandmarkDetectorOptions options = {});
   static absl::StatusOr<LandmarkDetector> Load(const std::string& path,
-                                               torch::Device device = torch::kCPU);
+                                               torch::Device device = torch::kCPU,
+                                               LandmarkDetectorOptions options = {});
 
   // One RGB photo and a face box in it -> 5 points in photo pixels.
   std::vector<data::Point2> Detect(const cv::Mat& photo, const FaceBox& box);
@@ -46,8 +62,12 @@ class LandmarkDetector {
   LandmarkNet net() const { return net_; }
 
  private:
+  std::vector<std::vector<data::Point2>> DetectOnce(const std::vector<cv::Mat>& photos,
+                                                    const std::vector<FaceBox>& boxes);
+
   LandmarkNet net_;
   torch::Device device_;
+  LandmarkDetectorOptions options_;
 };
 
 }  // namespace facerec::align

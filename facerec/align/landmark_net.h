@@ -27,7 +27,7 @@ namespace facerec::align {
 struct LandmarkNetOptions {
   int input_size = 64;  // Square crop side in pixels. Default 64.
   int base_width = 16;  // Stem channels; stages use 2x, 4x, 8x. Default 16.
-  int hidden = 256;     // Width of the hidden fully connected layer. Default 256.
+  int hidden = 512;     // Width of the hidden fully connected layer. Default 512.
 };
 
 // Stem (3x3 stride 2) and three conv-conv-maxpool stages down to a 4x4 map

@@ -113,5 +113,53 @@ TEST(FaceBatchesTest, EvalTransformOnlyResizesAndFlipMirrors) {
   EXPECT_TRUE(torch::allclose(flipped, plain.flip({2}), 1e-5, 1e-5));
 }
 
+TEST(FaceBatchesTest, RandomErasingFillsOneRectangleWithTheGivenProbability) {
+  const cv::Mat grey(64, 56, CV_8UC3, cv::Scalar(128, 128, 128));
+  AugmentOptions erase_only;
+  erase_only.flip_probability = 0;
+  erase_only.min_area = 1.0;
+  erase_only.max_aspect_jitter = 0;
+  erase_only.brightness = erase_only.contrast = erase_only.saturation = 0;
+  erase_only.erase_probability = 0.5;
+  int erased = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    std::mt19937_64 rng(trial);
+    const cv::Mat out = Augment(grey, erase_only, &rng);
+    cv::Mat changed;
+    cv::compare(out.reshape(1), 128, changed, cv::CMP_NE);
+    if (cv::countNonZero(changed) == 0) continue;
+    ++erased;
+    // Every changed pixel lies in one rectangle of 2-25% of the image.
+    std::vector<cv::Point> where;
+    cv::findNonZero(changed, where);
+    const cv::Rect box = cv::boundingRect(where);
+    EXPECT_LE(box.area() / 3.0, 0.26 * 64 * 56) << "trial " << trial;
+    EXPECT_GE(box.area() / 3.0, 0.5 * 0.02 * 64 * 56) << "trial " << trial;
+  }
+  EXPECT_GT(erased, 70);
+  EXPECT_LT(erased, 130);
+}
+
+TEST(FaceBatchesTest, RotationKeepsTheSizeAndTheCentre) {
+  cv::Mat image(64, 56, CV_8UC3, cv::Scalar(0, 0, 0));
+  cv::circle(image, cv::Point(28, 32), 3, cv::Scalar(255, 255, 255), cv::FILLED);
+  image(cv::Rect(0, 0, 56, 4)).setTo(cv::Scalar(255, 255, 255));  // A top bar to rotate.
+  AugmentOptions rotate_only;
+  rotate_only.flip_probability = 0;
+  rotate_only.min_area = 1.0;
+  rotate_only.max_aspect_jitter = 0;
+  rotate_only.brightness = rotate_only.contrast = rotate_only.saturation = 0;
+  rotate_only.max_rotation_degrees = 20;
+  double largest_change = 0;
+  for (int seed = 0; seed < 10; ++seed) {
+    std::mt19937_64 rng(seed);
+    const cv::Mat out = Augment(image, rotate_only, &rng);
+    ASSERT_EQ(out.size(), image.size());
+    EXPECT_GT(out.at<cv::Vec3b>(32, 28)[0], 200) << "seed " << seed;  // The centre stays.
+    largest_change = std::max(largest_change, cv::norm(out, image, cv::NORM_L1));
+  }
+  EXPECT_GT(largest_change, 5000);  // The bar turned.
+}
+
 }  // namespace
 }  // namespace facerec::data
