@@ -88,6 +88,15 @@ TEST(LandmarkCropsTest, CropToPhotoInvertsThePlainCrop) {
   EXPECT_NEAR(back[0].y, photo_point.y, 1e-9);
 }
 
+TEST(LandmarkDetectorTest, RefinementBoxIsCentredOnThePointsAndScaledByEyeToMouth) {
+  // Eyes at y = 10, mouth corners at y = 37: eye-to-mouth distance 27.
+  const std::vector<Point2> points = {{0, 10}, {20, 10}, {10, 20}, {2, 37}, {18, 37}};
+  const FaceBox box = RefinementBox(points);
+  EXPECT_NEAR(box.center_x, 10, 1e-12);
+  EXPECT_NEAR(box.center_y, 22.8, 1e-12);
+  EXPECT_NEAR(box.side, 27 / kRefineEyeMouthFraction, 1e-9);
+}
+
 TEST(LandmarkDetectorTest, SavedNetLoadsWithItsOptionsAndSameOutputs) {
   LandmarkNetOptions options;
   options.base_width = 8;

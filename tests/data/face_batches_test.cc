@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <opencv2/imgproc.hpp>
 #include <set>
 
 #include "facerec/data/celeba.h"
