@@ -29,7 +29,6 @@
 #include "facerec/core/data_root.h"
 #include "facerec/core/process.h"
 #include "facerec/core/status_macros.h"
-#include "facerec/data/fingerprint.h"
 #include "facerec/pipeline/landmarks.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run.h"
@@ -153,13 +152,9 @@ absl::Status Main() {
   options.name = "dlib_68";
   options.params = {{"model", FLAGS_model},
                     {"box", "dlib HOG detection in 1.6x our box, else our box mapped"}};
-  std::vector<std::string> images, annotations = {(root / "mtfl/new_testing.txt").string()};
-  for (const auto* set : {&mtfl_test, &afw}) {
-    for (const align::LandmarkExample& e : *set) images.push_back(e.image_path);
-  }
-  for (const align::LandmarkExample& e : afw) annotations.push_back(e.source);
   FACEREC_ASSIGN_OR_RETURN(options.dataset_fingerprint,
-                           data::DatasetFingerprint(root, images, annotations));
+                           pipeline::LandmarkDataFingerprint(root, {"new_testing.txt"},
+                                                             {&mtfl_test, &afw}));
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::Run> run, tracking::Run::Start(store.get(), options));
 
   dlib::shape_predictor predictor;

@@ -26,7 +26,6 @@
 #include "facerec/core/data_root.h"
 #include "facerec/core/process.h"
 #include "facerec/core/status_macros.h"
-#include "facerec/data/fingerprint.h"
 #include "facerec/pipeline/landmarks.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run.h"
@@ -79,15 +78,10 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
   run_options.params = FlagsDefinedIn("train_landmarks", {"db", "data_root", "artifacts_dir"});
   run_options.params["threads"] = absl::StrCat(torch::get_num_threads());
   run_options.seed = FLAGS_seed;
-  std::vector<std::string> images;
-  std::vector<std::string> annotations = {(root / "mtfl/new_training.txt").string(),
-                                          (root / "mtfl/new_testing.txt").string()};
-  for (const auto* set : {&all, &mtfl_test, &afw}) {
-    for (const align::LandmarkExample& e : *set) images.push_back(e.image_path);
-  }
-  for (const align::LandmarkExample& e : afw) annotations.push_back(e.source);
-  FACEREC_ASSIGN_OR_RETURN(std::string fingerprint,
-                           data::DatasetFingerprint(root, images, annotations));
+  FACEREC_ASSIGN_OR_RETURN(
+      std::string fingerprint,
+      pipeline::LandmarkDataFingerprint(root, {"new_training.txt", "new_testing.txt"},
+                                        {&all, &mtfl_test, &afw}));
   run_options.dataset_fingerprint = fingerprint;
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::Run> run,
                            tracking::Run::Start(store, run_options));

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/data/fingerprint.h"
 
 namespace facerec::pipeline {
 
@@ -47,6 +49,20 @@ absl::StatusOr<metrics::LandmarkSummary> RecordLandmarkErrors(
     }
   }
   return s;
+}
+
+absl::StatusOr<std::string> LandmarkDataFingerprint(
+    const std::filesystem::path& data_root, const std::vector<std::string>& mtfl_lists,
+    const std::vector<const std::vector<align::LandmarkExample>*>& example_sets) {
+  std::vector<std::string> images, annotations;
+  for (const std::string& list : mtfl_lists) annotations.push_back((data_root / "mtfl" / list).string());
+  for (const auto* set : example_sets) {
+    for (const align::LandmarkExample& e : *set) {
+      images.push_back(e.image_path);
+      if (absl::EndsWith(e.source, ".pts")) annotations.push_back(e.source);
+    }
+  }
+  return data::DatasetFingerprint(data_root, images, annotations);
 }
 
 }  // namespace facerec::pipeline

@@ -11,6 +11,7 @@
 #ifndef FACEREC_PIPELINE_LANDMARKS_H_
 #define FACEREC_PIPELINE_LANDMARKS_H_
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,12 @@ std::vector<std::vector<data::Point2>> PredictLandmarks(
 absl::StatusOr<metrics::LandmarkSummary> RecordLandmarkErrors(
     const std::string& dataset, const std::vector<std::vector<data::Point2>>& predicted,
     const std::vector<align::LandmarkExample>& examples, tracking::Run* run);
+
+// The dataset fingerprint of a landmark run: every example's image, plus the
+// MTFL list files (relative to <root>/mtfl) and each AFW .pts file.
+absl::StatusOr<std::string> LandmarkDataFingerprint(
+    const std::filesystem::path& data_root, const std::vector<std::string>& mtfl_lists,
+    const std::vector<const std::vector<align::LandmarkExample>*>& example_sets);
 
 }  // namespace facerec::pipeline
 
