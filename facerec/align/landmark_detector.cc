@@ -83,14 +83,25 @@ std::vector<data::Point2> LandmarkDetector::Detect(const cv::Mat& photo, const F
 
 std::vector<std::vector<data::Point2>> LandmarkDetector::Detect(const std::vector<cv::Mat>& photos,
                                                                 const std::vector<FaceBox>& boxes) {
-  std::vector<std::vector<data::Point2>> points = DetectOnce(photos, boxes);
-  for (int pass = 0; pass < options_.refine_passes; ++pass) {
-    std::vector<FaceBox> refined;
-    refined.reserve(points.size());
-    for (const auto& p : points) refined.push_back(RefinementBox(p));
-    points = DetectOnce(photos, refined);
+  CHECK_EQ(photos.size(), boxes.size());
+  // Chunks bound the memory of one forward pass; callers pass any number.
+  constexpr size_t kMaxBatch = 256;
+  std::vector<std::vector<data::Point2>> all;
+  all.reserve(photos.size());
+  for (size_t start = 0; start < photos.size(); start += kMaxBatch) {
+    const size_t end = std::min(photos.size(), start + kMaxBatch);
+    const std::vector<cv::Mat> chunk(photos.begin() + start, photos.begin() + end);
+    std::vector<std::vector<data::Point2>> points =
+        DetectOnce(chunk, std::vector<FaceBox>(boxes.begin() + start, boxes.begin() + end));
+    for (int pass = 0; pass < options_.refine_passes; ++pass) {
+      std::vector<FaceBox> refined;
+      refined.reserve(points.size());
+      for (const auto& p : points) refined.push_back(RefinementBox(p));
+      points = DetectOnce(chunk, refined);
+    }
+    for (auto& p : points) all.push_back(std::move(p));
   }
-  return points;
+  return all;
 }
 
 std::vector<std::vector<data::Point2>> LandmarkDetector::DetectOnce(

@@ -55,7 +55,8 @@ class LandmarkDetector {
 
   // One RGB photo and a face box in it -> 5 points in photo pixels.
   std::vector<data::Point2> Detect(const cv::Mat& photo, const FaceBox& box);
-  // Batched: boxes[i] is in photos[i]. Faster per face than one at a time.
+  // Batched: boxes[i] is in photos[i]; any number (run in chunks of 256).
+  // Faster per face than one at a time.
   std::vector<std::vector<data::Point2>> Detect(const std::vector<cv::Mat>& photos,
                                                 const std::vector<FaceBox>& boxes);
 

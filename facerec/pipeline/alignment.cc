@@ -15,19 +15,13 @@ align::FaceBox CropLandmarkBox(int width, int height) {
 
 std::vector<std::vector<data::Point2>> PredictInCrops(align::LandmarkDetector& detector,
                                                       const data::FaceImages& images) {
-  constexpr size_t kBatch = 256;
-  std::vector<std::vector<data::Point2>> out;
-  out.reserve(images.size());
-  for (size_t start = 0; start < images.size(); start += kBatch) {
-    std::vector<cv::Mat> photos;
-    std::vector<align::FaceBox> boxes;
-    for (size_t i = start; i < std::min(images.size(), start + kBatch); ++i) {
-      photos.push_back(images.image(i));
-      boxes.push_back(CropLandmarkBox(images.image(i).cols, images.image(i).rows));
-    }
-    for (auto& points : detector.Detect(photos, boxes)) out.push_back(std::move(points));
+  std::vector<cv::Mat> photos;
+  std::vector<align::FaceBox> boxes;
+  for (size_t i = 0; i < images.size(); ++i) {
+    photos.push_back(images.image(i));
+    boxes.push_back(CropLandmarkBox(images.image(i).cols, images.image(i).rows));
   }
-  return out;
+  return detector.Detect(photos, boxes);
 }
 
 namespace {

@@ -9,20 +9,14 @@
 namespace facerec::pipeline {
 
 std::vector<std::vector<data::Point2>> PredictLandmarks(
-    align::LandmarkDetector& detector, const std::vector<align::LandmarkExample>& examples,
-    int batch_size) {
-  std::vector<std::vector<data::Point2>> out;
-  out.reserve(examples.size());
-  for (size_t start = 0; start < examples.size(); start += batch_size) {
-    std::vector<cv::Mat> photos;
-    std::vector<align::FaceBox> boxes;
-    for (size_t i = start; i < std::min(examples.size(), start + batch_size); ++i) {
-      photos.push_back(examples[i].photo);
-      boxes.push_back(examples[i].box);
-    }
-    for (auto& points : detector.Detect(photos, boxes)) out.push_back(std::move(points));
+    align::LandmarkDetector& detector, const std::vector<align::LandmarkExample>& examples) {
+  std::vector<cv::Mat> photos;
+  std::vector<align::FaceBox> boxes;
+  for (const align::LandmarkExample& e : examples) {
+    photos.push_back(e.photo);
+    boxes.push_back(e.box);
   }
-  return out;
+  return detector.Detect(photos, boxes);
 }
 
 absl::StatusOr<metrics::LandmarkSummary> RecordLandmarkErrors(

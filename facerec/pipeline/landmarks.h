@@ -24,8 +24,7 @@
 namespace facerec::pipeline {
 
 std::vector<std::vector<data::Point2>> PredictLandmarks(
-    align::LandmarkDetector& detector, const std::vector<align::LandmarkExample>& examples,
-    int batch_size = 256);
+    align::LandmarkDetector& detector, const std::vector<align::LandmarkExample>& examples);
 
 // NME of every face, summarised; recorded under `dataset` when `run` is set.
 absl::StatusOr<metrics::LandmarkSummary> RecordLandmarkErrors(
