@@ -46,9 +46,12 @@ DEFINE_int32(input_size, 64, "Square net input in pixels (a multiple of 16).");
 DEFINE_int32(base_width, 16, "Stem channels of the landmark net (stages use 2x, 4x, 8x).");
 DEFINE_int32(hidden, 512, "Hidden fully connected width.");
 DEFINE_double(max_rotation, 15, "Augmentation: rotation range in degrees.");
-DEFINE_double(min_zoom, 0.5, "Augmentation: smallest box scale (below 1 zooms in).");
-DEFINE_double(max_zoom, 1.15, "Augmentation: largest box scale.");
-DEFINE_double(max_shift, 0.06, "Augmentation: centre shift as a fraction of the box side.");
+DEFINE_double(min_eye_mouth_fraction, 0.18,
+              "Augmentation: smallest eye-to-mouth distance / crop side (crops framed around the points).");
+DEFINE_double(max_eye_mouth_fraction, 0.42, "Augmentation: largest eye-to-mouth distance / crop side.");
+DEFINE_double(max_shift, 0.1, "Augmentation: crop centre offset from the points' mean, x side.");
+DEFINE_double(tight_crop_probability, 0.3,
+              "Augmentation: share of crops with edges cut and refilled by replication.");
 DEFINE_int32(refine_passes, 1, "Evaluation: re-crops around the predicted points (align/landmark_detector.h).");
 DEFINE_int32(validate_every, 5, "Validation NME on the held-out training faces every N epochs.");
 DEFINE_int32(holdout_every, 20, "Every Nth training face is held out for validation.");
@@ -110,9 +113,10 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
   options.lr = FLAGS_lr;
   options.weight_decay = FLAGS_weight_decay;
   options.augment.max_rotation_degrees = FLAGS_max_rotation;
-  options.augment.min_zoom = FLAGS_min_zoom;
-  options.augment.max_zoom = FLAGS_max_zoom;
+  options.augment.min_eye_mouth_fraction = FLAGS_min_eye_mouth_fraction;
+  options.augment.max_eye_mouth_fraction = FLAGS_max_eye_mouth_fraction;
   options.augment.max_shift = FLAGS_max_shift;
+  options.augment.tight_crop_probability = FLAGS_tight_crop_probability;
   options.seed = static_cast<uint64_t>(FLAGS_seed);
   options.device = device;
   tracking::Run* recorder = run.get();

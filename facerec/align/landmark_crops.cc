@@ -20,6 +20,20 @@ FaceBox WholeImageBox(const cv::Mat& image) {
   return {image.cols / 2.0, image.rows / 2.0, static_cast<double>(std::max(image.cols, image.rows))};
 }
 
+FaceBox BoxAroundFivePoints(const std::vector<data::Point2>& points, double eye_mouth_fraction) {
+  CHECK_EQ(points.size(), 5u);
+  CHECK_GT(eye_mouth_fraction, 0);
+  double cx = 0, cy = 0;
+  for (const data::Point2& p : points) {
+    cx += p.x / 5;
+    cy += p.y / 5;
+  }
+  const double eye_mouth =
+      std::hypot((points[0].x + points[1].x - points[3].x - points[4].x) / 2,
+                 (points[0].y + points[1].y - points[3].y - points[4].y) / 2);
+  return {cx, cy, std::max(eye_mouth, 1.0) / eye_mouth_fraction};
+}
+
 FaceBox BoxAroundPoints(const std::vector<data::Point2>& points, double scale) {
   CHECK(!points.empty());
   double x0 = points[0].x, x1 = x0, y0 = points[0].y, y1 = y0;
@@ -61,10 +75,11 @@ LandmarkSample MakeLandmarkSample(const cv::Mat& photo, const std::vector<data::
   bool mirror = false;
   if (o.enabled) {
     CHECK(rng != nullptr);
+    b = BoxAroundFivePoints(points, std::exp(Uniform(rng, std::log(o.min_eye_mouth_fraction),
+                                                     std::log(o.max_eye_mouth_fraction))));
+    b.center_x += Uniform(rng, -o.max_shift, o.max_shift) * b.side;
+    b.center_y += Uniform(rng, -o.max_shift, o.max_shift) * b.side;
     angle = Uniform(rng, -o.max_rotation_degrees, o.max_rotation_degrees);
-    b.side *= std::exp(Uniform(rng, std::log(o.min_zoom), std::log(o.max_zoom)));
-    b.center_x += Uniform(rng, -o.max_shift, o.max_shift) * box.side;
-    b.center_y += Uniform(rng, -o.max_shift, o.max_shift) * box.side;
     mirror = Uniform(rng, 0, 1) < o.flip_probability;
   }
   const cv::Matx23d m = PhotoToCrop(b, crop_size, angle, mirror);
@@ -76,6 +91,27 @@ LandmarkSample MakeLandmarkSample(const cv::Mat& photo, const std::vector<data::
     sample.points.push_back({q.x / crop_size, q.y / crop_size});
   }
   if (mirror) sample.points = SwapLeftRight(sample.points);
+  if (o.enabled && Uniform(rng, 0, 1) < o.tight_crop_probability) {
+    // Cut each edge by up to kMaxTightCut of the side, stopping 2 px short of
+    // the nearest point, and refill it from the last remaining row/column.
+    double min_x = 1, max_x = 0, min_y = 1, max_y = 0;
+    for (const data::Point2& p : sample.points) {
+      min_x = std::min(min_x, p.x);
+      max_x = std::max(max_x, p.x);
+      min_y = std::min(min_y, p.y);
+      max_y = std::max(max_y, p.y);
+    }
+    auto cut = [&](double room) {
+      const double limit = std::min(kMaxTightCut, room) * crop_size - 2;
+      return limit < 1 ? 0 : static_cast<int>(Uniform(rng, 0, limit));
+    };
+    const int left = cut(min_x), right = cut(1 - max_x), top = cut(min_y),
+              bottom = cut(1 - max_y);
+    const cv::Mat inner =
+        sample.crop(cv::Rect(left, top, crop_size - left - right, crop_size - top - bottom))
+            .clone();
+    cv::copyMakeBorder(inner, sample.crop, top, bottom, left, right, cv::BORDER_REPLICATE);
+  }
   if (o.enabled) {
     if (Uniform(rng, 0, 1) < o.grey_probability) {
       cv::Mat grey;

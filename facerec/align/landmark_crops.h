@@ -3,6 +3,14 @@
 // augmentation that keep the points right (horizontal flips swap the
 // left/right eye and mouth corner).
 //
+// Training framings are drawn around the points (BoxAroundFivePoints), not
+// around the dataset's crop: MTFL's two training sources frame faces at
+// different heights (mean point centre at y = 44 of 80 for lfw_5590, 29 for
+// net_7876) and sizes, and zooming their crops about the crop centre taught a
+// net that big faces sit high, which put the points of the AFLW test faces
+// (bigger, centred) ~11 px too high. Drawn around the points, the face's
+// size and its place in the crop vary independently.
+//
 //   FaceBox box = BoxAroundPoints(points68, kAfwBoxScale);
 //   LandmarkSample s = MakeLandmarkSample(photo, points5, box, 64, augment, &rng);
 //   // s.crop: 64x64 RGB; s.points: 5 points in crop units ([0, 1]).
@@ -32,6 +40,10 @@ FaceBox WholeImageBox(const cv::Mat& image);
 // longer side of the bounding box.
 FaceBox BoxAroundPoints(const std::vector<data::Point2>& points, double scale);
 
+// A box framing 5 points (eyes, nose, mouth corners): centred on their mean,
+// side = eye-to-mouth distance / eye_mouth_fraction.
+FaceBox BoxAroundFivePoints(const std::vector<data::Point2>& points, double eye_mouth_fraction);
+
 // AFW faces are cropped with BoxAroundPoints(68 points, kAfwBoxScale): the
 // 68 points span brows to chin, and 1.5x puts the eye-to-mouth distance at
 // ~29% of the side (median over AFW), inside the range of MTFL's crops (21%
@@ -41,18 +53,30 @@ inline constexpr double kAfwBoxScale = 1.5;
 struct LandmarkAugmentOptions {
   bool enabled = true;             // false: the box, resized, as is.
   double max_rotation_degrees = 15;  // U(-r, r). Default 15.
-  // The box side is scaled by a log-uniform factor in [min_zoom, max_zoom];
-  // below 1 zooms in. Default [0.5, 1.15]: wide, because datasets frame
-  // faces differently (MTFL's training faces fill less of the frame than its
-  // AFLW test faces: eye-to-mouth 21% vs 32% of the side, see kAfwBoxScale);
-  // a net trained on [0.65, 1.15] put the test points ~5 px too high.
-  double min_zoom = 0.5;
-  double max_zoom = 1.15;
-  double max_shift = 0.06;       // Centre moved by U(-s, s) x side per axis. Default 0.06.
+  // When enabled, the box is drawn around the points: eye-to-mouth distance
+  // / side log-uniform in [min, max]. Default [0.18, 0.42]: MTFL's training
+  // faces are at 0.21 (median), its AFLW test faces 0.32, AFW boxes
+  // (kAfwBoxScale) 0.29, the CelebA windows ~0.35.
+  double min_eye_mouth_fraction = 0.18;
+  double max_eye_mouth_fraction = 0.42;
+  // Box centre moved from the points' mean by U(-s, s) x side per axis.
+  // Default 0.1: detector boxes and dataset crops are centred on the face,
+  // not on the 5 points' mean.
+  double max_shift = 0.1;
+  // Share of crops whose edges are cut off and refilled with the last row or
+  // column (up to kMaxTightCut of the side per edge, never past a point):
+  // tight face crops (CelebA's 83x100 windows, AFLW's) reach inference boxes
+  // that extend past the photo, and the warp fills those with replicated
+  // edge pixels. Default 0.3.
+  double tight_crop_probability = 0.3;
   double flip_probability = 0.5;
   double color_jitter = 0.25;    // Brightness and contrast factors in 1 +- jitter.
   double grey_probability = 0.1;  // Some test photos are greyscale.
 };
+
+// The widest edge cut of a tight crop, as a fraction of the crop side (the
+// CelebA windows' inference boxes extend ~18% past the photo at the sides).
+inline constexpr double kMaxTightCut = 0.22;
 
 // Photo -> crop of `crop_size` pixels; `angle_degrees` rotates the box about
 // its centre, `mirror` flips the crop horizontally.
@@ -64,8 +88,10 @@ struct LandmarkSample {
   std::vector<data::Point2> points;  // 5 points in crop units.
 };
 
-// `rng` may be null when augmentation is disabled. Points outside the crop
-// are kept (the loss still sees them).
+// `box` frames the crop when augmentation is disabled; augmented crops are
+// framed around `points` (5 of them) and ignore it. `rng` may be null when
+// augmentation is disabled. Points outside the crop are kept (the loss still
+// sees them).
 LandmarkSample MakeLandmarkSample(const cv::Mat& photo, const std::vector<data::Point2>& points,
                                   const FaceBox& box, int crop_size,
                                   const LandmarkAugmentOptions& options, std::mt19937_64* rng);

@@ -50,16 +50,7 @@ absl::StatusOr<LandmarkNet> LoadLandmarkNet(const std::string& path) {
 }
 
 FaceBox RefinementBox(const std::vector<data::Point2>& points) {
-  CHECK_EQ(points.size(), 5u);
-  double cx = 0, cy = 0;
-  for (const data::Point2& p : points) {
-    cx += p.x / 5;
-    cy += p.y / 5;
-  }
-  const double eye_mouth =
-      std::hypot((points[0].x + points[1].x - points[3].x - points[4].x) / 2,
-                 (points[0].y + points[1].y - points[3].y - points[4].y) / 2);
-  return {cx, cy, std::max(eye_mouth, 1.0) / kRefineEyeMouthFraction};
+  return BoxAroundFivePoints(points, kRefineEyeMouthFraction);
 }
 
 LandmarkDetector::LandmarkDetector(LandmarkNet net, torch::Device device,

@@ -1,5 +1,5 @@
 // The landmark stage's pieces: Wing loss values, crop geometry under
-// rotation/zoom/mirroring (the point must stay on the pixel it marks, with
+// rotation/framing/edge cuts/mirroring (the point must stay on the pixel it marks, with
 // left and right swapped by a flip), model files, and a short real training.
 #include <gtest/gtest.h>
 
@@ -47,7 +47,10 @@ TEST(LandmarkCropsTest, AugmentedPointsStayOnTheirDotsAndFlipsSwapSides) {
   const cv::Mat photo = DotsPhoto(points);
   const FaceBox box = BoxAroundPoints(points, 2.0);
   LandmarkAugmentOptions options;
-  options.min_zoom = 0.8;  // Keep every dot inside the crop: this checks geometry, not framing.
+  // Dots stay inside the crop and a few pixels wide: this checks geometry, not framing.
+  options.min_eye_mouth_fraction = 0.3;
+  options.max_eye_mouth_fraction = 0.42;
+  options.tight_crop_probability = 0.5;  // Cut edges must spare the dots.
   options.color_jitter = 0;
   options.grey_probability = 0;
   int mirrored = 0;
@@ -76,6 +79,62 @@ TEST(LandmarkCropsTest, AugmentedPointsStayOnTheirDotsAndFlipsSwapSides) {
   }
   EXPECT_GT(mirrored, 5);
   EXPECT_LT(mirrored, 35);
+}
+
+TEST(LandmarkCropsTest, AugmentedCropsAreFramedAroundThePointsWhateverTheBox) {
+  const std::vector<Point2> points = {{80, 100}, {130, 95}, {105, 125}, {85, 150}, {128, 148}};
+  const cv::Mat photo = DotsPhoto(points);
+  const FaceBox far_off{10, 10, 15};  // Ignored when augmenting.
+  LandmarkAugmentOptions options;
+  for (int trial = 0; trial < 40; ++trial) {
+    std::mt19937_64 rng(trial);
+    const LandmarkSample s = MakeLandmarkSample(photo, points, far_off, 64, options, &rng);
+    double mean_x = 0, mean_y = 0;
+    for (const Point2& p : s.points) {
+      mean_x += p.x / 5;
+      mean_y += p.y / 5;
+    }
+    // The box centre is within max_shift x side of the points' mean per axis
+    // (a rotation about the centre turns that offset: sqrt(2) bounds it).
+    EXPECT_NEAR(mean_x, 0.5, std::sqrt(2.0) * options.max_shift) << "trial " << trial;
+    EXPECT_NEAR(mean_y, 0.5, std::sqrt(2.0) * options.max_shift) << "trial " << trial;
+    const double eye_mouth = std::hypot((s.points[0].x + s.points[1].x - s.points[3].x - s.points[4].x) / 2,
+                                        (s.points[0].y + s.points[1].y - s.points[3].y - s.points[4].y) / 2);
+    EXPECT_GE(eye_mouth, options.min_eye_mouth_fraction - 1e-9) << "trial " << trial;
+    EXPECT_LE(eye_mouth, options.max_eye_mouth_fraction + 1e-9) << "trial " << trial;
+  }
+}
+
+TEST(LandmarkCropsTest, TightCropsRefillCutEdgesFromTheLastRowOrColumn) {
+  const std::vector<Point2> points = {{180, 200}, {230, 195}, {205, 225}, {185, 250}, {228, 248}};
+  // A gradient background wide enough for every framing: an uncut crop
+  // never has two equal edge rows or columns.
+  cv::Mat photo(450, 450, CV_8UC3);
+  for (int y = 0; y < photo.rows; ++y) {
+    for (int x = 0; x < photo.cols; ++x) photo.at<cv::Vec3b>(y, x) = cv::Vec3b(x % 256, y % 256, 0);
+  }
+  LandmarkAugmentOptions options;
+  options.max_rotation_degrees = 0;
+  options.flip_probability = 0;
+  options.color_jitter = 0;
+  options.grey_probability = 0;
+  auto edges_replicated = [](const cv::Mat& crop) {
+    return cv::norm(crop.row(0), crop.row(1), cv::NORM_INF) == 0 ||
+           cv::norm(crop.col(0), crop.col(1), cv::NORM_INF) == 0 ||
+           cv::norm(crop.row(63), crop.row(62), cv::NORM_INF) == 0 ||
+           cv::norm(crop.col(63), crop.col(62), cv::NORM_INF) == 0;
+  };
+  int cut = 0;
+  for (int trial = 0; trial < 20; ++trial) {
+    std::mt19937_64 rng(trial);
+    options.tight_crop_probability = 0;
+    EXPECT_FALSE(edges_replicated(MakeLandmarkSample(photo, points, {}, 64, options, &rng).crop));
+    rng.seed(trial);
+    options.tight_crop_probability = 1;
+    const LandmarkSample tight = MakeLandmarkSample(photo, points, {}, 64, options, &rng);
+    cut += edges_replicated(tight.crop);
+  }
+  EXPECT_GE(cut, 15);  // An edge is only left whole when its random cut rounds to 0.
 }
 
 TEST(LandmarkCropsTest, CropToPhotoInvertsThePlainCrop) {
