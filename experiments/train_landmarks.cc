@@ -53,6 +53,9 @@ DEFINE_double(max_shift, 0.1, "Augmentation: crop centre offset from the points'
 DEFINE_double(tight_crop_probability, 0.3,
               "Augmentation: share of crops with edges cut and refilled by replication.");
 DEFINE_int32(refine_passes, 1, "Evaluation: re-crops around the predicted points (align/landmark_detector.h).");
+DEFINE_string(model, "",
+              "Evaluate this saved landmark net (a landmark_net.pt) instead of training one; the "
+              "net's own options replace --input_size, --base_width and --hidden.");
 DEFINE_int32(validate_every, 5, "Validation NME on the held-out training faces every N epochs.");
 DEFINE_int32(holdout_every, 20, "Every Nth training face is held out for validation.");
 
@@ -106,45 +109,51 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
         absl::StrCat("--input_size=", FLAGS_input_size, ": must be a positive multiple of 16")));
   }
   align::LandmarkNet net(net_options);
+  std::filesystem::path model;
+  if (!FLAGS_model.empty()) {
+    model = ResolveAgainstWorkspace(FLAGS_model);
+    absl::StatusOr<align::LandmarkNet> loaded = align::LoadLandmarkNet(model.string());
+    if (!loaded.ok()) return fail(loaded.status());
+    net = *loaded;
+  } else {
+    train::LandmarkTrainOptions options;
+    options.epochs = FLAGS_epochs;
+    options.batch_size = FLAGS_batch_size;
+    options.lr = FLAGS_lr;
+    options.weight_decay = FLAGS_weight_decay;
+    options.augment.max_rotation_degrees = FLAGS_max_rotation;
+    options.augment.min_eye_mouth_fraction = FLAGS_min_eye_mouth_fraction;
+    options.augment.max_eye_mouth_fraction = FLAGS_max_eye_mouth_fraction;
+    options.augment.max_shift = FLAGS_max_shift;
+    options.augment.tight_crop_probability = FLAGS_tight_crop_probability;
+    options.seed = static_cast<uint64_t>(FLAGS_seed);
+    options.device = device;
+    tracking::Run* recorder = run.get();
+    auto validate = [&](int epoch) -> absl::Status {
+      if ((epoch + 1) % std::max(1, FLAGS_validate_every) != 0 && epoch + 1 != FLAGS_epochs) {
+        return absl::OkStatus();
+      }
+      if (holdout.empty()) return absl::OkStatus();
+      align::LandmarkDetector detector(net, device, {FLAGS_refine_passes});
+      std::vector<std::vector<data::Point2>> truth;
+      for (const auto& e : holdout) truth.push_back(e.points);
+      const metrics::LandmarkSummary s = metrics::SummariseLandmarkErrors(
+          metrics::NormalisedMeanErrors(pipeline::PredictLandmarks(detector, holdout), truth));
+      LOG(INFO) << absl::StrFormat("epoch %d validation: NME %.2f%%, failures %.1f%%", epoch + 1,
+                                   100 * s.mean_nme, 100 * s.failure_rate);
+      return recorder->LogMetric("val/nme", epoch, s.mean_nme);
+    };
+    const absl::Status trained = train::TrainLandmarkNet(net, train, options, run.get(), validate);
+    if (!trained.ok()) return fail(trained);
 
-  train::LandmarkTrainOptions options;
-  options.epochs = FLAGS_epochs;
-  options.batch_size = FLAGS_batch_size;
-  options.lr = FLAGS_lr;
-  options.weight_decay = FLAGS_weight_decay;
-  options.augment.max_rotation_degrees = FLAGS_max_rotation;
-  options.augment.min_eye_mouth_fraction = FLAGS_min_eye_mouth_fraction;
-  options.augment.max_eye_mouth_fraction = FLAGS_max_eye_mouth_fraction;
-  options.augment.max_shift = FLAGS_max_shift;
-  options.augment.tight_crop_probability = FLAGS_tight_crop_probability;
-  options.seed = static_cast<uint64_t>(FLAGS_seed);
-  options.device = device;
-  tracking::Run* recorder = run.get();
-  auto validate = [&](int epoch) -> absl::Status {
-    if ((epoch + 1) % std::max(1, FLAGS_validate_every) != 0 && epoch + 1 != FLAGS_epochs) {
-      return absl::OkStatus();
+    model = ResolveAgainstWorkspace(FLAGS_artifacts_dir) / "landmarks" /
+            tracking::ConfigHash(run_options.params).substr(0, 16) / "landmark_net.pt";
+    if (absl::Status saved = align::SaveLandmarkNet(net, model.string()); !saved.ok()) {
+      return fail(saved);
     }
-    if (holdout.empty()) return absl::OkStatus();
-    align::LandmarkDetector detector(net, device, {FLAGS_refine_passes});
-    std::vector<std::vector<data::Point2>> truth;
-    for (const auto& e : holdout) truth.push_back(e.points);
-    const metrics::LandmarkSummary s = metrics::SummariseLandmarkErrors(
-        metrics::NormalisedMeanErrors(pipeline::PredictLandmarks(detector, holdout), truth));
-    LOG(INFO) << absl::StrFormat("epoch %d validation: NME %.2f%%, failures %.1f%%", epoch + 1,
-                                 100 * s.mean_nme, 100 * s.failure_rate);
-    return recorder->LogMetric("val/nme", epoch, s.mean_nme);
-  };
-  const absl::Status trained = train::TrainLandmarkNet(net, train, options, run.get(), validate);
-  if (!trained.ok()) return fail(trained);
-
-  const std::filesystem::path model = ResolveAgainstWorkspace(FLAGS_artifacts_dir) / "landmarks" /
-                                      tracking::ConfigHash(run_options.params).substr(0, 16) /
-                                      "landmark_net.pt";
-  if (absl::Status saved = align::SaveLandmarkNet(net, model.string()); !saved.ok()) {
-    return fail(saved);
-  }
-  if (absl::Status logged = run->LogArtifact("landmark_net", model.string()); !logged.ok()) {
-    return fail(logged);
+    if (absl::Status logged = run->LogArtifact("landmark_net", model.string()); !logged.ok()) {
+      return fail(logged);
+    }
   }
 
   align::LandmarkDetector detector(net, device, {FLAGS_refine_passes});
@@ -171,7 +180,7 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
 int main(int argc, char** argv) {
   facerec::InitProcess(&argc, &argv,
                        "Trains the 5-point landmark net on MTFL; evaluates on MTFL/AFLW and AFW.\n"
-                       "Usage: train_landmarks [--epochs=30] [--any_flag=value]");
+                       "Usage: train_landmarks [--epochs=35] [--any_flag=value] | train_landmarks --model=PATH");
   absl::StatusOr<std::filesystem::path> root = facerec::ResolveDataRoot(FLAGS_data_root);
   if (!root.ok()) {
     LOG(ERROR) << root.status();
