@@ -1,6 +1,7 @@
 // Landmark inference per face: our 5-point net (one 64x64 crop, crop + net +
 // mapping back) beside dlib's 68-point shape predictor (one face box), both
-// on the same AFW photo, and our net batched. Weights do not change the
+// on the same AFW photo, and our net batched. Our net's arguments: faces per
+// call, refinement passes (each one more forward pass). Weights do not change the
 // cost, so our net runs with its initial weights.
 //
 //   tools/bazel run //benchmarks:landmarks_benchmark -- --benchmark_repetitions=5
@@ -30,15 +31,23 @@ const align::LandmarkExample& AfwFace() {
 
 void OurNet(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(0));
+  align::LandmarkDetectorOptions options;
+  options.refine_passes = static_cast<int>(state.range(1));
   torch::manual_seed(0);
-  align::LandmarkDetector detector(align::LandmarkNet(align::LandmarkNetOptions{}));
+  align::LandmarkDetector detector(align::LandmarkNet(align::LandmarkNetOptions{}), torch::kCPU,
+                                   options);
   const align::LandmarkExample& face = AfwFace();
   const std::vector<cv::Mat> photos(batch, face.photo);
   const std::vector<align::FaceBox> boxes(batch, face.box);
   for (auto _ : state) benchmark::DoNotOptimize(detector.Detect(photos, boxes));
   state.SetItemsProcessed(state.iterations() * batch);
 }
-BENCHMARK(OurNet)->Arg(1)->Arg(64)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(OurNet)
+    ->ArgNames({"batch", "refine"})
+    ->Args({1, 0})
+    ->Args({1, 1})
+    ->Args({64, 1})
+    ->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 void Dlib68(benchmark::State& state) {
   dlib::shape_predictor predictor;

@@ -11,6 +11,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -26,6 +27,7 @@
 #include "facerec/core/data_root.h"
 #include "facerec/core/process.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/data/landmarks.h"
 #include "facerec/pipeline/landmarks.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run.h"
@@ -56,6 +58,8 @@ DEFINE_int32(refine_passes, 1, "Evaluation: re-crops around the predicted points
 DEFINE_string(model, "",
               "Evaluate this saved landmark net (a landmark_net.pt) instead of training one; the "
               "net's own options replace --input_size, --base_width and --hidden.");
+DEFINE_bool(drop_shifted_mtfl, true,
+            "Leave out MTFL's 2,350 training rows with shifted y coordinates (data::IsShiftedMtflRow).");
 DEFINE_int32(validate_every, 5, "Validation NME on the held-out training faces every N epochs.");
 DEFINE_int32(holdout_every, 20, "Every Nth training face is held out for validation.");
 
@@ -70,6 +74,16 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
                            align::LoadMtflExamples(root, "new_testing.txt", threads));
   FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> afw,
                            align::LoadAfwExamples(root, threads));
+  if (FLAGS_drop_shifted_mtfl) {
+    const size_t before = all.size();
+    all.erase(std::remove_if(all.begin(), all.end(),
+                             [](const align::LandmarkExample& e) {
+                               return data::IsShiftedMtflRow(e.image_path);
+                             }),
+              all.end());
+    LOG(INFO) << "left out " << before - all.size()
+              << " MTFL training rows with shifted y coordinates (--drop_shifted_mtfl)";
+  }
   std::vector<align::LandmarkExample> train, holdout;
   for (size_t i = 0; i < all.size(); ++i) {
     (FLAGS_holdout_every > 0 && i % FLAGS_holdout_every == FLAGS_holdout_every - 1 ? holdout : train)

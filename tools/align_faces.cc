@@ -1,6 +1,7 @@
 // align_faces: runs the landmark net on a list of face images, writes each
 // face warped to the canonical 5-point template, and a contact sheet (input
-// with the predicted points drawn, next to the aligned output) to look at.
+// with the predicted points drawn, next to the aligned output) to look at,
+// and points.txt: each image's 5 predicted points (x1 y1 ... x5 y5, photo pixels).
 //
 //   tools/bazel run //tools:align_faces -- --list=/tmp/faces.txt --out_dir=/tmp/aligned
 //   tools/bazel run //tools:align_faces -- --list=celeba500/celebA_ir/query.txt --box=tight
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <string>
@@ -86,7 +88,8 @@ absl::Status Main() {
     return absl::InvalidArgumentError(absl::StrCat("--box=", FLAGS_box, ": use whole or tight"));
   }
   FACEREC_ASSIGN_OR_RETURN(std::filesystem::path root, ResolveDataRoot(FLAGS_data_root));
-  std::string model = FLAGS_landmark_model;
+  std::string model =
+      FLAGS_landmark_model.empty() ? "" : ResolveAgainstWorkspace(FLAGS_landmark_model).string();
   if (model.empty()) {
     FACEREC_ASSIGN_OR_RETURN(auto store, tracking::ExperimentStore::Open(
                                              ResolveAgainstWorkspace(FLAGS_db).string()));
@@ -100,9 +103,13 @@ absl::Status Main() {
   const std::vector<data::Point2> target = align::CanonicalFivePoints(s, s);
   const int rows = std::min<int>(FLAGS_sheet_rows, faces.size());
   cv::Mat sheet(std::max(rows, 1) * s, 2 * s, CV_8UC3, cv::Scalar(255, 255, 255));
+  std::string points_text;
   for (size_t i = 0; i < faces.size(); ++i) {
     const Face& face = faces[i];
     const std::vector<data::Point2> points = detector.Detect(face.rgb, face.box);
+    points_text += face.path;
+    for (const data::Point2& p : points) points_text += absl::StrFormat(" %.2f %.2f", p.x, p.y);
+    points_text += "\n";
     const cv::Mat aligned =
         align::WarpToTemplate(face.rgb, align::EstimateSimilarity(points, target), cv::Size(s, s));
     cv::Mat bgr;
@@ -131,6 +138,10 @@ absl::Status Main() {
       bgr.copyTo(sheet(cv::Rect(s, static_cast<int>(i) * s, s, s)));
     }
   }
+  const std::string points_path = (out / "points.txt").string();
+  std::ofstream points_file(points_path);
+  points_file << points_text;
+  if (!points_file.good()) return absl::InternalError(absl::StrCat(points_path, ": cannot write"));
   if (rows > 0) {
     const std::string sheet_path = (out / "contact_sheet.png").string();
     if (!cv::imwrite(sheet_path, sheet)) {

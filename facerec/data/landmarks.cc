@@ -105,6 +105,12 @@ absl::StatusOr<std::vector<LandmarkFace>> LoadAfw(const fs::path& data_root) {
   return faces;
 }
 
+bool IsShiftedMtflRow(const std::string& image_path) {
+  const std::filesystem::path path(image_path);
+  return path.parent_path().filename() == "net_7876" &&
+         absl::StartsWith(path.filename().string(), "_");
+}
+
 std::vector<Point2> ReduceIbug68ToFive(const std::vector<Point2>& p) {
   CHECK_EQ(p.size(), 68u);
   auto mean = [&p](int first, int last) {  // 1-based, inclusive.

@@ -24,6 +24,29 @@ TEST(MtflTest, ReadsTheRealLists) {
   EXPECT_DOUBLE_EQ((*train)[0].points[4].y, 52.08);
 }
 
+TEST(MtflTest, ShiftedTrainingRowsAreTheNet7876UnderscoreFilesWithEyesAtTheTop) {
+  auto train = LoadMtfl(DataRoot(), "new_training.txt");
+  ASSERT_TRUE(train.ok()) << train.status();
+  int shifted = 0;
+  double shifted_eye_y = 0, other_eye_y = 0;
+  for (const LandmarkFace& face : *train) {
+    const double eye_y = (face.points[0].y + face.points[1].y) / 2;
+    if (IsShiftedMtflRow(face.image_path)) {
+      ++shifted;
+      shifted_eye_y += eye_y;
+    } else {
+      other_eye_y += eye_y;
+    }
+  }
+  ASSERT_EQ(shifted, 2350);
+  // The defect itself: eyes near the top edge of the 80x80 crop.
+  EXPECT_LT(shifted_eye_y / shifted, 8);
+  EXPECT_GT(other_eye_y / (train->size() - shifted), 25);
+  auto test = LoadMtfl(DataRoot(), "new_testing.txt");
+  ASSERT_TRUE(test.ok()) << test.status();
+  for (const LandmarkFace& face : *test) EXPECT_FALSE(IsShiftedMtflRow(face.image_path)) << face.source;
+}
+
 TEST(MtflTest, MalformedRowNamesFileAndLine) {
   const auto root = FreshTempDir("mtfl");
   WriteFile(root / "mtfl" / "a.jpg", "x");
