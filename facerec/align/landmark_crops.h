@@ -4,17 +4,14 @@
 // left/right eye and mouth corner).
 //
 // Training framings are drawn around the points (BoxAroundFivePoints), not
-// around the dataset's crop: MTFL's two training sources frame faces at
-// different heights (mean point centre at y = 44 of 80 for lfw_5590, 29 for
-// net_7876) and sizes, and zooming their crops about the crop centre taught a
-// net that big faces sit high, which put the points of the AFLW test faces
-// (bigger, centred) ~11 px too high. Drawn around the points, the face's
-// size and its place in the crop vary independently.
+// around the dataset's crop, so a face's size and place in the crop vary
+// independently of how one dataset frames its faces (MTFL's training faces
+// fill less of the frame than its AFLW test faces or the CelebA windows).
 //
 //   FaceBox box = BoxAroundPoints(points68, kAfwBoxScale);
 //   LandmarkSample s = MakeLandmarkSample(photo, points5, box, 64, augment, &rng);
 //   // s.crop: 64x64 RGB; s.points: 5 points in crop units ([0, 1]).
-//   std::vector<data::Point2> in_photo = CropToPhoto(box, 64, predicted);
+//   std::vector<data::Point2> in_photo = CropToPhoto(box, predicted);
 #ifndef FACEREC_ALIGN_LANDMARK_CROPS_H_
 #define FACEREC_ALIGN_LANDMARK_CROPS_H_
 
