@@ -94,7 +94,9 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
 
   tracking::RunOptions run_options;
   run_options.experiment = "landmarks";
-  run_options.name = "landmark_net";
+  // Evaluations of a saved net are named apart, so the newest "landmark_net"
+  // run stays the newest trained net (tools:results, pipeline::LatestLandmarkModel).
+  run_options.name = FLAGS_model.empty() ? "landmark_net" : "landmark_net_eval";
   run_options.params = FlagsDefinedIn("train_landmarks", {"db", "data_root", "artifacts_dir"});
   run_options.params["threads"] = absl::StrCat(torch::get_num_threads());
   run_options.seed = FLAGS_seed;
