@@ -68,13 +68,17 @@ namespace {
 
 absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& root) {
   const int threads = std::max(1, torch::get_num_threads());
-  FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> all,
-                           align::LoadMtflExamples(root, "new_training.txt", threads));
+  const bool evaluate_only = !FLAGS_model.empty();
+  // Evaluating a saved net needs no training faces: they are not decoded.
+  std::vector<align::LandmarkExample> all;
+  if (!evaluate_only) {
+    FACEREC_ASSIGN_OR_RETURN(all, align::LoadMtflExamples(root, "new_training.txt", threads));
+  }
   FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> mtfl_test,
                            align::LoadMtflExamples(root, "new_testing.txt", threads));
   FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> afw,
                            align::LoadAfwExamples(root, threads));
-  if (FLAGS_drop_shifted_mtfl) {
+  if (FLAGS_drop_shifted_mtfl && !evaluate_only) {
     const size_t before = all.size();
     all.erase(std::remove_if(all.begin(), all.end(),
                              [](const align::LandmarkExample& e) {
@@ -96,14 +100,16 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
   run_options.experiment = "landmarks";
   // Evaluations of a saved net are named apart, so the newest "landmark_net"
   // run stays the newest trained net (tools:results, pipeline::LatestLandmarkModel).
-  run_options.name = FLAGS_model.empty() ? "landmark_net" : "landmark_net_eval";
+  run_options.name = evaluate_only ? "landmark_net_eval" : "landmark_net";
   run_options.params = FlagsDefinedIn("train_landmarks", {"db", "data_root", "artifacts_dir"});
   run_options.params["threads"] = absl::StrCat(torch::get_num_threads());
   run_options.seed = FLAGS_seed;
   FACEREC_ASSIGN_OR_RETURN(
       std::string fingerprint,
-      pipeline::LandmarkDataFingerprint(root, {"new_training.txt", "new_testing.txt"},
-                                        {&all, &mtfl_test, &afw}));
+      evaluate_only
+          ? pipeline::LandmarkDataFingerprint(root, {"new_testing.txt"}, {&mtfl_test, &afw})
+          : pipeline::LandmarkDataFingerprint(root, {"new_training.txt", "new_testing.txt"},
+                                              {&all, &mtfl_test, &afw}));
   run_options.dataset_fingerprint = fingerprint;
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::Run> run,
                            tracking::Run::Start(store, run_options));
@@ -126,7 +132,7 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
   }
   align::LandmarkNet net(net_options);
   std::filesystem::path model;
-  if (!FLAGS_model.empty()) {
+  if (evaluate_only) {
     model = ResolveAgainstWorkspace(FLAGS_model);
     absl::StatusOr<align::LandmarkNet> loaded = align::LoadLandmarkNet(model.string());
     if (!loaded.ok()) return fail(loaded.status());
