@@ -1,7 +1,8 @@
 // Landmark inference per face: our 5-point net (one 64x64 crop, crop + net +
 // mapping back) beside dlib's 68-point shape predictor (one face box), both
 // on the same AFW photo, and our net batched. Our net's arguments: faces per
-// call, refinement passes (each one more forward pass). Weights do not change the
+// call, refinement passes (each one more forward pass), flip averaging
+// (each pass also on the mirrored crop, one batch of 2). Weights do not change the
 // cost, so our net runs with its initial weights.
 //
 //   tools/bazel run //benchmarks:landmarks_benchmark -- --benchmark_repetitions=5
@@ -33,6 +34,7 @@ void OurNet(benchmark::State& state) {
   const int batch = static_cast<int>(state.range(0));
   align::LandmarkDetectorOptions options;
   options.refine_passes = static_cast<int>(state.range(1));
+  options.flip_average = state.range(2) != 0;
   torch::manual_seed(0);
   align::LandmarkDetector detector(align::LandmarkNet(align::LandmarkNetOptions{}), torch::kCPU,
                                    options);
@@ -43,10 +45,32 @@ void OurNet(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * batch);
 }
 BENCHMARK(OurNet)
-    ->ArgNames({"batch", "refine"})
-    ->Args({1, 0})
-    ->Args({1, 1})
-    ->Args({64, 1})
+    ->ArgNames({"batch", "refine", "flip"})
+    ->Args({1, 0, 0})
+    ->Args({1, 1, 0})
+    ->Args({1, 0, 1})
+    ->Args({1, 1, 1})
+    ->Args({64, 1, 1})
+    ->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// The net alone (no crop, no mapping back): what a smaller or fused net would save.
+void NetForward(benchmark::State& state) {
+  torch::manual_seed(0);
+  align::LandmarkNetOptions options;
+  options.base_width = static_cast<int>(state.range(1));
+  align::LandmarkNet net(options);
+  net->eval();
+  c10::InferenceMode inference;
+  const torch::Tensor batch = torch::rand({state.range(0), 3, 64, 64});
+  for (auto _ : state) benchmark::DoNotOptimize(net->forward(batch));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(NetForward)
+    ->ArgNames({"batch", "width"})
+    ->Args({1, 16})
+    ->Args({2, 16})
+    ->Args({2, 12})
+    ->Args({2, 8})
     ->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 void Dlib68(benchmark::State& state) {

@@ -56,8 +56,9 @@ absl::StatusOr<std::string> LatestAlignmentComparison(ExperimentStore& store) {
 absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
   FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::RunRecord> runs, store.ListRuns("landmarks"));
   std::string table =
-      "| method | run | dataset | faces | NME % | median NME % | failure % (NME > 10%) |\n"
-      "| --- | --- | --- | --- | --- | --- | --- |\n";
+      "| method | run | dataset | faces | NME % | median NME % | failure % (NME > 10%) | "
+      "offset x % | offset y % | NME, offset removed % |\n"
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
   std::vector<std::string> commands;
   for (const char* method : {"landmark_net", "dlib_68"}) {
     for (const tracking::RunRecord& run : runs) {  // Newest first.
@@ -65,8 +66,10 @@ absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
       FACEREC_ASSIGN_OR_RETURN(const auto points, store.GetMetrics(run.id));
       std::map<std::string, double> last;
       for (const auto& p : points) last[p.key] = p.value;
-      for (const char* dataset : {"mtfl_test", "afw"}) {
+      for (const char* dataset :
+           {"mtfl_holdout", "mtfl_test", "afw", "mtfl_train_lfw", "mtfl_train_net"}) {
         const std::string prefix = absl::StrCat("eval/", dataset, "/");
+        if (last.count(prefix + "nme") == 0) continue;  // Not evaluated by this run.
         auto percent = [&](const char* key) {
           auto it = last.find(prefix + key);
           return it == last.end() ? std::string("–") : absl::StrFormat("%.2f", 100 * it->second);
@@ -75,7 +78,8 @@ absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
         absl::StrAppend(&table, "| ", method, " | ", run.id, " | ", dataset, " | ",
                         faces == last.end() ? "–" : absl::StrCat(faces->second), " | ",
                         percent("nme"), " | ", percent("median_nme"), " | ",
-                        percent("failure_rate"), " |\n");
+                        percent("failure_rate"), " | ", percent("offset_x"), " | ",
+                        percent("offset_y"), " | ", percent("nme_offset_removed"), " |\n");
       }
       commands.push_back(run.command_line);
       break;

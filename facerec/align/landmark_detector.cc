@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <opencv2/core.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "facerec/data/face_batches.h"
@@ -108,13 +109,33 @@ std::vector<std::vector<data::Point2>> LandmarkDetector::DetectOnce(
   for (size_t i = 0; i < photos.size(); ++i) {
     crops.push_back(MakeLandmarkSample(photos[i], {}, boxes[i], size, plain, nullptr).crop);
   }
+  const size_t n = crops.size();
+  if (options_.flip_average) {
+    for (size_t i = 0; i < n; ++i) {
+      cv::Mat mirrored;
+      cv::flip(crops[i], mirrored, /*flipCode=*/1);
+      crops.push_back(mirrored);
+    }
+  }
   const torch::Tensor predicted =
       net_->forward(data::ImagesToBatch(crops).to(device_)).to(torch::kCPU, torch::kFloat64);
   const auto p = predicted.accessor<double, 3>();
-  std::vector<std::vector<data::Point2>> out(photos.size());
-  for (size_t i = 0; i < photos.size(); ++i) {
+  std::vector<std::vector<data::Point2>> out(n);
+  for (size_t i = 0; i < n; ++i) {
     std::vector<data::Point2> in_crop;
     for (int k = 0; k < 5; ++k) in_crop.push_back({p[i][k][0], p[i][k][1]});
+    if (options_.flip_average) {
+      // cv::flip maps pixel column c to size - 1 - c; undo it, then swap the
+      // mirrored face's left and right points back.
+      std::vector<data::Point2> mirrored;
+      for (int k = 0; k < 5; ++k) {
+        mirrored.push_back({(size - 1.0) / size - p[n + i][k][0], p[n + i][k][1]});
+      }
+      mirrored = SwapLeftRight(mirrored);
+      for (int k = 0; k < 5; ++k) {
+        in_crop[k] = {(in_crop[k].x + mirrored[k].x) / 2, (in_crop[k].y + mirrored[k].y) / 2};
+      }
+    }
     out[i] = CropToPhoto(boxes[i], in_crop);
   }
   return out;

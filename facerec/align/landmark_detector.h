@@ -36,6 +36,11 @@ struct LandmarkDetectorOptions {
   // faces differently; the re-crop gives the net the framing it was trained
   // around whatever box came in. Default 1.
   int refine_passes = 1;
+  // Each pass also predicts on the mirrored crop (one batch of 2N) and
+  // averages the two, left and right swapped back: it halves the part of the
+  // error that is not symmetric under a flip, for ~1.2x the time of a pass
+  // (held-out MTFL faces: NME 5.63 -> 5.49 %). Default true.
+  bool flip_average = true;
 };
 
 // The box a refinement pass uses: centred on the 5 points' mean, side =

@@ -27,6 +27,57 @@ std::vector<double> NormalisedMeanErrors(const std::vector<std::vector<data::Poi
   return nme;
 }
 
+std::vector<data::Point2> MeanNormalisedOffsets(
+    const std::vector<std::vector<data::Point2>>& predicted,
+    const std::vector<std::vector<data::Point2>>& truth) {
+  CHECK_EQ(predicted.size(), truth.size());
+  if (truth.empty()) return {};
+  std::vector<data::Point2> mean(truth[0].size());
+  for (size_t f = 0; f < truth.size(); ++f) {
+    CHECK_EQ(predicted[f].size(), mean.size());
+    CHECK_EQ(truth[f].size(), mean.size());
+    CHECK_GE(mean.size(), 2u);
+    const double interocular = std::max(
+        std::hypot(truth[f][0].x - truth[f][1].x, truth[f][0].y - truth[f][1].y), 1e-9);
+    for (size_t p = 0; p < mean.size(); ++p) {
+      mean[p].x += (predicted[f][p].x - truth[f][p].x) / interocular;
+      mean[p].y += (predicted[f][p].y - truth[f][p].y) / interocular;
+    }
+  }
+  for (data::Point2& m : mean) {
+    m.x /= static_cast<double>(truth.size());
+    m.y /= static_cast<double>(truth.size());
+  }
+  return mean;
+}
+
+std::vector<double> OffsetRemovedNormalisedMeanErrors(
+    const std::vector<std::vector<data::Point2>>& predicted,
+    const std::vector<std::vector<data::Point2>>& truth) {
+  CHECK_EQ(predicted.size(), truth.size());
+  CHECK_GE(truth.size(), 2u);
+  std::vector<std::vector<data::Point2>> half_predicted[2], half_truth[2];
+  for (size_t f = 0; f < truth.size(); ++f) {
+    half_predicted[f % 2].push_back(predicted[f]);
+    half_truth[f % 2].push_back(truth[f]);
+  }
+  const std::vector<data::Point2> half_offsets[2] = {
+      MeanNormalisedOffsets(half_predicted[0], half_truth[0]),
+      MeanNormalisedOffsets(half_predicted[1], half_truth[1])};
+  std::vector<std::vector<data::Point2>> corrected = predicted;
+  for (size_t f = 0; f < truth.size(); ++f) {
+    const std::vector<data::Point2>& offsets = half_offsets[1 - f % 2];  // The other half's.
+    CHECK_EQ(offsets.size(), truth[f].size());
+    const double interocular =
+        std::hypot(truth[f][0].x - truth[f][1].x, truth[f][0].y - truth[f][1].y);
+    for (size_t p = 0; p < truth[f].size(); ++p) {
+      corrected[f][p].x -= offsets[p].x * interocular;
+      corrected[f][p].y -= offsets[p].y * interocular;
+    }
+  }
+  return NormalisedMeanErrors(corrected, truth);
+}
+
 LandmarkSummary SummariseLandmarkErrors(const std::vector<double>& nme, double failure_threshold,
                                         double ced_max, double ced_step) {
   LandmarkSummary s;

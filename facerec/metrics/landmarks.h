@@ -22,6 +22,25 @@ namespace facerec::metrics {
 std::vector<double> NormalisedMeanErrors(const std::vector<std::vector<data::Point2>>& predicted,
                                          const std::vector<std::vector<data::Point2>>& truth);
 
+// The systematic part of the error: per point, the mean over faces of
+// (predicted - truth) / that face's eye-centre distance. Near 0 when a model
+// and an annotation protocol agree; a convention difference between datasets
+// (1-based pixels, where a "nose tip" is put) shows up here as a constant,
+// which the NME alone cannot tell from spread. Same CHECKs as above.
+std::vector<data::Point2> MeanNormalisedOffsets(
+    const std::vector<std::vector<data::Point2>>& predicted,
+    const std::vector<std::vector<data::Point2>>& truth);
+
+// NME with the systematic offset taken out, to separate a model's own error
+// from an annotation-protocol difference between its training and test
+// labels. Cross-fitted, so no face's label shapes its own correction: faces
+// are split by index parity and each half is corrected by the other half's
+// MeanNormalisedOffsets (times the face's eye distance). Needs >= 2 faces
+// (CHECK); same point CHECKs as NormalisedMeanErrors.
+std::vector<double> OffsetRemovedNormalisedMeanErrors(
+    const std::vector<std::vector<data::Point2>>& predicted,
+    const std::vector<std::vector<data::Point2>>& truth);
+
 struct CedPoint {
   double nme = 0;       // Error threshold.
   double fraction = 0;  // Share of faces with NME <= threshold.

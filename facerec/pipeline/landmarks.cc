@@ -19,17 +19,39 @@ std::vector<std::vector<data::Point2>> PredictLandmarks(
   return detector.Detect(photos, boxes);
 }
 
-absl::StatusOr<metrics::LandmarkSummary> RecordLandmarkErrors(
+absl::StatusOr<LandmarkScores> RecordLandmarkErrors(
     const std::string& dataset, const std::vector<std::vector<data::Point2>>& predicted,
     const std::vector<align::LandmarkExample>& examples, tracking::Run* run) {
   std::vector<std::vector<data::Point2>> truth;
   truth.reserve(examples.size());
   for (const align::LandmarkExample& e : examples) truth.push_back(e.points);
-  const metrics::LandmarkSummary s =
-      metrics::SummariseLandmarkErrors(metrics::NormalisedMeanErrors(predicted, truth));
+  LandmarkScores scores;
+  scores.summary = metrics::SummariseLandmarkErrors(metrics::NormalisedMeanErrors(predicted, truth));
+  scores.point_offsets = metrics::MeanNormalisedOffsets(predicted, truth);
+  for (const data::Point2& o : scores.point_offsets) {
+    scores.offset.x += o.x / scores.point_offsets.size();
+    scores.offset.y += o.y / scores.point_offsets.size();
+  }
+  if (truth.size() >= 2) {
+    const std::vector<double> corrected =
+        metrics::OffsetRemovedNormalisedMeanErrors(predicted, truth);
+    for (double e : corrected) scores.offset_removed_nme += e / corrected.size();
+  }
+  const metrics::LandmarkSummary& s = scores.summary;
   if (run != nullptr) {
     const std::string prefix = "eval/" + dataset + "/";
     FACEREC_RETURN_IF_ERROR(run->LogMetric(prefix + "nme", 0, s.mean_nme));
+    FACEREC_RETURN_IF_ERROR(
+        run->LogMetric(prefix + "nme_offset_removed", 0, scores.offset_removed_nme));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(prefix + "offset_x", 0, scores.offset.x));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(prefix + "offset_y", 0, scores.offset.y));
+    for (size_t p = 0; p < scores.point_offsets.size() && p < data::kFivePointNames.size(); ++p) {
+      const std::string point = data::kFivePointNames[p];
+      FACEREC_RETURN_IF_ERROR(
+          run->LogMetric(prefix + "offset_x/" + point, 0, scores.point_offsets[p].x));
+      FACEREC_RETURN_IF_ERROR(
+          run->LogMetric(prefix + "offset_y/" + point, 0, scores.point_offsets[p].y));
+    }
     FACEREC_RETURN_IF_ERROR(run->LogMetric(prefix + "median_nme", 0, s.median_nme));
     FACEREC_RETURN_IF_ERROR(run->LogMetric(prefix + "failure_rate", 0, s.failure_rate));
     FACEREC_RETURN_IF_ERROR(run->LogMetric(prefix + "faces", 0, static_cast<double>(examples.size())));
@@ -42,7 +64,7 @@ absl::StatusOr<metrics::LandmarkSummary> RecordLandmarkErrors(
       FACEREC_RETURN_IF_ERROR(run->LogEvaluation(e));
     }
   }
-  return s;
+  return scores;
 }
 
 absl::StatusOr<std::string> LandmarkDataFingerprint(

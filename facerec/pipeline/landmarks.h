@@ -2,10 +2,13 @@
 // batches, score them (NME, failure rate, CED) and record the scores.
 //
 //   std::vector<std::vector<data::Point2>> points = PredictLandmarks(detector, test_examples);
-//   metrics::LandmarkSummary s = RecordLandmarkErrors("mtfl_test", points, test_examples, run);
+//   LandmarkScores s = RecordLandmarkErrors("mtfl_test", points, test_examples, run);
 //
 // Recorded (when `run` is non-null): metrics eval/<dataset>/nme,
-// .../median_nme, .../failure_rate, and the CED as evaluations rows
+// .../median_nme, .../failure_rate, .../nme_offset_removed, the systematic
+// offset .../offset_x and
+// .../offset_y (mean over the 5 points, eye-distance units; per point
+// .../offset_x/<point name>), and the CED as evaluations rows
 // (dataset, protocol "nme_ced", threshold = NME, tpr = share of faces at or
 // below it) so it can be plotted with SQL alone.
 #ifndef FACEREC_PIPELINE_LANDMARKS_H_
@@ -26,8 +29,18 @@ namespace facerec::pipeline {
 std::vector<std::vector<data::Point2>> PredictLandmarks(
     align::LandmarkDetector& detector, const std::vector<align::LandmarkExample>& examples);
 
-// NME of every face, summarised; recorded under `dataset` when `run` is set.
-absl::StatusOr<metrics::LandmarkSummary> RecordLandmarkErrors(
+struct LandmarkScores {
+  metrics::LandmarkSummary summary;
+  // metrics::OffsetRemovedNormalisedMeanErrors, their mean (0 for < 2 faces).
+  double offset_removed_nme = 0;
+  // metrics::MeanNormalisedOffsets: per point, then their mean.
+  std::vector<data::Point2> point_offsets;
+  data::Point2 offset;
+};
+
+// NME of every face, summarised, and the systematic offset; recorded under
+// `dataset` when `run` is set.
+absl::StatusOr<LandmarkScores> RecordLandmarkErrors(
     const std::string& dataset, const std::vector<std::vector<data::Point2>>& predicted,
     const std::vector<align::LandmarkExample>& examples, tracking::Run* run);
 

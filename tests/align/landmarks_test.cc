@@ -173,6 +173,41 @@ TEST(LandmarkDetectorTest, SavedNetLoadsWithItsOptionsAndSameOutputs) {
   EXPECT_TRUE(torch::equal(net->forward(x), (*loaded)->forward(x)));
 }
 
+TEST(LandmarkDetectorTest, FlipAverageMakesPredictionsMirrorEquivariant) {
+  // A random net is not symmetric; averaging with the mirrored crop makes
+  // Detect(mirrored photo) the mirror image of Detect(photo), left and right
+  // swapped. The boxes are chosen so the two 64x64 crops are exact mirror
+  // images (unit scale, integer centres: cv::flip maps column c to W-1-c).
+  torch::manual_seed(3);
+  LandmarkNetOptions options;
+  options.base_width = 8;
+  options.hidden = 32;
+  std::mt19937 rng(5);
+  cv::Mat photo(100, 100, CV_8UC3);
+  cv::randu(photo, 0, 255);
+  cv::Mat mirrored;
+  cv::flip(photo, mirrored, 1);
+  const FaceBox box{40, 50, 64};
+  const FaceBox mirrored_box{100 - 40, 50, 64};
+  auto mirror_error = [&](bool flip_average) {
+    LandmarkDetectorOptions detector_options;
+    detector_options.refine_passes = 0;
+    detector_options.flip_average = flip_average;
+    LandmarkDetector detector(LandmarkNet(options), torch::kCPU, detector_options);
+    const std::vector<Point2> p = detector.Detect(photo, box);
+    const std::vector<Point2> q = SwapLeftRight(detector.Detect(mirrored, mirrored_box));
+    double worst = 0;
+    for (int k = 0; k < 5; ++k) {
+      worst = std::max({worst, std::abs(q[k].x - (99 - p[k].x)), std::abs(q[k].y - p[k].y)});
+    }
+    return worst;
+  };
+  torch::manual_seed(3);
+  EXPECT_LT(mirror_error(true), 1e-3);
+  torch::manual_seed(3);
+  EXPECT_GT(mirror_error(false), 0.05);  // The property is the averaging's, not the net's.
+}
+
 TEST(LandmarkDetectorTest, MissingOrGarbageModelFileIsNamed) {
   const auto dir = testing::FreshTempDir("landmark_bad");
   absl::StatusOr<LandmarkNet> missing = LoadLandmarkNet((dir / "none.pt").string());

@@ -98,13 +98,17 @@ TEST(ResultsTableTest, LandmarksTableHasTheNewestFinishedRunOfEachMethod) {
     ASSERT_TRUE(id.ok());
     ASSERT_TRUE(store->LogMetrics(*id, {{"eval/mtfl_test/nme", 0, nme},
                                         {"eval/mtfl_test/faces", 0, 2995},
+                                        {"eval/mtfl_test/offset_x", 0, -0.06},
+                                        {"eval/mtfl_test/nme_offset_removed", 0, nme / 2},
                                         {"eval/afw/nme", 0, 2 * nme}}).ok());
     ASSERT_TRUE(store->FinishRun(*id, status).ok());
   }
   auto markdown = LandmarksMarkdown(*store);
   ASSERT_TRUE(markdown.ok()) << markdown.status();
-  EXPECT_NE(markdown->find("| landmark_net | 6 | mtfl_test | 2995 | 7.20 |"), std::string::npos)
+  EXPECT_NE(markdown->find("| landmark_net | 6 | mtfl_test | 2995 | 7.20 | – | – | -6.00 | – | 3.60 |"),
+            std::string::npos)
       << *markdown;
+  EXPECT_EQ(markdown->find("mtfl_holdout"), std::string::npos);  // No such metrics: no row.
   EXPECT_NE(markdown->find("| landmark_net | 6 | afw | – | 14.40 |"), std::string::npos) << *markdown;
   EXPECT_NE(markdown->find("| dlib_68 | 8 | mtfl_test | 2995 | 6.50 |"), std::string::npos)
       << *markdown;
