@@ -2,8 +2,10 @@
 // mapping back) beside dlib's 68-point shape predictor (one face box), both
 // on the same AFW photo, and our net batched. Our net's arguments: faces per
 // call, refinement passes (each one more forward pass), flip averaging
-// (each pass also on the mirrored crop, one batch of 2). Weights do not change the
-// cost, so our net runs with its initial weights.
+// (the last pass also on the mirrored crop, one batch of 2). NetForward is the
+// net alone, with the input and weights in NCHW or channels-last (NHWC) order:
+// why the detector converts. Weights do not change the cost, so our net runs
+// with its initial weights.
 //
 //   tools/bazel run //benchmarks:landmarks_benchmark -- --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
@@ -61,16 +63,22 @@ void NetForward(benchmark::State& state) {
   align::LandmarkNet net(options);
   net->eval();
   c10::InferenceMode inference;
-  const torch::Tensor batch = torch::rand({state.range(0), 3, 64, 64});
+  torch::Tensor batch = torch::rand({state.range(0), 3, 64, 64});
+  if (state.range(2)) {
+    for (torch::Tensor& p : net->parameters()) {
+      if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+    }
+    batch = batch.contiguous(torch::MemoryFormat::ChannelsLast);
+  }
   for (auto _ : state) benchmark::DoNotOptimize(net->forward(batch));
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(NetForward)
-    ->ArgNames({"batch", "width"})
-    ->Args({1, 16})
-    ->Args({2, 16})
-    ->Args({2, 12})
-    ->Args({2, 8})
+    ->ArgNames({"batch", "width", "nhwc"})
+    ->Args({1, 16, 0})
+    ->Args({1, 16, 1})
+    ->Args({2, 16, 0})
+    ->Args({2, 16, 1})
     ->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 void Dlib68(benchmark::State& state) {

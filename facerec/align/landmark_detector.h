@@ -34,12 +34,14 @@ struct LandmarkDetectorOptions {
   // Second looks: after each prediction the face is re-cropped with
   // RefinementBox(points) and predicted again. Datasets (and detectors) frame
   // faces differently; the re-crop gives the net the framing it was trained
-  // around whatever box came in. Default 1.
+  // around whatever box came in (held-out MTFL faces: NME 6.30 -> 5.51 %,
+  // AFW 10.7 -> 8.8 %, for a second forward pass). Default 1.
   int refine_passes = 1;
-  // Each pass also predicts on the mirrored crop (one batch of 2N) and
+  // The last pass also predicts on the mirrored crop (one batch of 2N) and
   // averages the two, left and right swapped back: it halves the part of the
   // error that is not symmetric under a flip, for ~1.2x the time of a pass
-  // (held-out MTFL faces: NME 5.63 -> 5.49 %). Default true.
+  // (held-out MTFL faces: NME 5.63 -> 5.51 %). Earlier passes only place
+  // the next crop and are not flipped. Default true.
   bool flip_average = true;
 };
 
@@ -51,8 +53,9 @@ FaceBox RefinementBox(const std::vector<data::Point2>& points);
 
 class LandmarkDetector {
  public:
-  // Shares `net` (puts it in eval mode on `device`).
-  explicit LandmarkDetector(LandmarkNet net, torch::Device device = torch::kCPU,
+  // Runs a copy of `net` made for inference (BatchNorm folded in): later
+  // changes to `net` do not reach it, and `net` stays as it was.
+  explicit LandmarkDetector(const LandmarkNet& net, torch::Device device = torch::kCPU,
                             LandmarkDetectorOptions options = {});
   static absl::StatusOr<LandmarkDetector> Load(const std::string& path,
                                                torch::Device device = torch::kCPU,
@@ -65,11 +68,11 @@ class LandmarkDetector {
   std::vector<std::vector<data::Point2>> Detect(const std::vector<cv::Mat>& photos,
                                                 const std::vector<FaceBox>& boxes);
 
-  LandmarkNet net() const { return net_; }
 
  private:
   std::vector<std::vector<data::Point2>> DetectOnce(const std::vector<cv::Mat>& photos,
-                                                    const std::vector<FaceBox>& boxes);
+                                                    const std::vector<FaceBox>& boxes,
+                                                    bool flip_average);
 
   LandmarkNet net_;
   torch::Device device_;

@@ -39,8 +39,16 @@ class LandmarkNetImpl : public torch::nn::Module {
   torch::Tensor forward(torch::Tensor images);
   const LandmarkNetOptions& options() const { return options_; }
 
+  // For inference only: folds each BatchNorm's running statistics into the
+  // convolution before it and drops the BatchNorm (7 fewer ops a forward
+  // pass; the outputs agree to float rounding). Puts the net in eval mode for
+  // good: training it afterwards CHECK-fails. Used on a copy
+  // (LandmarkDetector), never on a net still being trained.
+  void FuseBatchNorm();
+
  private:
   LandmarkNetOptions options_;
+  bool fused_ = false;
   torch::nn::Sequential features_{nullptr};
   torch::nn::Linear hidden_{nullptr}, output_{nullptr};
 };

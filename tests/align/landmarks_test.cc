@@ -173,6 +173,25 @@ TEST(LandmarkDetectorTest, SavedNetLoadsWithItsOptionsAndSameOutputs) {
   EXPECT_TRUE(torch::equal(net->forward(x), (*loaded)->forward(x)));
 }
 
+TEST(LandmarkNetTest, FusedBatchNormGivesTheSameOutputs) {
+  torch::manual_seed(4);
+  LandmarkNet net(LandmarkNetOptions{});
+  {
+    // Training-mode passes give the BatchNorms running statistics far from
+    // their initial 0 / 1, so a wrong fold would show.
+    torch::NoGradGuard no_grad;
+    for (int i = 0; i < 5; ++i) net->forward(torch::rand({8, 3, 64, 64}) * 3 + 1);
+  }
+  net->eval();
+  const torch::Tensor images = torch::rand({4, 3, 64, 64});
+  const torch::Tensor expected = net->forward(images).detach();
+  net->FuseBatchNorm();
+  EXPECT_TRUE(torch::allclose(net->forward(images), expected, /*rtol=*/1e-4, /*atol=*/1e-5));
+  int batch_norms = 0;
+  for (const auto& m : net->modules()) batch_norms += m->as<torch::nn::BatchNorm2d>() != nullptr;
+  EXPECT_EQ(batch_norms, 0);
+}
+
 TEST(LandmarkDetectorTest, FlipAverageMakesPredictionsMirrorEquivariant) {
   // A random net is not symmetric; averaging with the mirrored crop makes
   // Detect(mirrored photo) the mirror image of Detect(photo), left and right
