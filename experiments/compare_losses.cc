@@ -164,7 +164,10 @@ absl::StatusOr<Row> RunOne(const std::string& loss_name, const std::string& alig
   Row row;
   row.loss = loss_name;
   row.alignment = alignment;
-  const std::map<std::string, std::string> params = RunParams(loss_name, alignment);
+  std::map<std::string, std::string> params = RunParams(loss_name, alignment);
+  // The crops themselves (pipeline::RealignRecognitionData digests every
+  // predicted point), so a finished checkpoint is reused only for the same crops.
+  if (alignment != "provided") params["aligned_data_fingerprint"] = data.fingerprint;
   tracking::RunOptions run_options;
   run_options.experiment = "compare_losses";
   run_options.name = alignment == "provided" ? loss_name : loss_name + "+" + alignment;

@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "facerec/align/similarity_transform.h"
+#include "absl/strings/string_view.h"
+#include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
 #include "glog/logging.h"
 
@@ -56,6 +58,17 @@ absl::StatusOr<AlignmentReport> RealignRecognitionData(align::LandmarkDetector& 
   data::FaceImages* sets[] = {&d->train, &d->val, &d->test, &d->queries, &d->distractors, &d->lfw};
   std::vector<std::vector<std::vector<data::Point2>>> points;
   for (data::FaceImages* set : sets) points.push_back(PredictInCrops(detector, *set));
+  Sha256 digest;
+  digest.Update(d->fingerprint);
+  for (const auto& set_points : points) {
+    for (const auto& face : set_points) {
+      for (const data::Point2& p : face) {
+        const double xy[2] = {p.x, p.y};
+        digest.Update(absl::string_view(reinterpret_cast<const char*>(xy), sizeof(xy)));
+      }
+    }
+  }
+  d->fingerprint = digest.HexDigest();
   // The template: the mean predicted point over the training crops, relative.
   report.template_points.assign(5, {0, 0});
   for (size_t i = 0; i < d->train.size(); ++i) {

@@ -49,7 +49,10 @@ struct AlignmentReport {
   double seconds = 0;
 };
 
-// Replaces every image set of `data` with its re-aligned version.
+// Replaces every image set of `data` with its re-aligned version, and
+// `data->fingerprint` with a digest of the old one and every predicted point:
+// crops aligned by another net (or the same net through other detector code)
+// never share a fingerprint, so runs on them never share a checkpoint.
 absl::StatusOr<AlignmentReport> RealignRecognitionData(align::LandmarkDetector& detector,
                                                        RecognitionData* data);
 

@@ -39,6 +39,42 @@ TEST(AlignmentTest, WarpPutsEachImagesPointsOnTheTemplate) {
   }
 }
 
+TEST(AlignmentTest, RealignedDataGetsAFingerprintOfItsPoints) {
+  cv::RNG rng(7);
+  auto images = [&](int n) {
+    std::vector<cv::Mat> mats;
+    for (int i = 0; i < n; ++i) {
+      cv::Mat m(100, 83, CV_8UC3);
+      rng.fill(m, cv::RNG::UNIFORM, 0, 255);
+      mats.push_back(m);
+    }
+    return data::FaceImages::FromImages(mats, std::vector<int>(n, 0));
+  };
+  RecognitionData original;
+  original.train = images(3);
+  original.val = images(1);
+  original.test = images(1);
+  original.queries = images(2);
+  original.distractors = images(1);
+  original.lfw = images(1);
+  original.fingerprint = "provided";
+  auto realigned_fingerprint = [&](int seed) {
+    torch::manual_seed(seed);
+    align::LandmarkNetOptions options;
+    options.base_width = 8;
+    options.hidden = 32;
+    align::LandmarkDetector detector{align::LandmarkNet(options)};
+    RecognitionData copy = original;
+    auto report = RealignRecognitionData(detector, &copy);
+    EXPECT_TRUE(report.ok()) << report.status();
+    return copy.fingerprint;
+  };
+  const std::string first = realigned_fingerprint(1);
+  EXPECT_NE(first, "provided");
+  EXPECT_EQ(realigned_fingerprint(1), first);  // Same net, same crops: same data.
+  EXPECT_NE(realigned_fingerprint(2), first);  // Another net: other crops.
+}
+
 TEST(AlignmentTest, CropLandmarkBoxScalesWithTheCrop) {
   const align::FaceBox box = CropLandmarkBox(83, 100);
   EXPECT_DOUBLE_EQ(box.center_x, 41.5);
