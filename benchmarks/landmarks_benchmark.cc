@@ -37,9 +37,10 @@ void OurNet(benchmark::State& state) {
   align::LandmarkDetectorOptions options;
   options.refine_passes = static_cast<int>(state.range(1));
   options.flip_average = state.range(2) != 0;
+  align::LandmarkNetOptions net_options;
+  net_options.base_width = static_cast<int>(state.range(3));
   torch::manual_seed(0);
-  align::LandmarkDetector detector(align::LandmarkNet(align::LandmarkNetOptions{}), torch::kCPU,
-                                   options);
+  align::LandmarkDetector detector(align::LandmarkNet(net_options), torch::kCPU, options);
   const align::LandmarkExample& face = AfwFace();
   const std::vector<cv::Mat> photos(batch, face.photo);
   const std::vector<align::FaceBox> boxes(batch, face.box);
@@ -47,12 +48,14 @@ void OurNet(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * batch);
 }
 BENCHMARK(OurNet)
-    ->ArgNames({"batch", "refine", "flip"})
-    ->Args({1, 0, 0})
-    ->Args({1, 1, 0})
-    ->Args({1, 0, 1})
-    ->Args({1, 1, 1})
-    ->Args({64, 1, 1})
+    ->ArgNames({"batch", "refine", "flip", "width"})
+    ->Args({1, 0, 0, 16})
+    ->Args({1, 1, 0, 16})
+    ->Args({1, 0, 1, 16})
+    ->Args({1, 1, 1, 16})
+    ->Args({64, 1, 1, 16})
+    ->Args({1, 1, 1, 12})
+    ->Args({1, 1, 1, 8})
     ->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // The net alone (no crop, no mapping back): what a smaller or fused net would save.

@@ -1,6 +1,7 @@
 // Trains the 5-point landmark net on MTFL's training faces and evaluates it
 // on MTFL's AFLW test faces and on AFW (68 points reduced to 5): NME,
-// failure rate (NME > 10%) and the CED, all recorded in the store. The net
+// failure rate (NME > 10%), the CED, the systematic offset and the NME with
+// it removed (pipeline/landmarks.h), all recorded in the store. The net
 // is saved as an artifact of the run; the alignment experiments find it there.
 //
 //   tools/bazel run //experiments:train_landmarks

@@ -7,6 +7,15 @@
 #include "glog/logging.h"
 
 namespace facerec::metrics {
+namespace {
+
+// The normaliser of every measure here: the distance between the annotated
+// eye centres (points 0 and 1), kept off zero.
+double EyeDistance(const std::vector<data::Point2>& truth) {
+  return std::max(std::hypot(truth[0].x - truth[1].x, truth[0].y - truth[1].y), 1e-9);
+}
+
+}  // namespace
 
 std::vector<double> NormalisedMeanErrors(const std::vector<std::vector<data::Point2>>& predicted,
                                          const std::vector<std::vector<data::Point2>>& truth) {
@@ -20,9 +29,7 @@ std::vector<double> NormalisedMeanErrors(const std::vector<std::vector<data::Poi
     for (size_t p = 0; p < truth[f].size(); ++p) {
       sum += std::hypot(predicted[f][p].x - truth[f][p].x, predicted[f][p].y - truth[f][p].y);
     }
-    const double interocular =
-        std::hypot(truth[f][0].x - truth[f][1].x, truth[f][0].y - truth[f][1].y);
-    nme.push_back(sum / truth[f].size() / std::max(interocular, 1e-9));
+    nme.push_back(sum / truth[f].size() / EyeDistance(truth[f]));
   }
   return nme;
 }
@@ -37,8 +44,7 @@ std::vector<data::Point2> MeanNormalisedOffsets(
     CHECK_EQ(predicted[f].size(), mean.size());
     CHECK_EQ(truth[f].size(), mean.size());
     CHECK_GE(mean.size(), 2u);
-    const double interocular = std::max(
-        std::hypot(truth[f][0].x - truth[f][1].x, truth[f][0].y - truth[f][1].y), 1e-9);
+    const double interocular = EyeDistance(truth[f]);
     for (size_t p = 0; p < mean.size(); ++p) {
       mean[p].x += (predicted[f][p].x - truth[f][p].x) / interocular;
       mean[p].y += (predicted[f][p].y - truth[f][p].y) / interocular;
@@ -68,8 +74,7 @@ std::vector<double> OffsetRemovedNormalisedMeanErrors(
   for (size_t f = 0; f < truth.size(); ++f) {
     const std::vector<data::Point2>& offsets = half_offsets[1 - f % 2];  // The other half's.
     CHECK_EQ(offsets.size(), truth[f].size());
-    const double interocular =
-        std::hypot(truth[f][0].x - truth[f][1].x, truth[f][0].y - truth[f][1].y);
+    const double interocular = EyeDistance(truth[f]);
     for (size_t p = 0; p < truth[f].size(); ++p) {
       corrected[f][p].x -= offsets[p].x * interocular;
       corrected[f][p].y -= offsets[p].y * interocular;
