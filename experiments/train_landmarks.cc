@@ -64,6 +64,10 @@ DEFINE_string(model, "",
               "net's own options replace --input_size, --base_width and --hidden.");
 DEFINE_bool(drop_shifted_mtfl, true,
             "Leave out MTFL's 2,350 training rows with shifted y coordinates (data::IsShiftedMtflRow).");
+DEFINE_string(run_name, "landmark_net",
+              "Run name in the store. The alignment experiments, tools:align_faces and "
+              "tools:results use the newest finished 'landmark_net' run: give exploratory "
+              "runs another name. Evaluate-only runs get '_eval' appended.");
 DEFINE_int32(validate_every, 5, "Validation NME on the held-out training faces every N epochs.");
 DEFINE_int32(holdout_every, 20, "Every Nth training face is held out for validation.");
 
@@ -110,8 +114,10 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
   run_options.experiment = "landmarks";
   // Evaluations of a saved net are named apart, so the newest "landmark_net"
   // run stays the newest trained net (tools:results, pipeline::LatestLandmarkModel).
-  run_options.name = evaluate_only ? "landmark_net_eval" : "landmark_net";
-  run_options.params = FlagsDefinedIn("train_landmarks", {"db", "data_root", "artifacts_dir"});
+  run_options.name = evaluate_only ? FLAGS_run_name + "_eval" : FLAGS_run_name;
+  // Not a parameter: the name does not change the net (nor its artifact path).
+  run_options.params =
+      FlagsDefinedIn("train_landmarks", {"db", "data_root", "artifacts_dir", "run_name"});
   run_options.params["threads"] = absl::StrCat(torch::get_num_threads());
   run_options.seed = FLAGS_seed;
   FACEREC_ASSIGN_OR_RETURN(
