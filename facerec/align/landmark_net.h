@@ -6,9 +6,11 @@
 //   torch::Tensor loss = WingLoss(points * 64, truth * 64);
 //
 // Why direct regression and not heatmaps: for 5 sparse points on a 64x64
-// crop a small regression net reaches the MTFL-era accuracy (TCDCN, ~8% NME
-// on AFLW, is one) at a fraction of a heatmap net's cost, so inference fits
-// the ~1-2 ms per face budget on a CPU core; heatmaps pay for a decoder at
+// crop a small regression net comes near the MTFL-era accuracy (TCDCN, ~8%
+// NME on AFLW; ours 10.3%, 7.5% once the AFLW labels' constant offset is
+// removed: experiments/RESULTS.md) at a fraction of a heatmap net's cost:
+// about 1 ms per face and pass on 2 CPU cores (benchmarks/README.md).
+// Heatmaps pay for a decoder at
 // high resolution and a soft-argmax to be sub-pixel. The Wing loss (Feng et
 // al., CVPR 2018) keeps regression's weak spot in check: it is log-shaped for
 // small errors, so the many nearly-right points still pull as hard as the
