@@ -10,7 +10,8 @@
 // Configuration (arcface_torch style): experiments/configs/base.flags, then
 // <preset>.flags, then <loss>.flags for each loss, then whatever was given on
 // the command line, which always wins. A run with the same configuration as a
-// killed one resumes from its checkpoint (artifacts/compare_losses/<config hash>/).
+// killed one, on the same data, resumes from its checkpoint
+// (artifacts/compare_losses/<hash of config and data fingerprint>/).
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -129,8 +130,8 @@ std::map<std::string, std::string> RunParams(const std::string& loss, const std:
       FlagsDefinedIn("compare_losses", {"losses", "db", "data_root", "artifacts_dir", "resume",
                                         "config_dir", "alignments", "landmark_model"});
   params["loss"] = loss;
-  // Absent for the dataset's crops, so their config hashes (and checkpoints)
-  // are those of runs made before alignment was a choice.
+  // Absent for the dataset's crops, so their recorded configurations equal
+  // those of runs made before alignment was a choice.
   if (alignment != "provided") {
     params["alignment"] = alignment;
     params["landmark_model"] = FLAGS_landmark_model;
@@ -164,10 +165,7 @@ absl::StatusOr<Row> RunOne(const std::string& loss_name, const std::string& alig
   Row row;
   row.loss = loss_name;
   row.alignment = alignment;
-  std::map<std::string, std::string> params = RunParams(loss_name, alignment);
-  // The crops themselves (pipeline::RealignRecognitionData digests every
-  // predicted point), so a finished checkpoint is reused only for the same crops.
-  if (alignment != "provided") params["aligned_data_fingerprint"] = data.fingerprint;
+  const std::map<std::string, std::string> params = RunParams(loss_name, alignment);
   tracking::RunOptions run_options;
   run_options.experiment = "compare_losses";
   run_options.name = alignment == "provided" ? loss_name : loss_name + "+" + alignment;
@@ -247,7 +245,13 @@ absl::StatusOr<Row> RunOne(const std::string& loss_name, const std::string& alig
   options.margin_warmup_epochs = FLAGS_margin_warmup_epochs;
   options.seed = static_cast<uint64_t>(FLAGS_seed);
   options.device = device;
-  const std::string config_hash = tracking::ConfigHash(params).substr(0, 16);
+  // A checkpoint belongs to a configuration and to the data it was trained
+  // on: re-aligned crops carry a digest of their predicted points
+  // (pipeline::RealignRecognitionData), so crops from another landmark net or
+  // detector never resume (or reuse) a checkpoint of other crops.
+  std::map<std::string, std::string> checkpoint_key = params;
+  checkpoint_key["dataset_fingerprint"] = data.fingerprint;
+  const std::string config_hash = tracking::ConfigHash(checkpoint_key).substr(0, 16);
   const std::filesystem::path checkpoint =
       ResolveAgainstWorkspace(FLAGS_artifacts_dir) / "compare_losses" / config_hash / "checkpoint.pt";
   if (!FLAGS_resume) std::filesystem::remove(checkpoint);

@@ -156,7 +156,6 @@ absl::Status Main() {
         "--model=", FLAGS_model, ": no such file (install libdlib-data; tools/bazel does)"));
   }
   std::vector<std::pair<std::string, std::vector<align::LandmarkExample>>> sets;
-  std::vector<align::LandmarkExample> mtfl_train;
   std::vector<std::string> mtfl_lists;
   const std::vector<std::string> set_names = absl::StrSplit(FLAGS_sets, ',', absl::SkipWhitespace());
   for (const std::string& name : set_names) {
@@ -170,17 +169,16 @@ absl::Status Main() {
                                align::LoadAfwExamples(root, 2));
       sets.emplace_back(name, std::move(examples));
     } else if (name == "mtfl_train_lfw" || name == "mtfl_train_net") {
-      if (mtfl_train.empty()) {
-        FACEREC_ASSIGN_OR_RETURN(mtfl_train, align::LoadMtflExamples(root, "new_training.txt", 2));
+      if (std::find(mtfl_lists.begin(), mtfl_lists.end(), "new_training.txt") == mtfl_lists.end()) {
         mtfl_lists.push_back("new_training.txt");
       }
       const std::string source = name == "mtfl_train_lfw" ? "/lfw_5590/" : "/net_7876/";
-      std::vector<align::LandmarkExample> examples;
-      for (const align::LandmarkExample& e : mtfl_train) {
-        if (absl::StrContains(e.image_path, source) && !data::IsShiftedMtflRow(e.image_path)) {
-          examples.push_back(e);
-        }
-      }
+      FACEREC_ASSIGN_OR_RETURN(
+          std::vector<align::LandmarkExample> examples,
+          align::LoadMtflExamples(root, "new_training.txt", 2, [&](const data::LandmarkFace& face) {
+            return absl::StrContains(face.image_path, source) &&
+                   !data::IsShiftedMtflRow(face.image_path);
+          }));
       sets.emplace_back(name, std::move(examples));
     } else {
       return absl::InvalidArgumentError(

@@ -86,22 +86,24 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
   const bool evaluate_only = !FLAGS_model.empty();
   // Decoded in evaluate-only runs too: the held-out faces are scored beside
   // the test sets, so every run shows the gap between the two.
-  FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> all,
-                           align::LoadMtflExamples(root, "new_training.txt", threads));
+  int shifted = 0;
+  FACEREC_ASSIGN_OR_RETURN(
+      std::vector<align::LandmarkExample> all,
+      align::LoadMtflExamples(root, "new_training.txt", threads,
+                              [&shifted](const data::LandmarkFace& face) {
+                                const bool drop =
+                                    FLAGS_drop_shifted_mtfl && data::IsShiftedMtflRow(face.image_path);
+                                shifted += drop;
+                                return !drop;
+                              }));
+  if (FLAGS_drop_shifted_mtfl) {
+    LOG(INFO) << "left out " << shifted
+              << " MTFL training rows with shifted y coordinates (--drop_shifted_mtfl)";
+  }
   FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> mtfl_test,
                            align::LoadMtflExamples(root, "new_testing.txt", threads));
   FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> afw,
                            align::LoadAfwExamples(root, threads));
-  if (FLAGS_drop_shifted_mtfl) {
-    const size_t before = all.size();
-    all.erase(std::remove_if(all.begin(), all.end(),
-                             [](const align::LandmarkExample& e) {
-                               return data::IsShiftedMtflRow(e.image_path);
-                             }),
-              all.end());
-    LOG(INFO) << "left out " << before - all.size()
-              << " MTFL training rows with shifted y coordinates (--drop_shifted_mtfl)";
-  }
   std::vector<align::LandmarkExample> train, holdout;
   for (size_t i = 0; i < all.size(); ++i) {
     (FLAGS_holdout_every > 0 && i % FLAGS_holdout_every == FLAGS_holdout_every - 1 ? holdout : train)

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <opencv2/core.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "facerec/data/face_batches.h"
@@ -107,17 +106,16 @@ std::vector<std::vector<data::Point2>> LandmarkDetector::Detect(const std::vecto
   for (size_t start = 0; start < photos.size(); start += kMaxBatch) {
     const size_t end = std::min(photos.size(), start + kMaxBatch);
     const std::vector<cv::Mat> chunk(photos.begin() + start, photos.begin() + end);
-    // Only the last pass is flip-averaged: earlier ones just place the next
-    // crop, and the re-crop absorbs their small errors.
-    const bool flip_first = options_.flip_average && options_.refine_passes == 0;
-    std::vector<std::vector<data::Point2>> points = DetectOnce(
-        chunk, std::vector<FaceBox>(boxes.begin() + start, boxes.begin() + end), flip_first);
-    for (int pass = 0; pass < options_.refine_passes; ++pass) {
-      std::vector<FaceBox> refined;
-      refined.reserve(points.size());
-      for (const auto& p : points) refined.push_back(RefinementBox(p));
-      points = DetectOnce(chunk, refined,
-                          options_.flip_average && pass + 1 == options_.refine_passes);
+    std::vector<FaceBox> pass_boxes(boxes.begin() + start, boxes.begin() + end);
+    std::vector<std::vector<data::Point2>> points;
+    for (int pass = 0; pass <= options_.refine_passes; ++pass) {
+      if (pass > 0) {
+        for (size_t i = 0; i < points.size(); ++i) pass_boxes[i] = RefinementBox(points[i]);
+      }
+      // Only the last pass is flip-averaged: earlier ones just place the next
+      // crop, and the re-crop absorbs their small errors.
+      points = DetectOnce(chunk, pass_boxes,
+                          options_.flip_average && pass == options_.refine_passes);
     }
     for (auto& p : points) all.push_back(std::move(p));
   }
@@ -138,14 +136,10 @@ std::vector<std::vector<data::Point2>> LandmarkDetector::DetectOnce(
     crops.push_back(MakeLandmarkSample(photos[i], {}, boxes[i], size, plain, nullptr).crop);
   }
   const size_t n = crops.size();
-  if (flip_average) {
-    for (size_t i = 0; i < n; ++i) {
-      cv::Mat mirrored;
-      cv::flip(crops[i], mirrored, /*flipCode=*/1);
-      crops.push_back(mirrored);
-    }
-  }
   torch::Tensor batch = data::ImagesToBatch(crops).to(device_);
+  // Mirrored copies after the originals: flipping the width axis maps pixel
+  // column c to size - 1 - c, as cv::flip would.
+  if (flip_average) batch = torch::cat({batch, batch.flip({3})});
   if (device_.is_cpu()) batch = batch.contiguous(torch::MemoryFormat::ChannelsLast);
   const torch::Tensor predicted = net_->forward(batch).to(torch::kCPU, torch::kFloat64);
   const auto p = predicted.accessor<double, 3>();
@@ -154,8 +148,8 @@ std::vector<std::vector<data::Point2>> LandmarkDetector::DetectOnce(
     std::vector<data::Point2> in_crop;
     for (int k = 0; k < 5; ++k) in_crop.push_back({p[i][k][0], p[i][k][1]});
     if (flip_average) {
-      // cv::flip maps pixel column c to size - 1 - c; undo it, then swap the
-      // mirrored face's left and right points back.
+      // Undo the mirror (column c -> size - 1 - c), then swap the mirrored
+      // face's left and right points back.
       std::vector<data::Point2> mirrored;
       for (int k = 0; k < 5; ++k) {
         mirrored.push_back({(size - 1.0) / size - p[n + i][k][0], p[n + i][k][1]});

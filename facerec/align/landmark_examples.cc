@@ -1,5 +1,7 @@
 #include "facerec/align/landmark_examples.h"
 
+#include <algorithm>
+#include <functional>
 #include <map>
 
 #include "facerec/core/status_macros.h"
@@ -27,8 +29,10 @@ absl::StatusOr<std::vector<cv::Mat>> DecodePhotos(const std::vector<data::Landma
 }  // namespace
 
 absl::StatusOr<std::vector<LandmarkExample>> LoadMtflExamples(
-    const std::filesystem::path& data_root, const std::string& list, int threads) {
+    const std::filesystem::path& data_root, const std::string& list, int threads,
+    const std::function<bool(const data::LandmarkFace&)>& keep) {
   FACEREC_ASSIGN_OR_RETURN(std::vector<data::LandmarkFace> faces, data::LoadMtfl(data_root, list));
+  if (keep) faces.erase(std::remove_if(faces.begin(), faces.end(), std::not_fn(keep)), faces.end());
   FACEREC_ASSIGN_OR_RETURN(std::vector<cv::Mat> photos, DecodePhotos(faces, threads));
   std::vector<LandmarkExample> examples;
   for (size_t i = 0; i < faces.size(); ++i) {

@@ -11,6 +11,7 @@
 #define FACEREC_ALIGN_LANDMARK_EXAMPLES_H_
 
 #include <filesystem>
+#include <functional>
 #include <opencv2/core.hpp>
 #include <string>
 #include <vector>
@@ -29,8 +30,10 @@ struct LandmarkExample {
   std::string source;                // "file:line" or the .pts path.
 };
 
+// Rows for which `keep` is false are dropped before their images are decoded.
 absl::StatusOr<std::vector<LandmarkExample>> LoadMtflExamples(
-    const std::filesystem::path& data_root, const std::string& list, int threads);
+    const std::filesystem::path& data_root, const std::string& list, int threads,
+    const std::function<bool(const data::LandmarkFace&)>& keep = nullptr);
 
 absl::StatusOr<std::vector<LandmarkExample>> LoadAfwExamples(const std::filesystem::path& data_root,
                                                              int threads);

@@ -38,7 +38,6 @@ LandmarkNetImpl::LandmarkNetImpl(const LandmarkNetOptions& options) : options_(o
 
 void LandmarkNetImpl::FuseBatchNorm() {
   if (fused_) return;
-  eval();
   torch::NoGradGuard no_grad;
   nn::Sequential fused;
   const std::vector<nn::AnyModule> layers(features_->begin(), features_->end());

@@ -52,7 +52,7 @@ struct AlignmentReport {
 // Replaces every image set of `data` with its re-aligned version, and
 // `data->fingerprint` with a digest of the old one and every predicted point:
 // crops aligned by another net (or the same net through other detector code)
-// never share a fingerprint, so runs on them never share a checkpoint.
+// never share a fingerprint (nor, in compare_losses, a checkpoint).
 absl::StatusOr<AlignmentReport> RealignRecognitionData(align::LandmarkDetector& detector,
                                                        RecognitionData* data);
 
