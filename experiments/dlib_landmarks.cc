@@ -30,7 +30,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "facerec/align/landmark_examples.h"
@@ -48,9 +47,9 @@ DEFINE_string(db, "results.db", "Experiment store; relative to the workspace roo
 DEFINE_string(model, "/usr/share/dlib/shape_predictor_68_face_landmarks.dat",
               "dlib 68-point shape predictor (Debian libdlib-data).");
 
-DEFINE_string(sets, "mtfl_test,afw,mtfl_train_lfw,mtfl_train_net",
-              "Comma-separated: mtfl_test, afw, mtfl_train_lfw (MTFL training rows from "
-              "lfw_5590), mtfl_train_net (from net_7876, shifted rows left out).");
+DEFINE_string(sets, "mtfl_test,mtfl_test_minus1px,afw,mtfl_train_lfw,mtfl_train_net",
+              "Comma-separated landmark sets (pipeline/landmarks.h: mtfl_test, afw, "
+              "mtfl_test_minus1px, mtfl_train_lfw, mtfl_train_net).");
 
 namespace facerec {
 namespace {
@@ -142,7 +141,7 @@ absl::Status Evaluate(const std::string& name, const std::vector<align::Landmark
   FACEREC_RETURN_IF_ERROR(run->LogMetric("eval/" + name + "/detector_misses", 0, miss_share));
   FACEREC_RETURN_IF_ERROR(
       run->LogMetric("eval/" + name + "/predictor_us_per_face", 0, Median(microseconds)));
-  std::printf("%-14s %6zu %8.2f %10.2f %8.2f %10.2f %10.2f %12.2f %10.1f %10.0f\n",
+  std::printf("%-18s %6zu %8.2f %10.2f %8.2f %10.2f %10.2f %12.2f %10.1f %10.0f\n",
               name.c_str(), examples.size(), 100 * s.mean_nme, 100 * s.median_nme,
               100 * s.failure_rate, 100 * scores.offset.x, 100 * scores.offset.y,
               100 * scores.offset_removed_nme, 100 * miss_share, Median(microseconds));
@@ -155,39 +154,24 @@ absl::Status Main() {
     return absl::NotFoundError(absl::StrCat(
         "--model=", FLAGS_model, ": no such file (install libdlib-data; tools/bazel does)"));
   }
-  std::vector<std::pair<std::string, std::vector<align::LandmarkExample>>> sets;
+  std::vector<pipeline::LandmarkSet> sets;
   std::vector<std::string> mtfl_lists;
-  const std::vector<std::string> set_names = absl::StrSplit(FLAGS_sets, ',', absl::SkipWhitespace());
-  for (const std::string& name : set_names) {
-    if (name == "mtfl_test") {
-      FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> examples,
-                               align::LoadMtflExamples(root, "new_testing.txt", 2));
-      sets.emplace_back(name, std::move(examples));
-      mtfl_lists.push_back("new_testing.txt");
-    } else if (name == "afw") {
-      FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> examples,
-                               align::LoadAfwExamples(root, 2));
-      sets.emplace_back(name, std::move(examples));
-    } else if (name == "mtfl_train_lfw" || name == "mtfl_train_net") {
-      if (std::find(mtfl_lists.begin(), mtfl_lists.end(), "new_training.txt") == mtfl_lists.end()) {
-        mtfl_lists.push_back("new_training.txt");
-      }
-      const std::string source = name == "mtfl_train_lfw" ? "/lfw_5590/" : "/net_7876/";
-      FACEREC_ASSIGN_OR_RETURN(
-          std::vector<align::LandmarkExample> examples,
-          align::LoadMtflExamples(root, "new_training.txt", 2, [&](const data::LandmarkFace& face) {
-            return absl::StrContains(face.image_path, source) &&
-                   !data::IsShiftedMtflRow(face.image_path);
-          }));
-      sets.emplace_back(name, std::move(examples));
-    } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--sets: unknown set '", name,
-                       "' (known: mtfl_test, afw, mtfl_train_lfw, mtfl_train_net)"));
+  std::vector<const std::vector<align::LandmarkExample>*> example_sets;
+  const std::vector<std::string> names = absl::StrSplit(FLAGS_sets, ',', absl::SkipWhitespace());
+  for (const std::string& name : names) {
+    absl::StatusOr<pipeline::LandmarkSet> set = pipeline::LoadLandmarkSet(root, name, 2);
+    if (!set.ok()) {
+      return absl::Status(set.status().code(), absl::StrCat("--sets: ", set.status().message()));
+    }
+    sets.push_back(*std::move(set));
+  }
+  for (const pipeline::LandmarkSet& set : sets) {
+    example_sets.push_back(&set.examples);
+    if (!set.mtfl_list.empty() &&
+        std::find(mtfl_lists.begin(), mtfl_lists.end(), set.mtfl_list) == mtfl_lists.end()) {
+      mtfl_lists.push_back(set.mtfl_list);
     }
   }
-  std::vector<const std::vector<align::LandmarkExample>*> example_sets;
-  for (const auto& [name, examples] : sets) example_sets.push_back(&examples);
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::ExperimentStore> store,
                            tracking::ExperimentStore::Open(ResolveAgainstWorkspace(FLAGS_db).string()));
   tracking::RunOptions options;
@@ -209,11 +193,11 @@ absl::Status Main() {
     return error;
   }
   dlib::frontal_face_detector detector = dlib::get_frontal_face_detector();
-  std::printf("\n%-14s %6s %8s %10s %8s %10s %10s %12s %10s %10s\n", "dataset", "faces",
+  std::printf("\n%-18s %6s %8s %10s %8s %10s %10s %12s %10s %10s\n", "dataset", "faces",
               "NME %", "median %", "fail %", "offset x %", "offset y %", "NME-offset %",
               "no det %", "us/face");
-  for (const auto& [name, examples] : sets) {
-    if (absl::Status s = Evaluate(name, examples, detector, predictor, run.get()); !s.ok()) {
+  for (const pipeline::LandmarkSet& set : sets) {
+    if (absl::Status s = Evaluate(set.name, set.examples, detector, predictor, run.get()); !s.ok()) {
       FACEREC_RETURN_IF_ERROR(run->Finish(tracking::RunStatus::kFailed, std::string(s.message())));
       return s;
     }

@@ -55,4 +55,14 @@ absl::StatusOr<std::vector<LandmarkExample>> LoadAfwExamples(const std::filesyst
   return examples;
 }
 
+std::vector<LandmarkExample> MoveLabels(std::vector<LandmarkExample> examples, double dx, double dy) {
+  for (LandmarkExample& e : examples) {
+    for (data::Point2& p : e.points) {
+      p.x += dx;
+      p.y += dy;
+    }
+  }
+  return examples;
+}
+
 }  // namespace facerec::align

@@ -35,6 +35,9 @@ absl::StatusOr<std::vector<LandmarkExample>> LoadMtflExamples(
     const std::filesystem::path& data_root, const std::string& list, int threads,
     const std::function<bool(const data::LandmarkFace&)>& keep = nullptr);
 
+// The same examples with every label moved by (dx, dy) photo pixels.
+std::vector<LandmarkExample> MoveLabels(std::vector<LandmarkExample> examples, double dx, double dy);
+
 absl::StatusOr<std::vector<LandmarkExample>> LoadAfwExamples(const std::filesystem::path& data_root,
                                                              int threads);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/fingerprint.h"
 
@@ -65,6 +66,36 @@ absl::StatusOr<LandmarkScores> RecordLandmarkErrors(
     }
   }
   return scores;
+}
+
+absl::StatusOr<LandmarkSet> LoadLandmarkSet(const std::filesystem::path& data_root,
+                                            const std::string& name, int threads) {
+  LandmarkSet set;
+  set.name = name;
+  if (name == "mtfl_test" || name == kMtflTestMinus1px) {
+    set.mtfl_list = "new_testing.txt";
+    FACEREC_ASSIGN_OR_RETURN(set.examples, align::LoadMtflExamples(data_root, set.mtfl_list, threads));
+    if (name == kMtflTestMinus1px) {
+      set.examples = align::MoveLabels(std::move(set.examples), -data::kMtflTestLabelOffsetPx,
+                                       -data::kMtflTestLabelOffsetPx);
+    }
+  } else if (name == "afw") {
+    FACEREC_ASSIGN_OR_RETURN(set.examples, align::LoadAfwExamples(data_root, threads));
+  } else if (name == "mtfl_train_lfw" || name == "mtfl_train_net") {
+    set.mtfl_list = "new_training.txt";
+    const std::string folder = name == "mtfl_train_lfw" ? "/lfw_5590/" : "/net_7876/";
+    FACEREC_ASSIGN_OR_RETURN(
+        set.examples,
+        align::LoadMtflExamples(data_root, set.mtfl_list, threads,
+                                [&folder](const data::LandmarkFace& face) {
+                                  return absl::StrContains(face.image_path, folder) &&
+                                         !data::IsShiftedMtflRow(face.image_path);
+                                }));
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown landmark set '", name, "' (known: ", kLandmarkSetNames, ")"));
+  }
+  return set;
 }
 
 absl::StatusOr<std::string> LandmarkDataFingerprint(

@@ -44,6 +44,27 @@ absl::StatusOr<LandmarkScores> RecordLandmarkErrors(
     const std::string& dataset, const std::vector<std::vector<data::Point2>>& predicted,
     const std::vector<align::LandmarkExample>& examples, tracking::Run* run);
 
+// The landmark sets the experiments name on their command lines:
+// "mtfl_test" (MTFL's 2,995 AFLW faces, labels as distributed),
+// "mtfl_test_minus1px" (the same faces, labels moved 1 px left and up onto
+// the training labels' convention: data::kMtflTestLabelOffsetPx), "afw"
+// (337 faces, 68 points reduced to 5), "mtfl_train_lfw" and
+// "mtfl_train_net" (MTFL's training rows from lfw_5590 / net_7876, the
+// shifted rows left out: data::IsShiftedMtflRow).
+inline constexpr char kLandmarkSetNames[] =
+    "mtfl_test, mtfl_test_minus1px, afw, mtfl_train_lfw, mtfl_train_net";
+inline constexpr char kMtflTestMinus1px[] = "mtfl_test_minus1px";
+
+struct LandmarkSet {
+  std::string name;
+  std::vector<align::LandmarkExample> examples;
+  std::string mtfl_list;  // The MTFL list read ("" for afw), for LandmarkDataFingerprint.
+};
+
+// InvalidArgumentError naming `name` and the known sets for any other name.
+absl::StatusOr<LandmarkSet> LoadLandmarkSet(const std::filesystem::path& data_root,
+                                            const std::string& name, int threads);
+
 // The dataset fingerprint of a landmark run: every example's image, plus the
 // MTFL list files (relative to <root>/mtfl) and each AFW .pts file.
 absl::StatusOr<std::string> LandmarkDataFingerprint(

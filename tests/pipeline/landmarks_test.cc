@@ -1,0 +1,56 @@
+// The named landmark sets: each name loads its faces, the corrected AFLW
+// set differs from the distributed one by exactly the documented pixel, and
+// an unknown name is an error that names it.
+#include "facerec/pipeline/landmarks.h"
+
+#include <gtest/gtest.h>
+
+#include "facerec/data/landmarks.h"
+#include "tests/testing/test_data.h"
+
+namespace facerec::pipeline {
+namespace {
+
+TEST(LandmarkSetTest, CorrectedAflwLabelsAreTheDistributedOnesMovedOnePixelUpLeft) {
+  absl::StatusOr<LandmarkSet> distributed = LoadLandmarkSet(testing::DataRoot(), "mtfl_test", 2);
+  absl::StatusOr<LandmarkSet> corrected =
+      LoadLandmarkSet(testing::DataRoot(), kMtflTestMinus1px, 2);
+  ASSERT_TRUE(distributed.ok()) << distributed.status();
+  ASSERT_TRUE(corrected.ok()) << corrected.status();
+  ASSERT_EQ(distributed->examples.size(), 2995u);
+  ASSERT_EQ(corrected->examples.size(), distributed->examples.size());
+  EXPECT_EQ(corrected->mtfl_list, "new_testing.txt");
+  for (size_t i = 0; i < distributed->examples.size(); ++i) {
+    const auto& a = distributed->examples[i];
+    const auto& b = corrected->examples[i];
+    ASSERT_EQ(a.image_path, b.image_path);
+    for (int k = 0; k < 5; ++k) {
+      ASSERT_DOUBLE_EQ(b.points[k].x, a.points[k].x - data::kMtflTestLabelOffsetPx) << a.source;
+      ASSERT_DOUBLE_EQ(b.points[k].y, a.points[k].y - data::kMtflTestLabelOffsetPx) << a.source;
+    }
+    // The box is the whole 80x80 image for both: the net sees the same input.
+    ASSERT_EQ(a.box.center_x, b.box.center_x);
+    ASSERT_EQ(a.box.side, b.box.side);
+  }
+}
+
+TEST(LandmarkSetTest, TrainingSourcesLeaveOutTheShiftedRows) {
+  absl::StatusOr<LandmarkSet> lfw = LoadLandmarkSet(testing::DataRoot(), "mtfl_train_lfw", 2);
+  absl::StatusOr<LandmarkSet> net = LoadLandmarkSet(testing::DataRoot(), "mtfl_train_net", 2);
+  ASSERT_TRUE(lfw.ok()) << lfw.status();
+  ASSERT_TRUE(net.ok()) << net.status();
+  EXPECT_EQ(lfw->examples.size(), 4151u);
+  EXPECT_EQ(net->examples.size(), 5849u - 2350u);
+  for (const auto& e : net->examples) ASSERT_FALSE(data::IsShiftedMtflRow(e.image_path)) << e.source;
+}
+
+TEST(LandmarkSetTest, UnknownNameIsAnErrorNamingIt) {
+  absl::StatusOr<LandmarkSet> set = LoadLandmarkSet(testing::DataRoot(), "aflw2000", 2);
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(set.status().message().find("aflw2000"), std::string::npos) << set.status();
+  EXPECT_NE(set.status().message().find("mtfl_test_minus1px"), std::string::npos) << set.status();
+}
+
+}  // namespace
+}  // namespace facerec::pipeline
