@@ -35,7 +35,7 @@
 
 DEFINE_string(data_root, "", "Dataset directory (default: $FACEREC_DATA, else ../shared/data).");
 DEFINE_string(db, "results.db", "Experiment store; relative to the workspace root.");
-DEFINE_string(sets, "mtfl_train_lfw,mtfl_train_net,mtfl_test,mtfl_test_minus1px,afw",
+DEFINE_string(sets, "mtfl_train_lfw,mtfl_train_net,mtfl_train_pose,mtfl_test,mtfl_test_minus1px,afw",
               "Comma-separated landmark sets to audit (pipeline/landmarks.h); the reference is "
               "always mtfl_train_lfw + mtfl_train_net.");
 DEFINE_int32(patch_side, 33, "Mean patch side in patch pixels (odd).");

@@ -62,8 +62,11 @@ DEFINE_bool(flip_average, true,
 DEFINE_string(model, "",
               "Evaluate this saved landmark net (a landmark_net.pt) instead of training one; the "
               "net's own options replace --input_size, --base_width and --hidden.");
-DEFINE_bool(drop_shifted_mtfl, true,
-            "Leave out MTFL's 2,350 training rows with shifted y coordinates (data::IsShiftedMtflRow).");
+DEFINE_string(shifted_mtfl_rows, "drop",
+              "MTFL's 2,350 training rows with y coordinates 28 px short (data::IsShiftedMtflRow), "
+              "a yaw series from -60 to +60 degrees: 'drop' (train without them) or 'correct' "
+              "(train on them, y + data::kShiftedMtflRowOffsetY). Either way every "
+              "--holdout_every-th of them, corrected, is held out and scored as mtfl_holdout_pose.");
 DEFINE_string(run_name, "landmark_net",
               "Run name in the store. The alignment experiments, tools:align_faces and "
               "tools:results use the newest finished 'landmark_net' run: give exploratory "
@@ -86,31 +89,38 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
   const bool evaluate_only = !FLAGS_model.empty();
   // Decoded in evaluate-only runs too: the held-out faces are scored beside
   // the test sets, so every run shows the gap between the two.
-  int shifted = 0;
+  if (FLAGS_shifted_mtfl_rows != "drop" && FLAGS_shifted_mtfl_rows != "correct") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--shifted_mtfl_rows=", FLAGS_shifted_mtfl_rows, ": must be 'drop' or 'correct'"));
+  }
   FACEREC_ASSIGN_OR_RETURN(
       std::vector<align::LandmarkExample> all,
-      align::LoadMtflExamples(root, "new_training.txt", threads,
-                              [&shifted](const data::LandmarkFace& face) {
-                                const bool drop =
-                                    FLAGS_drop_shifted_mtfl && data::IsShiftedMtflRow(face.image_path);
-                                shifted += drop;
-                                return !drop;
-                              }));
-  if (FLAGS_drop_shifted_mtfl) {
-    LOG(INFO) << "left out " << shifted
-              << " MTFL training rows with shifted y coordinates (--drop_shifted_mtfl)";
-  }
+      align::LoadMtflExamples(root, "new_training.txt", threads, [](const data::LandmarkFace& face) {
+        return !data::IsShiftedMtflRow(face.image_path);
+      }));
+  FACEREC_ASSIGN_OR_RETURN(pipeline::LandmarkSet pose,
+                           pipeline::LoadLandmarkSet(root, "mtfl_train_pose", threads));
   FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> mtfl_test,
                            align::LoadMtflExamples(root, "new_testing.txt", threads));
   FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> afw,
                            align::LoadAfwExamples(root, threads));
-  std::vector<align::LandmarkExample> train, holdout;
-  for (size_t i = 0; i < all.size(); ++i) {
-    (FLAGS_holdout_every > 0 && i % FLAGS_holdout_every == FLAGS_holdout_every - 1 ? holdout : train)
-        .push_back(all[i]);
+  std::vector<align::LandmarkExample> train, holdout, pose_train, pose_holdout;
+  auto split = [](const std::vector<align::LandmarkExample>& rows,
+                  std::vector<align::LandmarkExample>* kept, std::vector<align::LandmarkExample>* out) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const bool hold = FLAGS_holdout_every > 0 && i % FLAGS_holdout_every == FLAGS_holdout_every - 1;
+      (hold ? out : kept)->push_back(rows[i]);
+    }
+  };
+  split(all, &train, &holdout);
+  split(pose.examples, &pose_train, &pose_holdout);
+  if (FLAGS_shifted_mtfl_rows == "correct") {
+    train.insert(train.end(), pose_train.begin(), pose_train.end());
   }
-  LOG(INFO) << "landmark faces: train " << train.size() << ", held out " << holdout.size()
-            << ", MTFL test " << mtfl_test.size() << ", AFW " << afw.size();
+  LOG(INFO) << "landmark faces: train " << train.size() << " (" << FLAGS_shifted_mtfl_rows
+            << " the " << pose.examples.size() << " shifted rows), held out " << holdout.size()
+            << " + " << pose_holdout.size() << " pose, MTFL test " << mtfl_test.size() << ", AFW "
+            << afw.size();
 
   tracking::RunOptions run_options;
   run_options.experiment = "landmarks";
@@ -125,7 +135,7 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
   FACEREC_ASSIGN_OR_RETURN(
       std::string fingerprint,
       pipeline::LandmarkDataFingerprint(root, {"new_training.txt", "new_testing.txt"},
-                                        {&all, &mtfl_test, &afw}));
+                                        {&all, &pose.examples, &mtfl_test, &afw}));
   run_options.dataset_fingerprint = fingerprint;
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::Run> run,
                            tracking::Run::Start(store, run_options));
@@ -201,6 +211,7 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
   // learnt, so the gap to the test sets is visible in every run.
   std::vector<std::pair<std::string, const std::vector<align::LandmarkExample>*>> sets;
   if (!holdout.empty()) sets.emplace_back("mtfl_holdout", &holdout);
+  if (!pose_holdout.empty()) sets.emplace_back("mtfl_holdout_pose", &pose_holdout);
   sets.emplace_back("mtfl_test", &mtfl_test);
   // The same faces, labels on the training labels' pixel convention
   // (data::kMtflTestLabelOffsetPx): the error the net makes, without the 1 px

@@ -67,7 +67,7 @@ absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
       std::map<std::string, double> last;
       for (const auto& p : points) last[p.key] = p.value;
       for (const char* dataset :
-           {"mtfl_holdout", "mtfl_test", "mtfl_test_minus1px", "afw", "mtfl_train_lfw", "mtfl_train_net"}) {
+           {"mtfl_holdout", "mtfl_holdout_pose", "mtfl_test", "mtfl_test_minus1px", "afw", "mtfl_train_lfw", "mtfl_train_net"}) {
         const std::string prefix = absl::StrCat("eval/", dataset, "/");
         if (last.count(prefix + "nme") == 0) continue;  // Not evaluated by this run.
         auto percent = [&](const char* key) {

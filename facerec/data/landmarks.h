@@ -48,6 +48,12 @@ absl::StatusOr<std::vector<LandmarkFace>> LoadMtfl(const std::filesystem::path& 
 // high. True for the image paths of those rows.
 bool IsShiftedMtflRow(const std::string& image_path);
 
+// What those rows' y coordinates lack: add it and they mark the spots the
+// other training rows mark (experiments:audit_landmark_labels, set
+// mtfl_train_pose). The rows are a pose series (yaw -60 to +60 degrees in
+// their names, 212-382 faces per step), the faces MTFL's other rows lack.
+inline constexpr double kShiftedMtflRowOffsetY = 28.0;
+
 // MTFL's AFLW test labels (new_testing.txt) sit this many pixels right of
 // and below the spots MTFL's training labels mark on the same content:
 // measured without a model by experiments:audit_landmark_labels (mean

@@ -91,6 +91,14 @@ absl::StatusOr<LandmarkSet> LoadLandmarkSet(const std::filesystem::path& data_ro
                                   return absl::StrContains(face.image_path, folder) &&
                                          !data::IsShiftedMtflRow(face.image_path);
                                 }));
+  } else if (name == "mtfl_train_pose") {
+    set.mtfl_list = "new_training.txt";
+    FACEREC_ASSIGN_OR_RETURN(set.examples,
+                             align::LoadMtflExamples(data_root, set.mtfl_list, threads,
+                                                     [](const data::LandmarkFace& face) {
+                                                       return data::IsShiftedMtflRow(face.image_path);
+                                                     }));
+    set.examples = align::MoveLabels(std::move(set.examples), 0, data::kShiftedMtflRowOffsetY);
   } else {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown landmark set '", name, "' (known: ", kLandmarkSetNames, ")"));

@@ -50,9 +50,10 @@ absl::StatusOr<LandmarkScores> RecordLandmarkErrors(
 // the training labels' convention: data::kMtflTestLabelOffsetPx), "afw"
 // (337 faces, 68 points reduced to 5), "mtfl_train_lfw" and
 // "mtfl_train_net" (MTFL's training rows from lfw_5590 / net_7876, the
-// shifted rows left out: data::IsShiftedMtflRow).
+// shifted rows left out: data::IsShiftedMtflRow), "mtfl_train_pose" (those
+// 2,350 shifted rows, y moved by data::kShiftedMtflRowOffsetY).
 inline constexpr char kLandmarkSetNames[] =
-    "mtfl_test, mtfl_test_minus1px, afw, mtfl_train_lfw, mtfl_train_net";
+    "mtfl_test, mtfl_test_minus1px, afw, mtfl_train_lfw, mtfl_train_net, mtfl_train_pose";
 inline constexpr char kMtflTestMinus1px[] = "mtfl_test_minus1px";
 
 struct LandmarkSet {

@@ -44,6 +44,26 @@ TEST(LandmarkSetTest, TrainingSourcesLeaveOutTheShiftedRows) {
   for (const auto& e : net->examples) ASSERT_FALSE(data::IsShiftedMtflRow(e.image_path)) << e.source;
 }
 
+TEST(LandmarkSetTest, PoseSeriesIsTheShiftedRowsWithTheirYRestored) {
+  absl::StatusOr<LandmarkSet> pose = LoadLandmarkSet(testing::DataRoot(), "mtfl_train_pose", 2);
+  ASSERT_TRUE(pose.ok()) << pose.status();
+  ASSERT_EQ(pose->examples.size(), 2350u);
+  absl::StatusOr<std::vector<data::LandmarkFace>> rows =
+      data::LoadMtfl(testing::DataRoot(), "new_training.txt");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  size_t next = 0;
+  for (const data::LandmarkFace& row : *rows) {
+    if (!data::IsShiftedMtflRow(row.image_path)) continue;
+    const auto& e = pose->examples[next++];
+    ASSERT_EQ(e.image_path, row.image_path);
+    for (int k = 0; k < 5; ++k) {
+      ASSERT_DOUBLE_EQ(e.points[k].x, row.points[k].x);
+      ASSERT_DOUBLE_EQ(e.points[k].y, row.points[k].y + data::kShiftedMtflRowOffsetY);
+    }
+  }
+  EXPECT_EQ(next, pose->examples.size());
+}
+
 TEST(LandmarkSetTest, UnknownNameIsAnErrorNamingIt) {
   absl::StatusOr<LandmarkSet> set = LoadLandmarkSet(testing::DataRoot(), "aflw2000", 2);
   ASSERT_FALSE(set.ok());
