@@ -126,7 +126,9 @@ std::vector<std::vector<data::Point2>> LandmarkDetector::DetectOnce(
     const std::vector<cv::Mat>& photos, const std::vector<FaceBox>& boxes, bool flip_average) {
   CHECK_EQ(photos.size(), boxes.size());
   if (photos.empty()) return {};
-  torch::NoGradGuard no_grad;
+  // InferenceMode rather than NoGradGuard: the tensors never meet autograd,
+  // so they skip its bookkeeping too.
+  c10::InferenceMode inference;
   const int size = net_->options().input_size;
   LandmarkAugmentOptions plain;
   plain.enabled = false;
