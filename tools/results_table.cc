@@ -1,5 +1,6 @@
 #include "tools/results_table.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <vector>
@@ -88,7 +89,42 @@ absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
   if (commands.empty()) {
     return absl::NotFoundError(absl::StrCat("no finished landmark runs in ", store.path()));
   }
-  return absl::StrCat(table, "\nProduced by:\n\n    ", absl::StrJoin(commands, "\n    "), "\n");
+  std::string markdown =
+      absl::StrCat(table, "\nProduced by:\n\n    ", absl::StrJoin(commands, "\n    "), "\n");
+  for (const tracking::RunRecord& run : runs) {  // The newest label audit, if any.
+    if (run.name != "label_audit" || run.status != tracking::RunStatus::kFinished) continue;
+    FACEREC_ASSIGN_OR_RETURN(const auto points, store.GetMetrics(run.id));
+    std::map<std::string, double> last;
+    std::vector<std::string> sets;
+    for (const auto& p : points) {
+      last[p.key] = p.value;
+      // audit/<set>/faces: one per audited set.
+      if (absl::StartsWith(p.key, "audit/") && absl::EndsWith(p.key, "/faces")) {
+        sets.push_back(p.key.substr(6, p.key.size() - 6 - 6));
+      }
+    }
+    // The noise floor first, the rest by name.
+    std::stable_partition(sets.begin(), sets.end(),
+                          [](const std::string& s) { return absl::StartsWith(s, "reference"); });
+    absl::StrAppend(&markdown,
+                    "\nLabel audit (run ", run.id,
+                    "; no model: mean patches around the labels, align/label_audit.h): where each "
+                    "set's labels sit relative to MTFL's training labels on the same content.\n\n"
+                    "| set | faces | median eye distance px | x % eye | y % eye | x px | y px |\n"
+                    "| --- | --- | --- | --- | --- | --- | --- |\n");
+    for (const std::string& set : sets) {
+      const std::string prefix = absl::StrCat("audit/", set, "/");
+      const double eyes = last[prefix + "median_eye_distance_px"];
+      const double x = last[prefix + "x"], y = last[prefix + "y"];
+      absl::StrAppend(&markdown,
+                      absl::StrFormat("| %s | %.0f | %.1f | %+.2f | %+.2f | %+.2f | %+.2f |\n", set,
+                                      last[prefix + "faces"], eyes, 100 * x, 100 * y, x * eyes,
+                                      y * eyes));
+    }
+    absl::StrAppend(&markdown, "\nProduced by:\n\n    ", run.command_line, "\n");
+    break;
+  }
+  return markdown;
 }
 
 absl::StatusOr<std::string> ComparisonMarkdown(ExperimentStore& store,

@@ -115,6 +115,32 @@ TEST(ResultsTableTest, LandmarksTableHasTheNewestFinishedRunOfEachMethod) {
   EXPECT_EQ(markdown->find("9.10"), std::string::npos);  // Older run.
   EXPECT_EQ(markdown->find("1.00"), std::string::npos);  // Failed run.
   EXPECT_NE(markdown->find("train dlib_68"), std::string::npos);
+  EXPECT_EQ(markdown->find("Label audit"), std::string::npos);  // None recorded yet.
+
+  tracking::RunOptions audit;
+  audit.experiment = "landmarks";
+  audit.name = "label_audit";
+  audit.command_line = "audit labels";
+  auto id = store->StartRun(audit);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store->LogMetrics(*id, {{"audit/mtfl_test/faces", 0, 2995},
+                                      {"audit/mtfl_test/x", 0, 0.0425},
+                                      {"audit/mtfl_test/y", 0, -0.01},
+                                      {"audit/mtfl_test/median_eye_distance_px", 0, 24},
+                                      {"audit/reference_odd_vs_even/faces", 0, 3825},
+                                      {"audit/reference_odd_vs_even/x", 0, 0.001},
+                                      {"audit/reference_odd_vs_even/y", 0, 0},
+                                      {"audit/reference_odd_vs_even/median_eye_distance_px", 0, 15}})
+                  .ok());
+  ASSERT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
+  markdown = LandmarksMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  const size_t reference = markdown->find("| reference_odd_vs_even | 3825 | 15.0 | +0.10 | +0.00 |");
+  const size_t test = markdown->find("| mtfl_test | 2995 | 24.0 | +4.25 | -1.00 | +1.02 | -0.24 |");
+  ASSERT_NE(reference, std::string::npos) << *markdown;
+  ASSERT_NE(test, std::string::npos) << *markdown;
+  EXPECT_LT(reference, test);  // The noise floor comes first.
+  EXPECT_NE(markdown->find("audit labels"), std::string::npos);
 }
 
 }  // namespace
