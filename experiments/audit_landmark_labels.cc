@@ -22,8 +22,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
 #include "facerec/align/label_audit.h"
+#include "facerec/align/landmark_crops.h"
 #include "facerec/core/data_root.h"
 #include "facerec/core/process.h"
 #include "facerec/core/status_macros.h"
@@ -95,28 +95,21 @@ absl::Status Main() {
   if (FLAGS_size_bins < 0) {
     return absl::InvalidArgumentError(absl::StrCat("--size_bins=", FLAGS_size_bins, ": must be >= 0"));
   }
-  std::vector<pipeline::LandmarkSet> sets;
-  const std::vector<std::string> names = absl::StrSplit(FLAGS_sets, ',', absl::SkipWhitespace());
-  for (const std::string& name : names) {
-    absl::StatusOr<pipeline::LandmarkSet> set = pipeline::LoadLandmarkSet(root, name, 2);
-    if (!set.ok()) {
-      return absl::Status(set.status().code(), absl::StrCat("--sets: ", set.status().message()));
-    }
-    sets.push_back(*std::move(set));
+  absl::StatusOr<std::vector<pipeline::LandmarkSet>> sets =
+      pipeline::LoadLandmarkSets(root, FLAGS_sets, 2);
+  if (!sets.ok()) {
+    return absl::Status(sets.status().code(), absl::StrCat("--sets: ", sets.status().message()));
   }
   // The reference is loaded on its own so it does not depend on --sets.
+  FACEREC_ASSIGN_OR_RETURN(std::vector<pipeline::LandmarkSet> reference_sets,
+                           pipeline::LoadLandmarkSets(root, "mtfl_train_lfw,mtfl_train_net", 2));
   std::vector<align::LandmarkExample> reference_faces;
-  for (const char* name : {"mtfl_train_lfw", "mtfl_train_net"}) {
-    FACEREC_ASSIGN_OR_RETURN(pipeline::LandmarkSet set, pipeline::LoadLandmarkSet(root, name, 2));
-    for (auto& e : set.examples) reference_faces.push_back(std::move(e));
+  std::vector<const pipeline::LandmarkSet*> all_sets;
+  for (const pipeline::LandmarkSet& set : reference_sets) {
+    reference_faces.insert(reference_faces.end(), set.examples.begin(), set.examples.end());
+    all_sets.push_back(&set);
   }
-
-  std::vector<std::string> mtfl_lists = {"new_training.txt"};
-  std::vector<const std::vector<align::LandmarkExample>*> example_sets = {&reference_faces};
-  for (const pipeline::LandmarkSet& set : sets) {
-    example_sets.push_back(&set.examples);
-    if (set.mtfl_list == "new_testing.txt") mtfl_lists.push_back(set.mtfl_list);
-  }
+  for (const pipeline::LandmarkSet& set : *sets) all_sets.push_back(&set);
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::ExperimentStore> store,
                            tracking::ExperimentStore::Open(ResolveAgainstWorkspace(FLAGS_db).string()));
   tracking::RunOptions run_options;
@@ -128,7 +121,7 @@ absl::Status Main() {
                         {"eye_distance", absl::StrCat(FLAGS_eye_distance)},
                         {"size_bins", absl::StrCat(FLAGS_size_bins)}};
   FACEREC_ASSIGN_OR_RETURN(run_options.dataset_fingerprint,
-                           pipeline::LandmarkDataFingerprint(root, mtfl_lists, example_sets));
+                           pipeline::LandmarkSetsFingerprint(root, all_sets));
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::Run> run,
                            tracking::Run::Start(store.get(), run_options));
 
@@ -150,7 +143,23 @@ absl::Status Main() {
     const std::vector<cv::Mat> even_patches = align::MeanPointPatches(even, options);
     status = AuditRow("reference_odd_vs_even", odd, even_patches, options, run.get());
   }
-  for (const pipeline::LandmarkSet& set : sets) {
+  if (status.ok()) {
+    // The reference mirrored (photo flipped, x -> width - 1 - x in OpenCV's
+    // pixel-centre convention, left and right swapped). Faces are symmetric
+    // on average, so labels on pixel centres measure 0 here; labels d px
+    // right of the centres they mean measure -2d in x, and a net trained
+    // with mirrored crops learns the average of +d and -d: a bias of -d.
+    std::vector<align::LandmarkExample> mirrored = reference_faces;
+    for (align::LandmarkExample& e : mirrored) {
+      cv::Mat flipped;
+      cv::flip(e.photo, flipped, /*flipCode=*/1);
+      e.photo = flipped;
+      for (data::Point2& p : e.points) p.x = e.photo.cols - 1 - p.x;
+      e.points = align::SwapLeftRight(e.points);
+    }
+    status = record("reference_mirrored", mirrored);
+  }
+  for (const pipeline::LandmarkSet& set : *sets) {
     if (!status.ok()) break;
     status = record(set.name, set.examples);
     if (status.ok() && set.name == "mtfl_test" && FLAGS_size_bins > 1) {
@@ -166,15 +175,13 @@ absl::Status Main() {
       }
     }
   }
-  if (!status.ok()) {
-    FACEREC_RETURN_IF_ERROR(run->Finish(tracking::RunStatus::kFailed, std::string(status.message())));
-    return status;
+  if (status.ok()) {
+    std::printf("\nx px, y px: the mean shift times the set's median eye distance, in the set's "
+                "own pixels. Run %lld in %s\n",
+                static_cast<long long>(run->id()), store->path().c_str());
+    std::fflush(stdout);
   }
-  std::printf("\nx px, y px: the mean shift times the set's median eye distance, in the set's own "
-              "pixels. Run %lld in %s\n",
-              static_cast<long long>(run->id()), store->path().c_str());
-  std::fflush(stdout);
-  return run->Finish();
+  return run->FinishWith(status);
 }
 
 }  // namespace

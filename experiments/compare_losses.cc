@@ -176,11 +176,7 @@ absl::StatusOr<Row> RunOne(const std::string& loss_name, const std::string& alig
                            tracking::Run::Start(store, run_options));
   row.run_id = run->id();
   FACEREC_RETURN_IF_ERROR(run->SetTag("comparison", comparison));
-  auto fail = [&run](const absl::Status& status) {
-    const absl::Status marked = run->Finish(tracking::RunStatus::kFailed, std::string(status.message()));
-    LOG_IF(ERROR, !marked.ok()) << marked;
-    return status;
-  };
+  auto fail = [&run](const absl::Status& status) { return run->FinishWith(status); };
 
   torch::manual_seed(FLAGS_seed);
   const torch::Device device(FLAGS_device);

@@ -31,7 +31,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "facerec/align/landmark_examples.h"
 #include "facerec/core/data_root.h"
 #include "facerec/core/process.h"
@@ -154,24 +153,13 @@ absl::Status Main() {
     return absl::NotFoundError(absl::StrCat(
         "--model=", FLAGS_model, ": no such file (install libdlib-data; tools/bazel does)"));
   }
-  std::vector<pipeline::LandmarkSet> sets;
-  std::vector<std::string> mtfl_lists;
-  std::vector<const std::vector<align::LandmarkExample>*> example_sets;
-  const std::vector<std::string> names = absl::StrSplit(FLAGS_sets, ',', absl::SkipWhitespace());
-  for (const std::string& name : names) {
-    absl::StatusOr<pipeline::LandmarkSet> set = pipeline::LoadLandmarkSet(root, name, 2);
-    if (!set.ok()) {
-      return absl::Status(set.status().code(), absl::StrCat("--sets: ", set.status().message()));
-    }
-    sets.push_back(*std::move(set));
+  absl::StatusOr<std::vector<pipeline::LandmarkSet>> sets =
+      pipeline::LoadLandmarkSets(root, FLAGS_sets, 2);
+  if (!sets.ok()) {
+    return absl::Status(sets.status().code(), absl::StrCat("--sets: ", sets.status().message()));
   }
-  for (const pipeline::LandmarkSet& set : sets) {
-    example_sets.push_back(&set.examples);
-    if (!set.mtfl_list.empty() &&
-        std::find(mtfl_lists.begin(), mtfl_lists.end(), set.mtfl_list) == mtfl_lists.end()) {
-      mtfl_lists.push_back(set.mtfl_list);
-    }
-  }
+  std::vector<const pipeline::LandmarkSet*> set_pointers;
+  for (const pipeline::LandmarkSet& set : *sets) set_pointers.push_back(&set);
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::ExperimentStore> store,
                            tracking::ExperimentStore::Open(ResolveAgainstWorkspace(FLAGS_db).string()));
   tracking::RunOptions options;
@@ -181,25 +169,22 @@ absl::Status Main() {
                     {"sets", FLAGS_sets},
                     {"box", "dlib HOG detection in 1.6x our box, else our box mapped"}};
   FACEREC_ASSIGN_OR_RETURN(options.dataset_fingerprint,
-                           pipeline::LandmarkDataFingerprint(root, mtfl_lists, example_sets));
+                           pipeline::LandmarkSetsFingerprint(root, set_pointers));
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::Run> run, tracking::Run::Start(store.get(), options));
 
   dlib::shape_predictor predictor;
   try {
     dlib::deserialize(FLAGS_model) >> predictor;
   } catch (const std::exception& e) {
-    const absl::Status error = absl::DataLossError(absl::StrCat(FLAGS_model, ": ", e.what()));
-    FACEREC_RETURN_IF_ERROR(run->Finish(tracking::RunStatus::kFailed, std::string(error.message())));
-    return error;
+    return run->FinishWith(absl::DataLossError(absl::StrCat(FLAGS_model, ": ", e.what())));
   }
   dlib::frontal_face_detector detector = dlib::get_frontal_face_detector();
   std::printf("\n%-18s %6s %8s %10s %8s %10s %10s %12s %10s %10s\n", "dataset", "faces",
               "NME %", "median %", "fail %", "offset x %", "offset y %", "NME-offset %",
               "no det %", "us/face");
-  for (const pipeline::LandmarkSet& set : sets) {
+  for (const pipeline::LandmarkSet& set : *sets) {
     if (absl::Status s = Evaluate(set.name, set.examples, detector, predictor, run.get()); !s.ok()) {
-      FACEREC_RETURN_IF_ERROR(run->Finish(tracking::RunStatus::kFailed, std::string(s.message())));
-      return s;
+      return run->FinishWith(s);
     }
   }
   std::printf("\ndlib 68-point shape predictor, 68 -> 5 points; us/face: median predictor time "

@@ -139,12 +139,7 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
   run_options.dataset_fingerprint = fingerprint;
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::Run> run,
                            tracking::Run::Start(store, run_options));
-  auto fail = [&run](const absl::Status& status) {
-    const absl::Status marked =
-        run->Finish(tracking::RunStatus::kFailed, std::string(status.message()));
-    LOG_IF(ERROR, !marked.ok()) << marked;
-    return status;
-  };
+  auto fail = [&run](const absl::Status& status) { return run->FinishWith(status); };
 
   torch::manual_seed(FLAGS_seed);
   const torch::Device device(FLAGS_device);

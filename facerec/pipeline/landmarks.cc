@@ -4,6 +4,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/fingerprint.h"
 
@@ -104,6 +106,32 @@ absl::StatusOr<LandmarkSet> LoadLandmarkSet(const std::filesystem::path& data_ro
         absl::StrCat("unknown landmark set '", name, "' (known: ", kLandmarkSetNames, ")"));
   }
   return set;
+}
+
+absl::StatusOr<std::vector<LandmarkSet>> LoadLandmarkSets(const std::filesystem::path& data_root,
+                                                          const std::string& names, int threads) {
+  std::vector<LandmarkSet> sets;
+  for (absl::string_view name : absl::StrSplit(names, ',', absl::SkipWhitespace())) {
+    FACEREC_ASSIGN_OR_RETURN(
+        LandmarkSet set,
+        LoadLandmarkSet(data_root, std::string(absl::StripAsciiWhitespace(name)), threads));
+    sets.push_back(std::move(set));
+  }
+  return sets;
+}
+
+absl::StatusOr<std::string> LandmarkSetsFingerprint(const std::filesystem::path& data_root,
+                                                    const std::vector<const LandmarkSet*>& sets) {
+  std::vector<std::string> mtfl_lists;
+  std::vector<const std::vector<align::LandmarkExample>*> examples;
+  for (const LandmarkSet* set : sets) {
+    examples.push_back(&set->examples);
+    if (!set->mtfl_list.empty() &&
+        std::find(mtfl_lists.begin(), mtfl_lists.end(), set->mtfl_list) == mtfl_lists.end()) {
+      mtfl_lists.push_back(set->mtfl_list);
+    }
+  }
+  return LandmarkDataFingerprint(data_root, mtfl_lists, examples);
 }
 
 absl::StatusOr<std::string> LandmarkDataFingerprint(

@@ -65,6 +65,12 @@ struct LandmarkSet {
 // InvalidArgumentError naming `name` and the known sets for any other name.
 absl::StatusOr<LandmarkSet> LoadLandmarkSet(const std::filesystem::path& data_root,
                                             const std::string& name, int threads);
+// Each set of a comma-separated list ("mtfl_test,afw"), in order.
+absl::StatusOr<std::vector<LandmarkSet>> LoadLandmarkSets(const std::filesystem::path& data_root,
+                                                          const std::string& names, int threads);
+// LandmarkDataFingerprint of these sets: their faces and MTFL lists.
+absl::StatusOr<std::string> LandmarkSetsFingerprint(const std::filesystem::path& data_root,
+                                                    const std::vector<const LandmarkSet*>& sets);
 
 // The dataset fingerprint of a landmark run: every example's image, plus the
 // MTFL list files (relative to <root>/mtfl) and each AFW .pts file.

@@ -156,6 +156,13 @@ absl::Status Run::Finish(RunStatus status, const std::string& error) {
   return FinishLocked(status, error);
 }
 
+absl::Status Run::FinishWith(const absl::Status& outcome) {
+  if (outcome.ok()) return Finish();
+  const absl::Status finished = Finish(RunStatus::kFailed, std::string(outcome.message()));
+  LOG_IF(ERROR, !finished.ok()) << "run " << id_ << ": cannot record the failure: " << finished;
+  return outcome;
+}
+
 absl::Status Run::FinishLocked(RunStatus status, const std::string& error) {
   if (finished_) {
     return absl::FailedPreconditionError(absl::StrCat("run ", id_, " is already finished"));

@@ -65,6 +65,10 @@ class Run {
 
   // Flushes and sets the final status (FINISHED unless told otherwise).
   absl::Status Finish(RunStatus status = RunStatus::kFinished, const std::string& error = "");
+  // Finishes by the outcome of the work: FINISHED if `outcome` is OK, else
+  // FAILED with its message. Returns `outcome` when it is an error, else
+  // what finishing returned: `return run->FinishWith(status);`.
+  absl::Status FinishWith(const absl::Status& outcome);
   // Called from the signal watcher thread.
   void MarkKilled(int signal_number);
 

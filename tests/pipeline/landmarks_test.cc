@@ -64,6 +64,18 @@ TEST(LandmarkSetTest, PoseSeriesIsTheShiftedRowsWithTheirYRestored) {
   EXPECT_EQ(next, pose->examples.size());
 }
 
+TEST(LandmarkSetTest, ListsLoadInOrderAndFailOnAnyUnknownName) {
+  absl::StatusOr<std::vector<LandmarkSet>> sets =
+      LoadLandmarkSets(testing::DataRoot(), "afw, mtfl_train_lfw", 2);
+  ASSERT_TRUE(sets.ok()) << sets.status();
+  ASSERT_EQ(sets->size(), 2u);
+  EXPECT_EQ((*sets)[0].name, "afw");
+  EXPECT_EQ((*sets)[0].examples.size(), 337u);
+  EXPECT_EQ((*sets)[1].name, "mtfl_train_lfw");
+  EXPECT_EQ(LoadLandmarkSets(testing::DataRoot(), "afw,afv", 2).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(LandmarkSetTest, UnknownNameIsAnErrorNamingIt) {
   absl::StatusOr<LandmarkSet> set = LoadLandmarkSet(testing::DataRoot(), "aflw2000", 2);
   ASSERT_FALSE(set.ok());

@@ -232,6 +232,25 @@ TEST(RunTest, BuffersMetricsAndFlushesOnFinish) {
   EXPECT_FALSE((*run)->Finish().ok());
 }
 
+TEST(RunTest, FinishWithRecordsTheOutcomeAndPassesAnErrorOn) {
+  auto store = ExperimentStore::Open(FreshPath("outcome.db"));
+  ASSERT_TRUE(store.ok());
+  auto failed = Run::Start(store->get(), SampleOptions());
+  ASSERT_TRUE(failed.ok());
+  ASSERT_TRUE((*failed)->LogMetric("loss", 0, 2.0).ok());
+  const absl::Status error = absl::DataLossError("x.jpg: corrupt");
+  EXPECT_EQ((*failed)->FinishWith(error), error);
+  auto record = (*store)->GetRun((*failed)->id());
+  EXPECT_EQ(record->status, RunStatus::kFailed);
+  EXPECT_EQ(record->error, "x.jpg: corrupt");
+  EXPECT_EQ((*store)->GetMetrics((*failed)->id())->size(), 1u);  // Nothing measured is lost.
+
+  auto done = Run::Start(store->get(), SampleOptions());
+  ASSERT_TRUE(done.ok());
+  EXPECT_TRUE((*done)->FinishWith(absl::OkStatus()).ok());
+  EXPECT_EQ((*store)->GetRun((*done)->id())->status, RunStatus::kFinished);
+}
+
 TEST(RunTest, DestroyedWithoutFinishIsFailedAndKeepsMetrics) {
   auto store = ExperimentStore::Open(FreshPath("abandoned.db"));
   ASSERT_TRUE(store.ok());
