@@ -41,7 +41,8 @@ DEFINE_string(db, "results.db", "Experiment store; relative to the workspace roo
 DEFINE_string(artifacts_dir, "artifacts", "Where the trained net goes; relative to the workspace root.");
 DEFINE_string(device, "cpu", "torch device: cpu, cuda, ...");
 DEFINE_int64(seed, 1, "Seed for initialisation, order and augmentation.");
-DEFINE_int32(epochs, 60, "Training epochs.");
+DEFINE_int32(epochs, 100,
+             "Training epochs (held-out MTFL NME: 35 -> 7.57 %, 60 -> 5.51 %, 100 -> 5.29 %).");
 DEFINE_int32(batch_size, 64, "Batch size.");
 DEFINE_double(lr, 2e-3, "AdamW peak learning rate (cosine schedule, 1 epoch warm-up).");
 DEFINE_double(weight_decay, 1e-4, "AdamW decoupled weight decay.");
@@ -239,7 +240,7 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
 int main(int argc, char** argv) {
   facerec::InitProcess(&argc, &argv,
                        "Trains the 5-point landmark net on MTFL; evaluates on MTFL/AFLW and AFW.\n"
-                       "Usage: train_landmarks [--epochs=60] [--any_flag=value] | train_landmarks --model=PATH");
+                       "Usage: train_landmarks [--epochs=100] [--any_flag=value] | train_landmarks --model=PATH");
   absl::StatusOr<std::filesystem::path> root = facerec::ResolveDataRoot(FLAGS_data_root);
   if (!root.ok()) {
     LOG(ERROR) << root.status();
