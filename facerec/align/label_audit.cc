@@ -1,6 +1,8 @@
 #include "facerec/align/label_audit.h"
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 #include <opencv2/imgproc.hpp>
 
 #include "glog/logging.h"
@@ -19,6 +21,7 @@ std::vector<cv::Mat> MeanPointPatches(const std::vector<LandmarkExample>& faces,
   const int side = options.patch_side;
   const double centre = (side - 1) / 2.0;
   std::vector<cv::Mat> sums(5);
+  std::vector<int> counts(5, 0);
   for (cv::Mat& s : sums) s = cv::Mat::zeros(side, side, CV_64F);
   cv::Mat colour, grey, patch;
   for (const LandmarkExample& face : faces) {
@@ -41,9 +44,10 @@ std::vector<cv::Mat> MeanPointPatches(const std::vector<LandmarkExample>& faces,
       cv::meanStdDev(patch, mean, deviation);
       if (deviation[0] < 1e-6) continue;  // A flat patch (a point far outside the photo) says nothing.
       sums[k] += (patch - mean[0]) / deviation[0];
+      ++counts[k];
     }
   }
-  for (cv::Mat& s : sums) s /= static_cast<double>(faces.size());
+  for (int k = 0; k < 5; ++k) sums[k] /= std::max(1, counts[k]);
   return sums;
 }
 
@@ -77,8 +81,7 @@ data::Point2 LabelShift(const cv::Mat& reference, const cv::Mat& candidate,
   // cannot land on a wrong local optimum the way a descent from 0 can.
   cv::Point2d best(0, 0);
   double best_value = MovedDifference(reference, candidate, weights, best);
-  for (const double step : {0.25, 0.02}) {
-    const double reach = step == 0.25 ? kMaxMove : 0.25;
+  for (const auto& [step, reach] : {std::pair{0.25, kMaxMove}, std::pair{0.02, 0.25}}) {
     const cv::Point2d around = best;
     for (double y = around.y - reach; y <= around.y + reach + 1e-9; y += step) {
       for (double x = around.x - reach; x <= around.x + reach + 1e-9; x += step) {
