@@ -7,9 +7,10 @@
 //
 //   tools/bazel run //experiments:audit_landmark_labels
 //
-// Rows: the reference's own two halves (the audit's noise floor), each
-// training source, the test sets, and the AFLW test faces in thirds by eye
-// distance. A pixel convention (labels 1-based, say) moves every point by
+// Rows: the reference's own two halves (the audit's noise floor), the
+// reference against its mirror image (where its labels sit relative to
+// OpenCV's pixel centres), each training source, the test sets, and the AFLW
+// test faces in thirds by eye distance. A pixel convention (labels 1-based, say) moves every point by
 // the same number of pixels, so its share of the eye distance falls as faces
 // grow; a protocol difference (what "eye centre" means) is a constant share.
 
