@@ -101,10 +101,13 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
       }));
   FACEREC_ASSIGN_OR_RETURN(pipeline::LandmarkSet pose,
                            pipeline::LoadLandmarkSet(root, "mtfl_train_pose", threads));
-  FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> mtfl_test,
-                           align::LoadMtflExamples(root, "new_testing.txt", threads));
-  FACEREC_ASSIGN_OR_RETURN(std::vector<align::LandmarkExample> afw,
-                           align::LoadAfwExamples(root, threads));
+  // The test sets; mtfl_test_minus1px is mtfl_test's faces with the labels
+  // moved (pipeline/landmarks.h), scored from the same predictions.
+  FACEREC_ASSIGN_OR_RETURN(
+      std::vector<pipeline::LandmarkSet> test_sets,
+      pipeline::LoadLandmarkSets(root, "mtfl_test,mtfl_test_minus1px,afw", threads));
+  const std::vector<align::LandmarkExample>& mtfl_test = test_sets[0].examples;
+  const std::vector<align::LandmarkExample>& afw = test_sets[2].examples;
   std::vector<align::LandmarkExample> train, holdout, pose_train, pose_holdout;
   auto split = [](const std::vector<align::LandmarkExample>& rows,
                   std::vector<align::LandmarkExample>* kept, std::vector<align::LandmarkExample>* out) {
@@ -205,23 +208,22 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
               "median %", "fail %", "offset x %", "offset y %", "NME-offset %");
   // The held-out training faces first: their protocol is the one the net
   // learnt, so the gap to the test sets is visible in every run.
-  std::vector<std::pair<std::string, const std::vector<align::LandmarkExample>*>> sets;
-  if (!holdout.empty()) sets.emplace_back("mtfl_holdout", &holdout);
-  if (!pose_holdout.empty()) sets.emplace_back("mtfl_holdout_pose", &pose_holdout);
-  sets.emplace_back("mtfl_test", &mtfl_test);
-  // The same faces, labels on the training labels' pixel convention
-  // (data::kMtflTestLabelOffsetPx): the error the net makes, without the 1 px
-  // every test label carries.
-  const std::vector<align::LandmarkExample> mtfl_test_minus1px = align::MoveLabels(
-      mtfl_test, -data::kMtflTestLabelOffsetPx, -data::kMtflTestLabelOffsetPx);
-  sets.emplace_back(pipeline::kMtflTestMinus1px, &mtfl_test_minus1px);
-  sets.emplace_back("afw", &afw);
-  for (const auto& [name, examples] : sets) {
-    absl::StatusOr<pipeline::LandmarkScores> s = pipeline::RecordLandmarkErrors(
-        name, pipeline::PredictLandmarks(detector, *examples), *examples, run.get());
+  std::vector<pipeline::LandmarkSet> sets;
+  if (!holdout.empty()) sets.push_back({"mtfl_holdout", holdout});
+  if (!pose_holdout.empty()) sets.push_back({"mtfl_holdout_pose", pose_holdout});
+  sets.insert(sets.end(), test_sets.begin(), test_sets.end());
+  std::map<std::string, std::vector<std::vector<data::Point2>>> predicted;  // By set of faces.
+  for (const pipeline::LandmarkSet& set : sets) {
+    const std::string& faces = set.same_faces_as.empty() ? set.name : set.same_faces_as;
+    auto it = predicted.find(faces);
+    if (it == predicted.end()) {
+      it = predicted.emplace(faces, pipeline::PredictLandmarks(detector, set.examples)).first;
+    }
+    absl::StatusOr<pipeline::LandmarkScores> s =
+        pipeline::RecordLandmarkErrors(set.name, it->second, set.examples, run.get());
     if (!s.ok()) return fail(s.status());
-    std::printf("%-18s %6zu %8.2f %10.2f %8.2f %10.2f %10.2f %16.2f\n", name.c_str(),
-                examples->size(), 100 * s->summary.mean_nme, 100 * s->summary.median_nme,
+    std::printf("%-18s %6zu %8.2f %10.2f %8.2f %10.2f %10.2f %16.2f\n", set.name.c_str(),
+                set.examples.size(), 100 * s->summary.mean_nme, 100 * s->summary.median_nme,
                 100 * s->summary.failure_rate, 100 * s->offset.x, 100 * s->offset.y,
                 100 * s->offset_removed_nme);
   }

@@ -9,11 +9,6 @@
 
 namespace facerec::align {
 
-namespace {
-// Largest move searched, in patch pixels, each axis.
-constexpr double kMaxMove = 4;
-}  // namespace
-
 std::vector<cv::Mat> MeanPointPatches(const std::vector<LandmarkExample>& faces,
                                       const LabelAuditOptions& options) {
   CHECK(!faces.empty());
@@ -52,6 +47,9 @@ std::vector<cv::Mat> MeanPointPatches(const std::vector<LandmarkExample>& faces,
 }
 
 namespace {
+
+// Largest move searched, in patch pixels, each axis.
+constexpr double kMaxMove = 4;
 
 // Weighted squared difference between `candidate` and `reference` moved by
 // t: sum over x of w(x) (candidate(x) - reference(x - t))^2.

@@ -70,17 +70,30 @@ absl::StatusOr<LandmarkScores> RecordLandmarkErrors(
   return scores;
 }
 
+namespace {
+
+// mtfl_test_minus1px from mtfl_test: same faces, labels moved onto the
+// training labels' pixel convention.
+LandmarkSet MtflTestMinus1px(LandmarkSet mtfl_test) {
+  mtfl_test.name = kMtflTestMinus1px;
+  mtfl_test.same_faces_as = "mtfl_test";
+  mtfl_test.examples = align::MoveLabels(std::move(mtfl_test.examples),
+                                         -data::kMtflTestLabelOffsetPx, -data::kMtflTestLabelOffsetPx);
+  return mtfl_test;
+}
+
+}  // namespace
+
 absl::StatusOr<LandmarkSet> LoadLandmarkSet(const std::filesystem::path& data_root,
                                             const std::string& name, int threads) {
   LandmarkSet set;
   set.name = name;
-  if (name == "mtfl_test" || name == kMtflTestMinus1px) {
+  if (name == kMtflTestMinus1px) {
+    FACEREC_ASSIGN_OR_RETURN(LandmarkSet mtfl_test, LoadLandmarkSet(data_root, "mtfl_test", threads));
+    return MtflTestMinus1px(std::move(mtfl_test));
+  } else if (name == "mtfl_test") {
     set.mtfl_list = "new_testing.txt";
     FACEREC_ASSIGN_OR_RETURN(set.examples, align::LoadMtflExamples(data_root, set.mtfl_list, threads));
-    if (name == kMtflTestMinus1px) {
-      set.examples = align::MoveLabels(std::move(set.examples), -data::kMtflTestLabelOffsetPx,
-                                       -data::kMtflTestLabelOffsetPx);
-    }
   } else if (name == "afw") {
     FACEREC_ASSIGN_OR_RETURN(set.examples, align::LoadAfwExamples(data_root, threads));
   } else if (name == "mtfl_train_lfw" || name == "mtfl_train_net") {
@@ -111,10 +124,17 @@ absl::StatusOr<LandmarkSet> LoadLandmarkSet(const std::filesystem::path& data_ro
 absl::StatusOr<std::vector<LandmarkSet>> LoadLandmarkSets(const std::filesystem::path& data_root,
                                                           const std::string& names, int threads) {
   std::vector<LandmarkSet> sets;
-  for (absl::string_view name : absl::StrSplit(names, ',', absl::SkipWhitespace())) {
-    FACEREC_ASSIGN_OR_RETURN(
-        LandmarkSet set,
-        LoadLandmarkSet(data_root, std::string(absl::StripAsciiWhitespace(name)), threads));
+  for (absl::string_view piece : absl::StrSplit(names, ',', absl::SkipWhitespace())) {
+    const std::string name(absl::StripAsciiWhitespace(piece));
+    if (name == kMtflTestMinus1px) {
+      const auto test = std::find_if(sets.begin(), sets.end(),
+                                     [](const LandmarkSet& s) { return s.name == "mtfl_test"; });
+      if (test != sets.end()) {
+        sets.push_back(MtflTestMinus1px(*test));
+        continue;
+      }
+    }
+    FACEREC_ASSIGN_OR_RETURN(LandmarkSet set, LoadLandmarkSet(data_root, name, threads));
     sets.push_back(std::move(set));
   }
   return sets;

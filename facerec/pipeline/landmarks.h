@@ -60,12 +60,18 @@ struct LandmarkSet {
   std::string name;
   std::vector<align::LandmarkExample> examples;
   std::string mtfl_list;  // The MTFL list read ("" for afw), for LandmarkDataFingerprint.
+  // The set whose faces (photos, boxes, order) these are when only the labels
+  // differ ("mtfl_test" for mtfl_test_minus1px), else "": a model's
+  // predictions on that set serve this one too.
+  std::string same_faces_as;
 };
 
 // InvalidArgumentError naming `name` and the known sets for any other name.
 absl::StatusOr<LandmarkSet> LoadLandmarkSet(const std::filesystem::path& data_root,
                                             const std::string& name, int threads);
-// Each set of a comma-separated list ("mtfl_test,afw"), in order.
+// Each set of a comma-separated list ("mtfl_test,afw"), in order. A set
+// with the same faces as one earlier in the list is made from it, not
+// decoded again.
 absl::StatusOr<std::vector<LandmarkSet>> LoadLandmarkSets(const std::filesystem::path& data_root,
                                                           const std::string& names, int threads);
 // LandmarkDataFingerprint of these sets: their faces and MTFL lists.

@@ -34,6 +34,25 @@ TEST(LandmarkSetTest, CorrectedAflwLabelsAreTheDistributedOnesMovedOnePixelUpLef
   }
 }
 
+TEST(LandmarkSetTest, CorrectedAflwSetInAListReusesTheDistributedSetsPhotos) {
+  absl::StatusOr<std::vector<LandmarkSet>> sets =
+      LoadLandmarkSets(testing::DataRoot(), "mtfl_test,mtfl_test_minus1px", 2);
+  ASSERT_TRUE(sets.ok()) << sets.status();
+  ASSERT_EQ(sets->size(), 2u);
+  const LandmarkSet& distributed = (*sets)[0];
+  const LandmarkSet& corrected = (*sets)[1];
+  EXPECT_EQ(distributed.same_faces_as, "");
+  EXPECT_EQ(corrected.name, kMtflTestMinus1px);
+  EXPECT_EQ(corrected.same_faces_as, "mtfl_test");  // Predictions on mtfl_test serve it.
+  ASSERT_EQ(corrected.examples.size(), distributed.examples.size());
+  for (size_t i = 0; i < corrected.examples.size(); ++i) {
+    // Made from the loaded set, not decoded again: the very same pixels.
+    ASSERT_EQ(corrected.examples[i].photo.data, distributed.examples[i].photo.data);
+    ASSERT_DOUBLE_EQ(corrected.examples[i].points[0].x,
+                     distributed.examples[i].points[0].x - data::kMtflTestLabelOffsetPx);
+  }
+}
+
 TEST(LandmarkSetTest, TrainingSourcesLeaveOutTheShiftedRows) {
   absl::StatusOr<LandmarkSet> lfw = LoadLandmarkSet(testing::DataRoot(), "mtfl_train_lfw", 2);
   absl::StatusOr<LandmarkSet> net = LoadLandmarkSet(testing::DataRoot(), "mtfl_train_net", 2);
