@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -87,13 +88,26 @@ int ConfigureThreads(int threads) {
 }
 
 void InitProcess(int* argc, char*** argv, const char* usage) {
+  InitProcess(argc, argv, usage, nullptr);
+}
+
+void InitProcess(int* argc, char*** argv, const char* usage,
+                 const std::function<absl::Status()>& after_flags) {
   PrepareEnvironment(*argv);
   SetProcessCommandLine(*argc, *argv);
   gflags::SetUsageMessage(usage);
-  gflags::ParseCommandLineFlags(argc, argv, /*remove_flags=*/true);
+  gflags::ParseCommandLineNonHelpFlags(argc, argv, /*remove_flags=*/true);
   FLAGS_logtostderr = true;
   google::InitGoogleLogging((*argv)[0]);
   google::InstallFailureSignalHandler();
+  if (after_flags) {
+    if (const absl::Status status = after_flags(); !status.ok()) {
+      std::fprintf(stderr, "%s: %s\n", gflags::ProgramInvocationShortName(),
+                   std::string(status.message()).c_str());
+      std::exit(2);
+    }
+  }
+  gflags::HandleCommandLineHelpFlags();
   const int threads = ConfigureThreads(FLAGS_threads);
   const char* blas = std::getenv("OPENBLAS_CORETYPE");
   VLOG(1) << "threads=" << threads << " OPENBLAS_CORETYPE=" << (blas ? blas : "(auto)");

@@ -25,13 +25,23 @@
 #ifndef FACEREC_CORE_PROCESS_H_
 #define FACEREC_CORE_PROCESS_H_
 
+#include <functional>
 #include <string>
+
+#include "absl/status/status.h"
 
 namespace facerec {
 
 // Parses flags (exits on an unknown flag with gflags' message), starts glog,
 // sets the BLAS kernel (see above) and the thread count. Call first in main.
 void InitProcess(int* argc, char*** argv, const char* usage);
+
+// The same, calling `after_flags` once the command line is parsed and before
+// --help is handled, so configuration layers applied there as defaults show
+// in --help. An error from it is printed as one line and the process exits
+// with status 2.
+void InitProcess(int* argc, char*** argv, const char* usage,
+                 const std::function<absl::Status()>& after_flags);
 
 // The environment part of InitProcess alone: re-executes the binary with
 // OMP_NUM_THREADS and OPENBLAS_CORETYPE set when needed (argv must be the

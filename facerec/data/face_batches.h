@@ -33,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
 namespace facerec::data {
@@ -105,6 +106,16 @@ struct Batch {
   torch::Tensor images;  // [B, 3, H, W] float.
   torch::Tensor labels;  // [B] int64.
 };
+
+// OK when `options` can draw batches from images with these labels:
+// batch_size >= 1 (plain batches), or P >= 1, K >= 1 and at least P distinct
+// identities (P x K batches), and at least one batch per epoch. Otherwise
+// InvalidArgumentError naming the field and what is allowed. Call it before
+// building a BatchLoader: the loader's threads CHECK these.
+absl::Status ValidateSampler(const SamplerOptions& options, const std::vector<int>& labels);
+
+// OK, or InvalidArgumentError naming the first field out of range.
+absl::Status ValidateAugment(const AugmentOptions& options);
 
 // Sample indices of batch `batch` of epoch `epoch`.
 std::vector<size_t> SampleBatch(const std::vector<int>& labels, const SamplerOptions& options,

@@ -117,6 +117,11 @@ absl::Status Run::LogMetric(const std::string& key, int64_t step, double value) 
   return absl::OkStatus();
 }
 
+bool Run::finished() const {
+  absl::MutexLock lock(&mutex_);
+  return finished_;
+}
+
 absl::Status Run::Flush() {
   absl::MutexLock lock(&mutex_);
   return FlushLocked();

@@ -52,6 +52,8 @@ class Run {
   Run& operator=(const Run&) = delete;
 
   int64_t id() const { return id_; }
+  // True once Finish (or a signal or crash handler) set the final status.
+  bool finished() const;
 
   // Buffers one point; returns the flush's error when it flushed and failed
   // (the points stay buffered for the next try).
@@ -82,7 +84,7 @@ class Run {
   ExperimentStore* const store_;
   const int64_t id_;
   const Options options_;
-  absl::Mutex mutex_;
+  mutable absl::Mutex mutex_;
   std::vector<MetricPoint> buffer_ ABSL_GUARDED_BY(mutex_);
   int64_t oldest_buffered_ms_ ABSL_GUARDED_BY(mutex_) = 0;
   bool finished_ ABSL_GUARDED_BY(mutex_) = false;

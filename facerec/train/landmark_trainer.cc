@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_format.h"
 #include "facerec/core/progress.h"
+#include "facerec/core/thread_governor.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/face_batches.h"
 #include "glog/logging.h"
@@ -29,9 +30,10 @@ absl::Status TrainLandmarkNet(align::LandmarkNet net,
   TrainOptions schedule;  // The recognition trainer's schedule: cosine with linear warm-up.
   schedule.epochs = o.epochs;
   schedule.lr = o.lr;
-  schedule.schedule = "cosine";
+  schedule.schedule = Schedule::kCosine;
   schedule.warmup_epochs = o.warmup_epochs;
   const int size = net->options().input_size;
+  ThreadGovernor governor(torch::get_num_threads());  // core/thread_governor.h
   ProgressMeter meter("landmarks", o.epochs * steps_per_epoch, "step", o.progress_interval_seconds);
   int64_t global_step = 0;
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
@@ -44,6 +46,7 @@ absl::Status TrainLandmarkNet(align::LandmarkNet net,
     double loss_sum = 0;
     const auto epoch_start = std::chrono::steady_clock::now();
     for (int64_t b = 0; b < steps_per_epoch; ++b, ++global_step) {
+      governor.Tick();
       std::vector<cv::Mat> crops;
       std::vector<float> points;
       for (int64_t i = 0; i < o.batch_size; ++i) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "facerec/core/progress.h"
+#include "facerec/core/thread_governor.h"
 #include "facerec/core/status_macros.h"
 #include "glog/logging.h"
 
@@ -27,12 +28,58 @@ std::vector<torch::Tensor> Parameters(const backbones::Backbone& backbone,
 
 }  // namespace
 
+absl::StatusOr<Optimizer> ParseOptimizer(absl::string_view name) {
+  if (name == "sgd") return Optimizer::kSgd;
+  if (name == "adamw") return Optimizer::kAdamW;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown optimizer '", name, "'; allowed: sgd, adamw"));
+}
+
+absl::StatusOr<Schedule> ParseSchedule(absl::string_view name) {
+  if (name == "cosine") return Schedule::kCosine;
+  if (name == "step") return Schedule::kStep;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown schedule '", name, "'; allowed: cosine, step"));
+}
+
+const char* OptimizerName(Optimizer optimizer) {
+  return optimizer == Optimizer::kSgd ? "sgd" : "adamw";
+}
+
+const char* ScheduleName(Schedule schedule) {
+  return schedule == Schedule::kCosine ? "cosine" : "step";
+}
+
+absl::Status ValidateTrainOptions(const TrainOptions& o) {
+  auto bad = [](absl::string_view field, double value, absl::string_view allowed) {
+    return absl::InvalidArgumentError(absl::StrCat(field, "=", value, ": ", allowed));
+  };
+  if (o.epochs < 1) return bad("epochs", o.epochs, "must be at least 1");
+  if (!(o.lr > 0) || !std::isfinite(o.lr)) return bad("lr", o.lr, "must be a positive number");
+  if (!(o.momentum >= 0 && o.momentum < 1)) return bad("momentum", o.momentum, "must be in [0, 1)");
+  if (!(o.weight_decay >= 0) || !std::isfinite(o.weight_decay)) {
+    return bad("weight_decay", o.weight_decay, "must be >= 0");
+  }
+  if (!(o.warmup_epochs >= 0 && o.warmup_epochs <= o.epochs)) {
+    return bad("warmup_epochs", o.warmup_epochs, "must be in [0, epochs]");
+  }
+  if (!(o.min_lr >= 0 && o.min_lr <= o.lr)) return bad("min_lr", o.min_lr, "must be in [0, lr]");
+  if (!(o.margin_warmup_epochs >= 0) || !std::isfinite(o.margin_warmup_epochs)) {
+    return bad("margin_warmup_epochs", o.margin_warmup_epochs, "must be >= 0");
+  }
+  for (double m : o.step_milestones) {
+    if (!(m >= 0) || !std::isfinite(m)) return bad("step_milestones", m, "must be epochs >= 0");
+  }
+  if (!(o.step_gamma > 0)) return bad("step_gamma", o.step_gamma, "must be positive");
+  return absl::OkStatus();
+}
+
 double LearningRate(const TrainOptions& o, int64_t step, int64_t steps_per_epoch) {
   const double epoch = static_cast<double>(step) / steps_per_epoch;
   if (o.warmup_epochs > 0 && epoch < o.warmup_epochs) {
     return o.lr * (step + 1) / (o.warmup_epochs * steps_per_epoch);
   }
-  if (o.schedule == "step") {
+  if (o.schedule == Schedule::kStep) {
     double lr = o.lr;
     for (double milestone : o.step_milestones) lr *= epoch >= milestone ? o.step_gamma : 1.0;
     return lr;
@@ -49,14 +96,10 @@ Trainer::Trainer(backbones::Backbone backbone, losses::Loss loss, data::BatchLoa
       loader_(loader),
       options_(options),
       run_(run) {
-  CHECK(options.optimizer == "sgd" || options.optimizer == "adamw")
-      << "unknown optimizer " << options.optimizer;
-  CHECK(options.schedule == "cosine" || options.schedule == "step")
-      << "unknown schedule " << options.schedule;
   backbone_->to(options.device);
   loss_->to(options.device);
   const std::vector<torch::Tensor> params = Parameters(backbone_, loss_);
-  if (options.optimizer == "sgd") {
+  if (options.optimizer == Optimizer::kSgd) {
     optimizer_ = std::make_unique<torch::optim::SGD>(
         params, torch::optim::SGDOptions(options.lr)
                     .momentum(options.momentum)
@@ -116,6 +159,7 @@ absl::Status Trainer::LoadCheckpoint(int* next_epoch, int64_t* global_step) {
 }
 
 absl::Status Trainer::Train(const EpochCallback& after_epoch) {
+  FACEREC_RETURN_IF_ERROR(ValidateTrainOptions(options_));
   const int64_t steps_per_epoch = loader_->BatchesPerEpoch();
   if (steps_per_epoch == 0) return absl::InvalidArgumentError("fewer images than one batch");
   int epoch = 0;
@@ -132,6 +176,8 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
   const int64_t total_steps = static_cast<int64_t>(options_.epochs) * steps_per_epoch;
   ProgressMeter meter("train", total_steps, "step", options_.progress_interval_seconds);
   int64_t steps_this_process = 0;
+  // Fewer threads while other processes take cores (core/thread_governor.h).
+  ThreadGovernor governor(torch::get_num_threads());
   const auto started = std::chrono::steady_clock::now();
   for (; epoch < options_.epochs; ++epoch) {
     torch::manual_seed(static_cast<uint64_t>(options_.seed) * 1000003ULL + epoch);
@@ -145,6 +191,7 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
         return absl::AbortedError("stopped by stop_after_steps (test hook)");
       }
       ++steps_this_process;
+      governor.Tick();
       const double lr = LearningRate(options_, global_step, steps_per_epoch);
       SetLearningRate(*optimizer_, lr);
       if (options_.margin_warmup_epochs > 0) {

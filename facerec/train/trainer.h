@@ -31,6 +31,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "facerec/backbones/backbone.h"
 #include "facerec/data/face_batches.h"
 #include "facerec/losses/losses.h"
@@ -38,13 +40,23 @@
 
 namespace facerec::train {
 
+enum class Optimizer { kSgd, kAdamW };
+enum class Schedule { kCosine, kStep };
+
+// Names as users type them ("sgd", "adamw"; "cosine", "step"), and back.
+// Parse errors say what is allowed: "unknown optimizer 'foo'; allowed: sgd, adamw".
+absl::StatusOr<Optimizer> ParseOptimizer(absl::string_view name);
+absl::StatusOr<Schedule> ParseSchedule(absl::string_view name);
+const char* OptimizerName(Optimizer optimizer);
+const char* ScheduleName(Schedule schedule);
+
 struct TrainOptions {
-  int epochs = 10;                  // Default 10.
-  std::string optimizer = "sgd";    // sgd (with momentum) | adamw. Default sgd.
+  int epochs = 10;                  // Default 10; >= 1.
+  Optimizer optimizer = Optimizer::kSgd;  // SGD with momentum, or AdamW. Default SGD.
   double lr = 0.1;                  // Peak learning rate. Default 0.1.
   double momentum = 0.9;            // SGD momentum. Default 0.9.
   double weight_decay = 5e-4;       // Default 5e-4 (SGD: L2; AdamW: decoupled).
-  std::string schedule = "cosine";  // cosine | step. Default cosine.
+  Schedule schedule = Schedule::kCosine;  // Default cosine.
   double warmup_epochs = 1;         // Linear warm-up from 0. Default 1.
   std::vector<double> step_milestones;  // step schedule: epochs where lr *= step_gamma.
   double step_gamma = 0.1;
@@ -59,7 +71,11 @@ struct TrainOptions {
   int64_t stop_after_steps = 0;
 };
 
-// Learning rate at `step` (0-based) of `total_steps`, with `steps_per_epoch`.
+// OK, or InvalidArgumentError naming the first field out of range
+// ("epochs=0: must be at least 1"). Trainer::Train checks it first.
+absl::Status ValidateTrainOptions(const TrainOptions& options);
+
+// Learning rate at `step` (0-based, counted over all epochs), with `steps_per_epoch`.
 double LearningRate(const TrainOptions& options, int64_t step, int64_t steps_per_epoch);
 
 // Called after each epoch with the epoch index (0-based); an error stops training.

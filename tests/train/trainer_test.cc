@@ -159,7 +159,7 @@ TEST(LearningRateTest, WarmupCosineAndSteps) {
   EXPECT_NEAR(LearningRate(o, 100, 100), 1.0, 1e-12);
   EXPECT_NEAR(LearningRate(o, 550, 100), 0.5, 1e-12);  // Half-way through the cosine.
   EXPECT_NEAR(LearningRate(o, 999, 100), 0.0, 1e-3);
-  o.schedule = "step";
+  o.schedule = Schedule::kStep;
   o.step_milestones = {5, 8};
   EXPECT_DOUBLE_EQ(LearningRate(o, 450, 100), 1.0);
   EXPECT_DOUBLE_EQ(LearningRate(o, 500, 100), 0.1);

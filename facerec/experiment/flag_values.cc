@@ -1,0 +1,84 @@
+#include "facerec/experiment/flag_values.h"
+
+#include <algorithm>
+#include <system_error>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "facerec/core/data_root.h"
+#include "gflags/gflags.h"
+
+namespace facerec::experiment {
+
+std::map<std::string, std::string> FlagsDefinedIn(const std::string& file,
+                                                  const std::set<std::string>& excluded) {
+  std::map<std::string, std::string> params;
+  std::vector<gflags::CommandLineFlagInfo> all;
+  gflags::GetAllFlags(&all);
+  for (const auto& flag : all) {
+    if (flag.filename.find(file) == std::string::npos || excluded.count(flag.name)) continue;
+    double value = 0;
+    params[flag.name] = flag.type == "double" && absl::SimpleAtod(flag.current_value, &value)
+                            ? absl::StrCat(value)
+                            : flag.current_value;
+  }
+  return params;
+}
+
+absl::Status AsFlagError(absl::string_view flag, const absl::Status& status) {
+  if (status.ok() || status.code() != absl::StatusCode::kInvalidArgument) return status;
+  absl::string_view message = status.message();
+  const size_t equals = message.find('=');
+  // "field=value: allowed" -> "--flag=value: allowed"; anything else is prefixed.
+  if (equals != absl::string_view::npos && message.substr(0, equals).find(' ') == absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, message.substr(equals)));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", message));
+}
+
+absl::StatusOr<std::vector<double>> ParseDoubleList(absl::string_view flag,
+                                                    absl::string_view text) {
+  std::vector<double> values;
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    item = absl::StripAsciiWhitespace(item);
+    double value = 0;
+    if (!absl::SimpleAtod(item, &value)) {
+      return FlagError(flag, text, absl::StrCat("'", item, "' is not a number"));
+    }
+    values.push_back(value);
+  }
+  return values;
+}
+
+absl::StatusOr<std::vector<std::string>> ParseNameList(absl::string_view flag,
+                                                       absl::string_view text,
+                                                       const std::vector<std::string>& allowed) {
+  std::vector<std::string> names;
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    const std::string name(absl::StripAsciiWhitespace(item));
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      return FlagError(flag, text,
+                       absl::StrCat("unknown '", name, "'; allowed: ", absl::StrJoin(allowed, ", ")));
+    }
+    names.push_back(name);
+  }
+  if (names.empty()) {
+    return FlagError(flag, text, absl::StrCat("name at least one of ", absl::StrJoin(allowed, ", ")));
+  }
+  return names;
+}
+
+std::string RecordedPath(const std::filesystem::path& path) {
+  std::error_code error;
+  const std::filesystem::path root = std::filesystem::weakly_canonical(WorkspaceRoot(), error);
+  const std::filesystem::path full =
+      std::filesystem::weakly_canonical(ResolveAgainstWorkspace(path.string()), error);
+  if (error) return path.lexically_normal().string();
+  const std::filesystem::path relative = full.lexically_relative(root);
+  if (relative.empty() || *relative.begin() == "..") return full.string();
+  return relative.string();
+}
+
+}  // namespace facerec::experiment

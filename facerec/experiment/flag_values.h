@@ -1,0 +1,63 @@
+// Flags as data: an experiment's flags as the params a run records, errors
+// that name the flag, the value and what is allowed, and paths as records
+// that do not depend on where the checkout is.
+//
+//   std::map<std::string, std::string> params =
+//       FlagsDefinedIn("train_landmarks", {"db", "data_root"});
+//   if (FLAGS_holdout_every < 0) {
+//     return FlagError("holdout_every", FLAGS_holdout_every, "must be >= 0");
+//   }
+//   // "--holdout_every=-1: must be >= 0"
+#ifndef FACEREC_EXPERIMENT_FLAG_VALUES_H_
+#define FACEREC_EXPERIMENT_FLAG_VALUES_H_
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace facerec::experiment {
+
+// Flags whose defining file name contains `file`, minus `excluded` (where
+// things are, not what the run is), as the strings the store records.
+// Doubles are printed shortest (0.1, not gflags' 0.10000000000000001).
+std::map<std::string, std::string> FlagsDefinedIn(const std::string& file,
+                                                  const std::set<std::string>& excluded);
+
+// InvalidArgumentError "--<flag>=<value>: <allowed>".
+template <typename T>
+absl::Status FlagError(absl::string_view flag, const T& value, absl::string_view allowed) {
+  return absl::InvalidArgumentError(absl::StrCat("--", flag, "=", value, ": ", allowed));
+}
+
+// A library's InvalidArgumentError "<field>=<value>: <allowed>" about an
+// option that flag `flag` set, as "--<flag>=<value>: <allowed>". Other
+// errors pass unchanged.
+absl::Status AsFlagError(absl::string_view flag, const absl::Status& status);
+
+// Comma-separated numbers ("10,15"); empty text gives none. The error names
+// the flag and the item.
+absl::StatusOr<std::vector<double>> ParseDoubleList(absl::string_view flag,
+                                                    absl::string_view text);
+
+// Comma-separated names, trimmed, each one of `allowed`; the error names the
+// flag, the unknown item and the allowed ones. Empty items are skipped; no
+// items at all is an error.
+absl::StatusOr<std::vector<std::string>> ParseNameList(absl::string_view flag,
+                                                       absl::string_view text,
+                                                       const std::vector<std::string>& allowed);
+
+// How a path is recorded: relative to the workspace root when inside it
+// ("artifacts/landmarks/ab12/landmark_net.pt"), else as given. Records that
+// hold it mean the same file in any checkout.
+std::string RecordedPath(const std::filesystem::path& path);
+
+}  // namespace facerec::experiment
+
+#endif  // FACEREC_EXPERIMENT_FLAG_VALUES_H_
