@@ -26,7 +26,7 @@
 #include "facerec/align/label_audit.h"
 #include "facerec/align/landmark_crops.h"
 #include "facerec/core/data_root.h"
-#include "facerec/core/process.h"
+#include "facerec/experiment/experiment_main.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/pipeline/landmarks.h"
 #include "facerec/tracking/experiment_store.h"
@@ -34,8 +34,6 @@
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
-DEFINE_string(data_root, "", "Dataset directory (default: $FACEREC_DATA, else ../shared/data).");
-DEFINE_string(db, "results.db", "Experiment store; relative to the workspace root.");
 DEFINE_string(sets, "mtfl_train_lfw,mtfl_train_net,mtfl_train_pose,mtfl_test,mtfl_test_minus1px,afw",
               "Comma-separated landmark sets to audit (pipeline/landmarks.h); the reference is "
               "always mtfl_train_lfw + mtfl_train_net.");
@@ -84,8 +82,8 @@ absl::Status AuditRow(const std::string& name, const std::vector<align::Landmark
   return absl::OkStatus();
 }
 
-absl::Status Main() {
-  FACEREC_ASSIGN_OR_RETURN(std::filesystem::path root, ResolveDataRoot(FLAGS_data_root));
+absl::Status AuditLandmarkLabels(experiment::Experiment& e) {
+  FACEREC_ASSIGN_OR_RETURN(std::filesystem::path root, e.DataRoot());
   if (FLAGS_patch_side < 9 || FLAGS_patch_side % 2 == 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("--patch_side=", FLAGS_patch_side, ": must be odd and at least 9"));
@@ -111,10 +109,7 @@ absl::Status Main() {
     all_sets.push_back(&set);
   }
   for (const pipeline::LandmarkSet& set : *sets) all_sets.push_back(&set);
-  FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::ExperimentStore> store,
-                           tracking::ExperimentStore::Open(ResolveAgainstWorkspace(FLAGS_db).string()));
   tracking::RunOptions run_options;
-  run_options.experiment = "landmarks";
   run_options.name = "label_audit";
   run_options.params = {{"sets", FLAGS_sets},
                         {"reference", "mtfl_train_lfw+mtfl_train_net"},
@@ -123,8 +118,7 @@ absl::Status Main() {
                         {"size_bins", absl::StrCat(FLAGS_size_bins)}};
   FACEREC_ASSIGN_OR_RETURN(run_options.dataset_fingerprint,
                            pipeline::LandmarkSetsFingerprint(root, all_sets));
-  FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::Run> run,
-                           tracking::Run::Start(store.get(), run_options));
+  FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
 
   align::LabelAuditOptions options;
   options.patch_side = FLAGS_patch_side;
@@ -134,7 +128,7 @@ absl::Status Main() {
               "y down)\n%-22s %6s %7s %7s %7s %7s %7s %s\n", "set", "faces", "eyes px", "x %eye",
               "y %eye", "x px", "y px", " per point x,y %eye: L eye, R eye, nose, L mouth, R mouth");
   auto record = [&](const std::string& name, const std::vector<align::LandmarkExample>& faces) {
-    return AuditRow(name, faces, reference, options, run.get());
+    return AuditRow(name, faces, reference, options, run);
   };
   absl::Status status;
   {
@@ -142,7 +136,7 @@ absl::Status Main() {
     std::vector<align::LandmarkExample> even, odd;
     for (size_t i = 0; i < reference_faces.size(); ++i) (i % 2 ? odd : even).push_back(reference_faces[i]);
     const std::vector<cv::Mat> even_patches = align::MeanPointPatches(even, options);
-    status = AuditRow("reference_odd_vs_even", odd, even_patches, options, run.get());
+    status = AuditRow("reference_odd_vs_even", odd, even_patches, options, run);
   }
   if (status.ok()) {
     // The reference mirrored (photo flipped, x -> width - 1 - x in OpenCV's
@@ -150,15 +144,7 @@ absl::Status Main() {
     // on average, so labels on pixel centres measure 0 here; labels d px
     // right of the centres they mean measure -2d in x, and a net trained
     // with mirrored crops learns the average of +d and -d: a bias of -d.
-    std::vector<align::LandmarkExample> mirrored = reference_faces;
-    for (align::LandmarkExample& e : mirrored) {
-      cv::Mat flipped;
-      cv::flip(e.photo, flipped, /*flipCode=*/1);
-      e.photo = flipped;
-      for (data::Point2& p : e.points) p.x = e.photo.cols - 1 - p.x;
-      e.points = align::SwapLeftRight(e.points);
-    }
-    status = record("reference_mirrored", mirrored);
+    status = record("reference_mirrored", align::MirrorExamples(reference_faces));
   }
   for (const pipeline::LandmarkSet& set : *sets) {
     if (!status.ok()) break;
@@ -178,24 +164,20 @@ absl::Status Main() {
   }
   if (status.ok()) {
     std::printf("\nx px, y px: the mean shift times the set's median eye distance, in the set's "
-                "own pixels. Run %lld in %s\n",
-                static_cast<long long>(run->id()), store->path().c_str());
+                "own pixels.\n");
     std::fflush(stdout);
   }
-  return run->FinishWith(status);
+  return status;
 }
 
 }  // namespace
 }  // namespace facerec
 
 int main(int argc, char** argv) {
-  facerec::InitProcess(&argc, &argv,
-                       "Model-free audit: do the landmark sets' labels mark the spots MTFL's "
-                       "training labels mark?");
-  const absl::Status status = facerec::Main();
-  if (!status.ok()) {
-    LOG(ERROR) << status;
-    return 1;
-  }
-  return 0;
+  return facerec::experiment::RunExperiment(
+      argc, argv,
+      {.name = "landmarks",
+       .usage = "Model-free audit: do the landmark sets' labels mark the spots MTFL's "
+                "training labels mark?",
+       .main = facerec::AuditLandmarkLabels});
 }

@@ -17,7 +17,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "facerec/core/data_root.h"
-#include "facerec/core/process.h"
+#include "facerec/core/status_macros.h"
+#include "facerec/experiment/experiment_main.h"
+#include "facerec/experiment/flag_values.h"
 #include "facerec/core/progress.h"
 #include "facerec/data/fingerprint.h"
 #include "facerec/data/validation.h"
@@ -26,8 +28,6 @@
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
-DEFINE_string(data_root, "", "Dataset directory (default: $FACEREC_DATA, else ../shared/data).");
-DEFINE_string(db, "results.db", "Experiment store; relative paths are from the workspace root.");
 DEFINE_int32(max_failures_shown, 20, "Decode failures printed per dataset.");
 
 namespace facerec {
@@ -67,24 +67,16 @@ const std::map<std::string, int64_t>& DocumentedCounts() {
   return *counts;
 }
 
-int Main() {
-  absl::StatusOr<std::filesystem::path> root = ResolveDataRoot(FLAGS_data_root);
-  if (!root.ok()) {
-    LOG(ERROR) << root.status();
-    return 2;
+absl::Status DataReport(experiment::Experiment& e) {
+  if (FLAGS_max_failures_shown < 0) {
+    return experiment::FlagError("max_failures_shown", FLAGS_max_failures_shown, "must be >= 0");
   }
-  const std::string db_path = ResolveAgainstWorkspace(FLAGS_db).string();
-  absl::StatusOr<std::unique_ptr<tracking::ExperimentStore>> store =
-      tracking::ExperimentStore::Open(db_path);
-  if (!store.ok()) {
-    LOG(ERROR) << "cannot open the experiment store: " << store.status();
-    return 2;
-  }
-  LOG(INFO) << "data root " << root->string() << ", store " << db_path;
+  FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
+  LOG(INFO) << "data root " << root.string();
 
   // Annotations and the fingerprint first, so the run record carries the
   // fingerprint; a malformed annotation still gets a FAILED run.
-  absl::StatusOr<std::vector<data::DatasetInventory>> inventory = data::InventoryAll(*root);
+  absl::StatusOr<std::vector<data::DatasetInventory>> inventory = data::InventoryAll(root);
   std::vector<std::string> all_images, all_annotations;
   int64_t total_images = 0;
   absl::StatusOr<std::string> fingerprint = std::string();
@@ -95,28 +87,16 @@ int Main() {
       all_annotations.insert(all_annotations.end(), dataset.annotation_files.begin(),
                              dataset.annotation_files.end());
     }
-    fingerprint = data::DatasetFingerprint(*root, all_images, all_annotations);
+    fingerprint = data::DatasetFingerprint(root, all_images, all_annotations);
   }
 
+  // The data is identified by its fingerprint, not by where this machine keeps it.
   tracking::RunOptions options;
-  options.experiment = "data_report";
-  options.params = {{"data_root", root->string()},
-                    {"threads", absl::StrCat(torch::get_num_threads())}};
+  options.params = {{"threads", absl::StrCat(torch::get_num_threads())}};
   options.dataset_fingerprint = fingerprint.value_or("");
-  absl::StatusOr<std::unique_ptr<tracking::Run>> run =
-      tracking::Run::Start(store->get(), options);
-  if (!run.ok()) {
-    LOG(ERROR) << "cannot start a run: " << run.status();
-    return 2;
-  }
-  auto fail = [&run](const std::string& error) {
-    LOG(ERROR) << error;
-    const absl::Status status = (*run)->Finish(tracking::RunStatus::kFailed, error);
-    LOG_IF(ERROR, !status.ok()) << status;
-    return 1;
-  };
-  if (!inventory.ok()) return fail(std::string(inventory.status().message()));
-  if (!fingerprint.ok()) return fail(std::string(fingerprint.status().message()));
+  FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(options));
+  FACEREC_RETURN_IF_ERROR(inventory.status());
+  FACEREC_RETURN_IF_ERROR(fingerprint.status());
 
   ProgressMeter meter("decode", total_images, "img");
   int64_t decoded_before = 0;
@@ -147,8 +127,7 @@ int Main() {
       }
       std::printf("%-22s %-24s %12s %12s\n", dataset.name.c_str(), name.c_str(),
                   absl::StrFormat("%d", value).c_str(), expected.c_str());
-      const absl::Status logged = (*run)->LogMetric(key, 0, static_cast<double>(value));
-      if (!logged.ok()) return fail(std::string(logged.message()));
+      FACEREC_RETURN_IF_ERROR(run->LogMetric(key, 0, static_cast<double>(value)));
     }
     int shown = 0;
     for (const data::DecodeFailure& failure : report.failures) {
@@ -164,30 +143,24 @@ int Main() {
   std::printf("\n%lld images decoded in %.1f s (%.0f img/s on %d threads); %lld failures\n",
               static_cast<long long>(total_images), decode_seconds, rate,
               torch::get_num_threads(), static_cast<long long>(failures));
-  std::printf("dataset fingerprint %s\nrun %lld in %s\n", fingerprint->c_str(),
-              static_cast<long long>((*run)->id()), db_path.c_str());
-  absl::Status logged = (*run)->LogMetric("decode/images_per_second", 0, rate);
-  if (!logged.ok()) return fail(std::string(logged.message()));
-
+  std::printf("dataset fingerprint %s\n", fingerprint->c_str());
+  FACEREC_RETURN_IF_ERROR(run->LogMetric("decode/images_per_second", 0, rate));
   if (failures > 0 || mismatches > 0) {
-    return fail(absl::StrCat(failures, " decode failure(s), ", mismatches,
-                             " count(s) differ from the README"));
-  }
-  const absl::Status finished = (*run)->Finish();
-  if (!finished.ok()) {
-    LOG(ERROR) << finished;
-    return 1;
+    return absl::DataLossError(absl::StrCat(failures, " decode failure(s), ", mismatches,
+                                            " count(s) differ from the README"));
   }
   std::printf("all datasets valid\n");
-  return 0;
+  return absl::OkStatus();
 }
 
 }  // namespace
 }  // namespace facerec
 
 int main(int argc, char** argv) {
-  facerec::InitProcess(&argc, &argv,
-                       "Validates every dataset under the data root and records a run.\n"
-                       "Usage: data_report [--data_root=DIR] [--db=results.db]");
-  return facerec::Main();
+  return facerec::experiment::RunExperiment(
+      argc, argv,
+      {.name = "data_report",
+       .usage = "Validates every dataset under the data root and records a run.\n"
+                "Usage: data_report [--data_root=DIR] [--db=results.db]",
+       .main = facerec::DataReport});
 }

@@ -34,7 +34,9 @@
 #include "absl/strings/str_cat.h"
 #include "facerec/align/landmark_examples.h"
 #include "facerec/core/data_root.h"
-#include "facerec/core/process.h"
+#include "facerec/core/sha256.h"
+#include "facerec/experiment/experiment_main.h"
+#include "facerec/experiment/flag_values.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/pipeline/landmarks.h"
 #include "facerec/tracking/experiment_store.h"
@@ -42,8 +44,6 @@
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
-DEFINE_string(data_root, "", "Dataset directory (default: $FACEREC_DATA, else ../shared/data).");
-DEFINE_string(db, "results.db", "Experiment store; relative to the workspace root.");
 DEFINE_string(model, "/usr/share/dlib/shape_predictor_68_face_landmarks.dat",
               "dlib 68-point shape predictor (Debian libdlib-data).");
 
@@ -160,11 +160,12 @@ absl::Status Record(const std::string& name, const std::vector<align::LandmarkEx
   return absl::OkStatus();
 }
 
-absl::Status Main() {
-  FACEREC_ASSIGN_OR_RETURN(std::filesystem::path root, ResolveDataRoot(FLAGS_data_root));
-  if (!std::filesystem::exists(FLAGS_model)) {
-    return absl::NotFoundError(absl::StrCat(
-        "--model=", FLAGS_model, ": no such file (install libdlib-data; tools/bazel does)"));
+absl::Status DlibLandmarks(experiment::Experiment& e) {
+  FACEREC_ASSIGN_OR_RETURN(std::filesystem::path root, e.DataRoot());
+  absl::StatusOr<std::string> model_sha256 = Sha256OfFile(FLAGS_model);
+  if (!model_sha256.ok()) {
+    return experiment::FlagError("model", FLAGS_model,
+                                 "cannot be read (install libdlib-data; tools/bazel does)");
   }
   absl::StatusOr<std::vector<pipeline::LandmarkSet>> sets =
       pipeline::LoadLandmarkSets(root, FLAGS_sets, 2);
@@ -173,23 +174,20 @@ absl::Status Main() {
   }
   std::vector<const pipeline::LandmarkSet*> set_pointers;
   for (const pipeline::LandmarkSet& set : *sets) set_pointers.push_back(&set);
-  FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::ExperimentStore> store,
-                           tracking::ExperimentStore::Open(ResolveAgainstWorkspace(FLAGS_db).string()));
   tracking::RunOptions options;
-  options.experiment = "landmarks";
   options.name = "dlib_68";
-  options.params = {{"model", FLAGS_model},
+  options.params = {{"model_sha256", *model_sha256},
                     {"sets", FLAGS_sets},
                     {"box", "dlib HOG detection in 1.6x our box, else our box mapped"}};
   FACEREC_ASSIGN_OR_RETURN(options.dataset_fingerprint,
                            pipeline::LandmarkSetsFingerprint(root, set_pointers));
-  FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::Run> run, tracking::Run::Start(store.get(), options));
+  FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(options));
 
   dlib::shape_predictor predictor;
   try {
     dlib::deserialize(FLAGS_model) >> predictor;
-  } catch (const std::exception& e) {
-    return run->FinishWith(absl::DataLossError(absl::StrCat(FLAGS_model, ": ", e.what())));
+  } catch (const std::exception& error) {
+    return absl::DataLossError(absl::StrCat(FLAGS_model, ": ", error.what()));
   }
   dlib::frontal_face_detector detector = dlib::get_frontal_face_detector();
   std::printf("\n%-18s %6s %8s %10s %8s %10s %10s %12s %10s %10s\n", "dataset", "faces",
@@ -202,27 +200,21 @@ absl::Status Main() {
     if (it == predicted.end()) {
       it = predicted.emplace(faces, Predict(set.examples, detector, predictor)).first;
     }
-    if (absl::Status s = Record(set.name, set.examples, it->second, run.get()); !s.ok()) {
-      return run->FinishWith(s);
-    }
+    FACEREC_RETURN_IF_ERROR(Record(set.name, set.examples, it->second, run));
   }
   std::printf("\ndlib 68-point shape predictor, 68 -> 5 points; us/face: median predictor time "
-              "(detector excluded); offset and NME-offset as in train_landmarks. Run %lld in %s\n",
-              static_cast<long long>(run->id()), store->path().c_str());
+              "(detector excluded); offset and NME-offset as in train_landmarks.\n");
   std::fflush(stdout);
-  return run->Finish();
+  return absl::OkStatus();
 }
 
 }  // namespace
 }  // namespace facerec
 
 int main(int argc, char** argv) {
-  facerec::InitProcess(&argc, &argv,
-                       "dlib's 68-point shape predictor on the landmark test sets (the peer).");
-  const absl::Status status = facerec::Main();
-  if (!status.ok()) {
-    LOG(ERROR) << status;
-    return 1;
-  }
-  return 0;
+  return facerec::experiment::RunExperiment(
+      argc, argv,
+      {.name = "landmarks",
+       .usage = "dlib's 68-point shape predictor on the landmark test sets (the peer).",
+       .main = facerec::DlibLandmarks});
 }

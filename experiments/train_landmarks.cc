@@ -21,12 +21,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "experiments/experiment_flags.h"
 #include "facerec/align/landmark_detector.h"
 #include "facerec/align/landmark_examples.h"
 #include "facerec/align/landmark_net.h"
 #include "facerec/core/data_root.h"
-#include "facerec/core/process.h"
+#include "facerec/core/sha256.h"
+#include "facerec/experiment/experiment_main.h"
+#include "facerec/experiment/flag_values.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/landmarks.h"
 #include "facerec/pipeline/landmarks.h"
@@ -36,33 +37,40 @@
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
-DEFINE_string(data_root, "", "Dataset directory (default: $FACEREC_DATA, else ../shared/data).");
-DEFINE_string(db, "results.db", "Experiment store; relative to the workspace root.");
-DEFINE_string(artifacts_dir, "artifacts", "Where the trained net goes; relative to the workspace root.");
-DEFINE_string(device, "cpu", "torch device: cpu, cuda, ...");
+namespace {
+// The option structs' defaults, so no flag has a default of its own.
+const facerec::train::LandmarkTrainOptions kTrain;
+const facerec::align::LandmarkNetOptions kNet;
+const facerec::align::LandmarkDetectorOptions kDetector;
+}  // namespace
+
 DEFINE_int64(seed, 1, "Seed for initialisation, order and augmentation.");
-DEFINE_int32(epochs, 100,
-             "Training epochs (held-out MTFL NME: 35 -> 7.57 %, 60 -> 5.51 %, 100 -> 5.29 %).");
-DEFINE_int32(batch_size, 64, "Batch size.");
-DEFINE_double(lr, 2e-3, "AdamW peak learning rate (cosine schedule, 1 epoch warm-up).");
-DEFINE_double(weight_decay, 1e-4, "AdamW decoupled weight decay.");
-DEFINE_int32(input_size, 64, "Square net input in pixels (a multiple of 16).");
-DEFINE_int32(base_width, 16, "Stem channels of the landmark net (stages use 2x, 4x, 8x).");
-DEFINE_int32(hidden, 512, "Hidden fully connected width.");
-DEFINE_double(max_rotation, 15, "Augmentation: rotation range in degrees.");
-DEFINE_double(min_eye_mouth_fraction, 0.18,
+DEFINE_int32(epochs, kTrain.epochs, "Training epochs.");
+DEFINE_int32(batch_size, kTrain.batch_size, "Batch size.");
+DEFINE_double(lr, kTrain.lr, "AdamW peak learning rate (cosine schedule, 1 epoch warm-up).");
+DEFINE_double(weight_decay, kTrain.weight_decay, "AdamW decoupled weight decay.");
+DEFINE_int32(input_size, kNet.input_size, "Square net input in pixels (a multiple of 16).");
+DEFINE_int32(base_width, kNet.base_width, "Stem channels of the landmark net (stages use 2x, 4x, 8x).");
+DEFINE_int32(hidden, kNet.hidden, "Hidden fully connected width.");
+DEFINE_double(max_rotation, kTrain.augment.max_rotation_degrees,
+              "Augmentation: rotation range in degrees.");
+DEFINE_double(min_eye_mouth_fraction, kTrain.augment.min_eye_mouth_fraction,
               "Augmentation: smallest eye-to-mouth distance / crop side (crops framed around the points).");
-DEFINE_double(max_eye_mouth_fraction, 0.42, "Augmentation: largest eye-to-mouth distance / crop side.");
-DEFINE_double(max_shift, 0.1, "Augmentation: crop centre offset from the points' mean, x side.");
-DEFINE_double(tight_crop_probability, 0.3,
+DEFINE_double(max_eye_mouth_fraction, kTrain.augment.max_eye_mouth_fraction,
+              "Augmentation: largest eye-to-mouth distance / crop side.");
+DEFINE_double(max_shift, kTrain.augment.max_shift,
+              "Augmentation: crop centre offset from the points' mean, x side.");
+DEFINE_double(tight_crop_probability, kTrain.augment.tight_crop_probability,
               "Augmentation: share of crops with edges cut and refilled by replication.");
-DEFINE_int32(refine_passes, 1, "Evaluation: re-crops around the predicted points (align/landmark_detector.h).");
-DEFINE_bool(flip_average, true,
+DEFINE_int32(refine_passes, kDetector.refine_passes,
+             "Evaluation: re-crops around the predicted points (align/landmark_detector.h).");
+DEFINE_bool(flip_average, kDetector.flip_average,
             "Evaluation: average each prediction with the one on the mirrored crop "
             "(align/landmark_detector.h).");
 DEFINE_string(model, "",
-              "Evaluate this saved landmark net (a landmark_net.pt) instead of training one; the "
-              "net's own options replace --input_size, --base_width and --hidden.");
+              "Evaluate this saved landmark net (a landmark_net.pt, relative to the workspace "
+              "root) instead of training one; the net's own options replace --input_size, "
+              "--base_width and --hidden.");
 DEFINE_string(shifted_mtfl_rows, "drop",
               "MTFL's 2,350 training rows with y coordinates 28 px short (data::IsShiftedMtflRow), "
               "a yaw series from -60 to +60 degrees: 'drop' (train without them) or 'correct' "
@@ -85,15 +93,66 @@ align::LandmarkDetectorOptions DetectorOptions() {
   return options;
 }
 
-absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& root) {
-  const int threads = std::max(1, torch::get_num_threads());
+// Every flag checked before anything is loaded or recorded.
+absl::Status ValidateFlags() {
+  using experiment::FlagError;
+  if (FLAGS_shifted_mtfl_rows != "drop" && FLAGS_shifted_mtfl_rows != "correct") {
+    return FlagError("shifted_mtfl_rows", FLAGS_shifted_mtfl_rows, "allowed: drop, correct");
+  }
+  if (FLAGS_epochs < 1) return FlagError("epochs", FLAGS_epochs, "must be at least 1");
+  if (FLAGS_batch_size < 1) return FlagError("batch_size", FLAGS_batch_size, "must be at least 1");
+  if (!(FLAGS_lr > 0)) return FlagError("lr", FLAGS_lr, "must be positive");
+  if (!(FLAGS_weight_decay >= 0)) return FlagError("weight_decay", FLAGS_weight_decay, "must be >= 0");
+  if (FLAGS_input_size < 16 || FLAGS_input_size % 16 != 0) {
+    return FlagError("input_size", FLAGS_input_size, "must be a positive multiple of 16");
+  }
+  if (FLAGS_base_width < 1) return FlagError("base_width", FLAGS_base_width, "must be >= 1");
+  if (FLAGS_hidden < 1) return FlagError("hidden", FLAGS_hidden, "must be >= 1");
+  if (!(FLAGS_max_rotation >= 0 && FLAGS_max_rotation <= 180)) {
+    return FlagError("max_rotation", FLAGS_max_rotation, "must be in [0, 180]");
+  }
+  if (!(FLAGS_min_eye_mouth_fraction > 0 && FLAGS_min_eye_mouth_fraction < 1)) {
+    return FlagError("min_eye_mouth_fraction", FLAGS_min_eye_mouth_fraction, "must be in (0, 1)");
+  }
+  if (!(FLAGS_max_eye_mouth_fraction >= FLAGS_min_eye_mouth_fraction &&
+        FLAGS_max_eye_mouth_fraction < 1)) {
+    return FlagError("max_eye_mouth_fraction", FLAGS_max_eye_mouth_fraction,
+                     "must be in [--min_eye_mouth_fraction, 1)");
+  }
+  if (!(FLAGS_max_shift >= 0 && FLAGS_max_shift < 0.5)) {
+    return FlagError("max_shift", FLAGS_max_shift, "must be in [0, 0.5)");
+  }
+  if (!(FLAGS_tight_crop_probability >= 0 && FLAGS_tight_crop_probability <= 1)) {
+    return FlagError("tight_crop_probability", FLAGS_tight_crop_probability, "must be in [0, 1]");
+  }
+  if (FLAGS_refine_passes < 0 || FLAGS_refine_passes > 10) {
+    return FlagError("refine_passes", FLAGS_refine_passes, "must be in [0, 10]");
+  }
+  if (FLAGS_validate_every < 1) return FlagError("validate_every", FLAGS_validate_every, "must be >= 1");
+  if (FLAGS_holdout_every < 0 || FLAGS_holdout_every == 1) {
+    return FlagError("holdout_every", FLAGS_holdout_every, "must be 0 (none) or >= 2");
+  }
+  if (FLAGS_seed < 0) return FlagError("seed", FLAGS_seed, "must be >= 0");
+  if (FLAGS_run_name.empty()) return FlagError("run_name", "''", "must not be empty");
+  return absl::OkStatus();
+}
+
+absl::Status TrainLandmarks(experiment::Experiment& e) {
+  FACEREC_RETURN_IF_ERROR(ValidateFlags());
+  FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
+  FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
   const bool evaluate_only = !FLAGS_model.empty();
+  std::filesystem::path model;
+  std::string model_sha256;
+  if (evaluate_only) {
+    model = ResolveAgainstWorkspace(FLAGS_model);
+    absl::StatusOr<std::string> sha = Sha256OfFile(model.string());
+    if (!sha.ok()) return experiment::AsFlagError("model", sha.status());
+    model_sha256 = *sha;
+  }
+  const int threads = std::max(1, torch::get_num_threads());
   // Decoded in evaluate-only runs too: the held-out faces are scored beside
   // the test sets, so every run shows the gap between the two.
-  if (FLAGS_shifted_mtfl_rows != "drop" && FLAGS_shifted_mtfl_rows != "correct") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--shifted_mtfl_rows=", FLAGS_shifted_mtfl_rows, ": must be 'drop' or 'correct'"));
-  }
   FACEREC_ASSIGN_OR_RETURN(
       std::vector<align::LandmarkExample> all,
       align::LoadMtflExamples(root, "new_training.txt", threads, [](const data::LandmarkFace& face) {
@@ -132,8 +191,9 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
   // run stays the newest trained net (tools:results, pipeline::LatestLandmarkModel).
   run_options.name = evaluate_only ? FLAGS_run_name + "_eval" : FLAGS_run_name;
   // Not a parameter: the name does not change the net (nor its artifact path).
-  run_options.params =
-      FlagsDefinedIn("train_landmarks", {"db", "data_root", "artifacts_dir", "run_name"});
+  // A saved net is identified by its sha256, not by where this checkout keeps it.
+  run_options.params = experiment::FlagsDefinedIn("train_landmarks", {"run_name", "model"});
+  if (evaluate_only) run_options.params["model_sha256"] = model_sha256;
   run_options.params["threads"] = absl::StrCat(torch::get_num_threads());
   run_options.seed = FLAGS_seed;
   FACEREC_ASSIGN_OR_RETURN(
@@ -141,28 +201,19 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
       pipeline::LandmarkDataFingerprint(root, {"new_training.txt", "new_testing.txt"},
                                         {&all, &pose.examples, &mtfl_test, &afw}));
   run_options.dataset_fingerprint = fingerprint;
-  FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::Run> run,
-                           tracking::Run::Start(store, run_options));
-  auto fail = [&run](const absl::Status& status) { return run->FinishWith(status); };
-
-  torch::manual_seed(FLAGS_seed);
-  const torch::Device device(FLAGS_device);
   align::LandmarkNetOptions net_options;
   net_options.input_size = FLAGS_input_size;
   net_options.base_width = FLAGS_base_width;
   net_options.hidden = FLAGS_hidden;
-  if (FLAGS_input_size % 16 != 0 || FLAGS_input_size < 16) {
-    return fail(absl::InvalidArgumentError(
-        absl::StrCat("--input_size=", FLAGS_input_size, ": must be a positive multiple of 16")));
-  }
   align::LandmarkNet net(net_options);
-  std::filesystem::path model;
   if (evaluate_only) {
-    model = ResolveAgainstWorkspace(FLAGS_model);
     absl::StatusOr<align::LandmarkNet> loaded = align::LoadLandmarkNet(model.string());
-    if (!loaded.ok()) return fail(loaded.status());
+    if (!loaded.ok()) return experiment::AsFlagError("model", loaded.status());
     net = *loaded;
-  } else {
+  }
+  FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
+  torch::manual_seed(FLAGS_seed);
+  if (!evaluate_only) {
     train::LandmarkTrainOptions options;
     options.epochs = FLAGS_epochs;
     options.batch_size = FLAGS_batch_size;
@@ -175,9 +226,9 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
     options.augment.tight_crop_probability = FLAGS_tight_crop_probability;
     options.seed = static_cast<uint64_t>(FLAGS_seed);
     options.device = device;
-    tracking::Run* recorder = run.get();
+    tracking::Run* recorder = run;
     auto validate = [&](int epoch) -> absl::Status {
-      if ((epoch + 1) % std::max(1, FLAGS_validate_every) != 0 && epoch + 1 != FLAGS_epochs) {
+      if (!train::IsValidationEpoch(epoch, FLAGS_validate_every, FLAGS_epochs)) {
         return absl::OkStatus();
       }
       if (holdout.empty()) return absl::OkStatus();
@@ -190,17 +241,11 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
                                    100 * s.mean_nme, 100 * s.failure_rate);
       return recorder->LogMetric("val/nme", epoch, s.mean_nme);
     };
-    const absl::Status trained = train::TrainLandmarkNet(net, train, options, run.get(), validate);
-    if (!trained.ok()) return fail(trained);
-
-    model = ResolveAgainstWorkspace(FLAGS_artifacts_dir) / "landmarks" /
+    FACEREC_RETURN_IF_ERROR(train::TrainLandmarkNet(net, train, options, run, validate));
+    model = e.ArtifactsDir() / "landmarks" /
             tracking::ConfigHash(run_options.params).substr(0, 16) / "landmark_net.pt";
-    if (absl::Status saved = align::SaveLandmarkNet(net, model.string()); !saved.ok()) {
-      return fail(saved);
-    }
-    if (absl::Status logged = run->LogArtifact("landmark_net", model.string()); !logged.ok()) {
-      return fail(logged);
-    }
+    FACEREC_RETURN_IF_ERROR(align::SaveLandmarkNet(net, model.string()));
+    FACEREC_RETURN_IF_ERROR(run->LogArtifact("landmark_net", model.string()));
   }
 
   align::LandmarkDetector detector(net, device, DetectorOptions());
@@ -220,8 +265,8 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
       it = predicted.emplace(faces, pipeline::PredictLandmarks(detector, set.examples)).first;
     }
     absl::StatusOr<pipeline::LandmarkScores> s =
-        pipeline::RecordLandmarkErrors(set.name, it->second, set.examples, run.get());
-    if (!s.ok()) return fail(s.status());
+        pipeline::RecordLandmarkErrors(set.name, it->second, set.examples, run);
+    FACEREC_RETURN_IF_ERROR(s.status());
     std::printf("%-18s %6zu %8.2f %10.2f %8.2f %10.2f %10.2f %16.2f\n", set.name.c_str(),
                 set.examples.size(), 100 * s->summary.mean_nme, 100 * s->summary.median_nme,
                 100 * s->summary.failure_rate, 100 * s->offset.x, 100 * s->offset.y,
@@ -229,35 +274,21 @@ absl::Status Run(tracking::ExperimentStore* store, const std::filesystem::path& 
   }
   std::printf("\nNME: mean point error / eye-centre distance; fail: NME > 10%%; offset: mean "
               "signed error (predicted - annotated), %% of the eye-centre distance; NME-offset: NME "
-              "with each set's offset removed (cross-fitted over halves). Model: %s "
-              "(run %lld in %s)\n",
-              model.c_str(), static_cast<long long>(run->id()), store->path().c_str());
+              "with each set's offset removed (cross-fitted over halves). Model: %s\n",
+              WorkspaceRelative(model.string()).c_str());
   std::fflush(stdout);
-  return run->Finish();
+  return absl::OkStatus();
 }
 
 }  // namespace
 }  // namespace facerec
 
 int main(int argc, char** argv) {
-  facerec::InitProcess(&argc, &argv,
-                       "Trains the 5-point landmark net on MTFL; evaluates on MTFL/AFLW and AFW.\n"
-                       "Usage: train_landmarks [--epochs=100] [--any_flag=value] | train_landmarks --model=PATH");
-  absl::StatusOr<std::filesystem::path> root = facerec::ResolveDataRoot(FLAGS_data_root);
-  if (!root.ok()) {
-    LOG(ERROR) << root.status();
-    return 2;
-  }
-  absl::StatusOr<std::unique_ptr<facerec::tracking::ExperimentStore>> store =
-      facerec::tracking::ExperimentStore::Open(facerec::ResolveAgainstWorkspace(FLAGS_db).string());
-  if (!store.ok()) {
-    LOG(ERROR) << store.status();
-    return 1;
-  }
-  const absl::Status status = facerec::Run(store->get(), *root);
-  if (!status.ok()) {
-    LOG(ERROR) << status;
-    return 1;
-  }
-  return 0;
+  return facerec::experiment::RunExperiment(
+      argc, argv,
+      {.name = "landmarks",
+       .usage = "Trains the 5-point landmark net on MTFL; evaluates on MTFL/AFLW and AFW.\n"
+                "Usage: train_landmarks [--epochs=100] [--any_flag=value] | "
+                "train_landmarks --model=PATH",
+       .main = facerec::TrainLandmarks});
 }

@@ -1,5 +1,7 @@
 #include "facerec/align/landmark_examples.h"
 
+#include <opencv2/core.hpp>
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -61,6 +63,18 @@ std::vector<LandmarkExample> MoveLabels(std::vector<LandmarkExample> examples, d
       p.x += dx;
       p.y += dy;
     }
+  }
+  return examples;
+}
+
+std::vector<LandmarkExample> MirrorExamples(std::vector<LandmarkExample> examples) {
+  for (LandmarkExample& e : examples) {
+    cv::Mat flipped;
+    cv::flip(e.photo, flipped, /*flipCode=*/1);
+    e.photo = flipped;
+    for (data::Point2& p : e.points) p.x = e.photo.cols - 1 - p.x;
+    e.points = SwapLeftRight(e.points);
+    e.box.center_x = e.photo.cols - 1 - e.box.center_x;
   }
   return examples;
 }

@@ -38,6 +38,11 @@ absl::StatusOr<std::vector<LandmarkExample>> LoadMtflExamples(
 // The same examples with every label moved by (dx, dy) photo pixels.
 std::vector<LandmarkExample> MoveLabels(std::vector<LandmarkExample> examples, double dx, double dy);
 
+// The examples mirrored: each photo flipped left to right, every point's x
+// taken to width - 1 - x (OpenCV's pixel-centre convention) and left and
+// right points swapped (SwapLeftRight), the box's centre mirrored too.
+std::vector<LandmarkExample> MirrorExamples(std::vector<LandmarkExample> examples);
+
 absl::StatusOr<std::vector<LandmarkExample>> LoadAfwExamples(const std::filesystem::path& data_root,
                                                              int threads);
 

@@ -28,6 +28,18 @@ std::filesystem::path ResolveAgainstWorkspace(const std::string& path) {
   return WorkspaceRoot() / p;
 }
 
+std::string WorkspaceRelative(const std::string& path) {
+  std::error_code error;
+  const std::filesystem::path root = std::filesystem::weakly_canonical(WorkspaceRoot(), error);
+  if (error) return ResolveAgainstWorkspace(path).lexically_normal().string();
+  const std::filesystem::path full =
+      std::filesystem::weakly_canonical(ResolveAgainstWorkspace(path), error);
+  if (error) return ResolveAgainstWorkspace(path).lexically_normal().string();
+  const std::filesystem::path relative = full.lexically_relative(root);
+  if (relative.empty() || *relative.begin() == "..") return full.string();
+  return relative.string();
+}
+
 absl::StatusOr<std::filesystem::path> ResolveDataRoot(const std::string& flag_value) {
   std::filesystem::path candidate;
   std::string source;

@@ -34,6 +34,12 @@ std::filesystem::path WorkspaceRoot();
 // so `--db=results.db` means the same file however the binary was started.
 std::filesystem::path ResolveAgainstWorkspace(const std::string& path);
 
+// How a path is recorded: relative to the workspace root when it lies inside
+// it ("artifacts/landmarks/ab12/landmark_net.pt"), else absolute. A relative
+// `path` is taken against the workspace root first. Records holding it mean
+// the same file in any checkout.
+std::string WorkspaceRelative(const std::string& path);
+
 }  // namespace facerec
 
 #endif  // FACEREC_CORE_DATA_ROOT_H_

@@ -83,17 +83,23 @@ int RunExperiment(int argc, char** argv, const ExperimentDefinition& definition)
     FlagLayers layers = FlagLayers::FromCommandLine();
     const std::vector<std::string> defaults =
         definition.default_layers ? definition.default_layers() : std::vector<std::string>{};
+    const std::filesystem::path dir = ResolveAgainstWorkspace(FLAGS_config_dir);
     std::vector<std::string> all = defaults;
     if (definition.variant_layers) {
-      for (const std::string& v : definition.variant_layers()) all.push_back(v);
+      for (const std::string& v : definition.variant_layers()) {
+        std::error_code error;
+        if (std::filesystem::is_regular_file(dir / (v + ".flags"), error)) all.push_back(v);
+      }
     }
-    const std::filesystem::path dir = ResolveAgainstWorkspace(FLAGS_config_dir);
     for (const std::string& layer : all) {
       if (layers.Has(layer)) continue;
       const absl::Status read = layers.Read(layer, dir / (layer + ".flags"));
       if (!read.ok()) {
-        return absl::Status(read.code(), absl::StrCat(read.message(), " (--config_dir=",
-                                                      FLAGS_config_dir, ")"));
+        return absl::Status(
+            read.code(), absl::StrCat("config '", layer, "': ", read.message(), " (named by ",
+                                      definition.layer_flags.empty() ? "the experiment"
+                                                                     : definition.layer_flags,
+                                      "; configs live in --config_dir=", FLAGS_config_dir, ")"));
       }
     }
     FACEREC_RETURN_IF_ERROR(layers.ApplyAsDefaults(defaults));
@@ -121,7 +127,7 @@ int RunExperiment(int argc, char** argv, const ExperimentDefinition& definition)
     for (const auto& run : experiment->runs()) ids.push_back(absl::StrCat(run->id()));
     std::printf("\n%s %s in %s: tools/bazel run //tools:runs -- show %s\n",
                 experiment->runs().size() == 1 ? "run" : "runs", absl::StrJoin(ids, ", ").c_str(),
-                RecordedPath(ResolveAgainstWorkspace(FLAGS_db)).c_str(), ids.back().c_str());
+                WorkspaceRelative(FLAGS_db).c_str(), ids.back().c_str());
   }
   std::fflush(stdout);
   return ExitStatus(outcome, !experiment->runs().empty());

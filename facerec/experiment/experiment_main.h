@@ -59,13 +59,16 @@ struct ExperimentDefinition {
   // of every run started through Experiment::StartRun.
   std::string name;
   std::string usage;
+  // The flags that name configuration files, for errors ("--preset").
+  std::string layer_flags;
   // Configuration files (names in --config_dir without ".flags") applied as
   // defaults at start-up, so --help shows what a plain run uses. Called after
   // the command line is parsed: it may depend on flags (--preset). Empty
   // function: no layers.
   std::function<std::vector<std::string>()> default_layers;
   // Further layers read at start-up but applied per variant by `main`
-  // (FlagLayers::Apply), e.g. one file per loss.
+  // (FlagLayers::Apply), e.g. one file per loss. Optional: a variant without
+  // a file has no overrides (FlagLayers::Has tells).
   std::function<std::vector<std::string>()> variant_layers;
   std::function<absl::Status(Experiment&)> main;
 };

@@ -70,15 +70,4 @@ absl::StatusOr<std::vector<std::string>> ParseNameList(absl::string_view flag,
   return names;
 }
 
-std::string RecordedPath(const std::filesystem::path& path) {
-  std::error_code error;
-  const std::filesystem::path root = std::filesystem::weakly_canonical(WorkspaceRoot(), error);
-  const std::filesystem::path full =
-      std::filesystem::weakly_canonical(ResolveAgainstWorkspace(path.string()), error);
-  if (error) return path.lexically_normal().string();
-  const std::filesystem::path relative = full.lexically_relative(root);
-  if (relative.empty() || *relative.begin() == "..") return full.string();
-  return relative.string();
-}
-
 }  // namespace facerec::experiment

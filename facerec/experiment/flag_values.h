@@ -1,6 +1,5 @@
-// Flags as data: an experiment's flags as the params a run records, errors
-// that name the flag, the value and what is allowed, and paths as records
-// that do not depend on where the checkout is.
+// Flags as data: an experiment's flags as the params a run records, and
+// errors that name the flag, the value and what is allowed.
 //
 //   std::map<std::string, std::string> params =
 //       FlagsDefinedIn("train_landmarks", {"db", "data_root"});
@@ -52,11 +51,6 @@ absl::StatusOr<std::vector<double>> ParseDoubleList(absl::string_view flag,
 absl::StatusOr<std::vector<std::string>> ParseNameList(absl::string_view flag,
                                                        absl::string_view text,
                                                        const std::vector<std::string>& allowed);
-
-// How a path is recorded: relative to the workspace root when inside it
-// ("artifacts/landmarks/ab12/landmark_net.pt"), else as given. Records that
-// hold it mean the same file in any checkout.
-std::string RecordedPath(const std::filesystem::path& path);
 
 }  // namespace facerec::experiment
 

@@ -1,5 +1,7 @@
 #include "facerec/pipeline/alignment.h"
 
+#include "facerec/core/data_root.h"
+
 #include <chrono>
 #include <cmath>
 
@@ -107,7 +109,7 @@ absl::StatusOr<std::string> LatestLandmarkModel(tracking::ExperimentStore& store
     FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::ArtifactRecord> artifacts,
                              store.GetArtifacts(run.id));
     for (const tracking::ArtifactRecord& a : artifacts) {
-      if (a.kind == "landmark_net") return a.path;
+      if (a.kind == "landmark_net") return ResolveAgainstWorkspace(a.path).string();
     }
   }
   return absl::NotFoundError(

@@ -203,4 +203,11 @@ absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& b
   return r;
 }
 
+RecognitionData WithValInTraining(const RecognitionData& data) {
+  RecognitionData moved = data;
+  moved.train.Append(data.val);
+  moved.val = data.test;
+  return moved;
+}
+
 }  // namespace facerec::pipeline

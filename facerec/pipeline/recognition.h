@@ -49,6 +49,12 @@ struct RecognitionData {
 absl::StatusOr<RecognitionData> LoadRecognitionData(const std::filesystem::path& data_root,
                                                     int threads);
 
+// `data` with the val split moved into training: train = train + val, and
+// val = test, so validation and the "val" closed-set numbers come from test
+// alone. Pixels are shared, not copied. The fingerprint is unchanged: the
+// images are the same; the run's params say how they were split.
+RecognitionData WithValInTraining(const RecognitionData& data);
+
 struct RecognitionResult {
   metrics::IdRateResult id_rate;
   metrics::OpenSetResult open_set;

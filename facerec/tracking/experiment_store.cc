@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "facerec/core/data_root.h"
 #include "facerec/core/environment.h"
 #include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
@@ -195,7 +196,7 @@ absl::Status ExperimentStore::LogArtifact(int64_t run_id, const std::string& kin
                   "VALUES (?, ?, ?, ?, ?, ?)"));
   insert.Bind(1, run_id)
       .Bind(2, kind)
-      .Bind(3, std::filesystem::absolute(path).string())
+      .Bind(3, WorkspaceRelative(path))
       .Bind(4, digest)
       .Bind(5, static_cast<int64_t>(size))
       .Bind(6, NowMs());

@@ -109,6 +109,8 @@ class ExperimentStore {
   absl::Status LogMetrics(int64_t run_id, const std::vector<MetricPoint>& points);
   absl::Status LogEvaluation(int64_t run_id, const Evaluation& evaluation);
   // Hashes the file now; NotFoundError naming it when it cannot be read.
+  // The path is recorded relative to the workspace root when inside it
+  // (core/data_root.h WorkspaceRelative), so records travel between checkouts.
   absl::Status LogArtifact(int64_t run_id, const std::string& kind, const std::string& path);
   absl::Status SetTag(int64_t run_id, const std::string& key, const std::string& value);
   // Sets the final status and end time. Finishing a run twice is an error.

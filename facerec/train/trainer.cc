@@ -74,6 +74,10 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
   return absl::OkStatus();
 }
 
+bool IsValidationEpoch(int epoch, int every, int epochs) {
+  return (epoch + 1) % std::max(1, every) == 0 || epoch + 1 == epochs;
+}
+
 double LearningRate(const TrainOptions& o, int64_t step, int64_t steps_per_epoch) {
   const double epoch = static_cast<double>(step) / steps_per_epoch;
   if (o.warmup_epochs > 0 && epoch < o.warmup_epochs) {

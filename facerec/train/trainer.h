@@ -81,6 +81,10 @@ double LearningRate(const TrainOptions& options, int64_t step, int64_t steps_per
 // Called after each epoch with the epoch index (0-based); an error stops training.
 using EpochCallback = std::function<absl::Status(int epoch)>;
 
+// Whether an EpochCallback that validates should after epoch `epoch`
+// (0-based) of `epochs`: every `every`-th epoch, and after the last.
+bool IsValidationEpoch(int epoch, int every, int epochs);
+
 class Trainer {
  public:
   // `run` may be null (no recording). Everything must outlive the Trainer.
