@@ -1,5 +1,7 @@
 #include "facerec/tracking/experiment_store.h"
 
+#include <cstdio>
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -247,16 +249,37 @@ absl::StatusOr<int> ExperimentStore::MarkStaleRunsKilled() {
     // kill(pid, 0) probes without signalling. EPERM means the pid exists
     // (another user's process), so only ESRCH proves the run's process is gone.
     if (run.pid > 0 && (kill(static_cast<pid_t>(run.pid), 0) == 0 || errno != ESRCH)) continue;
+    const std::string note_path = CrashNotePath(run.id);
+    std::string note;
+    if (std::FILE* f = std::fopen(note_path.c_str(), "r")) {
+      char buffer[2048];
+      const size_t n = std::fread(buffer, 1, sizeof(buffer), f);
+      std::fclose(f);
+      note.assign(buffer, n);
+      while (!note.empty() && (note.back() == '\n' || note.back() == '\0')) note.pop_back();
+    }
     FACEREC_ASSIGN_OR_RETURN(
         sqlite::Statement update,
-        db_.Prepare("UPDATE runs SET status = 'KILLED', end_ms = heartbeat_ms, "
-                    "error = 'process ' || pid || ' ended without finishing the run' "
-                    "WHERE id = ? AND status = 'RUNNING'"));
-    update.Bind(1, run.id);
+        note.empty()
+            ? db_.Prepare("UPDATE runs SET status = 'KILLED', end_ms = heartbeat_ms, "
+                          "error = 'process ' || pid || ' ended without finishing the run' "
+                          "WHERE id = ? AND status = 'RUNNING'")
+            : db_.Prepare("UPDATE runs SET status = 'FAILED', end_ms = heartbeat_ms, "
+                          "error = ? WHERE id = ? AND status = 'RUNNING'"));
+    if (note.empty()) {
+      update.Bind(1, run.id);
+    } else {
+      update.Bind(1, absl::StrCat(note, " (recorded from the crash note)")).Bind(2, run.id);
+    }
     FACEREC_RETURN_IF_ERROR(update.Run());
     marked += db_.Changes();
+    std::remove(note_path.c_str());
   }
   return marked;
+}
+
+std::string ExperimentStore::CrashNotePath(int64_t run_id) const {
+  return absl::StrCat(path_, ".run-", run_id, ".crash");
 }
 
 absl::StatusOr<std::vector<RunRecord>> ExperimentStore::QueryRuns(

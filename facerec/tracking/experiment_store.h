@@ -117,8 +117,14 @@ class ExperimentStore {
   absl::Status FinishRun(int64_t run_id, RunStatus status, const std::string& error = "");
 
   // Marks KILLED every RUNNING run of this host whose process is gone (a
-  // SIGKILL, a power cut). Returns how many it marked.
+  // SIGKILL, a power cut). Returns how many it marked. A run whose process
+  // left a crash note (CrashNotePath; tracking::Run writes one when the
+  // process dies of a fatal signal before the store could be updated) is
+  // marked FAILED with the note instead.
   absl::StatusOr<int> MarkStaleRunsKilled();
+
+  // Where run `run_id`'s crash note lives: beside the store's file.
+  std::string CrashNotePath(int64_t run_id) const;
 
   absl::StatusOr<RunRecord> GetRun(int64_t run_id);
   // Newest first; `experiment` empty means all.

@@ -12,9 +12,17 @@
 //
 // Run::Start also installs SIGINT/SIGTERM handling: on either signal every
 // active run flushes its metrics and is marked KILLED, then the process dies
-// of the signal as it would have. A Run destroyed without Finish() is marked
-// FAILED. A SIGKILL cannot be caught: ExperimentStore::MarkStaleRunsKilled
-// (called by Run::Start and tools/runs) marks such runs KILLED later.
+// of the signal as it would have. A crash - a fatal signal (SIGABRT, SIGSEGV,
+// SIGBUS, SIGFPE, SIGILL), and so a failed CHECK or an uncaught exception,
+// which abort - flushes every active run's metrics and marks it FAILED with
+// the reason ("crashed: SIGABRT: trainer.cc:52: Check failed: ..."), then the
+// process dies of the signal. The handler itself only writes the reason to a
+// crash note opened at Start (beside the store's file); a watcher thread does
+// the SQLite work, and should it be unable to (the crash holds a lock it
+// needs), the next MarkStaleRunsKilled reads the note. A Run destroyed
+// without Finish() is marked FAILED. A SIGKILL cannot be caught:
+// ExperimentStore::MarkStaleRunsKilled (called by Run::Start and tools/runs)
+// marks such runs KILLED later.
 //
 // Thread-safety: thread-safe. Ownership: the store must outlive the Run.
 #ifndef FACEREC_TRACKING_RUN_H_
@@ -73,6 +81,7 @@ class Run {
   absl::Status FinishWith(const absl::Status& outcome);
   // Called from the signal watcher thread.
   void MarkKilled(int signal_number);
+  void MarkCrashed(const std::string& reason);
 
  private:
   Run(ExperimentStore* store, int64_t id, const Options& options)
@@ -81,7 +90,11 @@ class Run {
   absl::Status FinishLocked(RunStatus status, const std::string& error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
+  void RemoveCrashNote();
+
   ExperimentStore* const store_;
+  std::string note_path_;  // Set by Start; see ExperimentStore::CrashNotePath.
+  int note_fd_ = -1;
   const int64_t id_;
   const Options options_;
   mutable absl::Mutex mutex_;
