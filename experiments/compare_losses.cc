@@ -225,7 +225,7 @@ absl::Status CompareLosses(experiment::Experiment& e) {
         landmark_model = ResolveAgainstWorkspace(FLAGS_landmark_model).string();
       }
       absl::StatusOr<std::string> sha = Sha256OfFile(landmark_model);
-      if (!sha.ok()) return experiment::AsFlagError("landmark_model", sha.status());
+      if (!sha.ok()) return experiment::FlagError("landmark_model", FLAGS_landmark_model, sha.status().message());
       landmark_sha256 = *sha;
       absl::StatusOr<align::LandmarkDetector> detector =
           align::LandmarkDetector::Load(landmark_model, device);

@@ -147,7 +147,7 @@ absl::Status TrainLandmarks(experiment::Experiment& e) {
   if (evaluate_only) {
     model = ResolveAgainstWorkspace(FLAGS_model);
     absl::StatusOr<std::string> sha = Sha256OfFile(model.string());
-    if (!sha.ok()) return experiment::AsFlagError("model", sha.status());
+    if (!sha.ok()) return experiment::FlagError("model", FLAGS_model, sha.status().message());
     model_sha256 = *sha;
   }
   const int threads = std::max(1, torch::get_num_threads());

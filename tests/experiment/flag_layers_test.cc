@@ -1,0 +1,115 @@
+// Configuration layering: files in order, the command line always last,
+// every bad line named by file:line before anything is applied.
+#include "facerec/experiment/flag_layers.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include "facerec/experiment/flag_values.h"
+#include "gflags/gflags.h"
+
+DEFINE_int32(layer_test_epochs, 10, "test flag");
+DEFINE_double(layer_test_lr, 0.1, "test flag");
+DEFINE_bool(layer_test_flip, false, "test flag");
+
+namespace facerec::experiment {
+namespace {
+
+std::string Write(const std::string& name, const std::string& text) {
+  const std::string path = testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(FlagLayersTest, LaterLayersWinAndTheCommandLineWinsOverAll) {
+  gflags::FlagSaver saver;
+  gflags::SetCommandLineOption("layer_test_lr", "0.5");  // "The command line".
+  FlagLayers layers = FlagLayers::FromCommandLine();
+  ASSERT_TRUE(layers.Read("base", Write("base.flags", "# base\n--layer_test_epochs=20\n--layer_test_lr=0.2\n")).ok());
+  ASSERT_TRUE(layers.Read("quick", Write("quick.flags", "\n--layer_test_epochs=12\n--layer_test_flip\n")).ok());
+  ASSERT_TRUE(layers.Apply({"base", "quick"}).ok());
+  EXPECT_EQ(FLAGS_layer_test_epochs, 12);
+  EXPECT_DOUBLE_EQ(FLAGS_layer_test_lr, 0.5);
+  EXPECT_TRUE(FLAGS_layer_test_flip);
+  const auto origins = layers.Origins();
+  EXPECT_EQ(origins.at("layer_test_epochs"), "quick.flags:2");
+  EXPECT_EQ(origins.at("layer_test_lr"), "command line");
+  EXPECT_EQ(origins.at("layer_test_flip"), "quick.flags:3");
+}
+
+TEST(FlagLayersTest, DefaultsFromLayersShowInHelpAndLeaveTheCommandLineAlone) {
+  gflags::FlagSaver saver;
+  gflags::SetCommandLineOption("layer_test_lr", "0.5");
+  FlagLayers layers = FlagLayers::FromCommandLine();
+  ASSERT_TRUE(layers.Read("base", Write("d.flags", "--layer_test_epochs=30\n--layer_test_lr=0.3\n")).ok());
+  ASSERT_TRUE(layers.ApplyAsDefaults({"base"}).ok());
+  gflags::CommandLineFlagInfo info;
+  ASSERT_TRUE(gflags::GetCommandLineFlagInfo("layer_test_epochs", &info));
+  EXPECT_EQ(info.default_value, "30");  // What --help prints.
+  EXPECT_EQ(FLAGS_layer_test_epochs, 30);
+  EXPECT_DOUBLE_EQ(FLAGS_layer_test_lr, 0.5);
+}
+
+TEST(FlagLayersTest, NoBoolPrefixSetsFalse) {
+  gflags::FlagSaver saver;
+  FlagLayers layers = FlagLayers::FromCommandLine();
+  ASSERT_TRUE(layers.Read("on", Write("on.flags", "--layer_test_flip\n")).ok());
+  ASSERT_TRUE(layers.Read("off", Write("off.flags", "--nolayer_test_flip\n")).ok());
+  ASSERT_TRUE(layers.Apply({"on"}).ok());
+  EXPECT_TRUE(FLAGS_layer_test_flip);
+  ASSERT_TRUE(layers.Apply({"on", "off"}).ok());
+  EXPECT_FALSE(FLAGS_layer_test_flip);
+}
+
+TEST(FlagLayersTest, BadLinesAreNamedByFileAndLineAndChangeNothing) {
+  gflags::FlagSaver saver;
+  struct Case {
+    std::string text, message;
+  } cases[] = {
+      {"--layer_test_epochs=5\n--no_such_flag=1\n", "bad.flags:2: unknown flag --no_such_flag"},
+      {"\n\n--layer_test_epochs=many\n", "bad.flags:3: --layer_test_epochs=many: not a valid int32"},
+      {"layer_test_epochs=5\n", "bad.flags:1: expected --name=value"},
+      {"--=5\n", "bad.flags:1: no flag name"},
+  };
+  for (const Case& c : cases) {
+    FlagLayers layers = FlagLayers::FromCommandLine();
+    const absl::Status status = layers.Read("bad", Write("bad.flags", c.text));
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.text;
+    EXPECT_NE(status.message().find(c.message), absl::string_view::npos) << status;
+    EXPECT_EQ(FLAGS_layer_test_epochs, 10) << "Read must not apply anything";
+    EXPECT_FALSE(layers.Has("bad"));
+  }
+}
+
+TEST(FlagLayersTest, AMissingFileIsNotFoundNamingIt) {
+  FlagLayers layers = FlagLayers::FromCommandLine();
+  const absl::Status status = layers.Read("gone", testing::TempDir() + "/gone.flags");
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(status.message().find("gone.flags"), absl::string_view::npos) << status;
+}
+
+TEST(FlagValuesTest, ListsNameTheFlagAndTheBadItem) {
+  EXPECT_EQ(*ParseDoubleList("m", "5, 10,15"), (std::vector<double>{5, 10, 15}));
+  EXPECT_TRUE(ParseDoubleList("m", "")->empty());
+  EXPECT_EQ(ParseDoubleList("m", "5,x").status().message(), "--m=5,x: 'x' is not a number");
+  EXPECT_EQ(*ParseNameList("losses", " ce, arcface", {"ce", "arcface"}),
+            (std::vector<std::string>{"ce", "arcface"}));
+  EXPECT_EQ(ParseNameList("losses", "ce,foo", {"ce", "arcface"}).status().message(),
+            "--losses=ce,foo: unknown 'foo'; allowed: ce, arcface");
+  EXPECT_FALSE(ParseNameList("losses", ",", {"ce"}).ok());
+}
+
+TEST(FlagValuesTest, LibraryFieldErrorsBecomeFlagErrors) {
+  EXPECT_EQ(AsFlagError("pk_identities",
+                        absl::InvalidArgumentError("identities_per_batch=600: only 500"))
+                .message(),
+            "--pk_identities=600: only 500");
+  EXPECT_EQ(AsFlagError("x", absl::InvalidArgumentError("no value here")).message(),
+            "--x: no value here");
+  EXPECT_EQ(AsFlagError("x", absl::NotFoundError("f: gone")).code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace facerec::experiment

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Every experiment binary, fed values a user might type wrongly: each must
+# exit 2 with one line naming the flag (or file) and what is allowed, and
+# leave no run in the store. One row per case: binary | arguments | message.
+set -uo pipefail
+cd "${TEST_SRCDIR}/${TEST_WORKSPACE}"
+failures=0
+cases=0
+while IFS='|' read -r binary args expected; do
+  [[ -z "$binary" || "$binary" == \#* ]] && continue
+  cases=$((cases + 1))
+  db="${TEST_TMPDIR}/case${cases}.db"
+  rm -f "$db"*
+  # shellcheck disable=SC2086
+  stderr=$("experiments/$binary" $args --db="$db" 2>&1 >/dev/null)
+  code=$?
+  runs=0
+  [[ -f "$db" ]] && runs=$(sqlite3 "$db" "select count(*) from runs")
+  last=$(tail -n 1 <<<"$stderr")
+  if [[ $code -ne 2 || "$last" != *"$expected"* || "$runs" != 0 ]]; then
+    echo "FAIL: $binary $args: exit $code (want 2), runs $runs (want 0), last line: $last"
+    echo "      want the last line to contain: $expected"
+    failures=$((failures + 1))
+  else
+    echo "ok: $binary $args -> $last"
+  fi
+done <<'TABLE'
+compare_losses|--optimizer=foo|--optimizer=foo: unknown optimizer 'foo'; allowed: sgd, adamw
+compare_losses|--schedule=bogus|--schedule=bogus: unknown schedule 'bogus'; allowed: cosine, step
+compare_losses|--batch_size=0|--batch_size=0: must be >= 1
+compare_losses|--epochs=-1|--epochs=-1: must be at least 1
+compare_losses|--epochs=0|--epochs=0: must be at least 1
+compare_losses|--lr=-0.1|--lr=-0.1: must be a positive number
+compare_losses|--momentum=1.5|--momentum=1.5: must be in [0, 1)
+compare_losses|--warmup_epochs=50|--warmup_epochs=50: must be in [0, epochs]
+compare_losses|--losses=ce,foo|--losses=ce,foo: unknown 'foo'; allowed: ce, triplet
+compare_losses|--losses=,|--losses=,: name at least one of
+compare_losses|--alignments=mine|--alignments=mine: unknown 'mine'; allowed: provided, landmark_net
+compare_losses|--backbone=resnet9000|--backbone=resnet9000: unknown backbone; allowed:
+compare_losses|--stem_stride=3|--stem_stride=3: allowed: 1, 2
+compare_losses|--input_height=8|--input_height=8: must be >= 16
+compare_losses|--triplet_mining=easy|--triplet_mining=easy: allowed: batch_hard, semi_hard
+compare_losses|--min_crop_area=0|--min_crop_area=0: must be in (0, 1]
+compare_losses|--color_jitter=2|--color_jitter=2: must be in [0, 1)
+compare_losses|--step_milestones=5,x|--step_milestones=5,x: 'x' is not a number
+compare_losses|--validate_every=0|--validate_every=0: must be >= 1
+compare_losses|--loader_workers=0|--loader_workers=0: must be in [1, 64]
+compare_losses|--device=gpu3|--device=gpu3: not a torch device
+compare_losses|--preset=nope|config 'nope'
+compare_losses|--landmark_model=no/such.pt --alignments=landmark_net|--landmark_model
+compare_losses|--pk_identities=100000|--pk_identities=100000: the training images have only 500 identities
+compare_losses|--data_root=/no/such/dir|data root '/no/such/dir'
+train_landmarks|--epochs=0|--epochs=0: must be at least 1
+train_landmarks|--input_size=30|--input_size=30: must be a positive multiple of 16
+train_landmarks|--shifted_mtfl_rows=keep|--shifted_mtfl_rows=keep: allowed: drop, correct
+train_landmarks|--max_eye_mouth_fraction=0.1|--max_eye_mouth_fraction=0.1: must be in [--min_eye_mouth_fraction, 1)
+train_landmarks|--holdout_every=-3|--holdout_every=-3: must be 0 (none) or >= 2
+train_landmarks|--model=no/such/net.pt|--model=
+train_landmarks|--device=tpu|--device=tpu: not a torch device
+dlib_landmarks|--model=/no/such.dat|--model=/no/such.dat: cannot be read
+dlib_landmarks|--sets=mtfl_test,nope|nope
+audit_landmark_labels|--patch_side=8|--patch_side=8
+audit_landmark_labels|--sets=nope|nope
+data_report|--max_failures_shown=-1|--max_failures_shown=-1: must be >= 0
+data_report|--data_root=/no/such/dir|data root '/no/such/dir'
+TABLE
+echo "$((cases - failures)) passed, $failures failed"
+[[ $failures -eq 0 && $cases -gt 0 ]]
