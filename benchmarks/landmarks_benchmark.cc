@@ -43,7 +43,7 @@ void OurNet(benchmark::State& state) {
   align::LandmarkDetector detector(align::LandmarkNet(net_options), torch::kCPU, options);
   const align::LandmarkExample& face = AfwFace();
   const std::vector<cv::Mat> photos(batch, face.photo);
-  const std::vector<align::FaceBox> boxes(batch, face.box);
+  const std::vector<align::SquareBox> boxes(batch, face.box);
   for (auto _ : state) benchmark::DoNotOptimize(detector.Detect(photos, boxes));
   state.SetItemsProcessed(state.iterations() * batch);
 }

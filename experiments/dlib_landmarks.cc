@@ -64,7 +64,7 @@ struct DlibBox {
 
 // dlib's detection nearest the centre of the region around `box`, in photo pixels.
 DlibBox Detect(dlib::frontal_face_detector& detector, const align::LandmarkExample& e) {
-  const align::FaceBox region{e.box.center_x, e.box.center_y, e.box.side * kSearchScale};
+  const align::SquareBox region{e.box.center_x, e.box.center_y, e.box.side * kSearchScale};
   const cv::Matx23d m = align::PhotoToCrop(region, kSearchSize);
   cv::Mat crop;
   cv::warpAffine(e.photo, crop, m, cv::Size(kSearchSize, kSearchSize), cv::INTER_LINEAR,

@@ -50,7 +50,7 @@ namespace {
 struct Face {
   std::string path;
   cv::Mat rgb;
-  align::FaceBox box;
+  align::SquareBox box;
 };
 
 absl::StatusOr<std::vector<Face>> ReadList(const std::filesystem::path& root) {
@@ -107,7 +107,7 @@ absl::Status Main() {
   // One batched call: per face, a third of the time of one call per face
   // (benchmarks/README.md).
   std::vector<cv::Mat> photos;
-  std::vector<align::FaceBox> boxes;
+  std::vector<align::SquareBox> boxes;
   for (const Face& face : faces) {
     photos.push_back(face.rgb);
     boxes.push_back(face.box);

@@ -37,10 +37,16 @@ std::string OptionalText(const std::optional<double>& value) {
   return value.has_value() ? FormatValue(*value) : "";
 }
 
+// One evaluation's identity within a run. Rows with a target FPR are keyed
+// by it (their threshold is what was measured there); rows without one, such
+// as the 61 points of a landmark CED (protocol nme_ced, threshold = NME), are
+// keyed by their threshold.
 std::string EvaluationKey(const Evaluation& e) {
-  return absl::StrCat(e.dataset, " ", e.protocol,
-                      e.target_fpr.has_value() ? absl::StrCat(" @FPR ", FormatValue(*e.target_fpr))
-                                               : "");
+  if (e.target_fpr.has_value()) {
+    return absl::StrCat("TPR ", e.dataset, " ", e.protocol, " @FPR ", FormatValue(*e.target_fpr));
+  }
+  return absl::StrCat("value ", e.dataset, " ", e.protocol,
+                      e.threshold.has_value() ? absl::StrCat(" @", FormatValue(*e.threshold)) : "");
 }
 
 // The last point of each metric key.
@@ -224,7 +230,7 @@ absl::StatusOr<std::string> CompareRunsText(ExperimentStore& store,
             }));
   }
   for (const std::string& key : evaluation_keys) {
-    add_row(absl::StrCat("  TPR ", key), per_run([&](size_t i) {
+    add_row(absl::StrCat("  ", key), per_run([&](size_t i) {
               auto it = evaluations[i].find(key);
               return it == evaluations[i].end() ? std::string("-") : OptionalText(it->second.tpr);
             }));

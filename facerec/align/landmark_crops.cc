@@ -16,11 +16,15 @@ double Uniform(std::mt19937_64* rng, double lo, double hi) {
 
 }  // namespace
 
-FaceBox WholeImageBox(const cv::Mat& image) {
+SquareBox SquareAround(const data::FaceBox& rect) {
+  return {rect.x + rect.width / 2, rect.y + rect.height / 2, std::max(rect.width, rect.height)};
+}
+
+SquareBox WholeImageBox(const cv::Mat& image) {
   return {image.cols / 2.0, image.rows / 2.0, static_cast<double>(std::max(image.cols, image.rows))};
 }
 
-FaceBox BoxAroundFivePoints(const std::vector<data::Point2>& points, double eye_mouth_fraction) {
+SquareBox BoxAroundFivePoints(const std::vector<data::Point2>& points, double eye_mouth_fraction) {
   CHECK_EQ(points.size(), 5u);
   CHECK_GT(eye_mouth_fraction, 0);
   double cx = 0, cy = 0;
@@ -34,7 +38,7 @@ FaceBox BoxAroundFivePoints(const std::vector<data::Point2>& points, double eye_
   return {cx, cy, std::max(eye_mouth, 1.0) / eye_mouth_fraction};
 }
 
-FaceBox BoxAroundPoints(const std::vector<data::Point2>& points, double scale) {
+SquareBox BoxAroundPoints(const std::vector<data::Point2>& points, double scale) {
   CHECK(!points.empty());
   double x0 = points[0].x, x1 = x0, y0 = points[0].y, y1 = y0;
   for (const data::Point2& p : points) {
@@ -46,7 +50,7 @@ FaceBox BoxAroundPoints(const std::vector<data::Point2>& points, double scale) {
   return {(x0 + x1) / 2, (y0 + y1) / 2, scale * std::max(x1 - x0, y1 - y0)};
 }
 
-cv::Matx23d PhotoToCrop(const FaceBox& box, int crop_size, double angle_degrees, bool mirror) {
+cv::Matx23d PhotoToCrop(const SquareBox& box, int crop_size, double angle_degrees, bool mirror) {
   const double scale = crop_size / box.side;
   const double a = angle_degrees * M_PI / 180.0;
   const double c = std::cos(a) * scale, s = std::sin(a) * scale;
@@ -68,9 +72,9 @@ std::vector<data::Point2> SwapLeftRight(const std::vector<data::Point2>& points)
 }
 
 LandmarkSample MakeLandmarkSample(const cv::Mat& photo, const std::vector<data::Point2>& points,
-                                  const FaceBox& box, int crop_size,
+                                  const SquareBox& box, int crop_size,
                                   const LandmarkAugmentOptions& o, std::mt19937_64* rng) {
-  FaceBox b = box;
+  SquareBox b = box;
   double angle = 0;
   bool mirror = false;
   if (o.enabled) {
@@ -127,7 +131,7 @@ LandmarkSample MakeLandmarkSample(const cv::Mat& photo, const std::vector<data::
   return sample;
 }
 
-std::vector<data::Point2> CropToPhoto(const FaceBox& box, const std::vector<data::Point2>& points) {
+std::vector<data::Point2> CropToPhoto(const SquareBox& box, const std::vector<data::Point2>& points) {
   std::vector<data::Point2> out;
   out.reserve(points.size());
   for (const data::Point2& p : points) {

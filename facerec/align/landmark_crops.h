@@ -8,7 +8,7 @@
 // independently of how one dataset frames its faces (MTFL's training faces
 // fill less of the frame than its AFLW test faces or the CelebA windows).
 //
-//   FaceBox box = BoxAroundPoints(points68, kAfwBoxScale);
+//   SquareBox box = BoxAroundPoints(points68, kAfwBoxScale);
 //   LandmarkSample s = MakeLandmarkSample(photo, points5, box, 64, augment, &rng);
 //   // s.crop: 64x64 RGB; s.points: 5 points in crop units ([0, 1]).
 //   std::vector<data::Point2> in_photo = CropToPhoto(box, predicted);
@@ -19,27 +19,33 @@
 #include <random>
 #include <vector>
 
+#include "facerec/data/face_boxes.h"
 #include "facerec/data/landmarks.h"
 
 namespace facerec::align {
 
-// A square region of a photo (axis-aligned before augmentation), in pixels.
-struct FaceBox {
+// A square region of a photo (axis-aligned before augmentation), in pixels:
+// what the landmark net crops. Not data::FaceBox, an annotated rectangle
+// (top-left corner and size); SquareAround converts one to the other.
+struct SquareBox {
   double center_x = 0;
   double center_y = 0;
   double side = 0;
 };
 
+// The square with `rect`'s centre and its longer side.
+SquareBox SquareAround(const data::FaceBox& rect);
+
 // The whole image as a box (MTFL's 80x80 face crops).
-FaceBox WholeImageBox(const cv::Mat& image);
+SquareBox WholeImageBox(const cv::Mat& image);
 
 // A square around the points' bounding box: same centre, side = scale x the
 // longer side of the bounding box.
-FaceBox BoxAroundPoints(const std::vector<data::Point2>& points, double scale);
+SquareBox BoxAroundPoints(const std::vector<data::Point2>& points, double scale);
 
 // A box framing 5 points (eyes, nose, mouth corners): centred on their mean,
 // side = eye-to-mouth distance / eye_mouth_fraction.
-FaceBox BoxAroundFivePoints(const std::vector<data::Point2>& points, double eye_mouth_fraction);
+SquareBox BoxAroundFivePoints(const std::vector<data::Point2>& points, double eye_mouth_fraction);
 
 // AFW faces are cropped with BoxAroundPoints(68 points, kAfwBoxScale): the
 // 68 points span brows to chin, and 1.5x puts the eye-to-mouth distance at
@@ -77,7 +83,7 @@ inline constexpr double kMaxTightCut = 0.22;
 
 // Photo -> crop of `crop_size` pixels; `angle_degrees` rotates the box about
 // its centre, `mirror` flips the crop horizontally.
-cv::Matx23d PhotoToCrop(const FaceBox& box, int crop_size, double angle_degrees = 0,
+cv::Matx23d PhotoToCrop(const SquareBox& box, int crop_size, double angle_degrees = 0,
                         bool mirror = false);
 
 struct LandmarkSample {
@@ -90,11 +96,11 @@ struct LandmarkSample {
 // augmentation is disabled. Points outside the crop are kept (the loss still
 // sees them).
 LandmarkSample MakeLandmarkSample(const cv::Mat& photo, const std::vector<data::Point2>& points,
-                                  const FaceBox& box, int crop_size,
+                                  const SquareBox& box, int crop_size,
                                   const LandmarkAugmentOptions& options, std::mt19937_64* rng);
 
 // Points in crop units (of an unaugmented crop of `box`) -> photo pixels.
-std::vector<data::Point2> CropToPhoto(const FaceBox& box, const std::vector<data::Point2>& points);
+std::vector<data::Point2> CropToPhoto(const SquareBox& box, const std::vector<data::Point2>& points);
 
 // The 5-point order after a horizontal flip: left and right swap.
 std::vector<data::Point2> SwapLeftRight(const std::vector<data::Point2>& points);

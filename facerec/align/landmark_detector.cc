@@ -49,7 +49,7 @@ absl::StatusOr<LandmarkNet> LoadLandmarkNet(const std::string& path) {
   }
 }
 
-FaceBox RefinementBox(const std::vector<data::Point2>& points) {
+SquareBox RefinementBox(const std::vector<data::Point2>& points) {
   return BoxAroundFivePoints(points, kRefineEyeMouthFraction);
 }
 
@@ -92,12 +92,12 @@ absl::StatusOr<LandmarkDetector> LandmarkDetector::Load(const std::string& path,
   return LandmarkDetector(*net, device, options);
 }
 
-std::vector<data::Point2> LandmarkDetector::Detect(const cv::Mat& photo, const FaceBox& box) {
-  return Detect(std::vector<cv::Mat>{photo}, std::vector<FaceBox>{box})[0];
+std::vector<data::Point2> LandmarkDetector::Detect(const cv::Mat& photo, const SquareBox& box) {
+  return Detect(std::vector<cv::Mat>{photo}, std::vector<SquareBox>{box})[0];
 }
 
 std::vector<std::vector<data::Point2>> LandmarkDetector::Detect(const std::vector<cv::Mat>& photos,
-                                                                const std::vector<FaceBox>& boxes) {
+                                                                const std::vector<SquareBox>& boxes) {
   CHECK_EQ(photos.size(), boxes.size());
   // Chunks bound the memory of one forward pass; callers pass any number.
   constexpr size_t kMaxBatch = 256;
@@ -106,7 +106,7 @@ std::vector<std::vector<data::Point2>> LandmarkDetector::Detect(const std::vecto
   for (size_t start = 0; start < photos.size(); start += kMaxBatch) {
     const size_t end = std::min(photos.size(), start + kMaxBatch);
     const std::vector<cv::Mat> chunk(photos.begin() + start, photos.begin() + end);
-    std::vector<FaceBox> pass_boxes(boxes.begin() + start, boxes.begin() + end);
+    std::vector<SquareBox> pass_boxes(boxes.begin() + start, boxes.begin() + end);
     std::vector<std::vector<data::Point2>> points;
     for (int pass = 0; pass <= options_.refine_passes; ++pass) {
       if (pass > 0) {
@@ -123,7 +123,7 @@ std::vector<std::vector<data::Point2>> LandmarkDetector::Detect(const std::vecto
 }
 
 std::vector<std::vector<data::Point2>> LandmarkDetector::DetectOnce(
-    const std::vector<cv::Mat>& photos, const std::vector<FaceBox>& boxes, bool flip_average) {
+    const std::vector<cv::Mat>& photos, const std::vector<SquareBox>& boxes, bool flip_average) {
   CHECK_EQ(photos.size(), boxes.size());
   if (photos.empty()) return {};
   // InferenceMode rather than NoGradGuard: the tensors never meet autograd,

@@ -49,7 +49,7 @@ struct LandmarkDetectorOptions {
 // eye-to-mouth distance / kRefineEyeMouthFraction (the geometric middle of
 // the framings the default augmentation trains on).
 inline constexpr double kRefineEyeMouthFraction = 0.27;
-FaceBox RefinementBox(const std::vector<data::Point2>& points);
+SquareBox RefinementBox(const std::vector<data::Point2>& points);
 
 class LandmarkDetector {
  public:
@@ -62,16 +62,16 @@ class LandmarkDetector {
                                                LandmarkDetectorOptions options = {});
 
   // One RGB photo and a face box in it -> 5 points in photo pixels.
-  std::vector<data::Point2> Detect(const cv::Mat& photo, const FaceBox& box);
+  std::vector<data::Point2> Detect(const cv::Mat& photo, const SquareBox& box);
   // Batched: boxes[i] is in photos[i]; any number (run in chunks of 256).
   // Faster per face than one at a time.
   std::vector<std::vector<data::Point2>> Detect(const std::vector<cv::Mat>& photos,
-                                                const std::vector<FaceBox>& boxes);
+                                                const std::vector<SquareBox>& boxes);
 
 
  private:
   std::vector<std::vector<data::Point2>> DetectOnce(const std::vector<cv::Mat>& photos,
-                                                    const std::vector<FaceBox>& boxes,
+                                                    const std::vector<SquareBox>& boxes,
                                                     bool flip_average);
 
   LandmarkNet net_;

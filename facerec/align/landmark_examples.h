@@ -25,7 +25,7 @@ namespace facerec::align {
 struct LandmarkExample {
   cv::Mat photo;                     // RGB; photos with several faces are shared, not copied.
   std::vector<data::Point2> points;  // 5, photo pixels.
-  FaceBox box;
+  SquareBox box;
   std::string image_path;            // Absolute.
   std::string source;                // "file:line" or the .pts path.
 };

@@ -1,7 +1,8 @@
 // Facts about the running process that a run record keeps: code version,
 // host, pid, wall-clock time. No LibTorch dependency.
 //
-//   RunRecord record{.code_version = facerec::CodeVersion(), .host = facerec::HostName()};
+//   const std::string version = facerec::CodeVersion();  // "c2fdae0-dirty"
+//   const std::string host = facerec::HostName();
 #ifndef FACEREC_CORE_ENVIRONMENT_H_
 #define FACEREC_CORE_ENVIRONMENT_H_
 

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "glog/logging.h"  // FACEREC_CHECK_OK
 
 #define FACEREC_RETURN_IF_ERROR(expr)                  \
   do {                                                 \

@@ -12,18 +12,6 @@
 namespace facerec::data {
 namespace fs = std::filesystem;
 
-const char* SplitName(Split split) {
-  switch (split) {
-    case Split::kTrain:
-      return "train";
-    case Split::kVal:
-      return "val";
-    case Split::kTest:
-      return "test";
-  }
-  return "unknown";
-}
-
 std::vector<size_t> Celeba500::Indices(Split split) const {
   std::vector<size_t> indices;
   for (size_t i = 0; i < images.size(); ++i) {

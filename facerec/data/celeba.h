@@ -27,7 +27,6 @@ namespace facerec::data {
 
 // The closed-set split of celebA_train_split.txt: 0, 1, 2.
 enum class Split { kTrain = 0, kVal = 1, kTest = 2 };
-const char* SplitName(Split split);
 
 struct LabeledImage {
   std::string path;   // Absolute path of the JPEG.

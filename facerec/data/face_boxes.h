@@ -20,6 +20,8 @@
 
 namespace facerec::data {
 
+// An annotated face rectangle. (align::SquareBox, centre and side, is what
+// the landmark net crops; align::SquareAround converts.)
 struct FaceBox {
   double x = 0;  // Top-left corner, pixels.
   double y = 0;

@@ -2,14 +2,14 @@
 // structs' defaults (the flags' own defaults), then flagfiles in order (base,
 // preset, variant), then the command line, which always wins.
 //
-//   FACEREC_ASSIGN_OR_RETURN(FlagLayers layers, FlagLayers::FromCommandLine());
+//   FlagLayers layers = FlagLayers::FromCommandLine();
 //   FACEREC_RETURN_IF_ERROR(layers.Read("base", "experiments/configs/base.flags"));
 //   FACEREC_RETURN_IF_ERROR(layers.Read("quick", "experiments/configs/quick.flags"));
 //   FACEREC_RETURN_IF_ERROR(layers.ApplyAsDefaults({"base", "quick"}));  // --help shows them
 //   for (const std::string& loss : {"ce", "arcface"}) {
 //     gflags::FlagSaver saver;                                        // each variant afresh
 //     FACEREC_RETURN_IF_ERROR(layers.Apply({loss}));
-//     ... FLAGS_* now hold base < quick < loss < command line ...
+//     // FLAGS_* now hold base < quick < loss < command line.
 //   }
 //
 // A flagfile holds one `--name=value` per line (also `--name` and `--noname`

@@ -13,14 +13,14 @@
 
 namespace facerec::pipeline {
 
-align::FaceBox CropLandmarkBox(int width, int height) {
+align::SquareBox CropLandmarkBox(int width, int height) {
   return {0.5 * width, 0.57 * height, 1.3 * height};
 }
 
 std::vector<std::vector<data::Point2>> PredictInCrops(align::LandmarkDetector& detector,
                                                       const data::FaceImages& images) {
   std::vector<cv::Mat> photos;
-  std::vector<align::FaceBox> boxes;
+  std::vector<align::SquareBox> boxes;
   for (size_t i = 0; i < images.size(); ++i) {
     photos.push_back(images.image(i));
     boxes.push_back(CropLandmarkBox(images.image(i).cols, images.image(i).rows));

@@ -11,7 +11,7 @@
 // training crops (in units of the crop's width and height), so aligned crops
 // keep the framing of the provided ones and differ only by each face's own
 // similarity normalisation. Every crop (CelebA-500 windows, celebA_ir crops,
-// LFW windows) is treated alike: the landmark box is kCropLandmarkBox of the
+// LFW windows) is treated alike: the landmark box is CropLandmarkBox() of the
 // crop, and pixels outside the crop are replicated from its border.
 #ifndef FACEREC_PIPELINE_ALIGNMENT_H_
 #define FACEREC_PIPELINE_ALIGNMENT_H_
@@ -31,7 +31,7 @@ namespace facerec::pipeline {
 // (0.5 w, 0.57 h), side 1.3 h. For the 83x100 ID-rate window that puts the
 // eye-to-mouth distance at ~31% of the side, the median framing of the MTFL
 // test faces.
-align::FaceBox CropLandmarkBox(int width, int height);
+align::SquareBox CropLandmarkBox(int width, int height);
 
 // Predicted 5 points of every image, in pixels of that image.
 std::vector<std::vector<data::Point2>> PredictInCrops(align::LandmarkDetector& detector,

@@ -14,7 +14,7 @@ namespace facerec::pipeline {
 std::vector<std::vector<data::Point2>> PredictLandmarks(
     align::LandmarkDetector& detector, const std::vector<align::LandmarkExample>& examples) {
   std::vector<cv::Mat> photos;
-  std::vector<align::FaceBox> boxes;
+  std::vector<align::SquareBox> boxes;
   for (const align::LandmarkExample& e : examples) {
     photos.push_back(e.photo);
     boxes.push_back(e.box);

@@ -2,7 +2,8 @@
 // batches, score them (NME, failure rate, CED) and record the scores.
 //
 //   std::vector<std::vector<data::Point2>> points = PredictLandmarks(detector, test_examples);
-//   LandmarkScores s = RecordLandmarkErrors("mtfl_test", points, test_examples, run);
+//   FACEREC_ASSIGN_OR_RETURN(LandmarkScores s,
+//                            RecordLandmarkErrors("mtfl_test", points, test_examples, run));
 //
 // Recorded (when `run` is non-null): metrics eval/<dataset>/nme,
 // .../median_nme, .../failure_rate, .../nme_offset_removed, the systematic

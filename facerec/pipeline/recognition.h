@@ -3,9 +3,10 @@
 // backbone, and computes every metric of the loss comparison.
 //
 //   FACEREC_ASSIGN_OR_RETURN(RecognitionData data, LoadRecognitionData(data_root, 2));
-//   ... train a backbone on data.train ...
+//   // Train `backbone` and `loss` on data.train (train/trainer.h), then:
 //   FACEREC_ASSIGN_OR_RETURN(RecognitionResult r,
-//                            EvaluateRecognition(backbone, loss, data, eval_transform, run));
+//                            EvaluateRecognition(*backbone, *loss, data, eval_transform,
+//                                                torch::kCPU, run));
 //
 // Crops: CelebA-500 training images are cut to the ID-rate window (rows
 // 75-174, columns 44-126), the celebA_ir images already are that window, and

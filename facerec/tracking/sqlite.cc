@@ -118,7 +118,6 @@ bool Statement::ColumnIsNull(int column) const {
   return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 
-int Statement::ColumnCount() const { return sqlite3_column_count(statement_); }
 
 std::string Statement::ColumnName(int column) const {
   return sqlite3_column_name(statement_, column);

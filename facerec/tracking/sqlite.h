@@ -68,7 +68,6 @@ class Statement {
   double ColumnDouble(int column) const;
   std::string ColumnText(int column) const;
   bool ColumnIsNull(int column) const;
-  int ColumnCount() const;
   std::string ColumnName(int column) const;
 
  private:
@@ -115,7 +114,6 @@ class Database {
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t Changes() const;
   const std::string& path() const { return path_; }
-  sqlite3* handle() const { return db_; }
 
  private:
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}

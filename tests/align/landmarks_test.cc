@@ -45,7 +45,7 @@ cv::Mat DotsPhoto(const std::vector<Point2>& points) {
 TEST(LandmarkCropsTest, AugmentedPointsStayOnTheirDotsAndFlipsSwapSides) {
   const std::vector<Point2> points = {{80, 100}, {130, 95}, {105, 125}, {85, 150}, {128, 148}};
   const cv::Mat photo = DotsPhoto(points);
-  const FaceBox box = BoxAroundPoints(points, 2.0);
+  const SquareBox box = BoxAroundPoints(points, 2.0);
   LandmarkAugmentOptions options;
   // Dots stay inside the crop and a few pixels wide: this checks geometry, not framing.
   options.min_eye_mouth_fraction = 0.3;
@@ -84,7 +84,7 @@ TEST(LandmarkCropsTest, AugmentedPointsStayOnTheirDotsAndFlipsSwapSides) {
 TEST(LandmarkCropsTest, AugmentedCropsAreFramedAroundThePointsWhateverTheBox) {
   const std::vector<Point2> points = {{80, 100}, {130, 95}, {105, 125}, {85, 150}, {128, 148}};
   const cv::Mat photo = DotsPhoto(points);
-  const FaceBox far_off{10, 10, 15};  // Ignored when augmenting.
+  const SquareBox far_off{10, 10, 15};  // Ignored when augmenting.
   LandmarkAugmentOptions options;
   for (int trial = 0; trial < 40; ++trial) {
     std::mt19937_64 rng(trial);
@@ -138,7 +138,7 @@ TEST(LandmarkCropsTest, TightCropsRefillCutEdgesFromTheLastRowOrColumn) {
 }
 
 TEST(LandmarkCropsTest, CropToPhotoInvertsThePlainCrop) {
-  const FaceBox box{120.5, 80.25, 90};
+  const SquareBox box{120.5, 80.25, 90};
   const cv::Matx23d m = PhotoToCrop(box, 64);
   const Point2 photo_point{100, 70};
   const double cx = m(0, 0) * photo_point.x + m(0, 1) * photo_point.y + m(0, 2);
@@ -151,7 +151,7 @@ TEST(LandmarkCropsTest, CropToPhotoInvertsThePlainCrop) {
 TEST(LandmarkDetectorTest, RefinementBoxIsCentredOnThePointsAndScaledByEyeToMouth) {
   // Eyes at y = 10, mouth corners at y = 37: eye-to-mouth distance 27.
   const std::vector<Point2> points = {{0, 10}, {20, 10}, {10, 20}, {2, 37}, {18, 37}};
-  const FaceBox box = RefinementBox(points);
+  const SquareBox box = RefinementBox(points);
   EXPECT_NEAR(box.center_x, 10, 1e-12);
   EXPECT_NEAR(box.center_y, 22.8, 1e-12);
   EXPECT_NEAR(box.side, 27 / kRefineEyeMouthFraction, 1e-9);
@@ -206,8 +206,8 @@ TEST(LandmarkDetectorTest, FlipAverageMakesPredictionsMirrorEquivariant) {
   cv::randu(photo, 0, 255);
   cv::Mat mirrored;
   cv::flip(photo, mirrored, 1);
-  const FaceBox box{40, 50, 64};
-  const FaceBox mirrored_box{100 - 40, 50, 64};
+  const SquareBox box{40, 50, 64};
+  const SquareBox mirrored_box{100 - 40, 50, 64};
   auto mirror_error = [&](bool flip_average) {
     LandmarkDetectorOptions detector_options;
     detector_options.refine_passes = 0;

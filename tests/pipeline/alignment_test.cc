@@ -76,7 +76,7 @@ TEST(AlignmentTest, RealignedDataGetsAFingerprintOfItsPoints) {
 }
 
 TEST(AlignmentTest, CropLandmarkBoxScalesWithTheCrop) {
-  const align::FaceBox box = CropLandmarkBox(83, 100);
+  const align::SquareBox box = CropLandmarkBox(83, 100);
   EXPECT_DOUBLE_EQ(box.center_x, 41.5);
   EXPECT_DOUBLE_EQ(box.center_y, 57);
   EXPECT_DOUBLE_EQ(box.side, 130);

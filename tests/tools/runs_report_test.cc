@@ -66,6 +66,29 @@ TEST_F(RunsReportTest, CompareMarksDifferingParamsAndAlignsTpr) {
   EXPECT_LT(row.find("0.7"), row.find("0.55")) << row;
 }
 
+TEST_F(RunsReportTest, CompareKeepsEveryCedPointApart) {
+  // A landmark run logs one nme_ced row per NME threshold, without a target FPR.
+  for (int64_t run : {1, 2}) {
+    for (int i = 0; i <= 60; ++i) {
+      tracking::Evaluation e;
+      e.dataset = "mtfl_test";
+      e.protocol = "nme_ced";
+      e.threshold = i / 600.0;
+      e.tpr = run == 1 ? i / 60.0 : i / 120.0;
+      ASSERT_TRUE(store_->LogEvaluation(run, e).ok());
+    }
+  }
+  auto text = CompareRunsText(*store_, {1, 2});
+  ASSERT_TRUE(text.ok()) << text.status();
+  size_t rows = 0;
+  for (size_t at = text->find("value mtfl_test nme_ced @"); at != std::string::npos;
+       at = text->find("value mtfl_test nme_ced @", at + 1)) {
+    ++rows;
+  }
+  EXPECT_EQ(rows, 61u) << *text;
+  EXPECT_EQ(text->find("TPR mtfl_test"), std::string::npos) << "a CED point is not a TPR";
+}
+
 TEST_F(RunsReportTest, ExportsQuotedCsv) {
   auto csv = ExportCsv(*store_, {1}, "params");
   ASSERT_TRUE(csv.ok()) << csv.status();

@@ -1,0 +1,67 @@
+// Every header listed in BUILD.bazel has a usage example that compiles: each
+// is #included in a function whose parameters are the example's context. The
+// test itself only checks that they were compiled in.
+#include <gtest/gtest.h>
+
+#include "facerec/core/environment.h"
+#include "facerec/core/status_macros.h"
+#include "facerec/experiment/flag_layers.h"
+#include "facerec/experiment/recognition_config.h"
+#include "facerec/pipeline/landmarks.h"
+#include "facerec/pipeline/recognition.h"
+#include "gflags/gflags.h"
+
+namespace facerec {
+namespace examples {
+
+void CoreEnvironment() {
+#include "tests/docs/core_environment_example.inc"
+  (void)version;
+  (void)host;
+}
+
+namespace pipeline_ns = ::facerec::pipeline;
+absl::Status PipelineLandmarks(align::LandmarkDetector& detector,
+                               const std::vector<align::LandmarkExample>& test_examples,
+                               tracking::Run* run) {
+  using namespace pipeline_ns;  // The header's own namespace.
+#include "tests/docs/pipeline_landmarks_example.inc"
+  (void)s;
+  return absl::OkStatus();
+}
+
+absl::Status PipelineRecognition(const std::filesystem::path& data_root,
+                                 backbones::Backbone backbone, losses::Loss loss,
+                                 const data::AugmentOptions& eval_transform, tracking::Run* run) {
+  using namespace pipeline_ns;
+#include "tests/docs/pipeline_recognition_example.inc"
+  (void)r;
+  return absl::OkStatus();
+}
+
+absl::Status ExperimentFlagLayers() {
+  using namespace ::facerec::experiment;
+#include "tests/docs/experiment_flag_layers_example.inc"
+  return absl::OkStatus();
+}
+
+absl::Status ExperimentRecognitionConfig(const pipeline::RecognitionData& data) {
+  using namespace ::facerec::experiment;
+#include "tests/docs/experiment_recognition_config_example.inc"
+  (void)net;
+  (void)params;
+  return absl::OkStatus();
+}
+
+}  // namespace examples
+
+TEST(HeaderExamplesTest, EveryListedHeaderExampleCompiles) {
+  // Reaching here means they did; take their addresses so none is dropped.
+  EXPECT_NE(&examples::CoreEnvironment, nullptr);
+  EXPECT_NE(&examples::PipelineLandmarks, nullptr);
+  EXPECT_NE(&examples::PipelineRecognition, nullptr);
+  EXPECT_NE(&examples::ExperimentFlagLayers, nullptr);
+  EXPECT_NE(&examples::ExperimentRecognitionConfig, nullptr);
+}
+
+}  // namespace facerec
