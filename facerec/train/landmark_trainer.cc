@@ -34,6 +34,7 @@ absl::Status TrainLandmarkNet(align::LandmarkNet net,
   schedule.warmup_epochs = o.warmup_epochs;
   const int size = net->options().input_size;
   ThreadGovernor governor(torch::get_num_threads());  // core/thread_governor.h
+  int logged_threads = 0;
   ProgressMeter meter("landmarks", o.epochs * steps_per_epoch, "step", o.progress_interval_seconds);
   int64_t global_step = 0;
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
@@ -46,7 +47,10 @@ absl::Status TrainLandmarkNet(align::LandmarkNet net,
     double loss_sum = 0;
     const auto epoch_start = std::chrono::steady_clock::now();
     for (int64_t b = 0; b < steps_per_epoch; ++b, ++global_step) {
-      governor.Tick();
+      if (const int threads = governor.Tick(); threads != logged_threads && run != nullptr) {
+        FACEREC_RETURN_IF_ERROR(run->LogMetric("train/threads", global_step, threads));
+        logged_threads = threads;
+      }
       std::vector<cv::Mat> crops;
       std::vector<float> points;
       for (int64_t i = 0; i < o.batch_size; ++i) {

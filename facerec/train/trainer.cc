@@ -182,6 +182,7 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
   int64_t steps_this_process = 0;
   // Fewer threads while other processes take cores (core/thread_governor.h).
   ThreadGovernor governor(torch::get_num_threads());
+  int logged_threads = 0;
   const auto started = std::chrono::steady_clock::now();
   for (; epoch < options_.epochs; ++epoch) {
     torch::manual_seed(static_cast<uint64_t>(options_.seed) * 1000003ULL + epoch);
@@ -195,7 +196,10 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
         return absl::AbortedError("stopped by stop_after_steps (test hook)");
       }
       ++steps_this_process;
-      governor.Tick();
+      if (const int threads = governor.Tick(); threads != logged_threads && run_ != nullptr) {
+        FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/threads", global_step, threads));
+        logged_threads = threads;
+      }
       const double lr = LearningRate(options_, global_step, steps_per_epoch);
       SetLearningRate(*optimizer_, lr);
       if (options_.margin_warmup_epochs > 0) {

@@ -13,7 +13,11 @@
 // of (seed, epoch, step) - batches (data/face_batches.h) and LibTorch's
 // generator, reseeded at each epoch - so a run killed mid-epoch and resumed
 // from its last checkpoint repeats the interrupted epoch exactly and ends with
-// the same weights as an uninterrupted run.
+// the same weights as an uninterrupted run - at the same thread count: while
+// other processes take cores the step runs on fewer threads
+// (core/thread_governor.h), whose float reductions round differently. Every
+// change is recorded as metric train/threads; FACEREC_THREAD_GOVERNOR=0 keeps
+// the count fixed for bit-exact repeats.
 //
 // A non-finite loss stops training with DataLossError naming the epoch and
 // step; the last good checkpoint is left untouched.

@@ -7,8 +7,8 @@ namespace facerec {
 namespace {
 
 TEST(EnvironmentTest, RecordsBazelRunAsTheCommandAUserTypes) {
-  setenv("BUILD_WORKSPACE_DIRECTORY", "/work/main", 1);
-  char program[] = "/root/.cache/bazel/x/execroot/facerec/bazel-out/k8-opt/bin/experiments/compare_losses";
+  setenv("BUILD_WORKSPACE_DIRECTORY", "/checkout/facerec", 1);
+  char program[] = "/cache/bazel/x/execroot/facerec/bazel-out/k8-opt/bin/experiments/compare_losses";
   char flag[] = "--preset=full";
   char* argv[] = {program, flag, nullptr};
   SetProcessCommandLine(2, argv);
