@@ -35,14 +35,11 @@ absl::StatusOr<Celeba500> LoadCeleba500(const fs::path& data_root) {
   const std::string split_path = (dir / "celebA_train_split.txt").string();
   FACEREC_ASSIGN_OR_RETURN(const std::vector<Line> anno, ReadLines(anno_path));
   FACEREC_ASSIGN_OR_RETURN(const std::vector<Line> splits, ReadLines(split_path));
-  if (anno.size() != splits.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(anno_path, " has ", anno.size(), " rows but ",
-                                                   split_path, " has ", splits.size()));
-  }
   Celeba500 dataset;
   dataset.annotation_files = {anno_path, split_path};
   std::set<int> identities;
-  for (size_t i = 0; i < anno.size(); ++i) {
+  int max_identity_line = 0;
+  for (size_t i = 0; i < std::min(anno.size(), splits.size()); ++i) {
     const std::vector<std::string> a = absl::StrSplit(anno[i].text, ' ', absl::SkipEmpty());
     const std::vector<std::string> s = absl::StrSplit(splits[i].text, ' ', absl::SkipEmpty());
     LabeledImage image;
@@ -65,8 +62,19 @@ absl::StatusOr<Celeba500> LoadCeleba500(const fs::path& data_root) {
     image.path = (dir / "celebA_imgs" / image.file).string();
     image.split = static_cast<Split>(split);
     FACEREC_RETURN_IF_ERROR(RequireImage(image.path, absl::StrCat(anno_path, ":", anno[i].number)));
+    if (identities.empty() || image.identity > *identities.rbegin()) {
+      max_identity_line = anno[i].number;
+    }
     identities.insert(image.identity);
     dataset.images.push_back(std::move(image));
+  }
+  if (anno.size() != splits.size()) {  // Rows pair up by position: name the first unpaired one.
+    const bool more_anno = anno.size() > splits.size();
+    const Line& extra = more_anno ? anno[splits.size()] : splits[anno.size()];
+    return LineError(more_anno ? anno_path : split_path, extra.number,
+                     absl::StrCat("no matching row in ", more_anno ? split_path : anno_path,
+                                  " (it has ", std::min(anno.size(), splits.size()), " rows)"),
+                     extra.text);
   }
   if (dataset.images.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(anno_path, ": no images"));
@@ -74,8 +82,8 @@ absl::StatusOr<Celeba500> LoadCeleba500(const fs::path& data_root) {
   dataset.num_identities = *identities.rbegin() + 1;
   if (static_cast<int>(identities.size()) != dataset.num_identities) {
     return absl::InvalidArgumentError(absl::StrCat(
-        anno_path, ": identities are not dense: ", identities.size(), " distinct ids, max ",
-        dataset.num_identities - 1));
+        anno_path, ":", max_identity_line, ": identities are not dense: ", identities.size(),
+        " distinct ids, but this row has id ", dataset.num_identities - 1));
   }
   return dataset;
 }

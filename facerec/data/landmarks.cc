@@ -47,17 +47,25 @@ absl::StatusOr<std::vector<LandmarkFace>> LoadMtfl(const fs::path& data_root,
 absl::StatusOr<std::vector<Point2>> ReadPts(const std::string& path) {
   FACEREC_ASSIGN_OR_RETURN(const std::vector<Line> lines, ReadLines(path));
   int expected = -1;
+  int expected_line = 0;
+  // Where a missing part was due: after the last line.
+  const int end_line = lines.empty() ? 1 : lines.back().number + 1;
+  auto missing = [&](absl::string_view what) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ":", end_line, ": the file ends without ", what));
+  };
   size_t i = 0;
   for (; i < lines.size() && lines[i].text != "{"; ++i) {
     if (absl::StartsWith(lines[i].text, "n_points:")) {
+      expected_line = lines[i].number;
       const std::string count(absl::StripPrefix(lines[i].text, "n_points:"));
       if (!ParseInt(absl::StripAsciiWhitespace(count), &expected) || expected <= 0) {
         return LineError(path, lines[i].number, "bad n_points", lines[i].text);
       }
     }
   }
-  if (expected < 0) return absl::InvalidArgumentError(absl::StrCat(path, ": no n_points line"));
-  if (i == lines.size()) return absl::InvalidArgumentError(absl::StrCat(path, ": no '{'"));
+  if (expected < 0) return missing("an 'n_points: N' line before '{'");
+  if (i == lines.size()) return missing("'{'");
   std::vector<Point2> points;
   for (++i; i < lines.size() && lines[i].text != "}"; ++i) {
     const std::vector<std::string> xy = absl::StrSplit(lines[i].text, ' ', absl::SkipEmpty());
@@ -67,10 +75,11 @@ absl::StatusOr<std::vector<Point2>> ReadPts(const std::string& path) {
     }
     points.push_back(p);
   }
-  if (i == lines.size()) return absl::InvalidArgumentError(absl::StrCat(path, ": no closing '}'"));
+  if (i == lines.size()) return missing("its closing '}'");
   if (static_cast<int>(points.size()) != expected) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": n_points is ", expected, " but ", points.size(), " points follow"));
+    return absl::InvalidArgumentError(absl::StrCat(path, ":", expected_line, ": n_points is ",
+                                                   expected, " but ", points.size(),
+                                                   " points follow"));
   }
   return points;
 }

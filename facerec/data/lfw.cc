@@ -17,7 +17,7 @@ absl::StatusOr<LfwPairs> LoadLfwPairs(const fs::path& lfw_dir) {
   result.pairs_file = (lfw_dir / "pairs.txt").string();
   const std::string& path = result.pairs_file;
   FACEREC_ASSIGN_OR_RETURN(const std::vector<Line> lines, ReadLines(path));
-  if (lines.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": empty file"));
+  if (lines.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ":1: empty file"));
   const std::vector<std::string> header = absl::StrSplit(lines[0].text, absl::ByAnyChar(" \t"),
                                                          absl::SkipEmpty());
   if (header.size() != 2 || !ParseInt(header[0], &result.folds) ||
@@ -28,8 +28,10 @@ absl::StatusOr<LfwPairs> LoadLfwPairs(const fs::path& lfw_dir) {
   }
   const size_t expected = static_cast<size_t>(2 * result.folds * result.pairs_per_class);
   if (lines.size() - 1 != expected) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": header promises ", expected,
-                                                   " pairs, file has ", lines.size() - 1));
+    return LineError(path, lines[0].number,
+                     absl::StrCat("the header promises ", expected, " pairs, the file has ",
+                                  lines.size() - 1, " pair lines"),
+                     lines[0].text);
   }
   const fs::path images = lfw_dir / "lfw-deepfunneled";
   auto image_path = [&images](const std::string& name, int index) {

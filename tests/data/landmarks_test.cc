@@ -63,12 +63,12 @@ TEST(AfwTest, ReadsAll337FacesWith68Points) {
   for (const LandmarkFace& face : *faces) ASSERT_EQ(face.points.size(), 68u) << face.source;
 }
 
-TEST(AfwTest, PtsWithWrongCountNamesTheFile) {
+TEST(AfwTest, PtsWithWrongCountNamesTheFileAndLine) {
   const auto path = FreshTempDir("pts") / "x_1.pts";
   WriteFile(path, "version: 1\nn_points: 3\n{\n1 2\n3 4\n}\n");
   auto points = ReadPts(path.string());
   ASSERT_FALSE(points.ok());
-  EXPECT_NE(points.status().message().find("x_1.pts: n_points is 3 but 2"), std::string::npos)
+  EXPECT_NE(points.status().message().find("x_1.pts:2: n_points is 3 but 2"), std::string::npos)
       << points.status();
   WriteFile(path, "version: 1\nn_points: 1\n{\n1 two\n}\n");
   points = ReadPts(path.string());
