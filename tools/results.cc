@@ -11,12 +11,18 @@
 #include "absl/strings/str_split.h"
 
 #include "facerec/core/data_root.h"
+#include "facerec/data/text_file.h"
 #include "facerec/tracking/experiment_store.h"
+#include "facerec/tracking/run_export.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 #include "tools/results_table.h"
 
 DEFINE_string(db, "results.db", "Experiment store; relative to the workspace root.");
+DEFINE_string(export_file, "",
+              "Read the runs from this run export (tools:runs export; relative to the workspace "
+              "root) instead of --db: a fresh clone regenerates RESULTS.md from "
+              "experiments/results_runs.tsv.");
 DEFINE_string(preset, "", "Use the newest comparison of this preset (quick, full; empty = any).");
 DEFINE_string(comparison, "", "A comparison tag (overrides --preset).");
 DEFINE_string(out, "", "Write here (relative to the workspace root) instead of standard output.");
@@ -33,10 +39,24 @@ int main(int argc, char** argv) {
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
   auto store = facerec::tracking::ExperimentStore::Open(
-      facerec::ResolveAgainstWorkspace(FLAGS_db).string());
+      FLAGS_export_file.empty() ? facerec::ResolveAgainstWorkspace(FLAGS_db).string()
+                                : std::string(":memory:"));
   if (!store.ok()) {
     std::cerr << "results: " << store.status() << "\n";
     return 1;
+  }
+  if (!FLAGS_export_file.empty()) {
+    const std::string path = facerec::ResolveAgainstWorkspace(FLAGS_export_file).string();
+    absl::StatusOr<std::string> text = facerec::data::ReadFileBytes(path);
+    absl::StatusOr<std::vector<facerec::tracking::ExportedRun>> runs =
+        text.ok() ? facerec::tracking::ParseRunExport(FLAGS_export_file, *text)
+                  : absl::StatusOr<std::vector<facerec::tracking::ExportedRun>>(text.status());
+    absl::Status imported =
+        runs.ok() ? facerec::tracking::ImportRuns(**store, *runs).status() : runs.status();
+    if (!imported.ok()) {
+      std::cerr << "results: --export_file: " << imported.message() << "\n";
+      return 1;
+    }
   }
   std::string markdown;
   if (!FLAGS_notes.empty()) {

@@ -14,6 +14,10 @@
 namespace facerec::tools {
 namespace {
 
+// Runs are cited by the first 8 hex digits of their uid: the same in every
+// store the run is imported into (tools:runs show and compare take it).
+std::string ShortUid(const tracking::RunRecord& run) { return run.uid.substr(0, 8); }
+
 using tracking::ExperimentStore;
 
 std::string Cell(const std::optional<double>& value) {
@@ -76,7 +80,7 @@ absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
           return it == last.end() ? std::string("–") : absl::StrFormat("%.2f", 100 * it->second);
         };
         auto faces = last.find(prefix + "faces");
-        absl::StrAppend(&table, "| ", method, " | ", run.id, " | ", dataset, " | ",
+        absl::StrAppend(&table, "| ", method, " | ", ShortUid(run), " | ", dataset, " | ",
                         faces == last.end() ? "–" : absl::StrCat(faces->second), " | ",
                         percent("nme"), " | ", percent("median_nme"), " | ",
                         percent("failure_rate"), " | ", percent("offset_x"), " | ",
@@ -107,7 +111,7 @@ absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
     std::stable_partition(sets.begin(), sets.end(),
                           [](const std::string& s) { return absl::StartsWith(s, "reference"); });
     absl::StrAppend(&markdown,
-                    "\nLabel audit (run ", run.id,
+                    "\nLabel audit (run ", ShortUid(run),
                     "; no model: mean patches around the labels, align/label_audit.h): where each "
                     "set's labels sit relative to MTFL's training labels on the same content.\n\n"
                     "| set | faces | median eye distance px | x % eye | y % eye | x px | y px |\n"
@@ -153,9 +157,11 @@ absl::StatusOr<std::string> ComparisonMarkdown(ExperimentStore& store,
   for (size_t i = 0; i < 2 + fprs.size() + fpirs.size() + 6; ++i) table += " --- |";
   table += "\n";
   std::map<std::string, std::map<int64_t, std::string>> params_by_key;
+  std::map<int64_t, std::string> short_uid;
   std::string command, code_version, fingerprint, lfw_protocol;
   for (int64_t id : ids) {
     FACEREC_ASSIGN_OR_RETURN(const tracking::RunRecord run, store.GetRun(id));
+    short_uid[id] = ShortUid(run);
     FACEREC_ASSIGN_OR_RETURN(const auto evaluations, store.GetEvaluations(id));
     FACEREC_ASSIGN_OR_RETURN(const auto points, store.GetMetrics(id));
     FACEREC_ASSIGN_OR_RETURN(const auto params, store.GetParams(id));
@@ -181,7 +187,7 @@ absl::StatusOr<std::string> ComparisonMarkdown(ExperimentStore& store,
       }
       return tpr;
     };
-    std::vector<std::string> cells = {run.name, absl::StrCat(run.id)};
+    std::vector<std::string> cells = {run.name, ShortUid(run)};
     for (double f : fprs) cells.push_back(Cell(evaluation("id_rate", f)));
     for (double f : fpirs) cells.push_back(Cell(evaluation("tpir_fpir", f)));
     for (const char* key : {"eval/val_accuracy", "eval/test_accuracy", "eval/val_centroid_accuracy",
@@ -200,7 +206,9 @@ absl::StatusOr<std::string> ComparisonMarkdown(ExperimentStore& store,
       shared.push_back(absl::StrCat("`--", key, "=", *distinct.begin(), "`"));
     } else {
       std::vector<std::string> per_run;
-      for (const auto& [id, value] : values) per_run.push_back(absl::StrCat(id, ": ", value));
+      for (const auto& [id, value] : values) {
+        per_run.push_back(absl::StrCat(short_uid[id], ": ", value));
+      }
       differing.push_back(absl::StrCat("- `", key, "`: ", absl::StrJoin(per_run, ", ")));
     }
   }

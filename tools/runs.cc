@@ -4,7 +4,14 @@
 //   tools/bazel run //tools:runs -- show RUN_ID
 //   tools/bazel run //tools:runs -- compare RUN_ID RUN_ID ...   (no ids: the latest --limit runs
 //                                                                of --experiment)
-//   tools/bazel run //tools:runs -- export runs|params|metrics|evaluations [RUN_ID ...] [--out=F]
+//   tools/bazel run //tools:runs -- export [RUN ...] --out=runs.tsv      (whole runs, as text)
+//   tools/bazel run //tools:runs -- import runs.tsv                       (into --db)
+//   tools/bazel run //tools:runs -- export runs|params|metrics|evaluations [RUN ...] [--out=F]
+//
+// RUN is a run's number in this store (12) or its uid, whole or its first 8+
+// hex digits (3f2a9c01), which is the same in every store: documents cite it.
+// The text export (tracking/run_export.h) moves runs between stores; import
+// skips runs the store already has.
 //
 // --db defaults to results.db in the workspace root. For anything else, the
 // file is plain SQLite: `sqlite3 results.db "select * from leaderboard"`.
@@ -19,7 +26,9 @@
 #include "absl/strings/str_cat.h"
 #include "facerec/core/data_root.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/data/text_file.h"
 #include "facerec/tracking/experiment_store.h"
+#include "facerec/tracking/run_export.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 #include "tools/runs_report.h"
@@ -27,7 +36,7 @@
 DEFINE_string(db, "results.db", "Experiment store; relative paths are from the workspace root.");
 DEFINE_string(experiment, "", "Only runs of this experiment (list, compare without ids).");
 DEFINE_int32(limit, 50, "At most this many runs (list; compare and export without ids).");
-DEFINE_string(out, "", "export: write the CSV here instead of standard output.");
+DEFINE_string(out, "", "export: write here instead of standard output.");
 
 namespace facerec::tools {
 namespace {
@@ -37,23 +46,43 @@ constexpr char kUsage[] =
     "  runs list [--experiment=NAME] [--limit=N]\n"
     "  runs show RUN_ID\n"
     "  runs compare [RUN_ID ...] [--experiment=NAME --limit=N]\n"
-    "  runs export runs|params|metrics|evaluations [RUN_ID ...] [--out=FILE]";
+    "  runs export [RUN ...] [--out=FILE]      whole runs as text (tracking/run_export.h)\n"
+    "  runs import FILE                        runs from such a file into --db\n"
+    "  runs export runs|params|metrics|evaluations [RUN ...] [--out=FILE]   one table as CSV\n"
+    "RUN: a run number of this store, or a run uid (8 to 32 hex digits).";
 
-absl::StatusOr<std::vector<int64_t>> ParseIds(const std::vector<std::string>& args) {
+absl::StatusOr<std::vector<int64_t>> ParseIds(tracking::ExperimentStore& store,
+                                              const std::vector<std::string>& args) {
   std::vector<int64_t> ids;
   for (const std::string& arg : args) {
     int64_t id = 0;
-    if (!absl::SimpleAtoi(arg, &id) || id <= 0) {
-      return absl::InvalidArgumentError(absl::StrCat("'", arg, "' is not a run id"));
+    if (arg.size() < 8 && absl::SimpleAtoi(arg, &id) && id > 0) {
+      ids.push_back(id);
+      continue;
     }
-    ids.push_back(id);
+    absl::StatusOr<tracking::RunRecord> run = store.GetRunByUid(arg);
+    if (!run.ok()) {
+      return absl::Status(run.status().code(),
+                          absl::StrCat("'", arg, "' is not a run number or uid: ",
+                                       run.status().message()));
+    }
+    ids.push_back(run->id);
   }
   return ids;
 }
 
+absl::StatusOr<std::string> WriteOrReturn(const std::string& text) {
+  if (FLAGS_out.empty()) return text;
+  const std::string out_path = ResolveAgainstWorkspace(FLAGS_out).string();
+  std::ofstream out(out_path);
+  out << text;
+  if (!out.good()) return absl::PermissionDeniedError(absl::StrCat("cannot write ", out_path));
+  return absl::StrCat("wrote ", out_path, "\n");
+}
+
 absl::StatusOr<std::vector<int64_t>> IdsOrLatest(tracking::ExperimentStore& store,
                                                  const std::vector<std::string>& args) {
-  FACEREC_ASSIGN_OR_RETURN(std::vector<int64_t> ids, ParseIds(args));
+  FACEREC_ASSIGN_OR_RETURN(std::vector<int64_t> ids, ParseIds(store, args));
   if (!ids.empty()) return ids;
   FACEREC_ASSIGN_OR_RETURN(const auto runs, store.ListRuns(FLAGS_experiment, FLAGS_limit));
   for (auto it = runs.rbegin(); it != runs.rend(); ++it) ids.push_back(it->id);  // Oldest first.
@@ -63,7 +92,7 @@ absl::StatusOr<std::vector<int64_t>> IdsOrLatest(tracking::ExperimentStore& stor
 absl::StatusOr<std::string> Dispatch(const std::vector<std::string>& args) {
   if (args.empty()) return absl::InvalidArgumentError(kUsage);
   const std::string db = ResolveAgainstWorkspace(FLAGS_db).string();
-  if (!std::filesystem::exists(db)) {
+  if (!std::filesystem::exists(db) && args[0] != "import") {
     return absl::NotFoundError(absl::StrCat("no experiment store at ", db, " (--db)"));
   }
   FACEREC_ASSIGN_OR_RETURN(auto store, tracking::ExperimentStore::Open(db));
@@ -71,8 +100,8 @@ absl::StatusOr<std::string> Dispatch(const std::vector<std::string>& args) {
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "list") return ListRunsText(*store, FLAGS_experiment, FLAGS_limit);
   if (command == "show") {
-    FACEREC_ASSIGN_OR_RETURN(const std::vector<int64_t> ids, ParseIds(rest));
-    if (ids.size() != 1) return absl::InvalidArgumentError("show takes one run id");
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<int64_t> ids, ParseIds(*store, rest));
+    if (ids.size() != 1) return absl::InvalidArgumentError("show takes one run");
     return ShowRunText(*store, ids[0]);
   }
   if (command == "compare") {
@@ -80,19 +109,29 @@ absl::StatusOr<std::string> Dispatch(const std::vector<std::string>& args) {
     return CompareRunsText(*store, ids);
   }
   if (command == "export") {
-    if (rest.empty()) {
-      return absl::InvalidArgumentError("export needs runs|params|metrics|evaluations");
+    const bool table = !rest.empty() && (rest[0] == "runs" || rest[0] == "params" ||
+                                         rest[0] == "metrics" || rest[0] == "evaluations");
+    if (table) {
+      FACEREC_ASSIGN_OR_RETURN(
+          const std::vector<int64_t> ids,
+          IdsOrLatest(*store, std::vector<std::string>(rest.begin() + 1, rest.end())));
+      FACEREC_ASSIGN_OR_RETURN(std::string csv, ExportCsv(*store, ids, rest[0]));
+      return WriteOrReturn(csv);
     }
-    FACEREC_ASSIGN_OR_RETURN(
-        const std::vector<int64_t> ids,
-        IdsOrLatest(*store, std::vector<std::string>(rest.begin() + 1, rest.end())));
-    FACEREC_ASSIGN_OR_RETURN(std::string csv, ExportCsv(*store, ids, rest[0]));
-    if (FLAGS_out.empty()) return csv;
-    const std::string out_path = ResolveAgainstWorkspace(FLAGS_out).string();
-    std::ofstream out(out_path);
-    out << csv;
-    if (!out.good()) return absl::PermissionDeniedError(absl::StrCat("cannot write ", out_path));
-    return absl::StrCat("wrote ", out_path, "\n");
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<int64_t> ids, IdsOrLatest(*store, rest));
+    FACEREC_ASSIGN_OR_RETURN(std::string text, tracking::ExportRuns(*store, ids));
+    return WriteOrReturn(text);
+  }
+  if (command == "import") {
+    if (rest.size() != 1) return absl::InvalidArgumentError("import takes one export file");
+    FACEREC_ASSIGN_OR_RETURN(const std::string text,
+                             data::ReadFileBytes(ResolveAgainstWorkspace(rest[0]).string()));
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::ExportedRun> runs,
+                             tracking::ParseRunExport(rest[0], text));
+    FACEREC_ASSIGN_OR_RETURN(const tracking::ImportSummary summary,
+                             tracking::ImportRuns(*store, runs));
+    return absl::StrCat("imported ", summary.imported.size(), " run(s), skipped ",
+                        summary.skipped.size(), " already in ", db, "\n");
   }
   return absl::InvalidArgumentError(absl::StrCat("unknown command '", command, "'\n", kUsage));
 }

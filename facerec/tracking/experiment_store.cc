@@ -1,6 +1,7 @@
 #include "facerec/tracking/experiment_store.h"
 
 #include <cstdio>
+#include <random>
 
 #include <signal.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "facerec/core/data_root.h"
 #include "facerec/core/environment.h"
 #include "facerec/core/sha256.h"
@@ -48,7 +50,15 @@ void BindOptionalInt(sqlite::Statement& statement, int index, const std::optiona
 
 constexpr char kRunColumns[] =
     "r.id, e.name, r.name, r.status, r.start_ms, r.end_ms, r.heartbeat_ms, r.code_version, "
-    "r.config_hash, r.dataset_fingerprint, r.seed, r.command_line, r.host, r.pid, r.error";
+    "r.config_hash, r.dataset_fingerprint, r.seed, r.command_line, r.host, r.pid, r.error, r.uid";
+
+// 128 random bits as 32 hex digits.
+std::string NewRunUid() {
+  std::random_device device;
+  std::string uid;
+  for (int i = 0; i < 4; ++i) uid += absl::StrFormat("%08x", device());
+  return uid;
+}
 
 }  // namespace
 
@@ -94,9 +104,10 @@ absl::StatusOr<int64_t> ExperimentStore::StartRun(const RunOptions& options) {
   FACEREC_ASSIGN_OR_RETURN(
       sqlite::Statement insert,
       db_.Prepare("INSERT INTO runs(experiment_id, name, status, start_ms, heartbeat_ms, "
-                  "code_version, config_hash, dataset_fingerprint, seed, command_line, host, pid) "
+                  "code_version, config_hash, dataset_fingerprint, seed, command_line, host, pid, "
+                  "uid) "
                   "VALUES ((SELECT id FROM experiments WHERE name = ?), ?, 'RUNNING', ?, ?, ?, ?, "
-                  "?, ?, ?, ?, ?)"));
+                  "?, ?, ?, ?, ?, ?)"));
   insert.Bind(1, options.experiment)
       .Bind(2, options.name)
       .Bind(3, now)
@@ -107,7 +118,8 @@ absl::StatusOr<int64_t> ExperimentStore::StartRun(const RunOptions& options) {
   BindOptionalInt(insert, 8, options.seed);
   insert.Bind(9, options.command_line.empty() ? ProcessCommandLine() : options.command_line)
       .Bind(10, options.host.empty() ? HostName() : options.host)
-      .Bind(11, static_cast<int64_t>(getpid()));
+      .Bind(11, static_cast<int64_t>(getpid()))
+      .Bind(12, NewRunUid());
   FACEREC_RETURN_IF_ERROR(insert.Run());
   const int64_t run_id = db_.LastInsertRowId();
   FACEREC_RETURN_IF_ERROR(LogParamsLocked(run_id, options.params));
@@ -142,6 +154,17 @@ absl::Status ExperimentStore::LogMetrics(int64_t run_id, const std::vector<Metri
   absl::MutexLock lock(&mutex_);
   const int64_t now = NowMs();
   FACEREC_ASSIGN_OR_RETURN(sqlite::Transaction transaction, db_.BeginImmediate());
+  FACEREC_RETURN_IF_ERROR(LogMetricsLocked(run_id, points));
+  FACEREC_ASSIGN_OR_RETURN(sqlite::Statement heartbeat,
+                           db_.Prepare("UPDATE runs SET heartbeat_ms = ? WHERE id = ?"));
+  heartbeat.Bind(1, now).Bind(2, run_id);
+  FACEREC_RETURN_IF_ERROR(heartbeat.Run());
+  return transaction.Commit();
+}
+
+absl::Status ExperimentStore::LogMetricsLocked(int64_t run_id,
+                                               const std::vector<MetricPoint>& points) {
+  const int64_t now = NowMs();
   FACEREC_ASSIGN_OR_RETURN(
       sqlite::Statement insert,
       db_.Prepare("INSERT INTO metrics(run_id, key, step, timestamp_ms, value, is_nan) "
@@ -160,15 +183,15 @@ absl::Status ExperimentStore::LogMetrics(int64_t run_id, const std::vector<Metri
     }
     FACEREC_RETURN_IF_ERROR(insert.Run());
   }
-  FACEREC_ASSIGN_OR_RETURN(sqlite::Statement heartbeat,
-                           db_.Prepare("UPDATE runs SET heartbeat_ms = ? WHERE id = ?"));
-  heartbeat.Bind(1, now).Bind(2, run_id);
-  FACEREC_RETURN_IF_ERROR(heartbeat.Run());
-  return transaction.Commit();
+  return absl::OkStatus();
 }
 
 absl::Status ExperimentStore::LogEvaluation(int64_t run_id, const Evaluation& evaluation) {
   absl::MutexLock lock(&mutex_);
+  return LogEvaluationLocked(run_id, evaluation);
+}
+
+absl::Status ExperimentStore::LogEvaluationLocked(int64_t run_id, const Evaluation& evaluation) {
   FACEREC_ASSIGN_OR_RETURN(
       sqlite::Statement insert,
       db_.Prepare("INSERT INTO evaluations(run_id, dataset, protocol, target_fpr, tpr, threshold, "
@@ -315,10 +338,95 @@ absl::StatusOr<std::vector<RunRecord>> ExperimentStore::QueryRuns(
       run.host = row.ColumnText(12);
       run.pid = row.ColumnInt(13);
       run.error = row.ColumnText(14);
+      run.uid = row.ColumnText(15);
       runs.push_back(std::move(run));
   }));
   FACEREC_RETURN_IF_ERROR(parse_error);
   return runs;
+}
+
+absl::StatusOr<RunRecord> ExperimentStore::GetRunByUid(const std::string& uid) {
+  if (uid.size() < 8 || uid.size() > 32 ||
+      uid.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("run uid '", uid, "': expected 8 to 32 lowercase hex digits"));
+  }
+  absl::MutexLock lock(&mutex_);
+  FACEREC_ASSIGN_OR_RETURN(std::vector<RunRecord> runs,
+                           QueryRuns("substr(r.uid, 1, ?) = ?", [&uid](sqlite::Statement& q) {
+                             q.Bind(1, static_cast<int64_t>(uid.size())).Bind(2, uid);
+                             return 3;
+                           }));
+  if (runs.empty()) return absl::NotFoundError(absl::StrCat("no run with uid ", uid));
+  if (runs.size() > 1) {
+    return absl::InvalidArgumentError(absl::StrCat("run uid prefix ", uid, " is ambiguous (",
+                                                   runs.size(), " runs)"));
+  }
+  return runs[0];
+}
+
+absl::StatusOr<int64_t> ExperimentStore::InsertRecordedRun(
+    const RunRecord& run, const std::map<std::string, std::string>& params,
+    const std::vector<MetricPoint>& metrics, const std::vector<Evaluation>& evaluations,
+    const std::vector<ArtifactRecord>& artifacts, const std::map<std::string, std::string>& tags) {
+  absl::MutexLock lock(&mutex_);
+  FACEREC_ASSIGN_OR_RETURN(sqlite::Transaction transaction, db_.BeginImmediate());
+  {
+    FACEREC_ASSIGN_OR_RETURN(sqlite::Statement exists,
+                             db_.Prepare("SELECT COUNT(*) FROM runs WHERE uid = ?"));
+    exists.Bind(1, run.uid);
+    int64_t count = 0;
+    FACEREC_RETURN_IF_ERROR(exists.ForEachRow([&](const sqlite::Statement& row) {
+      count = row.ColumnInt(0);
+    }));
+    if (count > 0) {
+      return absl::AlreadyExistsError(absl::StrCat("run ", run.uid, " is already in ", path_));
+    }
+  }
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement upsert,
+      db_.Prepare("INSERT INTO experiments(name, created_ms) VALUES (?, ?) "
+                  "ON CONFLICT(name) DO NOTHING"));
+  upsert.Bind(1, run.experiment).Bind(2, run.start_ms);
+  FACEREC_RETURN_IF_ERROR(upsert.Run());
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement insert,
+      db_.Prepare("INSERT INTO runs(experiment_id, name, status, start_ms, end_ms, heartbeat_ms, "
+                  "code_version, config_hash, dataset_fingerprint, seed, command_line, host, pid, "
+                  "error, uid) VALUES ((SELECT id FROM experiments WHERE name = ?), ?, ?, ?, ?, "
+                  "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  insert.Bind(1, run.experiment).Bind(2, run.name).Bind(3, RunStatusName(run.status));
+  insert.Bind(4, run.start_ms);
+  BindOptionalInt(insert, 5, run.end_ms);
+  insert.Bind(6, run.heartbeat_ms)
+      .Bind(7, run.code_version)
+      .Bind(8, run.config_hash)
+      .Bind(9, run.dataset_fingerprint);
+  BindOptionalInt(insert, 10, run.seed);
+  insert.Bind(11, run.command_line).Bind(12, run.host).Bind(13, run.pid).Bind(14, run.error);
+  insert.Bind(15, run.uid);
+  FACEREC_RETURN_IF_ERROR(insert.Run());
+  const int64_t id = db_.LastInsertRowId();
+  FACEREC_RETURN_IF_ERROR(LogParamsLocked(id, params));
+  FACEREC_RETURN_IF_ERROR(LogMetricsLocked(id, metrics));
+  for (const Evaluation& e : evaluations) FACEREC_RETURN_IF_ERROR(LogEvaluationLocked(id, e));
+  for (const ArtifactRecord& a : artifacts) {
+    FACEREC_ASSIGN_OR_RETURN(
+        sqlite::Statement add,
+        db_.Prepare("INSERT INTO artifacts(run_id, kind, path, sha256, size_bytes, created_ms) "
+                    "VALUES (?, ?, ?, ?, ?, ?)"));
+    add.Bind(1, id).Bind(2, a.kind).Bind(3, a.path).Bind(4, a.sha256).Bind(5, a.size_bytes);
+    add.Bind(6, run.end_ms.value_or(run.heartbeat_ms));
+    FACEREC_RETURN_IF_ERROR(add.Run());
+  }
+  for (const auto& [key, value] : tags) {
+    FACEREC_ASSIGN_OR_RETURN(sqlite::Statement add,
+                             db_.Prepare("INSERT INTO tags(run_id, key, value) VALUES (?, ?, ?)"));
+    add.Bind(1, id).Bind(2, key).Bind(3, value);
+    FACEREC_RETURN_IF_ERROR(add.Run());
+  }
+  FACEREC_RETURN_IF_ERROR(transaction.Commit());
+  return id;
 }
 
 absl::StatusOr<RunRecord> ExperimentStore::GetRun(int64_t run_id) {

@@ -69,7 +69,8 @@ struct Evaluation {
 };
 
 struct RunRecord {
-  int64_t id = 0;
+  int64_t id = 0;    // This store's number for the run.
+  std::string uid;   // The run's id in every store (32 hex digits).
   std::string experiment;
   std::string name;
   RunStatus status = RunStatus::kRunning;
@@ -127,6 +128,20 @@ class ExperimentStore {
   std::string CrashNotePath(int64_t run_id) const;
 
   absl::StatusOr<RunRecord> GetRun(int64_t run_id);
+  // The run with this uid, or with a uid starting with it (at least 8 hex
+  // digits, like a short git hash); NotFoundError, or InvalidArgumentError
+  // when a prefix is ambiguous.
+  absl::StatusOr<RunRecord> GetRunByUid(const std::string& uid_or_prefix);
+
+  // Inserts a whole run recorded elsewhere (tracking/run_export.h), keeping
+  // its uid, times and status; its own id here is new. AlreadyExistsError
+  // when the store has a run with that uid.
+  absl::StatusOr<int64_t> InsertRecordedRun(const RunRecord& run,
+                                            const std::map<std::string, std::string>& params,
+                                            const std::vector<MetricPoint>& metrics,
+                                            const std::vector<Evaluation>& evaluations,
+                                            const std::vector<ArtifactRecord>& artifacts,
+                                            const std::map<std::string, std::string>& tags);
   // Newest first; `experiment` empty means all.
   absl::StatusOr<std::vector<RunRecord>> ListRuns(const std::string& experiment = "",
                                                   int limit = 1000);
@@ -148,6 +163,10 @@ class ExperimentStore {
   // The key/value rows of `table` ("params" or "tags") for one run.
   absl::StatusOr<std::map<std::string, std::string>> KeyValues(const char* table, int64_t run_id);
   absl::Status LogParamsLocked(int64_t run_id, const std::map<std::string, std::string>& params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  absl::Status LogMetricsLocked(int64_t run_id, const std::vector<MetricPoint>& points)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  absl::Status LogEvaluationLocked(int64_t run_id, const Evaluation& evaluation)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // `bind` binds the parameters of `where` and returns the next free index.
   absl::StatusOr<std::vector<RunRecord>> QueryRuns(

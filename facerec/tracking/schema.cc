@@ -122,6 +122,13 @@ WHERE m.rowid = (SELECT m2.rowid FROM metrics m2
                  WHERE m2.run_id = m.run_id AND m2.key = m.key
                  ORDER BY m2.step DESC, m2.rowid DESC LIMIT 1);
 )sql",
+      // 2 -> 3: a stable run id that never clashes across stores (runs move
+      // between stores with tools:runs export / import; documents cite it).
+      R"sql(
+ALTER TABLE runs ADD COLUMN uid TEXT;
+UPDATE runs SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
+CREATE UNIQUE INDEX runs_by_uid ON runs(uid);
+)sql",
   };
   return *migrations;
 }

@@ -7,7 +7,9 @@
 //
 // Tables (all times are Unix milliseconds):
 //   experiments  one row per experiment name ("compare_losses", "data_report").
-//   runs         one row per process that ran an experiment: status
+//   runs         one row per process that ran an experiment: uid (32 hex
+//                digits, random: stable across stores, what documents cite),
+//                status
 //                RUNNING/FINISHED/FAILED/KILLED, start/end, code version
 //                (git describe --always --dirty), config hash (SHA-256 of the
 //                sorted params), dataset fingerprint, seed, command line, host,

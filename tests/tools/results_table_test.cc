@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <tuple>
 
+#include "facerec/tracking/run_export.h"
 #include "glog/logging.h"
 
 namespace facerec::tools {
@@ -41,6 +42,28 @@ std::unique_ptr<ExperimentStore> StoreWithComparisons() {
   return std::move(*store);
 }
 
+TEST(ResultsTableTest, AnotherStoreImportingTheExportWritesTheSameMarkdown) {
+  auto store = StoreWithComparisons();
+  auto original = ComparisonMarkdown(*store, "full-2");
+  ASSERT_TRUE(original.ok());
+  auto runs = store->ListRuns();
+  std::vector<int64_t> ids;
+  for (auto it = runs->rbegin(); it != runs->rend(); ++it) ids.push_back(it->id);
+  auto text = tracking::ExportRuns(*store, ids);
+  ASSERT_TRUE(text.ok());
+  auto other = ExperimentStore::Open(":memory:");
+  ASSERT_TRUE(other.ok()) << other.status();
+  tracking::RunOptions unrelated;  // Shifts the local run numbers.
+  unrelated.experiment = "data_report";
+  ASSERT_TRUE((*other)->StartRun(unrelated).ok());
+  auto parsed = tracking::ParseRunExport("runs.tsv", *text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_TRUE(tracking::ImportRuns(**other, *parsed).ok());
+  auto regenerated = ComparisonMarkdown(**other, "full-2");
+  ASSERT_TRUE(regenerated.ok()) << regenerated.status();
+  EXPECT_EQ(*regenerated, *original);
+}
+
 TEST(ResultsTableTest, PicksTheNewestFinishedComparisonOfAPreset) {
   auto store = StoreWithComparisons();
   EXPECT_EQ(*LatestComparison(*store, "full"), "full-2");
@@ -53,14 +76,18 @@ TEST(ResultsTableTest, TableHasOneRowPerFinishedRunAndTheCommand) {
   auto store = StoreWithComparisons();
   auto markdown = ComparisonMarkdown(*store, "full-2");
   ASSERT_TRUE(markdown.ok()) << markdown.status();
-  EXPECT_NE(markdown->find("| ce | 2 |"), std::string::npos) << *markdown;
-  EXPECT_NE(markdown->find("| arcface | 3 |"), std::string::npos) << *markdown;
+  // Runs are cited by their uid's first 8 hex digits: the same in every store.
+  const std::string ce = store->GetRun(2)->uid.substr(0, 8);
+  const std::string arcface = store->GetRun(3)->uid.substr(0, 8);
+  EXPECT_NE(markdown->find("| ce | " + ce + " |"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("| arcface | " + arcface + " |"), std::string::npos) << *markdown;
   EXPECT_EQ(markdown->find("cosface"), std::string::npos) << *markdown;
   EXPECT_NE(markdown->find("0.830"), std::string::npos);   // TPR@0.1 of run 2.
   EXPECT_NE(markdown->find("0.415"), std::string::npos);   // TPIR@0.1 of run 2.
   EXPECT_NE(markdown->find("| 10.0 |"), std::string::npos);  // 600 s = 10 min.
   EXPECT_NE(markdown->find("`--epochs=40`"), std::string::npos);       // Shared.
-  EXPECT_NE(markdown->find("- `loss`: 2: ce, 3: arcface"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("- `loss`: " + ce + ": ce, " + arcface + ": arcface"), std::string::npos)
+      << *markdown;
   EXPECT_NE(markdown->find("compare_losses --preset=full"), std::string::npos);
 }
 
@@ -105,12 +132,15 @@ TEST(ResultsTableTest, LandmarksTableHasTheNewestFinishedRunOfEachMethod) {
   }
   auto markdown = LandmarksMarkdown(*store);
   ASSERT_TRUE(markdown.ok()) << markdown.status();
-  EXPECT_NE(markdown->find("| landmark_net | 6 | mtfl_test | 2995 | 7.20 | – | – | -6.00 | – | 3.60 |"),
+  const std::string net = store->GetRun(6)->uid.substr(0, 8);
+  const std::string dlib = store->GetRun(8)->uid.substr(0, 8);
+  EXPECT_NE(markdown->find("| landmark_net | " + net + " | mtfl_test | 2995 | 7.20 | – | – | -6.00 | – | 3.60 |"),
             std::string::npos)
       << *markdown;
   EXPECT_EQ(markdown->find("mtfl_holdout"), std::string::npos);  // No such metrics: no row.
-  EXPECT_NE(markdown->find("| landmark_net | 6 | afw | – | 14.40 |"), std::string::npos) << *markdown;
-  EXPECT_NE(markdown->find("| dlib_68 | 8 | mtfl_test | 2995 | 6.50 |"), std::string::npos)
+  EXPECT_NE(markdown->find("| landmark_net | " + net + " | afw | – | 14.40 |"), std::string::npos)
+      << *markdown;
+  EXPECT_NE(markdown->find("| dlib_68 | " + dlib + " | mtfl_test | 2995 | 6.50 |"), std::string::npos)
       << *markdown;
   EXPECT_EQ(markdown->find("9.10"), std::string::npos);  // Older run.
   EXPECT_EQ(markdown->find("1.00"), std::string::npos);  // Failed run.
