@@ -5,13 +5,8 @@
 //
 //   tools/bazel run //experiments:dlib_landmarks
 //
-// The predictor was trained on boxes from dlib's HOG face detector and is
-// sensitive to framing, so each face gets the box that detector finds around
-// it: the region 1.6x our box, resized to 240 px, is searched, and the
-// detection nearest its centre is used. Where the detector finds nothing the
-// face gets our box mapped by the median (scale, offset) of the detections,
-// and the share of such faces is reported (eval/<set>/detector_misses).
-// This gives dlib its best box; ours sees the dataset's box as is.
+// The boxes dlib gets, and why: align/dlib_landmarks.h. The share of faces
+// its detector missed is recorded as eval/<set>/detector_misses.
 //
 // Besides the test sets it runs on MTFL's training faces (by source, the
 // shifted net_7876 rows left out; --sets picks): dlib was trained on none of
@@ -20,18 +15,14 @@
 // neutral model.
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <dlib/image_processing.h>
-#include <dlib/image_processing/frontal_face_detector.h>
-#include <dlib/opencv.h>
 #include <filesystem>
 #include <map>
-#include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "facerec/align/dlib_landmarks.h"
 #include "facerec/align/landmark_examples.h"
 #include "facerec/core/data_root.h"
 #include "facerec/core/sha256.h"
@@ -54,98 +45,8 @@ DEFINE_string(sets, "mtfl_test,mtfl_test_minus1px,afw,mtfl_train_lfw,mtfl_train_
 namespace facerec {
 namespace {
 
-constexpr double kSearchScale = 1.6;
-constexpr int kSearchSize = 240;
-
-struct DlibBox {
-  bool detected = false;
-  double center_x = 0, center_y = 0, side = 0;  // Photo pixels.
-};
-
-// dlib's detection nearest the centre of the region around `box`, in photo pixels.
-DlibBox Detect(dlib::frontal_face_detector& detector, const align::LandmarkExample& e) {
-  const align::SquareBox region{e.box.center_x, e.box.center_y, e.box.side * kSearchScale};
-  const cv::Matx23d m = align::PhotoToCrop(region, kSearchSize);
-  cv::Mat crop;
-  cv::warpAffine(e.photo, crop, m, cv::Size(kSearchSize, kSearchSize), cv::INTER_LINEAR,
-                 cv::BORDER_REPLICATE);
-  dlib::cv_image<dlib::rgb_pixel> image(crop);
-  const std::vector<dlib::rectangle> found = detector(image);
-  DlibBox best;
-  double best_distance = 1e18;
-  for (const dlib::rectangle& r : found) {
-    const double cx = (r.left() + r.right()) / 2.0, cy = (r.top() + r.bottom()) / 2.0;
-    const double d = std::hypot(cx - kSearchSize / 2.0, cy - kSearchSize / 2.0);
-    if (d < best_distance) {
-      best_distance = d;
-      const double scale = region.side / kSearchSize;
-      best = {true, region.center_x + (cx - kSearchSize / 2.0) * scale,
-              region.center_y + (cy - kSearchSize / 2.0) * scale, r.width() * scale};
-    }
-  }
-  return best;
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
-}
-
-struct DlibPredictions {
-  std::vector<std::vector<data::Point2>> points;  // 5 per face.
-  double miss_share = 0;                          // Faces without a detection.
-  double median_us = 0;                           // Predictor time per face.
-};
-
-DlibPredictions Predict(const std::vector<align::LandmarkExample>& examples,
-                        dlib::frontal_face_detector& detector, dlib::shape_predictor& predictor) {
-  std::vector<DlibBox> boxes;
-  std::vector<double> scales, dx, dy;
-  for (const align::LandmarkExample& e : examples) {
-    boxes.push_back(Detect(detector, e));
-    if (boxes.back().detected) {
-      scales.push_back(boxes.back().side / e.box.side);
-      dx.push_back((boxes.back().center_x - e.box.center_x) / e.box.side);
-      dy.push_back((boxes.back().center_y - e.box.center_y) / e.box.side);
-    }
-  }
-  const double scale = scales.empty() ? 0.7 : Median(scales);
-  const double offset_x = Median(dx), offset_y = Median(dy);
-  int misses = 0;
-  DlibPredictions predicted;
-  std::vector<double> microseconds;
-  for (size_t i = 0; i < examples.size(); ++i) {
-    const align::LandmarkExample& e = examples[i];
-    DlibBox b = boxes[i];
-    if (!b.detected) {
-      ++misses;
-      b = {false, e.box.center_x + offset_x * e.box.side, e.box.center_y + offset_y * e.box.side,
-           e.box.side * scale};
-    }
-    const dlib::rectangle rect(static_cast<long>(std::lround(b.center_x - b.side / 2)),
-                               static_cast<long>(std::lround(b.center_y - b.side / 2)),
-                               static_cast<long>(std::lround(b.center_x + b.side / 2)),
-                               static_cast<long>(std::lround(b.center_y + b.side / 2)));
-    dlib::cv_image<dlib::rgb_pixel> image(e.photo);
-    const auto start = std::chrono::steady_clock::now();
-    const dlib::full_object_detection shape = predictor(image, rect);
-    microseconds.push_back(std::chrono::duration<double, std::micro>(
-                               std::chrono::steady_clock::now() - start).count());
-    std::vector<data::Point2> points68;
-    for (unsigned k = 0; k < shape.num_parts(); ++k) {
-      points68.push_back({static_cast<double>(shape.part(k).x()),
-                          static_cast<double>(shape.part(k).y())});
-    }
-    predicted.points.push_back(data::ReduceIbug68ToFive(points68));
-  }
-  predicted.miss_share = examples.empty() ? 0 : static_cast<double>(misses) / examples.size();
-  predicted.median_us = Median(microseconds);
-  return predicted;
-}
-
 absl::Status Record(const std::string& name, const std::vector<align::LandmarkExample>& examples,
-                    const DlibPredictions& predicted, tracking::Run* run) {
+                    const align::DlibPredictions& predicted, tracking::Run* run) {
   FACEREC_ASSIGN_OR_RETURN(pipeline::LandmarkScores scores,
                            pipeline::RecordLandmarkErrors(name, predicted.points, examples, run));
   const metrics::LandmarkSummary& s = scores.summary;
@@ -183,23 +84,17 @@ absl::Status DlibLandmarks(experiment::Experiment& e) {
                            pipeline::LandmarkSetsFingerprint(root, set_pointers));
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(options));
 
-  dlib::shape_predictor predictor;
-  try {
-    dlib::deserialize(FLAGS_model) >> predictor;
-  } catch (const std::exception& error) {
-    return absl::DataLossError(absl::StrCat(FLAGS_model, ": ", error.what()));
-  }
-  dlib::frontal_face_detector detector = dlib::get_frontal_face_detector();
+  absl::StatusOr<align::DlibLandmarkPredictor> dlib = align::DlibLandmarkPredictor::Load(FLAGS_model);
+  if (!dlib.ok()) return dlib.status();
   std::printf("\n%-18s %6s %8s %10s %8s %10s %10s %12s %10s %10s\n", "dataset", "faces",
               "NME %", "median %", "fail %", "offset x %", "offset y %", "NME-offset %",
               "no det %", "us/face");
-  std::map<std::string, DlibPredictions> predicted;  // By set of faces: each predicted once.
+  // One dlib pass per set of faces; sets differing only in labels share it.
+  std::map<std::string, align::DlibPredictions> by_faces;
   for (const pipeline::LandmarkSet& set : *sets) {
     const std::string& faces = set.same_faces_as.empty() ? set.name : set.same_faces_as;
-    auto it = predicted.find(faces);
-    if (it == predicted.end()) {
-      it = predicted.emplace(faces, Predict(set.examples, detector, predictor)).first;
-    }
+    auto it = by_faces.find(faces);
+    if (it == by_faces.end()) it = by_faces.emplace(faces, dlib->Predict(set.examples)).first;
     FACEREC_RETURN_IF_ERROR(Record(set.name, set.examples, it->second, run));
   }
   std::printf("\ndlib 68-point shape predictor, 68 -> 5 points; us/face: median predictor time "

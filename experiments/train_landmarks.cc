@@ -168,15 +168,8 @@ absl::Status TrainLandmarks(experiment::Experiment& e) {
   const std::vector<align::LandmarkExample>& mtfl_test = test_sets[0].examples;
   const std::vector<align::LandmarkExample>& afw = test_sets[2].examples;
   std::vector<align::LandmarkExample> train, holdout, pose_train, pose_holdout;
-  auto split = [](const std::vector<align::LandmarkExample>& rows,
-                  std::vector<align::LandmarkExample>* kept, std::vector<align::LandmarkExample>* out) {
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const bool hold = FLAGS_holdout_every > 0 && i % FLAGS_holdout_every == FLAGS_holdout_every - 1;
-      (hold ? out : kept)->push_back(rows[i]);
-    }
-  };
-  split(all, &train, &holdout);
-  split(pose.examples, &pose_train, &pose_holdout);
+  pipeline::SplitEveryNth(all, FLAGS_holdout_every, &train, &holdout);
+  pipeline::SplitEveryNth(pose.examples, FLAGS_holdout_every, &pose_train, &pose_holdout);
   if (FLAGS_shifted_mtfl_rows == "correct") {
     train.insert(train.end(), pose_train.begin(), pose_train.end());
   }
@@ -257,15 +250,14 @@ absl::Status TrainLandmarks(experiment::Experiment& e) {
   if (!holdout.empty()) sets.push_back({"mtfl_holdout", holdout});
   if (!pose_holdout.empty()) sets.push_back({"mtfl_holdout_pose", pose_holdout});
   sets.insert(sets.end(), test_sets.begin(), test_sets.end());
-  std::map<std::string, std::vector<std::vector<data::Point2>>> predicted;  // By set of faces.
-  for (const pipeline::LandmarkSet& set : sets) {
-    const std::string& faces = set.same_faces_as.empty() ? set.name : set.same_faces_as;
-    auto it = predicted.find(faces);
-    if (it == predicted.end()) {
-      it = predicted.emplace(faces, pipeline::PredictLandmarks(detector, set.examples)).first;
-    }
+  const auto predicted = pipeline::PredictOncePerFaceSet(
+      sets, [&detector](const std::vector<align::LandmarkExample>& examples) {
+        return pipeline::PredictLandmarks(detector, examples);
+      });
+  for (size_t i = 0; i < sets.size(); ++i) {
+    const pipeline::LandmarkSet& set = sets[i];
     absl::StatusOr<pipeline::LandmarkScores> s =
-        pipeline::RecordLandmarkErrors(set.name, it->second, set.examples, run);
+        pipeline::RecordLandmarkErrors(set.name, predicted[i], set.examples, run);
     FACEREC_RETURN_IF_ERROR(s.status());
     std::printf("%-18s %6zu %8.2f %10.2f %8.2f %10.2f %10.2f %16.2f\n", set.name.c_str(),
                 set.examples.size(), 100 * s->summary.mean_nme, 100 * s->summary.median_nme,

@@ -1,5 +1,7 @@
 #include "facerec/pipeline/landmarks.h"
 
+#include <map>
+
 #include <algorithm>
 
 #include "absl/strings/match.h"
@@ -166,6 +168,34 @@ absl::StatusOr<std::string> LandmarkDataFingerprint(
     }
   }
   return data::DatasetFingerprint(data_root, images, annotations);
+}
+
+void SplitEveryNth(const std::vector<align::LandmarkExample>& rows, int every,
+                   std::vector<align::LandmarkExample>* kept,
+                   std::vector<align::LandmarkExample>* held_out) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const bool hold = every > 0 && i % every == static_cast<size_t>(every - 1);
+    (hold ? held_out : kept)->push_back(rows[i]);
+  }
+}
+
+std::vector<std::vector<std::vector<data::Point2>>> PredictOncePerFaceSet(
+    const std::vector<LandmarkSet>& sets,
+    const std::function<std::vector<std::vector<data::Point2>>(
+        const std::vector<align::LandmarkExample>&)>& predict) {
+  std::map<std::string, size_t> first_with_faces;
+  std::vector<std::vector<std::vector<data::Point2>>> predicted(sets.size());
+  for (size_t i = 0; i < sets.size(); ++i) {
+    const std::string& faces = sets[i].same_faces_as.empty() ? sets[i].name : sets[i].same_faces_as;
+    const auto it = first_with_faces.find(faces);
+    if (it != first_with_faces.end()) {
+      predicted[i] = predicted[it->second];
+      continue;
+    }
+    predicted[i] = predict(sets[i].examples);
+    first_with_faces[faces] = i;
+  }
+  return predicted;
 }
 
 }  // namespace facerec::pipeline

@@ -16,6 +16,7 @@
 #define FACEREC_PIPELINE_LANDMARKS_H_
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,22 @@ absl::StatusOr<std::vector<LandmarkSet>> LoadLandmarkSets(const std::filesystem:
 // LandmarkDataFingerprint of these sets: their faces and MTFL lists.
 absl::StatusOr<std::string> LandmarkSetsFingerprint(const std::filesystem::path& data_root,
                                                     const std::vector<const LandmarkSet*>& sets);
+
+// Every `every`-th row (rows every-1, 2*every-1, ...) into `held_out`, the
+// rest into `kept`, in order; every <= 0 holds nothing out. The fixed
+// hold-out split of train_landmarks: no randomness, so every run and every
+// checkout holds out the same faces.
+void SplitEveryNth(const std::vector<align::LandmarkExample>& rows, int every,
+                   std::vector<align::LandmarkExample>* kept,
+                   std::vector<align::LandmarkExample>* held_out);
+
+// One prediction per set of faces: sets with the same faces (same_faces_as)
+// share the predictions of the first, so a model runs once per photo. Returns
+// the predictions by set, in the order of `sets`.
+std::vector<std::vector<std::vector<data::Point2>>> PredictOncePerFaceSet(
+    const std::vector<LandmarkSet>& sets,
+    const std::function<std::vector<std::vector<data::Point2>>(
+        const std::vector<align::LandmarkExample>&)>& predict);
 
 // The dataset fingerprint of a landmark run: every example's image, plus the
 // MTFL list files (relative to <root>/mtfl) and each AFW .pts file.

@@ -104,4 +104,46 @@ TEST(LandmarkSetTest, UnknownNameIsAnErrorNamingIt) {
 }
 
 }  // namespace
+TEST(LandmarkSetTest, SplitEveryNthHoldsOutEveryNthRowInOrder) {
+  std::vector<align::LandmarkExample> rows(10);
+  for (size_t i = 0; i < rows.size(); ++i) rows[i].source = std::to_string(i);
+  std::vector<align::LandmarkExample> kept, held;
+  SplitEveryNth(rows, 4, &kept, &held);
+  ASSERT_EQ(held.size(), 2u);
+  EXPECT_EQ(held[0].source, "3");
+  EXPECT_EQ(held[1].source, "7");
+  EXPECT_EQ(kept.size(), 8u);
+  EXPECT_EQ(kept[3].source, "4");
+  kept.clear();
+  held.clear();
+  SplitEveryNth(rows, 0, &kept, &held);
+  EXPECT_EQ(kept.size(), 10u);
+  EXPECT_TRUE(held.empty());
+}
+
+TEST(LandmarkSetTest, SetsWithTheSameFacesArePredictedOnce) {
+  std::vector<LandmarkSet> sets(3);
+  sets[0].name = "mtfl_test";
+  sets[0].examples.resize(2);
+  sets[1].name = "mtfl_test_minus1px";
+  sets[1].same_faces_as = "mtfl_test";
+  sets[1].examples.resize(2);
+  sets[2].name = "afw";
+  sets[2].examples.resize(3);
+  int calls = 0;
+  const auto predicted =
+      PredictOncePerFaceSet(sets, [&calls](const std::vector<align::LandmarkExample>& examples) {
+        ++calls;
+        return std::vector<std::vector<data::Point2>>(examples.size(),
+                                                      {{static_cast<double>(calls), 0}});
+      });
+  EXPECT_EQ(calls, 2);
+  ASSERT_EQ(predicted.size(), 3u);
+  ASSERT_EQ(predicted[1].size(), 2u);
+  EXPECT_EQ(predicted[1][0][0].x, predicted[0][0][0].x);  // The first call's, shared.
+  EXPECT_EQ(predicted[1][0][0].x, 1);
+  EXPECT_EQ(predicted[2].size(), 3u);
+  EXPECT_EQ(predicted[2][0][0].x, 2);
+}
+
 }  // namespace facerec::pipeline
