@@ -85,7 +85,15 @@ absl::StatusOr<std::vector<Face>> ReadList(const std::filesystem::path& root) {
 absl::Status Main() {
   if (FLAGS_list.empty()) return absl::InvalidArgumentError("--list is required");
   if (FLAGS_box != "whole" && FLAGS_box != "tight") {
-    return absl::InvalidArgumentError(absl::StrCat("--box=", FLAGS_box, ": use whole or tight"));
+    return absl::InvalidArgumentError(absl::StrCat("--box=", FLAGS_box, ": allowed: whole, tight"));
+  }
+  if (FLAGS_crop_size < 16 || FLAGS_crop_size > 1024) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--crop_size=", FLAGS_crop_size, ": must be in [16, 1024]"));
+  }
+  if (FLAGS_sheet_rows < 0 || FLAGS_sheet_rows > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--sheet_rows=", FLAGS_sheet_rows, ": must be in [0, 1000]"));
   }
   FACEREC_ASSIGN_OR_RETURN(std::filesystem::path root, ResolveDataRoot(FLAGS_data_root));
   std::string model =
@@ -169,8 +177,10 @@ int main(int argc, char** argv) {
   facerec::InitProcess(&argc, &argv, "Writes faces aligned by the landmark net and a contact sheet.");
   const absl::Status status = facerec::Main();
   if (!status.ok()) {
-    LOG(ERROR) << status;
-    return 1;
+    std::fprintf(stderr, "align_faces: %s\n", std::string(status.message()).c_str());
+    const bool bad_input = status.code() == absl::StatusCode::kInvalidArgument ||
+                           status.code() == absl::StatusCode::kNotFound;
+    return bad_input ? 2 : 1;
   }
   return 0;
 }

@@ -55,7 +55,14 @@ int main(int argc, char** argv) {
         runs.ok() ? facerec::tracking::ImportRuns(**store, *runs).status() : runs.status();
     if (!imported.ok()) {
       std::cerr << "results: --export_file: " << imported.message() << "\n";
-      return 1;
+      return 2;
+    }
+  }
+  for (absl::string_view section : absl::StrSplit(FLAGS_sections, ',', absl::SkipEmpty())) {
+    if (section != "losses" && section != "alignment" && section != "landmarks") {
+      std::cerr << "results: --sections=" << FLAGS_sections << ": unknown section '" << section
+                << "'; allowed: losses, alignment, landmarks\n";
+      return 2;
     }
   }
   std::string markdown;
@@ -87,9 +94,9 @@ int main(int argc, char** argv) {
       text = facerec::tools::LandmarksMarkdown(**store);
       if (text.ok()) *text = "## Landmarks: our net vs dlib\n\n" + *text;
     } else {
-      std::cerr << "results: --sections: unknown section '" << section
-                << "'; known: losses, alignment, landmarks\n";
-      return 1;
+      std::cerr << "results: --sections=" << FLAGS_sections << ": unknown section '" << section
+                << "'; allowed: losses, alignment, landmarks\n";
+      return 2;
     }
     if (!text.ok()) {
       std::cerr << "results: " << text.status().message() << "\n";

@@ -89,8 +89,36 @@ absl::StatusOr<std::vector<int64_t>> IdsOrLatest(tracking::ExperimentStore& stor
   return ids;
 }
 
-absl::StatusOr<std::string> Dispatch(const std::vector<std::string>& args) {
+// The arguments' form, checked before the store is opened.
+absl::Status CheckArgs(const std::vector<std::string>& args) {
   if (args.empty()) return absl::InvalidArgumentError(kUsage);
+  const std::string& command = args[0];
+  if (command != "list" && command != "show" && command != "compare" && command != "export" &&
+      command != "import") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown command '", command, "'; allowed: list, show, compare, export, import (--help)"));
+  }
+  if (command == "import" || command == "list") return absl::OkStatus();
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (command == "export" && i == 1 &&
+        (arg == "runs" || arg == "params" || arg == "metrics" || arg == "evaluations")) {
+      continue;
+    }
+    int64_t id = 0;
+    const bool number = arg.size() < 8 && absl::SimpleAtoi(arg, &id) && id > 0;
+    const bool uid = arg.size() >= 8 && arg.size() <= 32 &&
+                     arg.find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (!number && !uid) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", arg, "' is not a run number or uid (a number, or 8 to 32 hex digits)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Dispatch(const std::vector<std::string>& args) {
+  FACEREC_RETURN_IF_ERROR(CheckArgs(args));
   const std::string db = ResolveAgainstWorkspace(FLAGS_db).string();
   if (!std::filesystem::exists(db) && args[0] != "import") {
     return absl::NotFoundError(absl::StrCat("no experiment store at ", db, " (--db)"));
@@ -148,7 +176,8 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::string> output = facerec::tools::Dispatch(args);
   if (!output.ok()) {
     std::cerr << "runs: " << output.status().message() << "\n";
-    return output.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+    const absl::StatusCode code = output.status().code();
+    return code == absl::StatusCode::kInvalidArgument || code == absl::StatusCode::kNotFound ? 2 : 1;
   }
   std::cout << *output;
   return 0;

@@ -12,7 +12,8 @@ while IFS='|' read -r binary args expected; do
   db="${TEST_TMPDIR}/case${cases}.db"
   rm -f "$db"*
   # shellcheck disable=SC2086
-  stderr=$("experiments/$binary" $args --db="$db" 2>&1 >/dev/null)
+  [[ "$binary" == */* ]] || binary="experiments/$binary"
+  stderr=$("$binary" $args --db="$db" 2>&1 >/dev/null)
   code=$?
   runs=0
   [[ -f "$db" ]] && runs=$(sqlite3 "$db" "select count(*) from runs")
@@ -63,6 +64,14 @@ audit_landmark_labels|--patch_side=8|--patch_side=8
 audit_landmark_labels|--sets=nope|nope
 data_report|--max_failures_shown=-1|--max_failures_shown=-1: must be >= 0
 data_report|--data_root=/no/such/dir|data root '/no/such/dir'
+tools/runs|show abc|'abc' is not a run number or uid (a number, or 8 to 32 hex digits)
+tools/runs|frobnicate|unknown command 'frobnicate'
+tools/runs|import /no/such/runs.tsv|/no/such/runs.tsv
+tools/results|--sections=losses,plots|--sections=losses,plots: unknown section 'plots'
+tools/results|--export_file=/no/such/runs.tsv|--export_file: /no/such/runs.tsv
+tools/align_faces|--box=loose --list=x|--box=loose: allowed: whole, tight
+tools/align_faces|--crop_size=0 --list=x|--crop_size=0: must be in [16, 1024]
+tools/align_faces|--list=/no/such/list.txt --landmark_model=/no/such.pt|/no/such
 TABLE
 echo "$((cases - failures)) passed, $failures failed"
 [[ $failures -eq 0 && $cases -gt 0 ]]
