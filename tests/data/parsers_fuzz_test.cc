@@ -1,7 +1,8 @@
 // A bounded, seeded mutation fuzz of every text reader: real annotation files
 // (CelebA-500's lists and query CSV, LFW's pairs.txt, facemask's VOC XML,
 // dlib's XML, AFW's .pts, the WebFaces and CelebA-wild lists, MTFL's lists)
-// and the experiment flagfiles, each mutated thousands of times (bytes
+// the experiment flagfiles and the store's run export, each mutated up to 5,000 times (fewer for
+// the readers that check thousands of image files per call) (bytes
 // flipped, spans cut, lines doubled, hostile tokens inserted, truncation).
 // Every execution must end - quickly - with either a result or an error that
 // names the file (and, for line-based formats, the line); a crash or a CHECK
@@ -28,6 +29,8 @@
 #include "facerec/data/lfw.h"
 #include "facerec/data/text_file.h"
 #include "facerec/experiment/flag_layers.h"
+#include "facerec/tracking/experiment_store.h"
+#include "facerec/tracking/run_export.h"
 #include "tests/testing/test_data.h"
 
 namespace facerec::data {
@@ -132,33 +135,37 @@ absl::Status StatusOf(const absl::StatusOr<T>& result) {
 
 std::vector<Target> Targets() {
   return {
-      {"celeba_anno", "celeba500/celebA_train_500/celebA_anno.txt", true, false, 120,
+      {"celeba_anno", "celeba500/celebA_train_500/celebA_anno.txt", true, false, 200,
        [](const fs::path& root, const fs::path&) { return StatusOf(LoadCeleba500(root)); }},
-      {"celeba_split", "celeba500/celebA_train_500/celebA_train_split.txt", true, false, 120,
+      {"celeba_split", "celeba500/celebA_train_500/celebA_train_split.txt", true, false, 200,
        [](const fs::path& root, const fs::path&) { return StatusOf(LoadCeleba500(root)); }},
-      {"celeba_ir_queries", "celeba500/celebA_ir/celebA_anno_query.csv", true, false, 300,
+      {"celeba_ir_queries", "celeba500/celebA_ir/celebA_anno_query.csv", true, false, 1000,
        [](const fs::path& root, const fs::path&) { return StatusOf(LoadIdRateSet(root)); }},
-      {"lfw_pairs", "lfw_fold1/pairs.txt", true, false, 400,
+      {"lfw_pairs", "lfw_fold1/pairs.txt", true, false, 1000,
        [](const fs::path& root, const fs::path&) {
          return StatusOf(LoadLfwPairs(root / "lfw_fold1"));
        }},
-      {"mtfl_test_list", "mtfl/new_testing.txt", true, false, 150,
+      {"mtfl_test_list", "mtfl/new_testing.txt", true, false, 300,
        [](const fs::path& root, const fs::path&) { return StatusOf(LoadMtfl(root, "new_testing.txt")); }},
-      {"celeba_wild_csv", "celeba_wild/list_bbox_celeba_subset.csv", true, false, 400,
+      {"celeba_wild_csv", "celeba_wild/list_bbox_celeba_subset.csv", true, false, 1000,
        [](const fs::path& root, const fs::path&) { return StatusOf(LoadCelebaWild(root)); }},
-      {"webfaces_list", "webfaces/WebFaces_GroundThruth.txt", true, false, 300,
+      {"webfaces_list", "webfaces/WebFaces_GroundThruth.txt", true, false, 400,
        [](const fs::path& root, const fs::path&) { return StatusOf(LoadWebFaces(root)); }},
-      {"voc_xml", "facemask/annotations/maksssksksss0.xml", false, true, 800,
+      {"voc_xml", "facemask/annotations/maksssksksss0.xml", false, true, 2000,
        [](const fs::path& root, const fs::path&) { return StatusOf(LoadFacemask(root)); }},
-      {"dlib_xml", "dlib_faces/training.xml", false, false, 800,
+      {"dlib_xml", "dlib_faces/training.xml", false, false, 2000,
        [](const fs::path& root, const fs::path&) {
          return StatusOf(LoadDlibFaces(root, "training.xml"));
        }},
-      {"afw_pts", "afw/1051618982_1.pts", true, false, 1500,
+      {"afw_pts", "afw/1051618982_1.pts", true, true, 5000,
        [](const fs::path& root, const fs::path& file) {
          return StatusOf(ReadPts((root / file).string()));
        }},
-      {"flagfile", "experiments_configs/quick.flags", true, false, 1500,
+      {"run_export", "store/runs.tsv", true, false, 5000,
+       [](const fs::path& root, const fs::path& file) {
+         return StatusOf(tracking::ParseRunExport(file.filename().string(), ReadAll(root / file)));
+       }},
+      {"flagfile", "experiments_configs/quick.flags", true, false, 5000,
        [](const fs::path& root, const fs::path& file) {
          return StatusOf(experiment::ParseFlagfile(file.filename().string(),
                                                    ReadAll(root / file)));
@@ -172,18 +179,42 @@ TEST(ParsersFuzzTest, EveryMutatedFileGivesAResultOrAnErrorNamingFileAndLine) {
   const fs::path configs = testing::FreshTempDir("fuzz_configs");
   testing::WriteFile(configs / "experiments_configs" / "quick.flags",
                      "# quick\n--epochs=12\n--validate_every=4\n--augment\n--noeval_flip\n");
+  {
+    auto store = tracking::ExperimentStore::Open(":memory:");
+    ASSERT_TRUE(store.ok());
+    std::vector<int64_t> ids;
+    for (const char* name : {"arcface", "ce"}) {
+      tracking::RunOptions options;
+      options.experiment = "compare_losses";
+      options.name = name;
+      options.params = {{"lr", "0.1"}, {"note", "a\tb"}};
+      auto id = (*store)->StartRun(options);
+      ASSERT_TRUE(id.ok());
+      ASSERT_TRUE((*store)->LogMetrics(*id, {{"loss", 0, 2.3, 1000}, {"loss", 1, 1.1, 2000}}).ok());
+      ASSERT_TRUE((*store)->LogEvaluation(*id, {"celeba_ir", "id_rate", 0.1, 0.8}).ok());
+      ASSERT_TRUE((*store)->SetTag(*id, "comparison", "quick-1").ok());
+      ASSERT_TRUE((*store)->FinishRun(*id, tracking::RunStatus::kFinished).ok());
+      ids.push_back(*id);
+    }
+    auto text = tracking::ExportRuns(**store, ids);
+    ASSERT_TRUE(text.ok());
+    testing::WriteFile(configs / "store" / "runs.tsv", *text);
+  }
   std::mt19937_64 rng(20261201);
   int64_t executions = 0, rejected = 0;
   // "file.txt:12" for this file or the one it is checked against.
   const std::regex line_number("[A-Za-z0-9_]\\.[a-z]+:[0-9]+");
   for (const Target& target : Targets()) {
-    const bool is_flagfile = std::string(target.name) == "flagfile";
+    // Scratch targets: made here, not read from the data.
+    const bool is_flagfile =
+        std::string(target.name) == "flagfile" || std::string(target.name) == "run_export";
     const fs::path source = (is_flagfile ? configs : real_root) / target.file;
     const std::string original = ReadAll(source);
     ASSERT_FALSE(original.empty()) << source;
     ASSERT_TRUE(target.read(is_flagfile ? configs : real_root, target.file).ok())
         << target.name << ": the unmutated file must read";
     int target_rejected = 0, target_problems = 0;
+    const auto target_start = std::chrono::steady_clock::now();
     for (int i = 0; i < target.executions; ++i) {
       const std::string mutated = Mutate(original, rng);
       const fs::path root =
@@ -213,8 +244,10 @@ TEST(ParsersFuzzTest, EveryMutatedFileGivesAResultOrAnErrorNamingFileAndLine) {
         ADD_FAILURE() << target.name << " execution " << i << ": " << problem << ": " << status;
       }
     }
-    std::printf("%-18s %5d executions, %5d rejected\n", target.name, target.executions,
-                target_rejected);
+    std::printf("%-18s %5d executions, %5d rejected, %.1f s\n", target.name, target.executions,
+                target_rejected,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - target_start).count());
+    std::fflush(stdout);
   }
   std::printf("total %lld executions, %lld rejected with an error naming the file\n",
               static_cast<long long>(executions), static_cast<long long>(rejected));
