@@ -133,10 +133,23 @@ void TrainStepBeside(benchmark::State& state, Competitor::Kind kind, bool govern
     governor.Tick();
     step.Run();
   }
+  // Where the time goes: CPU seconds per step (a spinning wait burns them, a
+  // descheduled peer does not) and context switches per step (each sleeping
+  // wait at a barrier is one).
+  struct rusage before {}, after {};
+  getrusage(RUSAGE_SELF, &before);
   for (auto _ : state) {
     governor.Tick();
     step.Run();
   }
+  getrusage(RUSAGE_SELF, &after);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  const double steps = static_cast<double>(state.iterations());
+  state.counters["cpu_s_per_step"] =
+      (seconds(after.ru_utime) + seconds(after.ru_stime) - seconds(before.ru_utime) -
+       seconds(before.ru_stime)) / steps;
+  state.counters["switches_per_step"] =
+      (after.ru_nvcsw + after.ru_nivcsw - before.ru_nvcsw - before.ru_nivcsw) / steps;
   state.counters["threads"] = governor.threads();
   state.SetItemsProcessed(state.iterations() * 64);
 }
