@@ -6,7 +6,7 @@
 //   FACEREC_RETURN_IF_ERROR(layers.Read("base", "experiments/configs/base.flags"));
 //   FACEREC_RETURN_IF_ERROR(layers.Read("quick", "experiments/configs/quick.flags"));
 //   FACEREC_RETURN_IF_ERROR(layers.ApplyAsDefaults({"base", "quick"}));  // --help shows them
-//   for (const std::string& loss : {"ce", "arcface"}) {
+//   for (const char* loss : {"ce", "arcface"}) {
 //     gflags::FlagSaver saver;                                        // each variant afresh
 //     FACEREC_RETURN_IF_ERROR(layers.Apply({loss}));
 //     // FLAGS_* now hold base < quick < loss < command line.
