@@ -205,12 +205,15 @@ absl::Status CompareLosses(experiment::Experiment& e) {
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
   FACEREC_ASSIGN_OR_RETURN(pipeline::RecognitionData data,
                            pipeline::LoadRecognitionData(root, torch::get_num_threads()));
-  for (const experiment::RecognitionConfig& config : configs) {  // What the data allows.
-    const data::FaceImages& train =
-        config.train_on_val ? pipeline::WithValInTraining(data).train : data.train;
+  // What the data allows, from the labels alone (train, or train + val).
+  std::vector<int> train_and_val_labels = data.train.labels();
+  train_and_val_labels.insert(train_and_val_labels.end(), data.val.labels().begin(),
+                              data.val.labels().end());
+  for (const experiment::RecognitionConfig& config : configs) {
     FACEREC_RETURN_IF_ERROR(experiment::AsFlagError(
         config.sampler.identities_per_batch > 0 ? "pk_identities" : "batch_size",
-        data::ValidateSampler(config.sampler, train.labels())));
+        data::ValidateSampler(config.sampler,
+                              config.train_on_val ? train_and_val_labels : data.train.labels())));
   }
   const std::string comparison = absl::StrCat(FLAGS_preset, "-", NowMs());
   std::vector<Row> rows;

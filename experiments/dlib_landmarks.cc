@@ -90,12 +90,12 @@ absl::Status DlibLandmarks(experiment::Experiment& e) {
               "NME %", "median %", "fail %", "offset x %", "offset y %", "NME-offset %",
               "no det %", "us/face");
   // One dlib pass per set of faces; sets differing only in labels share it.
-  std::map<std::string, align::DlibPredictions> by_faces;
-  for (const pipeline::LandmarkSet& set : *sets) {
-    const std::string& faces = set.same_faces_as.empty() ? set.name : set.same_faces_as;
-    auto it = by_faces.find(faces);
-    if (it == by_faces.end()) it = by_faces.emplace(faces, dlib->Predict(set.examples)).first;
-    FACEREC_RETURN_IF_ERROR(Record(set.name, set.examples, it->second, run));
+  const std::vector<align::DlibPredictions> predicted = pipeline::PredictOncePerFaceSet(
+      *sets, [&dlib](const std::vector<align::LandmarkExample>& examples) {
+        return dlib->Predict(examples);
+      });
+  for (size_t i = 0; i < sets->size(); ++i) {
+    FACEREC_RETURN_IF_ERROR(Record((*sets)[i].name, (*sets)[i].examples, predicted[i], run));
   }
   std::printf("\ndlib 68-point shape predictor, 68 -> 5 points; us/face: median predictor time "
               "(detector excluded); offset and NME-offset as in train_landmarks.\n");

@@ -51,12 +51,18 @@ constexpr char kUsage[] =
     "  runs export runs|params|metrics|evaluations [RUN ...] [--out=FILE]   one table as CSV\n"
     "RUN: a run number of this store, or a run uid (8 to 32 hex digits).";
 
+// A run as typed: this store's number (short, so never mistaken for a uid).
+bool IsRunNumber(const std::string& arg) {
+  int64_t id = 0;
+  return arg.size() < 8 && absl::SimpleAtoi(arg, &id) && id > 0;
+}
+
 absl::StatusOr<std::vector<int64_t>> ParseIds(tracking::ExperimentStore& store,
                                               const std::vector<std::string>& args) {
   std::vector<int64_t> ids;
   for (const std::string& arg : args) {
     int64_t id = 0;
-    if (arg.size() < 8 && absl::SimpleAtoi(arg, &id) && id > 0) {
+    if (IsRunNumber(arg) && absl::SimpleAtoi(arg, &id)) {
       ids.push_back(id);
       continue;
     }
@@ -105,11 +111,7 @@ absl::Status CheckArgs(const std::vector<std::string>& args) {
         (arg == "runs" || arg == "params" || arg == "metrics" || arg == "evaluations")) {
       continue;
     }
-    int64_t id = 0;
-    const bool number = arg.size() < 8 && absl::SimpleAtoi(arg, &id) && id > 0;
-    const bool uid = arg.size() >= 8 && arg.size() <= 32 &&
-                     arg.find_first_not_of("0123456789abcdef") == std::string::npos;
-    if (!number && !uid) {
+    if (!IsRunNumber(arg) && !tracking::IsRunUidPrefix(arg)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "'", arg, "' is not a run number or uid (a number, or 8 to 32 hex digits)"));
     }

@@ -63,6 +63,7 @@ ThreadGovernor::ThreadGovernor(int max_threads) : ThreadGovernor(max_threads, Op
 ThreadGovernor::ThreadGovernor(int max_threads, const Options& options)
     : max_threads_(std::max(1, max_threads)),
       options_(options),
+      enabled_(options.enabled && EnabledByEnvironment()),
       threads_(std::max(1, max_threads)) {}
 
 ThreadGovernor::~ThreadGovernor() {
@@ -74,7 +75,7 @@ int ThreadGovernor::ThreadsFor(int max_threads, double other_cores) {
 }
 
 int ThreadGovernor::Tick() {
-  if (!options_.enabled || max_threads_ < 2 || !EnabledByEnvironment()) return threads_;
+  if (!enabled_ || max_threads_ < 2) return threads_;
   const int64_t now = MonotonicMs();
   if (last_ms_ != 0 && now - last_ms_ < options_.interval_ms) return threads_;
   const int64_t machine = MachineBusyTicks();

@@ -63,6 +63,7 @@ class ThreadGovernor {
  private:
   const int max_threads_;
   const Options options_;
+  const bool enabled_;  // Options::enabled and FACEREC_THREAD_GOVERNOR, read once.
   int threads_;
   int64_t last_ms_ = 0;
   int64_t last_machine_ticks_ = -1;

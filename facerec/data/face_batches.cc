@@ -183,35 +183,6 @@ absl::Status ValidateSampler(const SamplerOptions& o, const std::vector<int>& la
   return absl::OkStatus();
 }
 
-absl::Status ValidateAugment(const AugmentOptions& o) {
-  auto bad = [](absl::string_view field, double value, absl::string_view allowed) {
-    return absl::InvalidArgumentError(absl::StrCat(field, "=", value, ": ", allowed));
-  };
-  if (o.output_height < 8 || o.output_width < 8) {
-    return bad(o.output_height < 8 ? "output_height" : "output_width",
-               std::min(o.output_height, o.output_width), "must be at least 8 pixels");
-  }
-  if (!(o.flip_probability >= 0 && o.flip_probability <= 1)) {
-    return bad("flip_probability", o.flip_probability, "must be in [0, 1]");
-  }
-  if (!(o.min_area > 0 && o.min_area <= 1)) return bad("min_area", o.min_area, "must be in (0, 1]");
-  if (!(o.max_aspect_jitter >= 0 && o.max_aspect_jitter < 1)) {
-    return bad("max_aspect_jitter", o.max_aspect_jitter, "must be in [0, 1)");
-  }
-  for (const auto& [name, value] : {std::pair<const char*, double>{"brightness", o.brightness},
-                                    {"contrast", o.contrast},
-                                    {"saturation", o.saturation}}) {
-    if (!(value >= 0 && value < 1)) return bad(name, value, "must be in [0, 1)");
-  }
-  if (!(o.max_rotation_degrees >= 0 && o.max_rotation_degrees <= 180)) {
-    return bad("max_rotation_degrees", o.max_rotation_degrees, "must be in [0, 180]");
-  }
-  if (!(o.erase_probability >= 0 && o.erase_probability <= 1)) {
-    return bad("erase_probability", o.erase_probability, "must be in [0, 1]");
-  }
-  return absl::OkStatus();
-}
-
 int64_t BatchesPerEpoch(size_t images, const SamplerOptions& o) {
   const int64_t batch = o.identities_per_batch > 0
                             ? static_cast<int64_t>(o.identities_per_batch) * o.images_per_identity

@@ -114,9 +114,6 @@ struct Batch {
 // building a BatchLoader: the loader's threads CHECK these.
 absl::Status ValidateSampler(const SamplerOptions& options, const std::vector<int>& labels);
 
-// OK, or InvalidArgumentError naming the first field out of range.
-absl::Status ValidateAugment(const AugmentOptions& options);
-
 // Sample indices of batch `batch` of epoch `epoch`.
 std::vector<size_t> SampleBatch(const std::vector<int>& labels, const SamplerOptions& options,
                                 uint64_t seed, int64_t epoch, int64_t batch);

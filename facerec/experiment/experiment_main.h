@@ -107,7 +107,6 @@ class Experiment {
   FlagLayers layers_;
   std::unique_ptr<tracking::ExperimentStore> store_;
   std::vector<std::unique_ptr<tracking::Run>> runs_;
-  std::vector<bool> finished_;
 };
 
 // main() of an experiment binary: InitProcess (the layers as defaults before

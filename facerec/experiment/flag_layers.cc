@@ -110,26 +110,23 @@ absl::Status FlagLayers::Set(const Layer& layer, bool as_default) {
   return absl::OkStatus();
 }
 
-absl::Status FlagLayers::ApplyAsDefaults(const std::vector<std::string>& layers) {
+absl::Status FlagLayers::ApplyLayers(const std::vector<std::string>& layers, bool as_default) {
   for (const std::string& name : layers) {
     const auto it = layers_.find(name);
     if (it == layers_.end()) {
       return absl::FailedPreconditionError(absl::StrCat("layer '", name, "' was not read"));
     }
-    FACEREC_RETURN_IF_ERROR(Set(it->second, /*as_default=*/true));
+    FACEREC_RETURN_IF_ERROR(Set(it->second, as_default));
   }
   return absl::OkStatus();
 }
 
+absl::Status FlagLayers::ApplyAsDefaults(const std::vector<std::string>& layers) {
+  return ApplyLayers(layers, /*as_default=*/true);
+}
+
 absl::Status FlagLayers::Apply(const std::vector<std::string>& layers) {
-  for (const std::string& name : layers) {
-    const auto it = layers_.find(name);
-    if (it == layers_.end()) {
-      return absl::FailedPreconditionError(absl::StrCat("layer '", name, "' was not read"));
-    }
-    FACEREC_RETURN_IF_ERROR(Set(it->second, /*as_default=*/false));
-  }
-  return absl::OkStatus();
+  return ApplyLayers(layers, /*as_default=*/false);
 }
 
 }  // namespace facerec::experiment

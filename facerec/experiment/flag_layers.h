@@ -76,6 +76,7 @@ class FlagLayers {
     std::vector<FlagSetting> settings;
   };
   absl::Status Set(const Layer& layer, bool as_default);
+  absl::Status ApplyLayers(const std::vector<std::string>& layers, bool as_default);
 
   std::map<std::string, std::string> command_line_;  // Flag -> value.
   std::map<std::string, Layer> layers_;

@@ -146,13 +146,17 @@ absl::StatusOr<RecognitionConfig> RecognitionConfigFromFlags(const std::string& 
   c.augment.flip_test = FLAGS_eval_flip;
   c.augment.max_rotation_degrees = FLAGS_max_rotation;
   c.augment.erase_probability = FLAGS_erase_probability;
-  if (absl::Status s = data::ValidateAugment(c.augment); !s.ok()) {
-    const std::string m(s.message());
-    const char* flag = m.rfind("min_area", 0) == 0             ? "min_crop_area"
-                       : m.rfind("max_rotation", 0) == 0       ? "max_rotation"
-                       : m.rfind("erase_probability", 0) == 0  ? "erase_probability"
-                                                               : "color_jitter";
-    return AsFlagError(flag, s);
+  if (!(FLAGS_min_crop_area > 0 && FLAGS_min_crop_area <= 1)) {
+    return FlagError("min_crop_area", FLAGS_min_crop_area, "must be in (0, 1]");
+  }
+  if (!(FLAGS_color_jitter >= 0 && FLAGS_color_jitter < 1)) {
+    return FlagError("color_jitter", FLAGS_color_jitter, "must be in [0, 1)");
+  }
+  if (!(FLAGS_max_rotation >= 0 && FLAGS_max_rotation <= 180)) {
+    return FlagError("max_rotation", FLAGS_max_rotation, "must be in [0, 180]");
+  }
+  if (!(FLAGS_erase_probability >= 0 && FLAGS_erase_probability <= 1)) {
+    return FlagError("erase_probability", FLAGS_erase_probability, "must be in [0, 1]");
   }
 
   absl::StatusOr<train::Optimizer> optimizer = train::ParseOptimizer(FLAGS_optimizer);

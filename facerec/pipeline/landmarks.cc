@@ -179,23 +179,4 @@ void SplitEveryNth(const std::vector<align::LandmarkExample>& rows, int every,
   }
 }
 
-std::vector<std::vector<std::vector<data::Point2>>> PredictOncePerFaceSet(
-    const std::vector<LandmarkSet>& sets,
-    const std::function<std::vector<std::vector<data::Point2>>(
-        const std::vector<align::LandmarkExample>&)>& predict) {
-  std::map<std::string, size_t> first_with_faces;
-  std::vector<std::vector<std::vector<data::Point2>>> predicted(sets.size());
-  for (size_t i = 0; i < sets.size(); ++i) {
-    const std::string& faces = sets[i].same_faces_as.empty() ? sets[i].name : sets[i].same_faces_as;
-    const auto it = first_with_faces.find(faces);
-    if (it != first_with_faces.end()) {
-      predicted[i] = predicted[it->second];
-      continue;
-    }
-    predicted[i] = predict(sets[i].examples);
-    first_with_faces[faces] = i;
-  }
-  return predicted;
-}
-
 }  // namespace facerec::pipeline

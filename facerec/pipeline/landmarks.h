@@ -16,7 +16,8 @@
 #define FACEREC_PIPELINE_LANDMARKS_H_
 
 #include <filesystem>
-#include <functional>
+#include <map>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -89,12 +90,27 @@ void SplitEveryNth(const std::vector<align::LandmarkExample>& rows, int every,
                    std::vector<align::LandmarkExample>* held_out);
 
 // One prediction per set of faces: sets with the same faces (same_faces_as)
-// share the predictions of the first, so a model runs once per photo. Returns
-// the predictions by set, in the order of `sets`.
-std::vector<std::vector<std::vector<data::Point2>>> PredictOncePerFaceSet(
-    const std::vector<LandmarkSet>& sets,
-    const std::function<std::vector<std::vector<data::Point2>>(
-        const std::vector<align::LandmarkExample>&)>& predict);
+// share the result of the first, so a model runs once per photo. `predict`
+// maps a set's examples to anything (points, or dlib's points and timings);
+// returns its results by set, in the order of `sets`.
+template <typename Predict>
+auto PredictOncePerFaceSet(const std::vector<LandmarkSet>& sets, Predict predict)
+    -> std::vector<std::invoke_result_t<Predict&, const std::vector<align::LandmarkExample>&>> {
+  std::vector<std::invoke_result_t<Predict&, const std::vector<align::LandmarkExample>&>>
+      predicted(sets.size());
+  std::map<std::string, size_t> first_with_faces;
+  for (size_t i = 0; i < sets.size(); ++i) {
+    const std::string& faces = sets[i].same_faces_as.empty() ? sets[i].name : sets[i].same_faces_as;
+    const auto it = first_with_faces.find(faces);
+    if (it != first_with_faces.end()) {
+      predicted[i] = predicted[it->second];
+      continue;
+    }
+    predicted[i] = predict(sets[i].examples);
+    first_with_faces[faces] = i;
+  }
+  return predicted;
+}
 
 // The dataset fingerprint of a landmark run: every example's image, plus the
 // MTFL list files (relative to <root>/mtfl) and each AFW .pts file.

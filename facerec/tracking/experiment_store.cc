@@ -215,22 +215,33 @@ absl::Status ExperimentStore::LogArtifact(int64_t run_id, const std::string& kin
   const auto size = std::filesystem::file_size(path, error);
   if (error) return absl::NotFoundError(absl::StrCat(path, ": ", error.message()));
   absl::MutexLock lock(&mutex_);
+  return InsertArtifactLocked(
+      run_id, {kind, WorkspaceRelative(path), digest, static_cast<int64_t>(size)}, NowMs());
+}
+
+absl::Status ExperimentStore::InsertArtifactLocked(int64_t run_id, const ArtifactRecord& artifact,
+                                                   int64_t created_ms) {
   FACEREC_ASSIGN_OR_RETURN(
       sqlite::Statement insert,
       db_.Prepare("INSERT INTO artifacts(run_id, kind, path, sha256, size_bytes, created_ms) "
                   "VALUES (?, ?, ?, ?, ?, ?)"));
   insert.Bind(1, run_id)
-      .Bind(2, kind)
-      .Bind(3, WorkspaceRelative(path))
-      .Bind(4, digest)
-      .Bind(5, static_cast<int64_t>(size))
-      .Bind(6, NowMs());
+      .Bind(2, artifact.kind)
+      .Bind(3, artifact.path)
+      .Bind(4, artifact.sha256)
+      .Bind(5, artifact.size_bytes)
+      .Bind(6, created_ms);
   return insert.Run();
 }
 
 absl::Status ExperimentStore::SetTag(int64_t run_id, const std::string& key,
                                      const std::string& value) {
   absl::MutexLock lock(&mutex_);
+  return SetTagLocked(run_id, key, value);
+}
+
+absl::Status ExperimentStore::SetTagLocked(int64_t run_id, const std::string& key,
+                                           const std::string& value) {
   FACEREC_ASSIGN_OR_RETURN(
       sqlite::Statement insert,
       db_.Prepare("INSERT INTO tags(run_id, key, value) VALUES (?, ?, ?) "
@@ -345,9 +356,13 @@ absl::StatusOr<std::vector<RunRecord>> ExperimentStore::QueryRuns(
   return runs;
 }
 
+bool IsRunUidPrefix(absl::string_view text) {
+  return text.size() >= 8 && text.size() <= 32 &&
+         text.find_first_not_of("0123456789abcdef") == absl::string_view::npos;
+}
+
 absl::StatusOr<RunRecord> ExperimentStore::GetRunByUid(const std::string& uid) {
-  if (uid.size() < 8 || uid.size() > 32 ||
-      uid.find_first_not_of("0123456789abcdef") != std::string::npos) {
+  if (!IsRunUidPrefix(uid)) {
     return absl::InvalidArgumentError(
         absl::StrCat("run uid '", uid, "': expected 8 to 32 lowercase hex digits"));
   }
@@ -411,20 +426,9 @@ absl::StatusOr<int64_t> ExperimentStore::InsertRecordedRun(
   FACEREC_RETURN_IF_ERROR(LogMetricsLocked(id, metrics));
   for (const Evaluation& e : evaluations) FACEREC_RETURN_IF_ERROR(LogEvaluationLocked(id, e));
   for (const ArtifactRecord& a : artifacts) {
-    FACEREC_ASSIGN_OR_RETURN(
-        sqlite::Statement add,
-        db_.Prepare("INSERT INTO artifacts(run_id, kind, path, sha256, size_bytes, created_ms) "
-                    "VALUES (?, ?, ?, ?, ?, ?)"));
-    add.Bind(1, id).Bind(2, a.kind).Bind(3, a.path).Bind(4, a.sha256).Bind(5, a.size_bytes);
-    add.Bind(6, run.end_ms.value_or(run.heartbeat_ms));
-    FACEREC_RETURN_IF_ERROR(add.Run());
+    FACEREC_RETURN_IF_ERROR(InsertArtifactLocked(id, a, run.end_ms.value_or(run.heartbeat_ms)));
   }
-  for (const auto& [key, value] : tags) {
-    FACEREC_ASSIGN_OR_RETURN(sqlite::Statement add,
-                             db_.Prepare("INSERT INTO tags(run_id, key, value) VALUES (?, ?, ?)"));
-    add.Bind(1, id).Bind(2, key).Bind(3, value);
-    FACEREC_RETURN_IF_ERROR(add.Run());
-  }
+  for (const auto& [key, value] : tags) FACEREC_RETURN_IF_ERROR(SetTagLocked(id, key, value));
   FACEREC_RETURN_IF_ERROR(transaction.Commit());
   return id;
 }

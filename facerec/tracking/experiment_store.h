@@ -29,6 +29,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "facerec/tracking/sqlite.h"
 
@@ -93,6 +94,10 @@ struct ArtifactRecord {
   std::string sha256;
   int64_t size_bytes = 0;
 };
+
+// Whether `text` can name a run by uid: 8 to 32 lowercase hex digits (a
+// whole uid is 32).
+bool IsRunUidPrefix(absl::string_view text);
 
 // SHA-256 of "key=value\n" over the sorted params.
 std::string ConfigHash(const std::map<std::string, std::string>& params);
@@ -167,6 +172,10 @@ class ExperimentStore {
   absl::Status LogMetricsLocked(int64_t run_id, const std::vector<MetricPoint>& points)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   absl::Status LogEvaluationLocked(int64_t run_id, const Evaluation& evaluation)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  absl::Status InsertArtifactLocked(int64_t run_id, const ArtifactRecord& artifact,
+                                    int64_t created_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  absl::Status SetTagLocked(int64_t run_id, const std::string& key, const std::string& value)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // `bind` binds the parameters of `where` and returns the next free index.
   absl::StatusOr<std::vector<RunRecord>> QueryRuns(

@@ -134,7 +134,7 @@ absl::StatusOr<std::vector<ExportedRun>> ParseRunExport(absl::string_view file,
     if (f.size() < 2) return error("expected '<uid>\\t<record>\\t...'");
     const std::string& uid = f[0];
     const std::string& kind = f[1];
-    if (uid.size() != 32 || uid.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    if (uid.size() != 32 || !IsRunUidPrefix(uid)) {
       return error(absl::StrCat("'", uid, "' is not a run uid (32 hex digits)"));
     }
     auto need = [&](size_t fields) -> absl::Status {

@@ -47,10 +47,7 @@ absl::Status TrainLandmarkNet(align::LandmarkNet net,
     double loss_sum = 0;
     const auto epoch_start = std::chrono::steady_clock::now();
     for (int64_t b = 0; b < steps_per_epoch; ++b, ++global_step) {
-      if (const int threads = governor.Tick(); threads != logged_threads && run != nullptr) {
-        FACEREC_RETURN_IF_ERROR(run->LogMetric("train/threads", global_step, threads));
-        logged_threads = threads;
-      }
+      FACEREC_RETURN_IF_ERROR(GovernThreads(governor, run, global_step, &logged_threads));
       std::vector<cv::Mat> crops;
       std::vector<float> points;
       for (int64_t i = 0; i < o.batch_size; ++i) {

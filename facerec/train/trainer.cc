@@ -74,6 +74,14 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
   return absl::OkStatus();
 }
 
+absl::Status GovernThreads(ThreadGovernor& governor, tracking::Run* run, int64_t step,
+                           int* recorded) {
+  const int threads = governor.Tick();
+  if (threads == *recorded) return absl::OkStatus();
+  *recorded = threads;
+  return run == nullptr ? absl::OkStatus() : run->LogMetric("train/threads", step, threads);
+}
+
 bool IsValidationEpoch(int epoch, int every, int epochs) {
   return (epoch + 1) % std::max(1, every) == 0 || epoch + 1 == epochs;
 }
@@ -196,10 +204,7 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
         return absl::AbortedError("stopped by stop_after_steps (test hook)");
       }
       ++steps_this_process;
-      if (const int threads = governor.Tick(); threads != logged_threads && run_ != nullptr) {
-        FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/threads", global_step, threads));
-        logged_threads = threads;
-      }
+      FACEREC_RETURN_IF_ERROR(GovernThreads(governor, run_, global_step, &logged_threads));
       const double lr = LearningRate(options_, global_step, steps_per_epoch);
       SetLearningRate(*optimizer_, lr);
       if (options_.margin_warmup_epochs > 0) {

@@ -38,6 +38,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "facerec/backbones/backbone.h"
+#include "facerec/core/thread_governor.h"
 #include "facerec/data/face_batches.h"
 #include "facerec/losses/losses.h"
 #include "facerec/tracking/run.h"
@@ -78,6 +79,12 @@ struct TrainOptions {
 // OK, or InvalidArgumentError naming the first field out of range
 // ("epochs=0: must be at least 1"). Trainer::Train checks it first.
 absl::Status ValidateTrainOptions(const TrainOptions& options);
+
+// Ticks `governor` (core/thread_governor.h) before a training step and, when
+// the thread count differs from `*recorded`, records it as metric
+// train/threads at `step` (when `run` is non-null) and updates `*recorded`.
+absl::Status GovernThreads(ThreadGovernor& governor, tracking::Run* run, int64_t step,
+                           int* recorded);
 
 // Learning rate at `step` (0-based, counted over all epochs), with `steps_per_epoch`.
 double LearningRate(const TrainOptions& options, int64_t step, int64_t steps_per_epoch);
