@@ -63,14 +63,15 @@ struct Row {
   double train_seconds = 0;
 };
 
-// What a run is: every recognition flag as used, the loss, and, for crops
+// What a run is: the recognition options as used, the loss, and, for crops
 // re-aligned by a landmark net, that net's sha256 (not its path: the same
 // net in another checkout is the same configuration).
-std::map<std::string, std::string> RunParams(const std::string& loss, const std::string& alignment,
+std::map<std::string, std::string> RunParams(const experiment::RecognitionConfig& config,
+                                             const std::string& alignment,
                                              const std::string& landmark_sha256) {
-  std::map<std::string, std::string> params = experiment::RecognitionParams();
+  std::map<std::string, std::string> params = experiment::RecognitionParams(config);
   params["preset"] = FLAGS_preset;
-  params["loss"] = loss;
+  params["loss"] = config.loss.name;
   // Absent for the dataset's crops, so their recorded configurations equal
   // those of runs made before alignment was a choice.
   if (alignment != "provided") {
@@ -98,7 +99,7 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
   row.loss = config.loss.name;
   row.alignment = alignment;
   const std::map<std::string, std::string> params =
-      RunParams(config.loss.name, alignment, landmark_sha256);
+      RunParams(config, alignment, landmark_sha256);
   // A checkpoint belongs to a configuration and to the data it was trained
   // on: re-aligned crops carry a digest of their predicted points
   // (pipeline::RealignRecognitionData), so crops from another landmark net or
@@ -242,10 +243,6 @@ absl::Status CompareLosses(experiment::Experiment& e) {
     }
     const pipeline::RecognitionData& run_data = alignment == "provided" ? data : aligned_data;
     for (size_t i = 0; i < loss_names.size(); ++i) {
-      gflags::FlagSaver saver;  // Params are read from the flags: each loss's own.
-      if (e.layers().Has(loss_names[i])) {
-        FACEREC_RETURN_IF_ERROR(e.layers().Apply({loss_names[i]}));
-      }
       absl::StatusOr<Row> row = RunOne(e, configs[i], alignment, run_data, landmark_model,
                                        landmark_sha256, comparison);
       if (!row.ok()) {

@@ -198,6 +198,8 @@ absl::Status TrainLandmarks(experiment::Experiment& e) {
   net_options.input_size = FLAGS_input_size;
   net_options.base_width = FLAGS_base_width;
   net_options.hidden = FLAGS_hidden;
+  // Seeded before the net exists: its initial weights come from this seed.
+  torch::manual_seed(FLAGS_seed);
   align::LandmarkNet net(net_options);
   if (evaluate_only) {
     absl::StatusOr<align::LandmarkNet> loaded = align::LoadLandmarkNet(model.string());
@@ -205,7 +207,6 @@ absl::Status TrainLandmarks(experiment::Experiment& e) {
     net = *loaded;
   }
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
-  torch::manual_seed(FLAGS_seed);
   if (!evaluate_only) {
     train::LandmarkTrainOptions options;
     options.epochs = FLAGS_epochs;

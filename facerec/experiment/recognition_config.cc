@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/experiment/flag_values.h"
@@ -194,8 +195,52 @@ absl::StatusOr<RecognitionConfig> RecognitionConfigFromFlags(const std::string& 
   return c;
 }
 
-std::map<std::string, std::string> RecognitionParams() {
-  return FlagsDefinedIn("facerec/experiment/recognition_config.cc", {});
+std::map<std::string, std::string> RecognitionParams(const RecognitionConfig& c) {
+  // Keyed by flag name, so a run's params read like the command that made
+  // it; valued from the options, so they say what the run used.
+  const losses::LossOptions loss = losses::ResolvedLossOptions(c.loss);
+  auto b = [](bool v) { return std::string(v ? "true" : "false"); };
+  auto n = [](auto v) { return absl::StrCat(v); };
+  return {
+      {"backbone", c.backbone.name},
+      {"embedding_size", n(c.backbone.embedding_size)},
+      {"input_height", n(c.backbone.input_height)},
+      {"input_width", n(c.backbone.input_width)},
+      {"width_multiplier", n(c.backbone.width_multiplier)},
+      {"dropout", n(c.backbone.dropout)},
+      {"stem_stride", n(c.backbone.stem_stride)},
+      {"epochs", n(c.train.epochs)},
+      {"batch_size", n(c.sampler.batch_size)},
+      {"pk_identities", n(c.sampler.identities_per_batch)},
+      {"pk_images", n(c.sampler.images_per_identity)},
+      {"optimizer", train::OptimizerName(c.train.optimizer)},
+      {"lr", n(c.train.lr)},
+      {"momentum", n(c.train.momentum)},
+      {"weight_decay", n(c.train.weight_decay)},
+      {"schedule", train::ScheduleName(c.train.schedule)},
+      {"warmup_epochs", n(c.train.warmup_epochs)},
+      {"min_lr", n(c.train.min_lr)},
+      {"step_milestones", absl::StrJoin(c.train.step_milestones, ",")},
+      {"label_smoothing", n(loss.label_smoothing)},
+      {"scale", n(loss.scale)},
+      {"m1", n(loss.m1)},
+      {"m2", n(loss.m2)},
+      {"m3", n(loss.m3)},
+      {"subcenters", n(loss.subcenters)},
+      {"margin_warmup_epochs", n(c.train.margin_warmup_epochs)},
+      {"triplet_margin", n(loss.triplet_margin)},
+      {"triplet_mining", loss.triplet_mining},
+      {"augment", b(c.augment.enabled)},
+      {"min_crop_area", n(c.augment.min_area)},
+      {"color_jitter", n(c.augment.brightness)},
+      {"max_rotation", n(c.augment.max_rotation_degrees)},
+      {"erase_probability", n(c.augment.erase_probability)},
+      {"eval_flip", b(c.augment.flip_test)},
+      {"train_on_val", b(c.train_on_val)},
+      {"validate_every", n(c.validate_every)},
+      {"loader_workers", n(c.loader_workers)},
+      {"seed", n(c.seed)},
+  };
 }
 
 }  // namespace facerec::experiment

@@ -6,7 +6,7 @@
 //   FACEREC_ASSIGN_OR_RETURN(RecognitionConfig config, RecognitionConfigFromFlags("arcface"));
 //   FACEREC_ASSIGN_OR_RETURN(backbones::Backbone net, backbones::MakeBackbone(config.backbone));
 //   config.loss.num_classes = data.num_classes;
-//   std::map<std::string, std::string> params = RecognitionParams();  // what the run records
+//   std::map<std::string, std::string> params = RecognitionParams(config);  // what the run records
 //
 // Flags defined here (see --help for each): backbone, embedding_size,
 // input_height, input_width, width_multiplier, dropout, stem_stride; epochs,
@@ -53,8 +53,10 @@ struct RecognitionConfig {
 // (P x K against the identities) are checked by data::ValidateSampler.
 absl::StatusOr<RecognitionConfig> RecognitionConfigFromFlags(const std::string& loss_name);
 
-// Every flag defined here with its current value: the params of a run.
-std::map<std::string, std::string> RecognitionParams();
+// The params of a run: one per flag defined here, keyed by the flag's name and
+// valued from `config` as the run uses it, the loss's defaults spelled out
+// (losses::ResolvedLossOptions: an ArcFace run's --scale=0 is recorded as 64).
+std::map<std::string, std::string> RecognitionParams(const RecognitionConfig& config);
 
 }  // namespace facerec::experiment
 

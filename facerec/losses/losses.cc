@@ -178,7 +178,19 @@ std::vector<std::string> KnownLosses() {
   return names;
 }
 
-absl::StatusOr<Loss> MakeLoss(const LossOptions& o) {
+LossOptions ResolvedLossOptions(LossOptions o) {
+  const auto margin = MarginLosses().find(o.name);
+  if (margin == MarginLosses().end()) return o;
+  const MarginDefaults& d = margin->second;
+  if (o.m1 < 0) o.m1 = d.m1;
+  if (o.m2 < 0) o.m2 = d.m2;
+  if (o.m3 < 0) o.m3 = d.m3;
+  if (o.scale <= 0) o.scale = 64.0;
+  return o;
+}
+
+absl::StatusOr<Loss> MakeLoss(const LossOptions& options) {
+  const LossOptions o = ResolvedLossOptions(options);
   if (o.name == "triplet") {
     if (o.triplet_mining != "batch_hard" && o.triplet_mining != "semi_hard") {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -202,12 +214,8 @@ absl::StatusOr<Loss> MakeLoss(const LossOptions& o) {
   }
   if (o.name == "ce") return std::make_shared<SoftmaxLossImpl>(o);
   if (o.subcenters < 1) return absl::InvalidArgumentError("subcenters must be >= 1");
-  const MarginDefaults& d = margin->second;
-  const double m1 = o.m1 >= 0 ? o.m1 : d.m1;
-  const double m2 = o.m2 >= 0 ? o.m2 : d.m2;
-  const double m3 = o.m3 >= 0 ? o.m3 : d.m3;
-  if (m1 < 1.0) return absl::InvalidArgumentError("m1 must be >= 1");
-  return std::make_shared<MarginSoftmaxLossImpl>(o, m1, m2, m3, o.scale > 0 ? o.scale : 64.0);
+  if (o.m1 < 1.0) return absl::InvalidArgumentError("m1 must be >= 1");
+  return std::make_shared<MarginSoftmaxLossImpl>(o, o.m1, o.m2, o.m3, o.scale);
 }
 
 }  // namespace facerec::losses

@@ -70,6 +70,12 @@ class LossImpl : public torch::nn::Module {
 using Loss = std::shared_ptr<LossImpl>;
 
 absl::StatusOr<Loss> MakeLoss(const LossOptions& options);
+
+// `options` with every "the loss's default" made explicit, as MakeLoss uses
+// them: for the margin losses scale 0 becomes 64 and each margin < 0 that
+// loss's own (arcface m2 0.5, cosface m3 0.35, ...). Other losses and unknown
+// names come back unchanged. What a run records as its configuration.
+LossOptions ResolvedLossOptions(LossOptions options);
 std::vector<std::string> KnownLosses();
 
 // Cross-entropy with label smoothing eps: (1 - eps) * NLL + eps * mean(-log p).

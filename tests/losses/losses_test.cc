@@ -65,6 +65,48 @@ TEST(LossesTest, ArcFaceLogitsAndWarmup) {
   EXPECT_TRUE(torch::allclose((*loss)->forward(x, y).logits, plain, 1e-5, 1e-5));
 }
 
+TEST(LossesTest, ResolvedOptionsSpellOutEachLossesDefaults) {
+  LossOptions arcface;
+  arcface.name = "arcface";
+  const LossOptions a = ResolvedLossOptions(arcface);
+  EXPECT_EQ(a.scale, 64);
+  EXPECT_EQ(a.m1, 1.0);
+  EXPECT_EQ(a.m2, 0.5);
+  EXPECT_EQ(a.m3, 0.0);
+  LossOptions cosface;
+  cosface.name = "cosface";
+  cosface.scale = 32;  // Given values stay.
+  const LossOptions c = ResolvedLossOptions(cosface);
+  EXPECT_EQ(c.scale, 32);
+  EXPECT_EQ(c.m2, 0.0);
+  EXPECT_EQ(c.m3, 0.35);
+  LossOptions ce;  // No margins: nothing to resolve.
+  const LossOptions r = ResolvedLossOptions(ce);
+  EXPECT_EQ(r.scale, 0);
+  EXPECT_EQ(r.m2, -1);
+}
+
+TEST(LossesTest, ResolvedOptionsMakeTheSameLoss) {
+  LossOptions options;
+  options.name = "arcface";
+  options.num_classes = 3;
+  options.embedding_size = 4;
+  torch::manual_seed(0);
+  auto by_default = MakeLoss(options);
+  torch::manual_seed(0);
+  auto resolved = MakeLoss(ResolvedLossOptions(options));
+  ASSERT_TRUE(by_default.ok() && resolved.ok());
+  const torch::Tensor x = torch::randn({5, 4});
+  const torch::Tensor y = torch::tensor({0, 1, 2, 0, 1}, torch::kInt64);
+  EXPECT_TRUE(torch::equal((*by_default)->forward(x, y).logits, (*resolved)->forward(x, y).logits));
+  // And the resolved margin is the one applied: a different m2 changes the logits.
+  options.m2 = 0.2;
+  torch::manual_seed(0);
+  auto other = MakeLoss(options);
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(torch::equal((*by_default)->forward(x, y).logits, (*other)->forward(x, y).logits));
+}
+
 // Triplet losses written as loops over (anchor, positive, negative).
 double BruteTriplet(const torch::Tensor& x, const std::vector<int>& y, double margin,
                     bool semi_hard) {
