@@ -205,6 +205,10 @@ absl::Status TrainLandmarks(experiment::Experiment& e) {
     absl::StatusOr<align::LandmarkNet> loaded = align::LoadLandmarkNet(model.string());
     if (!loaded.ok()) return experiment::AsFlagError("model", loaded.status());
     net = *loaded;
+    // The params say what was evaluated: the saved net's shape, not the flags'.
+    run_options.params["input_size"] = absl::StrCat(net->options().input_size);
+    run_options.params["base_width"] = absl::StrCat(net->options().base_width);
+    run_options.params["hidden"] = absl::StrCat(net->options().hidden);
   }
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
   if (!evaluate_only) {

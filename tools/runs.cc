@@ -5,6 +5,7 @@
 //   tools/bazel run //tools:runs -- compare RUN_ID RUN_ID ...   (no ids: the latest --limit runs
 //                                                                of --experiment)
 //   tools/bazel run //tools:runs -- export [RUN ...] --out=runs.tsv      (whole runs, as text)
+//   tools/bazel run //tools:runs -- export --metric_points=300 --out=experiments/results_runs.tsv
 //   tools/bazel run //tools:runs -- import runs.tsv                       (into --db)
 //   tools/bazel run //tools:runs -- export runs|params|metrics|evaluations [RUN ...] [--out=F]
 //
@@ -37,6 +38,9 @@ DEFINE_string(db, "results.db", "Experiment store; relative paths are from the w
 DEFINE_string(experiment, "", "Only runs of this experiment (list, compare without ids).");
 DEFINE_int32(limit, 50, "At most this many runs (list; compare and export without ids).");
 DEFINE_string(out, "", "export: write here instead of standard output.");
+DEFINE_int32(metric_points, 0,
+             "export (whole runs): at most this many points per metric series, evenly spaced, "
+             "first and last kept; 0 = every point (tracking/run_export.h).");
 
 namespace facerec::tools {
 namespace {
@@ -95,8 +99,12 @@ absl::StatusOr<std::vector<int64_t>> IdsOrLatest(tracking::ExperimentStore& stor
   return ids;
 }
 
-// The arguments' form, checked before the store is opened.
+// The arguments' form and the flags, checked before the store is opened.
 absl::Status CheckArgs(const std::vector<std::string>& args) {
+  if (FLAGS_metric_points < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--metric_points=", FLAGS_metric_points, ": must be >= 0 (0 = every point)"));
+  }
   if (args.empty()) return absl::InvalidArgumentError(kUsage);
   const std::string& command = args[0];
   if (command != "list" && command != "show" && command != "compare" && command != "export" &&
@@ -149,7 +157,9 @@ absl::StatusOr<std::string> Dispatch(const std::vector<std::string>& args) {
       return WriteOrReturn(csv);
     }
     FACEREC_ASSIGN_OR_RETURN(const std::vector<int64_t> ids, IdsOrLatest(*store, rest));
-    FACEREC_ASSIGN_OR_RETURN(std::string text, tracking::ExportRuns(*store, ids));
+    tracking::ExportOptions options;
+    options.max_points_per_series = FLAGS_metric_points;
+    FACEREC_ASSIGN_OR_RETURN(std::string text, tracking::ExportRuns(*store, ids, options));
     return WriteOrReturn(text);
   }
   if (command == "import") {

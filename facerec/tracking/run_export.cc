@@ -1,6 +1,7 @@
 #include "facerec/tracking/run_export.h"
 
 #include <cmath>
+#include <map>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -75,7 +76,23 @@ std::string Line(const std::string& uid, absl::string_view kind,
 
 }  // namespace
 
-absl::StatusOr<std::string> ExportRuns(ExperimentStore& store, const std::vector<int64_t>& run_ids) {
+std::vector<size_t> EvenlySpacedIndices(size_t count, int max_points) {
+  std::vector<size_t> kept;
+  if (max_points <= 0 || count <= static_cast<size_t>(max_points)) {
+    for (size_t i = 0; i < count; ++i) kept.push_back(i);
+    return kept;
+  }
+  if (max_points == 1) return {count - 1};  // The final value.
+  for (int i = 0; i < max_points; ++i) {
+    // Rounded positions are strictly increasing: the spacing is > 1.
+    kept.push_back(static_cast<size_t>(std::llround(static_cast<double>(i) * (count - 1) /
+                                                    (max_points - 1))));
+  }
+  return kept;
+}
+
+absl::StatusOr<std::string> ExportRuns(ExperimentStore& store, const std::vector<int64_t>& run_ids,
+                                       const ExportOptions& options) {
   std::string out = absl::StrCat(kRunExportHeader, "\n");
   for (int64_t id : run_ids) {
     FACEREC_ASSIGN_OR_RETURN(const RunRecord run, store.GetRun(id));
@@ -90,9 +107,21 @@ absl::StatusOr<std::string> ExportRuns(ExperimentStore& store, const std::vector
     FACEREC_ASSIGN_OR_RETURN(const auto tags, store.GetTags(id));
     for (const auto& [key, value] : tags) out += Line(uid, "tag", {key, value});
     FACEREC_ASSIGN_OR_RETURN(const auto metrics, store.GetMetrics(id));
+    // Series in the store's order, each thinned on its own.
+    std::vector<std::string> keys;
+    std::map<std::string, std::vector<const MetricPoint*>> series;
     for (const MetricPoint& m : metrics) {
-      out += Line(uid, "metric",
-                  {m.key, absl::StrCat(m.step), absl::StrCat(m.timestamp_ms), Number(m.value)});
+      auto& points = series[m.key];
+      if (points.empty()) keys.push_back(m.key);
+      points.push_back(&m);
+    }
+    for (const std::string& key : keys) {
+      const std::vector<const MetricPoint*>& points = series[key];
+      for (size_t i : EvenlySpacedIndices(points.size(), options.max_points_per_series)) {
+        const MetricPoint& m = *points[i];
+        out += Line(uid, "metric",
+                    {m.key, absl::StrCat(m.step), absl::StrCat(m.timestamp_ms), Number(m.value)});
+      }
     }
     FACEREC_ASSIGN_OR_RETURN(const auto evaluations, store.GetEvaluations(id));
     for (const Evaluation& e : evaluations) {

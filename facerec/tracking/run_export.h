@@ -50,8 +50,21 @@ struct ExportedRun {
   std::vector<ArtifactRecord> artifacts;
 };
 
+struct ExportOptions {
+  // At most this many points per metric series (a key of a run), evenly
+  // spaced over the series with its first and last point kept; 0 = every
+  // point. A per-step loss of a long run has thousands of points, and a
+  // curve in a document needs a few hundred. Default 0.
+  int max_points_per_series = 0;
+};
+
 // The runs with these ids (this store's numbers), in that order.
-absl::StatusOr<std::string> ExportRuns(ExperimentStore& store, const std::vector<int64_t>& run_ids);
+absl::StatusOr<std::string> ExportRuns(ExperimentStore& store, const std::vector<int64_t>& run_ids,
+                                       const ExportOptions& options = {});
+
+// The indices of `count` points kept when at most `max_points` may be (see
+// ExportOptions): all of them when max_points is 0 or count <= max_points.
+std::vector<size_t> EvenlySpacedIndices(size_t count, int max_points);
 
 // Parses an export. `file` names it in errors: InvalidArgumentError
 // "<file>:<line>: <what>" for a malformed line or a record of an unknown run.

@@ -67,6 +67,7 @@ data_report|--data_root=/no/such/dir|data root '/no/such/dir'
 tools/runs|show abc|'abc' is not a run number or uid (a number, or 8 to 32 hex digits)
 tools/runs|frobnicate|unknown command 'frobnicate'
 tools/runs|import /no/such/runs.tsv|/no/such/runs.tsv
+tools/runs|export --metric_points=-1|--metric_points=-1: must be >= 0
 tools/results|--sections=losses,plots|--sections=losses,plots: unknown section 'plots'
 tools/results|--export_file=/no/such/runs.tsv|--export_file: /no/such/runs.tsv
 tools/align_faces|--box=loose --list=x|--box=loose: allowed: whole, tight

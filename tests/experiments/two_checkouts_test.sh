@@ -2,7 +2,9 @@
 # The same tiny configuration run from two checkout paths is the same
 # configuration: same config hash, same workspace-relative artifact path,
 # and no checkout path anywhere in either record. (The weights themselves are
-# equal only at equal thread counts: see facerec/train/trainer.h.)
+# equal only at equal thread counts: see facerec/train/trainer.h.) Then the
+# saved net, evaluated with other shape flags, is recorded as what it is: its
+# own shape and its sha256.
 set -euo pipefail
 cd "${TEST_SRCDIR}/${TEST_WORKSPACE}"
 binary="$PWD/experiments/train_landmarks"
@@ -10,7 +12,7 @@ for name in checkout_a deeper/checkout_b; do
   dir="${TEST_TMPDIR}/$name"
   mkdir -p "$dir"
   (cd "$dir" && BUILD_WORKSPACE_DIRECTORY="$dir" "$binary" --epochs=1 --validate_every=1 \
-     --refine_passes=0 --flip_average=false --db=results.db >/dev/null 2>"$dir/stderr") ||
+     --base_width=8 --refine_passes=0 --flip_average=false --db=results.db >/dev/null 2>"$dir/stderr") ||
     { echo "FAIL: train_landmarks in $dir"; tail -5 "$dir/stderr"; exit 1; }
 done
 a="${TEST_TMPDIR}/checkout_a/results.db"
@@ -34,4 +36,16 @@ for db in "$a" "$b"; do
     fi
   done
 done
+dir="${TEST_TMPDIR}/checkout_a"
+(cd "$dir" && BUILD_WORKSPACE_DIRECTORY="$dir" "$binary" --model="$artifact_a" --base_width=16 \
+   --refine_passes=0 --flip_average=false --db=results.db >/dev/null 2>"$dir/stderr_eval") ||
+  { echo "FAIL: train_landmarks --model=$artifact_a"; tail -5 "$dir/stderr_eval"; exit 1; }
+eval_width=$(query "$a" "select value from params p join runs r on r.id = p.run_id
+                         where r.name = 'landmark_net_eval' and p.key = 'base_width'")
+eval_sha=$(query "$a" "select value from params p join runs r on r.id = p.run_id
+                       where r.name = 'landmark_net_eval' and p.key = 'model_sha256'")
+file_sha=$(sha256sum "$dir/$artifact_a" | cut -d' ' -f1)
+echo "evaluated:   base_width $eval_width, sha256 $eval_sha"
+[[ "$eval_width" == 8 ]] || { echo "FAIL: the evaluated net's base_width is recorded as '$eval_width'"; status=1; }
+[[ "$eval_sha" == "$file_sha" ]] || { echo "FAIL: model_sha256 '$eval_sha' is not the file's $file_sha"; status=1; }
 exit $status

@@ -95,6 +95,56 @@ TEST(RunExportTest, ExportImportExportGivesTheSameBytes) {
   EXPECT_EQ(by_uid->id, summary->imported[0]);
 }
 
+TEST(RunExportTest, EvenlySpacedIndicesKeepFirstAndLastAndNeverRepeat) {
+  EXPECT_EQ(EvenlySpacedIndices(4, 0), (std::vector<size_t>{0, 1, 2, 3}));
+  EXPECT_EQ(EvenlySpacedIndices(4, 10), (std::vector<size_t>{0, 1, 2, 3}));
+  EXPECT_EQ(EvenlySpacedIndices(11, 3), (std::vector<size_t>{0, 5, 10}));
+  EXPECT_EQ(EvenlySpacedIndices(7, 1), (std::vector<size_t>{6}));
+  for (size_t count : {3u, 10u, 101u, 11300u}) {
+    for (int max_points : {2, 3, 7, 100, 299}) {
+      const std::vector<size_t> kept = EvenlySpacedIndices(count, max_points);
+      ASSERT_EQ(kept.size(), std::min<size_t>(count, max_points));
+      EXPECT_EQ(kept.front(), 0u);
+      EXPECT_EQ(kept.back(), count - 1);
+      for (size_t i = 1; i < kept.size(); ++i) EXPECT_LT(kept[i - 1], kept[i]);
+    }
+  }
+}
+
+TEST(RunExportTest, ThinnedSeriesKeepTheirEndsAndSurviveARoundTrip) {
+  auto source = FreshStore("thinned.db");
+  RunOptions options;
+  options.experiment = "train_landmarks";
+  auto id = source->StartRun(options);
+  ASSERT_TRUE(id.ok());
+  std::vector<MetricPoint> points;
+  for (int step = 0; step < 1000; ++step) {
+    points.push_back({"train/loss", step, 1.0 / (step + 1), 1000 + step});
+  }
+  points.push_back({"val/nme", 9, 0.07, 5000});  // A short series stays whole.
+  ASSERT_TRUE(source->LogMetrics(*id, points).ok());
+  ASSERT_TRUE(source->FinishRun(*id, RunStatus::kFinished, "").ok());
+  ExportOptions thin;
+  thin.max_points_per_series = 50;
+  auto text = ExportRuns(*source, {*id}, thin);
+  ASSERT_TRUE(text.ok()) << text.status();
+  auto parsed = ParseRunExport("thin.tsv", *text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  const std::vector<MetricPoint>& kept = (*parsed)[0].metrics;
+  ASSERT_EQ(kept.size(), 51u);
+  EXPECT_EQ(kept.front().step, 0);
+  EXPECT_EQ(kept[49].step, 999);
+  EXPECT_EQ(kept[49].value, 1.0 / 1000);
+  EXPECT_EQ(kept.back().key, "val/nme");
+
+  auto target = FreshStore("thinned_target.db");
+  auto summary = ImportRuns(*target, *parsed);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  auto again = ExportRuns(*target, summary->imported, thin);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *text);
+}
+
 TEST(RunExportTest, ImportingTwiceSkipsTheRunsAlreadyThere) {
   auto source = FreshStore("twice_source.db");
   auto text = ExportRuns(*source, Fill(*source));
