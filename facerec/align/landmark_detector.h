@@ -34,13 +34,13 @@ struct LandmarkDetectorOptions {
   // Second looks: after each prediction the face is re-cropped with
   // RefinementBox(points) and predicted again. Datasets (and detectors) frame
   // faces differently; the re-crop gives the net the framing it was trained
-  // around whatever box came in (held-out MTFL faces: NME 5.96 -> 5.29 %,
-  // AFW 10.67 -> 8.59 %, for a second forward pass; store runs 48, 36). Default 1.
+  // around whatever box came in, for a second forward pass (chosen on held-out
+  // MTFL faces; experiments/RESULTS.md). Default 1.
   int refine_passes = 1;
   // The last pass also predicts on the mirrored crop (one batch of 2N) and
   // averages the two, left and right swapped back: it halves the part of the
   // error that is not symmetric under a flip, for ~1.2x the time of a pass
-  // (held-out MTFL faces: NME 5.42 -> 5.29 %; store runs 49, 36). Earlier passes only place
+  // (chosen on held-out MTFL faces; experiments/RESULTS.md). Earlier passes only place
   // the next crop and are not flipped. Default true.
   bool flip_average = true;
 };

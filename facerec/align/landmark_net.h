@@ -7,9 +7,8 @@
 //
 // Why direct regression and not heatmaps: for 5 sparse points on a 64x64
 // crop a small regression net reaches the MTFL-era accuracy (TCDCN, ~8%
-// NME on AFLW; ours 7.45% on MTFL's AFLW labels moved onto the training
-// labels' pixel convention, 10.04% as distributed: experiments/RESULTS.md)
-// at a fraction of a heatmap net's cost:
+// NME on AFLW; ours: experiments/RESULTS.md) at a fraction of a heatmap
+// net's cost:
 // about 1 ms per face and pass on 2 CPU cores (benchmarks/README.md).
 // Heatmaps pay for a decoder at
 // high resolution and a soft-argmax to be sub-pixel. The Wing loss (Feng et

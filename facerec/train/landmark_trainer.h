@@ -29,8 +29,8 @@
 namespace facerec::train {
 
 struct LandmarkTrainOptions {
-  // Default 100: held-out MTFL NME 7.57 % at 35, 5.51 % at 60, 5.29 % at 100
-  // (experiments/RESULTS.md, landmark section).
+  // Default 100, chosen on the held-out MTFL faces against 35 and 60 (the
+  // held-out NME is still falling at 60; experiments/RESULTS.md).
   int epochs = 100;
   int batch_size = 64;          // Default 64 (the last partial batch of an epoch is dropped).
   double lr = 2e-3;             // AdamW peak learning rate, cosine decay. Default 2e-3.

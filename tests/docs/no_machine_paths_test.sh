@@ -2,14 +2,9 @@
 # No committed file holds an absolute path of the machine it was made on: the
 # checkout's own location, or a home or work directory. Records and documents
 # must mean the same thing in any checkout (see facerec/core/data_root.h,
-# WorkspaceRelative). Finds the checkout through README.md's runfiles link.
+# WorkspaceRelative).
 set -euo pipefail
-readme=$(readlink -f "${TEST_SRCDIR}/${TEST_WORKSPACE}/README.md")
-root=$(dirname "$readme")
-if ! git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  echo "FAIL: $root is not a git checkout; cannot list the committed files" >&2
-  exit 1
-fi
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/docs/committed_files.sh"
 patterns=("$root/" "/root/" "/home/" "/work/")
 found=0
 for pattern in "${patterns[@]}"; do
