@@ -7,6 +7,7 @@
 #include "facerec/core/status_macros.h"
 #include "facerec/experiment/flag_layers.h"
 #include "facerec/experiment/recognition_config.h"
+#include "facerec/metrics/detection.h"
 #include "facerec/pipeline/landmarks.h"
 #include "facerec/pipeline/recognition.h"
 #include "gflags/gflags.h"
@@ -53,6 +54,12 @@ absl::Status ExperimentRecognitionConfig(const pipeline::RecognitionData& data) 
   return absl::OkStatus();
 }
 
+metrics::DetectionScores MetricsDetection() {
+  using namespace ::facerec::metrics;
+#include "tests/docs/metrics_detection_example.inc"
+  return s;
+}
+
 }  // namespace examples
 
 TEST(HeaderExamplesTest, EveryListedHeaderExampleCompiles) {
@@ -62,6 +69,12 @@ TEST(HeaderExamplesTest, EveryListedHeaderExampleCompiles) {
   EXPECT_NE(&examples::PipelineRecognition, nullptr);
   EXPECT_NE(&examples::ExperimentFlagLayers, nullptr);
   EXPECT_NE(&examples::ExperimentRecognitionConfig, nullptr);
+}
+
+TEST(HeaderExamplesTest, TheDetectionExampleScoresWhatItsCommentsSay) {
+  const metrics::DetectionScores s = examples::MetricsDetection();
+  EXPECT_EQ(s.average_precision, 1.0);
+  EXPECT_EQ(s.false_positives, 1);
 }
 
 }  // namespace facerec

@@ -1,0 +1,104 @@
+#include "facerec/metrics/detection.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace facerec::metrics {
+
+double IntersectionOverUnion(const data::FaceBox& a, const data::FaceBox& b) {
+  if (a.width <= 0 || a.height <= 0 || b.width <= 0 || b.height <= 0) return 0;
+  const double w = std::min(a.x + a.width, b.x + b.width) - std::max(a.x, b.x);
+  const double h = std::min(a.y + a.height, b.y + b.height) - std::max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  const double inter = w * h;
+  return inter / (a.width * a.height + b.width * b.height - inter);
+}
+
+namespace {
+
+enum class Outcome { kTrue, kFalse, kIgnored };
+
+struct Ranked {
+  double score;
+  Outcome outcome;
+};
+
+// Greedy matching within one photo (see the header).
+void MatchPhoto(const PhotoDetections& photo, double iou_threshold, std::vector<Ranked>* out) {
+  std::vector<size_t> order(photo.detections.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return photo.detections[a].score > photo.detections[b].score;
+  });
+  std::vector<bool> taken(photo.faces.size(), false);
+  for (size_t d : order) {
+    const data::FaceBox& box = photo.detections[d].box;
+    int best = -1;
+    double best_iou = 0;
+    bool best_ignored = true;
+    for (size_t f = 0; f < photo.faces.size(); ++f) {
+      if (taken[f]) continue;
+      const double iou = IntersectionOverUnion(box, photo.faces[f].box);
+      if (iou < iou_threshold) continue;
+      const bool ignored = photo.faces[f].ignore;
+      // A face that counts beats an ignored one; then the larger overlap.
+      if (best < 0 || (best_ignored && !ignored) || (best_ignored == ignored && iou > best_iou)) {
+        best = static_cast<int>(f);
+        best_iou = iou;
+        best_ignored = ignored;
+      }
+    }
+    Outcome outcome = Outcome::kFalse;
+    if (best >= 0) {
+      taken[best] = true;
+      outcome = best_ignored ? Outcome::kIgnored : Outcome::kTrue;
+    }
+    out->push_back({photo.detections[d].score, outcome});
+  }
+}
+
+}  // namespace
+
+DetectionScores EvaluateDetections(const std::vector<PhotoDetections>& photos,
+                                   const DetectionMatchOptions& options) {
+  DetectionScores s;
+  std::vector<Ranked> ranked;
+  for (const PhotoDetections& photo : photos) {
+    for (const AnnotatedFace& face : photo.faces) s.faces += face.ignore ? 0 : 1;
+    MatchPhoto(photo, options.iou_threshold, &ranked);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const Ranked& a, const Ranked& b) { return a.score > b.score; });
+  const double allowed_false = options.false_positives_per_photo * photos.size();
+  for (const Ranked& r : ranked) {
+    if (r.outcome == Outcome::kIgnored) {
+      ++s.ignored_detections;
+      continue;
+    }
+    (r.outcome == Outcome::kTrue ? s.true_positives : s.false_positives) += 1;
+    const double recall = s.faces > 0 ? static_cast<double>(s.true_positives) / s.faces : 0;
+    const double precision =
+        static_cast<double>(s.true_positives) / (s.true_positives + s.false_positives);
+    s.curve.push_back({r.score, recall, precision});
+    if (s.false_positives <= allowed_false) s.recall_at_false_positive_rate = recall;
+  }
+  if (s.faces == 0) return s;
+  // All-point interpolation: precision at recall r is the best precision at
+  // any recall >= r; AP sums it over each step up in recall.
+  double ap = 0, previous_recall = 0, envelope = 0;
+  std::vector<double> best_after(s.curve.size());
+  for (size_t i = s.curve.size(); i-- > 0;) {
+    envelope = std::max(envelope, s.curve[i].precision);
+    best_after[i] = envelope;
+  }
+  for (size_t i = 0; i < s.curve.size(); ++i) {
+    if (s.curve[i].recall > previous_recall) {
+      ap += (s.curve[i].recall - previous_recall) * best_after[i];
+      previous_recall = s.curve[i].recall;
+    }
+  }
+  s.average_precision = ap;
+  return s;
+}
+
+}  // namespace facerec::metrics

@@ -1,0 +1,85 @@
+// Face-detection accuracy as the WIDER FACE evaluation measures it: average
+// precision at an IoU threshold, with ground truth that may be marked ignore
+// (too small, or not annotated reliably), plus the recall at a fixed number
+// of false positives per photo and the precision-recall curve.
+//
+//   std::vector<PhotoDetections> photos(1);
+//   photos[0].faces = {{{10, 10, 40, 40}, false}, {{200, 50, 8, 8}, /*ignore=*/true}};
+//   photos[0].detections = {{{12, 11, 38, 40}, 0.9}, {{300, 300, 30, 30}, 0.4}};
+//   DetectionScores s = EvaluateDetections(photos, DetectionMatchOptions());
+//   // s.average_precision == 1: the true face is found first; the false
+//   // detection comes after every true one. s.false_positives == 1.
+//
+// Matching, per photo: detections in order of falling score; each takes the
+// unmatched annotated face it overlaps most (IoU >= the threshold), preferring
+// faces that are not ignored. A detection matched to an ignored face, and
+// only such a detection, counts as neither true nor false; ignored faces are
+// not in the recall's denominator. Detections of all photos are then ranked
+// together by score. AP uses all-point interpolation: the area under the
+// precision-recall curve after precision is made non-increasing in recall
+// (VOC 2010+ / WIDER FACE).
+//
+// Thread-safety: functions of their arguments.
+#ifndef FACEREC_METRICS_DETECTION_H_
+#define FACEREC_METRICS_DETECTION_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "facerec/data/face_boxes.h"
+
+namespace facerec::metrics {
+
+struct ScoredBox {
+  data::FaceBox box;
+  double score = 0;
+};
+
+struct AnnotatedFace {
+  data::FaceBox box;
+  // Neither a miss when not found nor a false positive when found.
+  bool ignore = false;
+};
+
+struct PhotoDetections {
+  std::vector<AnnotatedFace> faces;
+  std::vector<ScoredBox> detections;
+};
+
+struct DetectionMatchOptions {
+  // A detection finds a face when their IoU is at least this. Default 0.5.
+  double iou_threshold = 0.5;
+  // Recall is also reported at the score where the false positives reach
+  // this many per photo. Default 1.
+  double false_positives_per_photo = 1.0;
+};
+
+struct PrecisionRecallPoint {
+  double score = 0;      // Detections scoring at least this are kept.
+  double recall = 0;
+  double precision = 0;
+};
+
+struct DetectionScores {
+  double average_precision = 0;  // 0 when no face counts.
+  // Recall with at most options.false_positives_per_photo x photos false
+  // positives (the highest-recall cut that keeps within it).
+  double recall_at_false_positive_rate = 0;
+  int64_t faces = 0;             // Annotated faces that count (not ignored).
+  int64_t true_positives = 0;    // Over all detections.
+  int64_t false_positives = 0;
+  int64_t ignored_detections = 0;
+  // One point per counted detection, in falling score order (raw, not the
+  // interpolated envelope): what a plot draws.
+  std::vector<PrecisionRecallPoint> curve;
+};
+
+// Intersection over union of two boxes; 0 when either is empty.
+double IntersectionOverUnion(const data::FaceBox& a, const data::FaceBox& b);
+
+DetectionScores EvaluateDetections(const std::vector<PhotoDetections>& photos,
+                                   const DetectionMatchOptions& options);
+
+}  // namespace facerec::metrics
+
+#endif  // FACEREC_METRICS_DETECTION_H_

@@ -1,0 +1,149 @@
+// Detection AP on hand-worked photos, and against a brute-force AP written
+// from the definition on random ones.
+#include "facerec/metrics/detection.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+namespace facerec::metrics {
+namespace {
+
+data::FaceBox Box(double x, double y, double w, double h) { return {x, y, w, h}; }
+
+TEST(DetectionTest, IntersectionOverUnionByHand) {
+  EXPECT_DOUBLE_EQ(IntersectionOverUnion(Box(0, 0, 10, 10), Box(0, 0, 10, 10)), 1.0);
+  EXPECT_DOUBLE_EQ(IntersectionOverUnion(Box(0, 0, 10, 10), Box(5, 0, 10, 10)), 50.0 / 150.0);
+  EXPECT_DOUBLE_EQ(IntersectionOverUnion(Box(0, 0, 10, 10), Box(10, 0, 10, 10)), 0.0);  // Touching.
+  EXPECT_DOUBLE_EQ(IntersectionOverUnion(Box(0, 0, 0, 10), Box(0, 0, 10, 10)), 0.0);   // Empty.
+}
+
+TEST(DetectionTest, TheHeaderExampleScoresAsItSays) {
+  std::vector<PhotoDetections> photos(1);
+  photos[0].faces = {{Box(10, 10, 40, 40), false}, {Box(200, 50, 8, 8), true}};
+  photos[0].detections = {{Box(12, 11, 38, 40), 0.9}, {Box(300, 300, 30, 30), 0.4}};
+  const DetectionScores s = EvaluateDetections(photos, DetectionMatchOptions());
+  EXPECT_DOUBLE_EQ(s.average_precision, 1.0);
+  EXPECT_EQ(s.faces, 1);
+  EXPECT_EQ(s.true_positives, 1);
+  EXPECT_EQ(s.false_positives, 1);
+}
+
+TEST(DetectionTest, ASecondDetectionOfOneFaceIsFalse) {
+  std::vector<PhotoDetections> photos(1);
+  photos[0].faces = {{Box(0, 0, 10, 10), false}};
+  photos[0].detections = {{Box(0, 0, 10, 10), 0.8}, {Box(1, 0, 10, 10), 0.9}};
+  const DetectionScores s = EvaluateDetections(photos, DetectionMatchOptions());
+  EXPECT_EQ(s.true_positives, 1);
+  EXPECT_EQ(s.false_positives, 1);
+  // The higher-scored duplicate took the face; the exact box came second.
+  ASSERT_EQ(s.curve.size(), 2u);
+  EXPECT_DOUBLE_EQ(s.curve[0].score, 0.9);
+  EXPECT_DOUBLE_EQ(s.curve[0].precision, 1.0);
+  EXPECT_DOUBLE_EQ(s.curve[1].precision, 0.5);
+  EXPECT_DOUBLE_EQ(s.average_precision, 1.0);
+}
+
+TEST(DetectionTest, DetectionsOnIgnoredFacesCountNeitherWay) {
+  std::vector<PhotoDetections> photos(1);
+  photos[0].faces = {{Box(0, 0, 10, 10), true}, {Box(50, 50, 20, 20), false}};
+  photos[0].detections = {{Box(0, 0, 10, 10), 0.95}, {Box(50, 50, 20, 20), 0.5}};
+  const DetectionScores s = EvaluateDetections(photos, DetectionMatchOptions());
+  EXPECT_EQ(s.faces, 1);
+  EXPECT_EQ(s.ignored_detections, 1);
+  EXPECT_EQ(s.false_positives, 0);
+  EXPECT_DOUBLE_EQ(s.average_precision, 1.0);
+  // Nor is an ignored face that nobody found a miss.
+  photos[0].detections.erase(photos[0].detections.begin());
+  EXPECT_DOUBLE_EQ(EvaluateDetections(photos, DetectionMatchOptions()).average_precision, 1.0);
+}
+
+TEST(DetectionTest, ADetectionPrefersAFaceThatCountsOverAnIgnoredOne) {
+  // Two overlapping faces: the ignored one overlaps the detection more.
+  std::vector<PhotoDetections> photos(1);
+  photos[0].faces = {{Box(0, 0, 10, 10), true}, {Box(3, 0, 10, 10), false}};
+  photos[0].detections = {{Box(1, 0, 10, 10), 0.9}};
+  const DetectionScores s = EvaluateDetections(photos, DetectionMatchOptions());
+  EXPECT_EQ(s.true_positives, 1);
+  EXPECT_EQ(s.ignored_detections, 0);
+}
+
+TEST(DetectionTest, PhotosWithoutFacesOnlyAddFalsePositives) {
+  std::vector<PhotoDetections> photos(2);
+  photos[0].faces = {{Box(0, 0, 10, 10), false}};
+  photos[0].detections = {{Box(0, 0, 10, 10), 0.5}};
+  photos[1].detections = {{Box(0, 0, 10, 10), 0.9}};  // Nothing to find there.
+  const DetectionScores s = EvaluateDetections(photos, DetectionMatchOptions());
+  EXPECT_EQ(s.false_positives, 1);
+  // Ranked together: a false one first, then the face: precision 1/2 at recall 1.
+  EXPECT_DOUBLE_EQ(s.average_precision, 0.5);
+  // No annotated face at all: AP 0, every detection false.
+  const DetectionScores none = EvaluateDetections({photos[1]}, DetectionMatchOptions());
+  EXPECT_EQ(none.faces, 0);
+  EXPECT_DOUBLE_EQ(none.average_precision, 0.0);
+  EXPECT_EQ(none.false_positives, 1);
+}
+
+TEST(DetectionTest, OverlapBelowTheThresholdIsAMiss) {
+  std::vector<PhotoDetections> photos(1);
+  photos[0].faces = {{Box(0, 0, 10, 10), false}};
+  photos[0].detections = {{Box(5, 0, 10, 10), 0.9}};  // IoU 1/3.
+  EXPECT_EQ(EvaluateDetections(photos, DetectionMatchOptions()).true_positives, 0);
+  DetectionMatchOptions loose;
+  loose.iou_threshold = 0.3;
+  EXPECT_EQ(EvaluateDetections(photos, loose).true_positives, 1);
+}
+
+TEST(DetectionTest, RecallAtOneFalsePositivePerPhotoStopsAtTheBudget) {
+  // 2 photos: budget 2 false positives. Ranked: T F F T F T.
+  std::vector<PhotoDetections> photos(2);
+  photos[0].faces = {{Box(0, 0, 10, 10), false}, {Box(100, 0, 10, 10), false}};
+  photos[1].faces = {{Box(0, 0, 10, 10), false}};
+  photos[0].detections = {{Box(0, 0, 10, 10), 0.9}, {Box(300, 0, 10, 10), 0.8},
+                          {Box(100, 0, 10, 10), 0.6}};
+  photos[1].detections = {{Box(300, 0, 10, 10), 0.7}, {Box(500, 0, 10, 10), 0.5},
+                          {Box(0, 0, 10, 10), 0.4}};
+  const DetectionScores s = EvaluateDetections(photos, DetectionMatchOptions());
+  EXPECT_DOUBLE_EQ(s.recall_at_false_positive_rate, 2.0 / 3.0);
+  // AP by hand: TPs at ranks 1, 4, 6 with precision 1, 2/4, 3/6; envelope
+  // 1, 0.5, 0.5 -> (1 + 0.5 + 0.5) / 3.
+  EXPECT_NEAR(s.average_precision, 2.0 / 3.0, 1e-12);
+}
+
+// AP from the definition: each found face adds 1/faces x the best precision
+// at its rank or any later one.
+double BruteForceAp(const DetectionScores& s) {
+  if (s.faces == 0) return 0;
+  double ap = 0;
+  double previous_recall = 0;
+  for (size_t i = 0; i < s.curve.size(); ++i) {
+    if (s.curve[i].recall <= previous_recall) continue;
+    double best = 0;
+    for (size_t j = i; j < s.curve.size(); ++j) best = std::max(best, s.curve[j].precision);
+    ap += best / s.faces;
+    previous_recall = s.curve[i].recall;
+  }
+  return ap;
+}
+
+TEST(DetectionTest, AveragePrecisionMatchesTheDefinitionOnRandomPhotos) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (int trial = 0; trial < 50; ++trial) {
+    std::vector<PhotoDetections> photos(1 + trial % 4);
+    for (PhotoDetections& p : photos) {
+      for (int f = 0; f < 5; ++f) {
+        p.faces.push_back({Box(100 * f, 0, 40, 40), u(rng) < 0.2});
+        if (u(rng) < 0.7) p.detections.push_back({Box(100 * f + 4 * u(rng), 2, 40, 40), u(rng)});
+        if (u(rng) < 0.3) p.detections.push_back({Box(100 * f + 50, 300, 30, 30), u(rng)});
+      }
+    }
+    const DetectionScores s = EvaluateDetections(photos, DetectionMatchOptions());
+    EXPECT_NEAR(s.average_precision, BruteForceAp(s), 1e-12) << "trial " << trial;
+    EXPECT_LE(s.true_positives, s.faces);
+  }
+}
+
+}  // namespace
+}  // namespace facerec::metrics
