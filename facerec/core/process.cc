@@ -97,7 +97,12 @@ void InitProcess(int* argc, char*** argv, const char* usage,
   SetProcessCommandLine(*argc, *argv);
   gflags::SetUsageMessage(usage);
   gflags::ParseCommandLineNonHelpFlags(argc, argv, /*remove_flags=*/true);
-  FLAGS_logtostderr = true;
+  // As a default, not a set value: a flag set by code would look typed on
+  // the command line (gflags marks any value off its default as modified),
+  // and runs record where each typed value came from (tags origin/<flag>).
+  if (gflags::GetCommandLineFlagInfoOrDie("logtostderr").is_default) {
+    gflags::SetCommandLineOptionWithMode("logtostderr", "true", gflags::SET_FLAGS_DEFAULT);
+  }
   google::InitGoogleLogging((*argv)[0]);
   google::InstallFailureSignalHandler();
   if (after_flags) {

@@ -36,6 +36,11 @@ for db in "$a" "$b"; do
     fi
   done
 done
+# Origins name what was typed, and only that: not flags the process set itself.
+origins=$(query "$a" "select key || '=' || value from tags where key like 'origin/%' order by key")
+echo "origins:     $(tr '\n' ' ' <<<"$origins")"
+grep -qx "origin/epochs=command line" <<<"$origins" || { echo "FAIL: no origin for --epochs"; status=1; }
+if grep -q "logtostderr" <<<"$origins"; then echo "FAIL: logtostderr recorded as typed"; status=1; fi
 dir="${TEST_TMPDIR}/checkout_a"
 (cd "$dir" && BUILD_WORKSPACE_DIRECTORY="$dir" "$binary" --model="$artifact_a" --base_width=16 \
    --refine_passes=0 --flip_average=false --db=results.db >/dev/null 2>"$dir/stderr_eval") ||
