@@ -1,0 +1,29 @@
+#include "facerec/detect/detectors.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "facerec/core/status_macros.h"
+#include "facerec/detect/dlib_hog_detector.h"
+#include "facerec/detect/haar_detector.h"
+
+namespace facerec::detect {
+
+std::vector<std::string> KnownFaceDetectors() { return {"haar", "dlib_hog"}; }
+
+absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const std::string& name,
+                                                               const FaceDetectorOptions& options) {
+  if (name == "haar") {
+    FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<HaarFaceDetector> d,
+                             HaarFaceDetector::Load(kDefaultHaarCascade, options));
+    return std::unique_ptr<FaceDetector>(std::move(d));
+  }
+  if (name == "dlib_hog") {
+    FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<DlibHogFaceDetector> d,
+                             DlibHogFaceDetector::Create(options));
+    return std::unique_ptr<FaceDetector>(std::move(d));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown face detector '", name, "'; known: ",
+                                                 absl::StrJoin(KnownFaceDetectors(), ", ")));
+}
+
+}  // namespace facerec::detect
