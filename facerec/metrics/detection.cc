@@ -1,6 +1,7 @@
 #include "facerec/metrics/detection.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace facerec::metrics {
@@ -14,6 +15,33 @@ double IntersectionOverUnion(const data::FaceBox& a, const data::FaceBox& b) {
   return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
+double MatchQuality(const data::FaceBox& detection, const AnnotatedFace& face,
+                    const DetectionMatchOptions& options) {
+  if (options.rule == MatchRule::kIntersectionOverUnion) {
+    const double iou = IntersectionOverUnion(detection, face.box);
+    return iou >= options.iou_threshold ? iou : -1;
+  }
+  if (face.points.size() != 4) return -1;
+  const data::Point2& left = face.points[0];
+  const data::Point2& right = face.points[1];
+  const data::Point2& mouth = face.points[3];
+  auto inside = [&](const data::Point2& p) {
+    return p.x >= detection.x && p.x <= detection.x + detection.width && p.y >= detection.y &&
+           p.y <= detection.y + detection.height;
+  };
+  if (!inside(left) || !inside(right) || !inside(mouth)) return -1;
+  const double eyes = std::hypot(right.x - left.x, right.y - left.y);
+  if (eyes <= 0) return -1;
+  const double ratio = detection.width / eyes;
+  if (ratio < options.min_width_over_eye_distance || ratio > options.max_width_over_eye_distance) {
+    return -1;
+  }
+  const double cx = (left.x + right.x + mouth.x) / 3, cy = (left.y + right.y + mouth.y) / 3;
+  const double off = std::hypot(detection.x + detection.width / 2 - cx,
+                                detection.y + detection.height / 2 - cy);
+  return 1.0 / (1.0 + off / eyes);
+}
+
 namespace {
 
 enum class Outcome { kTrue, kFalse, kIgnored };
@@ -24,7 +52,8 @@ struct Ranked {
 };
 
 // Greedy matching within one photo (see the header).
-void MatchPhoto(const PhotoDetections& photo, double iou_threshold, std::vector<Ranked>* out) {
+void MatchPhoto(const PhotoDetections& photo, const DetectionMatchOptions& options,
+                std::vector<Ranked>* out) {
   std::vector<size_t> order(photo.detections.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -34,17 +63,18 @@ void MatchPhoto(const PhotoDetections& photo, double iou_threshold, std::vector<
   for (size_t d : order) {
     const data::FaceBox& box = photo.detections[d].box;
     int best = -1;
-    double best_iou = 0;
+    double best_quality = 0;
     bool best_ignored = true;
     for (size_t f = 0; f < photo.faces.size(); ++f) {
       if (taken[f]) continue;
-      const double iou = IntersectionOverUnion(box, photo.faces[f].box);
-      if (iou < iou_threshold) continue;
+      const double quality = MatchQuality(box, photo.faces[f], options);
+      if (quality < 0) continue;
       const bool ignored = photo.faces[f].ignore;
-      // A face that counts beats an ignored one; then the larger overlap.
-      if (best < 0 || (best_ignored && !ignored) || (best_ignored == ignored && iou > best_iou)) {
+      // A face that counts beats an ignored one; then the better match.
+      if (best < 0 || (best_ignored && !ignored) ||
+          (best_ignored == ignored && quality > best_quality)) {
         best = static_cast<int>(f);
-        best_iou = iou;
+        best_quality = quality;
         best_ignored = ignored;
       }
     }
@@ -65,7 +95,7 @@ DetectionScores EvaluateDetections(const std::vector<PhotoDetections>& photos,
   std::vector<Ranked> ranked;
   for (const PhotoDetections& photo : photos) {
     for (const AnnotatedFace& face : photo.faces) s.faces += face.ignore ? 0 : 1;
-    MatchPhoto(photo, options.iou_threshold, &ranked);
+    MatchPhoto(photo, options, &ranked);
   }
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const Ranked& a, const Ranked& b) { return a.score > b.score; });

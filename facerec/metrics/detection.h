@@ -11,8 +11,12 @@
 //   // detection comes after every true one. s.false_positives == 1.
 //
 // Matching, per photo: detections in order of falling score; each takes the
-// unmatched annotated face it overlaps most (IoU >= the threshold), preferring
-// faces that are not ignored. A detection matched to an ignored face, and
+// unmatched annotated face it matches best, preferring faces that are not
+// ignored. Boxes match by IoU >= the threshold (the better match: the larger
+// IoU). Faces annotated by points only (WebFaces) match with
+// MatchRule::kPointsInside: the box holds both eyes and the mouth and its
+// width is 1.2-4x the eye distance (the better match: the points' centre
+// nearer the box's). A detection matched to an ignored face, and
 // only such a detection, counts as neither true nor false; ignored faces are
 // not in the recall's denominator. Detections of all photos are then ranked
 // together by score. AP uses all-point interpolation: the area under the
@@ -36,10 +40,15 @@ struct ScoredBox {
 };
 
 struct AnnotatedFace {
-  data::FaceBox box;
+  data::FaceBox box;  // For MatchRule::kIntersectionOverUnion.
   // Neither a miss when not found nor a false positive when found.
   bool ignore = false;
+  // For MatchRule::kPointsInside: left eye, right eye, nose, mouth centre
+  // (data::LoadWebFaces' order); the nose is not used.
+  std::vector<data::Point2> points;
 };
+
+enum class MatchRule { kIntersectionOverUnion, kPointsInside };
 
 struct PhotoDetections {
   std::vector<AnnotatedFace> faces;
@@ -47,8 +56,15 @@ struct PhotoDetections {
 };
 
 struct DetectionMatchOptions {
-  // A detection finds a face when their IoU is at least this. Default 0.5.
+  // How a detection finds a face. Default kIntersectionOverUnion.
+  MatchRule rule = MatchRule::kIntersectionOverUnion;
+  // kIntersectionOverUnion: a detection finds a face when their IoU is at
+  // least this. Default 0.5.
   double iou_threshold = 0.5;
+  // kPointsInside: the box width over the eye distance must lie in
+  // [min, max]. Defaults 1.2 and 4.
+  double min_width_over_eye_distance = 1.2;
+  double max_width_over_eye_distance = 4.0;
   // Recall is also reported at the score where the false positives reach
   // this many per photo. Default 1.
   double false_positives_per_photo = 1.0;
@@ -76,6 +92,13 @@ struct DetectionScores {
 
 // Intersection over union of two boxes; 0 when either is empty.
 double IntersectionOverUnion(const data::FaceBox& a, const data::FaceBox& b);
+
+// How well `detection` matches `face` under options.rule: negative when it
+// does not match at all, otherwise larger for a better match (IoU; for
+// points, 1 / (1 + distance of the points' centre from the box centre in eye
+// distances)). A kPointsInside face without 4 points never matches.
+double MatchQuality(const data::FaceBox& detection, const AnnotatedFace& face,
+                    const DetectionMatchOptions& options);
 
 DetectionScores EvaluateDetections(const std::vector<PhotoDetections>& photos,
                                    const DetectionMatchOptions& options);

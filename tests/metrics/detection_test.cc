@@ -111,6 +111,32 @@ TEST(DetectionTest, RecallAtOneFalsePositivePerPhotoStopsAtTheBudget) {
   EXPECT_NEAR(s.average_precision, 2.0 / 3.0, 1e-12);
 }
 
+TEST(DetectionTest, PointFacesMatchBoxesHoldingEyesAndMouthAtAPlausibleSize) {
+  // Eyes 20 px apart at y 50, mouth at (60, 75); the nose is not used.
+  AnnotatedFace face;
+  face.points = {{50, 50}, {70, 50}, {60, 62}, {60, 75}};
+  DetectionMatchOptions points;
+  points.rule = MatchRule::kPointsInside;
+  EXPECT_GT(MatchQuality(Box(35, 35, 50, 50), face, points), 0);    // 2.5x the eye distance.
+  EXPECT_LT(MatchQuality(Box(55, 35, 50, 50), face, points), 0);    // The left eye is outside.
+  EXPECT_LT(MatchQuality(Box(45, 45, 30, 20), face, points), 0);    // The mouth is outside.
+  EXPECT_LT(MatchQuality(Box(0, 0, 120, 120), face, points), 0);    // 6x: too big.
+  EXPECT_LT(MatchQuality(Box(48, 48, 23, 30), face, points), 0);    // 1.15x: too small.
+  // Centred beats off-centre.
+  EXPECT_GT(MatchQuality(Box(35, 33, 50, 50), face, points),
+            MatchQuality(Box(45, 40, 50, 50), face, points));
+  AnnotatedFace boxed;  // No points: never a match by points.
+  boxed.box = Box(35, 35, 50, 50);
+  EXPECT_LT(MatchQuality(Box(35, 35, 50, 50), boxed, points), 0);
+
+  std::vector<PhotoDetections> photos(1);
+  photos[0].faces = {face};
+  photos[0].detections = {{Box(35, 35, 50, 50), 0.9}, {Box(36, 35, 50, 50), 0.8}};
+  const DetectionScores s = EvaluateDetections(photos, points);
+  EXPECT_EQ(s.true_positives, 1);
+  EXPECT_EQ(s.false_positives, 1);  // One face, found twice.
+}
+
 // AP from the definition: each found face adds 1/faces x the best precision
 // at its rank or any later one.
 double BruteForceAp(const DetectionScores& s) {
