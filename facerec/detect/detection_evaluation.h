@@ -1,0 +1,49 @@
+// One detector over one detection set, scored by the detection metric: AP
+// on every face and with the small ones ignored, recall at one false
+// positive per photo, the precision-recall curve, and the time per photo.
+//
+//   FACEREC_ASSIGN_OR_RETURN(DetectionSet val, LoadDetectionSet(root, "facemask_val"));
+//   FACEREC_ASSIGN_OR_RETURN(DetectorEvaluation e,
+//                            EvaluateDetector(*detector, val, DetectionEvaluationOptions()));
+//   // e.all.average_precision, e.large.average_precision (faces >= 24 px)
+//
+// Photos that cannot be decoded are skipped and named in `unreadable`; they
+// count in no score. For a recall-only set (afw) AP and false positives are
+// still computed but mean little: not every face there is annotated.
+//
+// Thread-safety: uses `detector`, so as thread-safe as it (not, usually).
+#ifndef FACEREC_DETECT_DETECTION_EVALUATION_H_
+#define FACEREC_DETECT_DETECTION_EVALUATION_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "facerec/detect/detection_sets.h"
+#include "facerec/detect/face_detector.h"
+#include "facerec/metrics/detection.h"
+
+namespace facerec::detect {
+
+struct DetectionEvaluationOptions {
+  // The IoU a box needs (box-annotated sets). Default 0.5.
+  double iou_threshold = 0.5;
+  // `large` ignores faces smaller than this (FaceSide). Default 24 px.
+  double min_face_side = 24;
+};
+
+struct DetectorEvaluation {
+  metrics::DetectionScores all;    // Every annotated face counts.
+  metrics::DetectionScores large;  // Faces under min_face_side ignored.
+  int64_t photos = 0;              // Decoded and scored.
+  double median_ms_per_photo = 0;  // Detect() alone, decoding excluded.
+  std::vector<std::string> unreadable;  // Image paths that did not decode.
+};
+
+// Errors from the detector (other than on an unreadable photo) end it.
+absl::StatusOr<DetectorEvaluation> EvaluateDetector(FaceDetector& detector, const DetectionSet& set,
+                                                    const DetectionEvaluationOptions& options);
+
+}  // namespace facerec::detect
+
+#endif  // FACEREC_DETECT_DETECTION_EVALUATION_H_
