@@ -26,7 +26,8 @@ absl::StatusOr<std::unique_ptr<DlibHogFaceDetector>> DlibHogFaceDetector::Create
 
 absl::StatusOr<std::vector<Detection>> DlibHogFaceDetector::Detect(const cv::Mat& photo) {
   FACEREC_RETURN_IF_ERROR(ValidatePhoto(photo));
-  const double scale = options_.input_scale;
+  const double scale =
+      options_.input_scale * std::max(1.0, kDlibHogWindow / options_.min_face_size);
   const cv::Mat grey = GreyAtScale(photo, scale);
   const dlib::cv_image<unsigned char> image(grey);
   std::vector<dlib::rect_detection> found;

@@ -9,8 +9,10 @@
 // The score is the SVM margin (dlib's detection_confidence; dlib's own
 // operating point is 0). dlib is asked for candidates down to
 // max(options.score_threshold, kDlibHogLowestMargin), so an AP evaluation
-// sees a whole precision-recall curve. Faces under 80 px are found only with
-// input_scale > 1 (80 / input_scale px and up).
+// sees a whole precision-recall curve. dlib's window is kDlibHogWindow px:
+// to find faces from options.min_face_size px up, the photo is scanned
+// enlarged by kDlibHogWindow / min_face_size when that is above 1 (times
+// input_scale), which costs that factor squared in time.
 //
 // Thread-safety: Detect is not thread-safe (the scanner keeps state); use one
 // detector per thread.
@@ -27,6 +29,7 @@
 namespace facerec::detect {
 
 inline constexpr double kDlibHogLowestMargin = -0.5;
+inline constexpr double kDlibHogWindow = 80;
 
 class DlibHogFaceDetector : public FaceDetector {
  public:

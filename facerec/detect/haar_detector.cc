@@ -30,7 +30,7 @@ absl::StatusOr<std::unique_ptr<HaarFaceDetector>> HaarFaceDetector::Load(
 
 absl::StatusOr<std::vector<Detection>> HaarFaceDetector::Detect(const cv::Mat& photo) {
   FACEREC_RETURN_IF_ERROR(ValidatePhoto(photo));
-  const double scale = options_.input_scale;
+  const double scale = options_.input_scale * std::max(1.0, kHaarWindow / options_.min_face_size);
   cv::Mat grey = GreyAtScale(photo, scale);
   // The cascade was trained on histogram-equalised windows.
   cv::equalizeHist(grey, grey);

@@ -10,7 +10,9 @@
 // The score is the cascade's last-stage weight (detectMultiScale with
 // outputRejectLevels), which ranks candidates; candidates that fewer than
 // kHaarMinNeighbors overlapping windows agree on are dropped by OpenCV
-// before scoring, as in its own default use.
+// before scoring, as in its own default use. The cascade's window is
+// kHaarWindow px: for smaller options.min_face_size the photo is scanned
+// enlarged by kHaarWindow / min_face_size (times input_scale).
 //
 // Thread-safety: Detect is not thread-safe (cv::CascadeClassifier keeps
 // buffers); use one detector per thread. Ownership: owns the cascade.
@@ -32,6 +34,7 @@ inline constexpr char kDefaultHaarCascade[] =
     "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
 inline constexpr double kHaarScaleStep = 1.1;
 inline constexpr int kHaarMinNeighbors = 3;
+inline constexpr double kHaarWindow = 24;  // haarcascade_frontalface_default's.
 
 class HaarFaceDetector : public FaceDetector {
  public:

@@ -62,6 +62,11 @@ dlib_landmarks|--model=/no/such.dat|--model=/no/such.dat: cannot be read
 dlib_landmarks|--sets=mtfl_test,nope|nope
 audit_landmark_labels|--patch_side=8|--patch_side=8
 audit_landmark_labels|--sets=nope|nope
+evaluate_detectors|--detectors=haar,yolo|--detectors=haar,yolo: unknown 'yolo'; allowed: haar, dlib_hog
+evaluate_detectors|--sets=wider|--sets=wider: unknown 'wider'
+evaluate_detectors|--iou=0|--iou=0: must be in (0, 1]
+evaluate_detectors|--nms_iou=2|--nms_iou=2: must be in (0, 1]
+evaluate_detectors|--min_face_size=0|--min_face_size=0: must be >= 1
 data_report|--max_failures_shown=-1|--max_failures_shown=-1: must be >= 0
 data_report|--data_root=/no/such/dir|data root '/no/such/dir'
 tools/runs|show abc|'abc' is not a run number or uid (a number, or 8 to 32 hex digits)

@@ -1,0 +1,142 @@
+// The face detectors side by side on the detection sets' validation photos
+// (detect/detection_sets.h): for each detector one run in the store
+// (experiment "detection"), with AP at IoU 0.5 on every face and on faces of
+// at least --min_face_side px, recall at one false positive per photo, the
+// precision-recall curve (series eval/<set>/pr/precision and .../recall) and
+// the median time per photo. Photos that do not decode are named and skipped.
+//
+//   tools/bazel run //experiments:evaluate_detectors
+//   tools/bazel run //experiments:evaluate_detectors -- --detectors=haar --sets=dlib_test
+//
+// afw is recall-only: not every face in its photos is annotated, so its AP
+// and false positives undercount the detector.
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "facerec/core/status_macros.h"
+#include "facerec/detect/detection_evaluation.h"
+#include "facerec/detect/detection_sets.h"
+#include "facerec/detect/detectors.h"
+#include "facerec/experiment/experiment_main.h"
+#include "facerec/experiment/flag_values.h"
+#include "facerec/tracking/run.h"
+#include "facerec/tracking/run_export.h"
+#include "gflags/gflags.h"
+
+namespace {
+const facerec::detect::FaceDetectorOptions kDetector;
+const facerec::detect::DetectionEvaluationOptions kEvaluation;
+}  // namespace
+
+DEFINE_string(detectors, "haar,dlib_hog", "Comma-separated detectors (detect/detectors.h).");
+DEFINE_string(sets, "facemask_val,webfaces_val,dlib_test,afw",
+              "Comma-separated detection sets (detect/detection_sets.h).");
+DEFINE_double(min_face_side, kEvaluation.min_face_side,
+              "The second AP ignores faces smaller than this many pixels.");
+DEFINE_double(iou, kEvaluation.iou_threshold, "IoU a box needs to find a box-annotated face.");
+DEFINE_int32(min_face_size, kDetector.min_face_size, "Detectors search for faces from this width.");
+DEFINE_double(nms_iou, kDetector.nms_iou, "Non-maximum suppression IoU.");
+DEFINE_double(input_scale, kDetector.input_scale,
+              "Photos are resized by this before detection (2 finds faces half the size).");
+DEFINE_int32(curve_points, 200, "Points of each stored precision-recall curve.");
+
+namespace facerec {
+namespace {
+
+absl::Status EvaluateDetectors(experiment::Experiment& e) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> names,
+                           experiment::ParseNameList("detectors", FLAGS_detectors,
+                                                     detect::KnownFaceDetectors()));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> set_names,
+                           experiment::ParseNameList("sets", FLAGS_sets,
+                                                     detect::KnownDetectionSets()));
+  detect::FaceDetectorOptions options;
+  options.min_face_size = FLAGS_min_face_size;
+  options.nms_iou = FLAGS_nms_iou;
+  options.input_scale = FLAGS_input_scale;
+  if (absl::Status s = detect::ValidateFaceDetectorOptions(options); !s.ok()) {
+    const std::string m(s.message());
+    return experiment::AsFlagError(m.substr(0, m.find('=')), s);
+  }
+  detect::DetectionEvaluationOptions evaluation;
+  evaluation.min_face_side = FLAGS_min_face_side;
+  evaluation.iou_threshold = FLAGS_iou;
+  if (!(FLAGS_iou > 0 && FLAGS_iou <= 1)) {
+    return experiment::FlagError("iou", FLAGS_iou, "must be in (0, 1]");
+  }
+  if (!(FLAGS_min_face_side >= 0)) {
+    return experiment::FlagError("min_face_side", FLAGS_min_face_side, "must be >= 0");
+  }
+  if (FLAGS_curve_points < 2) {
+    return experiment::FlagError("curve_points", FLAGS_curve_points, "must be >= 2");
+  }
+  FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
+  std::vector<detect::DetectionSet> sets;
+  for (const std::string& name : set_names) {
+    FACEREC_ASSIGN_OR_RETURN(detect::DetectionSet set, detect::LoadDetectionSet(root, name));
+    sets.push_back(std::move(set));
+  }
+  std::printf("%-10s %-14s %6s %6s %8s %8s %10s %8s\n", "detector", "set", "photos", "faces", "AP",
+              absl::StrCat("AP>=", FLAGS_min_face_side).c_str(), "recall@1FP", "ms");
+  for (const std::string& name : names) {
+    FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<detect::FaceDetector> detector,
+                             detect::MakeFaceDetector(name, options));
+    tracking::RunOptions run_options;
+    run_options.name = name;
+    run_options.params = experiment::FlagsDefinedIn("evaluate_detectors", {"detectors"});
+    run_options.params["detector"] = name;
+    FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
+    for (const detect::DetectionSet& set : sets) {
+      FACEREC_ASSIGN_OR_RETURN(const detect::DetectorEvaluation r,
+                               detect::EvaluateDetector(*detector, set, evaluation));
+      for (const std::string& path : r.unreadable) {
+        std::fprintf(stderr, "evaluate_detectors: %s: cannot be decoded; skipped\n", path.c_str());
+      }
+      const std::string key = absl::StrCat("eval/", set.name, "/");
+      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "ap", 0, r.all.average_precision));
+      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "ap_large", 0, r.large.average_precision));
+      FACEREC_RETURN_IF_ERROR(
+          run->LogMetric(key + "recall_at_1fp", 0, r.all.recall_at_false_positive_rate));
+      FACEREC_RETURN_IF_ERROR(
+          run->LogMetric(key + "recall_at_1fp_large", 0, r.large.recall_at_false_positive_rate));
+      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "faces", 0, r.all.faces));
+      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "faces_large", 0, r.large.faces));
+      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "photos", 0, r.photos));
+      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "unreadable", 0, r.unreadable.size()));
+      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "ms_per_photo", 0, r.median_ms_per_photo));
+      const std::vector<size_t> kept =
+          tracking::EvenlySpacedIndices(r.all.curve.size(), FLAGS_curve_points);
+      for (size_t i = 0; i < kept.size(); ++i) {
+        const metrics::PrecisionRecallPoint& p = r.all.curve[kept[i]];
+        FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "pr/precision", i, p.precision));
+        FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "pr/recall", i, p.recall));
+        FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "pr/score", i, p.score));
+      }
+      std::printf("%-10s %-14s %6lld %6lld %8.3f %8.3f %10.3f %8.1f%s\n", name.c_str(),
+                  set.name.c_str(), static_cast<long long>(r.photos),
+                  static_cast<long long>(r.all.faces), r.all.average_precision,
+                  r.large.average_precision, r.all.recall_at_false_positive_rate,
+                  r.median_ms_per_photo, set.recall_only ? "  (recall only)" : "");
+      std::fflush(stdout);
+    }
+    FACEREC_RETURN_IF_ERROR(e.FinishOpenRuns(absl::OkStatus()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace facerec
+
+int main(int argc, char** argv) {
+  return facerec::experiment::RunExperiment(
+      argc, argv,
+      {.name = "detection",
+       .usage = "Evaluates face detectors on the detection sets' validation photos.\n"
+                "Usage: evaluate_detectors [--detectors=haar,dlib_hog] [--sets=...]",
+       .main = facerec::EvaluateDetectors});
+}
