@@ -1,5 +1,7 @@
 #include "facerec/detect/detectors.h"
 
+#include <limits>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "facerec/core/status_macros.h"
@@ -9,6 +11,11 @@
 namespace facerec::detect {
 
 std::vector<std::string> KnownFaceDetectors() { return {"haar", "dlib_hog"}; }
+
+double DefaultScoreThreshold(const std::string& name) {
+  if (name == "dlib_hog") return 0.0;
+  return -std::numeric_limits<double>::infinity();
+}
 
 absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const std::string& name,
                                                                const FaceDetectorOptions& options) {

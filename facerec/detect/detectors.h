@@ -18,6 +18,12 @@ namespace facerec::detect {
 
 std::vector<std::string> KnownFaceDetectors();
 
+// The score threshold each detector's own library uses by default, for a
+// tool that reports faces rather than ranks candidates: dlib's HOG 0 (its
+// SVM margin); Haar none (OpenCV filters by neighbours instead, before any
+// score). Lowest for an unknown name.
+double DefaultScoreThreshold(const std::string& name);
+
 // InvalidArgumentError for an unknown name (listing the known ones) or bad
 // options; NotFoundError when a detector's model file is missing.
 absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const std::string& name,
