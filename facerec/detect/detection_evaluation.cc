@@ -38,11 +38,7 @@ absl::StatusOr<DetectorEvaluation> EvaluateDetector(FaceDetector& detector, cons
   match.rule = set.rule;
   match.iou_threshold = options.iou_threshold;
   e.all = metrics::EvaluateDetections(scored, match);
-  for (metrics::PhotoDetections& p : scored) {
-    for (metrics::AnnotatedFace& f : p.faces) {
-      if (FaceSide(f) < options.min_face_side) f.ignore = true;
-    }
-  }
+  for (metrics::PhotoDetections& p : scored) IgnoreFacesSmallerThan(options.min_face_side, &p.faces);
   e.large = metrics::EvaluateDetections(scored, match);
   if (!ms.empty()) {
     std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());

@@ -109,12 +109,14 @@ double FaceSide(const metrics::AnnotatedFace& face) {
   return std::min(face.box.width, face.box.height);
 }
 
-void IgnoreFacesSmallerThan(double min_side, DetectionSet* set) {
-  for (DetectionPhoto& photo : set->photos) {
-    for (metrics::AnnotatedFace& face : photo.faces) {
-      if (FaceSide(face) < min_side) face.ignore = true;
-    }
+void IgnoreFacesSmallerThan(double min_side, std::vector<metrics::AnnotatedFace>* faces) {
+  for (metrics::AnnotatedFace& face : *faces) {
+    if (FaceSide(face) < min_side) face.ignore = true;
   }
+}
+
+void IgnoreFacesSmallerThan(double min_side, DetectionSet* set) {
+  for (DetectionPhoto& photo : set->photos) IgnoreFacesSmallerThan(min_side, &photo.faces);
 }
 
 }  // namespace facerec::detect

@@ -57,6 +57,8 @@ absl::StatusOr<DetectionSet> LoadDetectionSet(const std::filesystem::path& data_
 // boxes by their shorter side, point faces by twice their eye distance (a
 // face box is 1.2-4x the eye distance wide, 2x is its middle).
 void IgnoreFacesSmallerThan(double min_side, DetectionSet* set);
+// The same for one photo's faces.
+void IgnoreFacesSmallerThan(double min_side, std::vector<metrics::AnnotatedFace>* faces);
 
 // The size IgnoreFacesSmallerThan compares, in pixels.
 double FaceSide(const metrics::AnnotatedFace& face);
