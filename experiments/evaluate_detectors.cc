@@ -25,7 +25,6 @@
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
 #include "facerec/tracking/run.h"
-#include "facerec/tracking/run_export.h"
 #include "gflags/gflags.h"
 
 namespace {
@@ -97,26 +96,8 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
       for (const std::string& path : r.unreadable) {
         std::fprintf(stderr, "evaluate_detectors: %s: cannot be decoded; skipped\n", path.c_str());
       }
-      const std::string key = absl::StrCat("eval/", set.name, "/");
-      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "ap", 0, r.all.average_precision));
-      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "ap_large", 0, r.large.average_precision));
       FACEREC_RETURN_IF_ERROR(
-          run->LogMetric(key + "recall_at_1fp", 0, r.all.recall_at_false_positive_rate));
-      FACEREC_RETURN_IF_ERROR(
-          run->LogMetric(key + "recall_at_1fp_large", 0, r.large.recall_at_false_positive_rate));
-      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "faces", 0, r.all.faces));
-      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "faces_large", 0, r.large.faces));
-      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "photos", 0, r.photos));
-      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "unreadable", 0, r.unreadable.size()));
-      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "ms_per_photo", 0, r.median_ms_per_photo));
-      const std::vector<size_t> kept =
-          tracking::EvenlySpacedIndices(r.all.curve.size(), FLAGS_curve_points);
-      for (size_t i = 0; i < kept.size(); ++i) {
-        const metrics::PrecisionRecallPoint& p = r.all.curve[kept[i]];
-        FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "pr/precision", i, p.precision));
-        FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "pr/recall", i, p.recall));
-        FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "pr/score", i, p.score));
-      }
+          detect::LogDetectorEvaluation(set.name, r, FLAGS_curve_points, run));
       std::printf("%-10s %-14s %6lld %6lld %8.3f %8.3f %10.3f %8.1f%s\n", name.c_str(),
                   set.name.c_str(), static_cast<long long>(r.photos),
                   static_cast<long long>(r.all.faces), r.all.average_precision,

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "facerec/backbones/batchnorm_fusion.h"
 #include "glog/logging.h"
 
 namespace facerec::align {
@@ -38,30 +39,7 @@ LandmarkNetImpl::LandmarkNetImpl(const LandmarkNetOptions& options) : options_(o
 
 void LandmarkNetImpl::FuseBatchNorm() {
   if (fused_) return;
-  torch::NoGradGuard no_grad;
-  nn::Sequential fused;
-  const std::vector<nn::AnyModule> layers(features_->begin(), features_->end());
-  for (size_t i = 0; i < layers.size(); ++i) {
-    auto* conv = layers[i].ptr()->as<nn::Conv2d>();
-    auto* bn = i + 1 < layers.size() ? layers[i + 1].ptr()->as<nn::BatchNorm2d>() : nullptr;
-    if (conv == nullptr || bn == nullptr) {
-      fused->push_back(layers[i]);
-      continue;
-    }
-    const torch::Tensor scale = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
-    const auto& o = conv->options;
-    nn::Conv2d folded(nn::Conv2dOptions(o.in_channels(), o.out_channels(), o.kernel_size())
-                          .stride(o.stride())
-                          .padding(o.padding())
-                          .dilation(o.dilation())
-                          .groups(o.groups())
-                          .bias(true));
-    folded->weight.copy_(conv->weight * scale.view({-1, 1, 1, 1}));
-    folded->bias.copy_(bn->bias - bn->running_mean * scale);
-    fused->push_back(folded);
-    ++i;  // The BatchNorm is now inside the convolution.
-  }
-  features_ = replace_module("features", fused);
+  features_ = replace_module("features", backbones::FuseConvBatchNorm(features_));
   fused_ = true;
   eval();
 }

@@ -6,6 +6,8 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "facerec/core/status_macros.h"
+#include "facerec/tracking/run_export.h"
 
 namespace facerec::detect {
 
@@ -45,6 +47,30 @@ absl::StatusOr<DetectorEvaluation> EvaluateDetector(FaceDetector& detector, cons
     e.median_ms_per_photo = ms[ms.size() / 2];
   }
   return e;
+}
+
+absl::Status LogDetectorEvaluation(const std::string& set_name, const DetectorEvaluation& r,
+                                   int curve_points, tracking::Run* run) {
+  const std::string key = absl::StrCat("eval/", set_name, "/");
+  FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "ap", 0, r.all.average_precision));
+  FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "ap_large", 0, r.large.average_precision));
+  FACEREC_RETURN_IF_ERROR(
+      run->LogMetric(key + "recall_at_1fp", 0, r.all.recall_at_false_positive_rate));
+  FACEREC_RETURN_IF_ERROR(
+      run->LogMetric(key + "recall_at_1fp_large", 0, r.large.recall_at_false_positive_rate));
+  FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "faces", 0, r.all.faces));
+  FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "faces_large", 0, r.large.faces));
+  FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "photos", 0, r.photos));
+  FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "unreadable", 0, r.unreadable.size()));
+  FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "ms_per_photo", 0, r.median_ms_per_photo));
+  const std::vector<size_t> kept = tracking::EvenlySpacedIndices(r.all.curve.size(), curve_points);
+  for (size_t i = 0; i < kept.size(); ++i) {
+    const metrics::PrecisionRecallPoint& p = r.all.curve[kept[i]];
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "pr/precision", i, p.precision));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "pr/recall", i, p.recall));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "pr/score", i, p.score));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace facerec::detect

@@ -22,6 +22,7 @@
 #include "facerec/detect/detection_sets.h"
 #include "facerec/detect/face_detector.h"
 #include "facerec/metrics/detection.h"
+#include "facerec/tracking/run.h"
 
 namespace facerec::detect {
 
@@ -43,6 +44,15 @@ struct DetectorEvaluation {
 // Errors from the detector (other than on an unreadable photo) end it.
 absl::StatusOr<DetectorEvaluation> EvaluateDetector(FaceDetector& detector, const DetectionSet& set,
                                                     const DetectionEvaluationOptions& options);
+
+// Records `evaluation` of set `set_name` in `run` as metrics at step 0,
+// eval/<set>/: ap, ap_large, recall_at_1fp, recall_at_1fp_large, faces,
+// faces_large, photos, unreadable, ms_per_photo; and the precision-recall
+// curve, thinned to at most `curve_points` evenly spaced points, as series
+// pr/precision, pr/recall and pr/score.
+absl::Status LogDetectorEvaluation(const std::string& set_name,
+                                   const DetectorEvaluation& evaluation, int curve_points,
+                                   tracking::Run* run);
 
 }  // namespace facerec::detect
 

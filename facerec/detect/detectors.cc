@@ -7,18 +7,28 @@
 #include "facerec/core/status_macros.h"
 #include "facerec/detect/dlib_hog_detector.h"
 #include "facerec/detect/haar_detector.h"
+#include "facerec/detect/our_detector.h"
 
 namespace facerec::detect {
 
-std::vector<std::string> KnownFaceDetectors() { return {"haar", "dlib_hog"}; }
+std::vector<std::string> KnownFaceDetectors() { return {"ours", "haar", "dlib_hog"}; }
 
 double DefaultScoreThreshold(const std::string& name) {
   if (name == "dlib_hog") return 0.0;
+  if (name == "ours") return kOurDefaultScoreThreshold;
   return -std::numeric_limits<double>::infinity();
 }
 
 absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const std::string& name,
-                                                               const FaceDetectorOptions& options) {
+                                                               const FaceDetectorOptions& options,
+                                                               const std::string& model_path) {
+  if (name == "ours") {
+    if (model_path.empty()) {
+      return absl::InvalidArgumentError("detector 'ours' needs a trained model file");
+    }
+    FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<OurDetector> d, OurDetector::Load(model_path, options));
+    return std::unique_ptr<FaceDetector>(std::move(d));
+  }
   if (name == "haar") {
     FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<HaarFaceDetector> d,
                              HaarFaceDetector::Load(kDefaultHaarCascade, options));

@@ -3,7 +3,8 @@
 //   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<FaceDetector> d,
 //                            MakeFaceDetector("dlib_hog", FaceDetectorOptions()));
 //
-// Known names: KnownFaceDetectors() ("haar", "dlib_hog").
+// Known names: KnownFaceDetectors(): "ours" (our_detector.h; needs a trained
+// model file, pipeline/trained_models.h finds the newest), "haar", "dlib_hog".
 #ifndef FACEREC_DETECT_DETECTORS_H_
 #define FACEREC_DETECT_DETECTORS_H_
 
@@ -21,13 +22,16 @@ std::vector<std::string> KnownFaceDetectors();
 // The score threshold each detector's own library uses by default, for a
 // tool that reports faces rather than ranks candidates: dlib's HOG 0 (its
 // SVM margin); Haar none (OpenCV filters by neighbours instead, before any
-// score). Lowest for an unknown name.
+// score); ours kOurDefaultScoreThreshold. Lowest for an unknown name.
 double DefaultScoreThreshold(const std::string& name);
 
-// InvalidArgumentError for an unknown name (listing the known ones) or bad
-// options; NotFoundError when a detector's model file is missing.
+// `model_path`: the trained model, for "ours" only (others ignore it).
+// InvalidArgumentError for an unknown name (listing the known ones), bad
+// options or "ours" without a model; NotFoundError when a model file is
+// missing, DataLossError when it is not a model.
 absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const std::string& name,
-                                                               const FaceDetectorOptions& options);
+                                                               const FaceDetectorOptions& options,
+                                                               const std::string& model_path = "");
 
 }  // namespace facerec::detect
 

@@ -103,18 +103,9 @@ absl::StatusOr<AlignmentReport> RealignRecognitionData(align::LandmarkDetector& 
 }
 
 absl::StatusOr<std::string> LatestLandmarkModel(tracking::ExperimentStore& store) {
-  FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::RunRecord> runs, store.ListRuns("landmarks"));
-  for (const tracking::RunRecord& run : runs) {  // Newest first.
-    if (run.name != "landmark_net" || run.status != tracking::RunStatus::kFinished) continue;
-    FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::ArtifactRecord> artifacts,
-                             store.GetArtifacts(run.id));
-    for (const tracking::ArtifactRecord& a : artifacts) {
-      if (a.kind == "landmark_net") return ResolveAgainstWorkspace(a.path).string();
-    }
-  }
-  return absl::NotFoundError(
-      "no landmark model in the store: train one with `tools/bazel run "
-      "//experiments:train_landmarks`, or pass --landmark_model");
+  return LatestRunArtifact(store, "landmarks", "landmark_net", "landmark_net",
+                           "train one with `tools/bazel run //experiments:train_landmarks`, or "
+                           "pass --landmark_model");
 }
 
 }  // namespace facerec::pipeline

@@ -23,6 +23,7 @@
 #include "facerec/align/landmark_detector.h"
 #include "facerec/data/face_batches.h"
 #include "facerec/pipeline/recognition.h"
+#include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/experiment_store.h"
 
 namespace facerec::pipeline {

@@ -1,0 +1,254 @@
+// Trains our face detector (detect/detector_net.h) from scratch on the
+// training side of the detection sets (detect/detector_examples.h), then
+// evaluates it with the detection evaluation every detector shares
+// (detect/detection_evaluation.h) on the validation sets, in the same run.
+// The net is saved as the run's artifact "detector_net"; the tools and the
+// pipeline use the newest one (pipeline/trained_models.h).
+//
+//   tools/bazel run //experiments:train_detector                    # --preset=quick
+//   tools/bazel run //experiments:train_detector -- --preset=full
+//
+// Presets are flagfiles in --config_dir/detector/. A run killed midway
+// resumes from its last epoch's checkpoint when started again with the same
+// flags (--resume). celeba_wild's boxes come from our landmark net
+// (--landmark_model, default the newest in the store), so train_landmarks
+// runs first.
+
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/algorithm/container.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "facerec/align/landmark_detector.h"
+#include "facerec/core/data_root.h"
+#include "facerec/core/sha256.h"
+#include "facerec/core/status_macros.h"
+#include "facerec/detect/detection_evaluation.h"
+#include "facerec/detect/detection_sets.h"
+#include "facerec/detect/detector_examples.h"
+#include "facerec/detect/detector_net.h"
+#include "facerec/detect/our_detector.h"
+#include "facerec/experiment/experiment_main.h"
+#include "facerec/experiment/flag_values.h"
+#include "facerec/pipeline/alignment.h"
+#include "facerec/tracking/experiment_store.h"
+#include "facerec/tracking/run.h"
+#include "facerec/train/detector_trainer.h"
+#include "gflags/gflags.h"
+#include "glog/logging.h"
+
+namespace {
+const facerec::train::DetectorTrainOptions kTrain;
+const facerec::detect::DetectorNetOptions kNet;
+const facerec::detect::DetectorLossOptions kLoss;
+const facerec::detect::FaceDetectorOptions kDetector;
+const facerec::detect::DetectionEvaluationOptions kEvaluation;
+}  // namespace
+
+DEFINE_string(preset, "quick",
+              "quick (<= 30 min on 2 cores) or full; a file in --config_dir/detector.");
+DEFINE_int64(seed, 1, "Seed for initialisation, order and augmentation.");
+DEFINE_int32(epochs, kTrain.epochs, "Training epochs.");
+DEFINE_int32(batch_size, kTrain.batch_size, "Photos per step.");
+DEFINE_double(lr, kTrain.lr, "AdamW peak learning rate (cosine schedule, linear warm-up).");
+DEFINE_double(weight_decay, kTrain.weight_decay, "AdamW decoupled weight decay.");
+DEFINE_double(warmup_epochs, kTrain.warmup_epochs, "Epochs of linear learning-rate warm-up.");
+DEFINE_int32(input_size, kTrain.augment.input_size, "Side of the square training crops (a multiple of 32).");
+DEFINE_double(min_crop_scale, kTrain.augment.min_crop_scale,
+              "Augmentation: smallest crop side over the photo's shorter side.");
+DEFINE_double(max_crop_scale, kTrain.augment.max_crop_scale,
+              "Augmentation: largest crop side over the photo's shorter side (> 1 pads).");
+DEFINE_int32(stem_width, kNet.stem_width, "Detector net: channels at strides 2 and 4.");
+DEFINE_int32(width, kNet.width, "Detector net: channels from stride 8 on.");
+DEFINE_double(centre_radius, kLoss.centre_radius, "Positives: cells within this many strides of a face's centre.");
+DEFINE_string(sources, "facemask_train,webfaces_train,celeba_wild,dlib_train",
+              "Comma-separated training sources (detect/detector_examples.h).");
+DEFINE_string(landmark_model, "",
+              "Landmark net that finds celeba_wild's points, relative to the workspace root "
+              "(default: the newest in the store).");
+DEFINE_string(val_sets, "facemask_val,webfaces_val,dlib_test,afw",
+              "Comma-separated detection sets evaluated after training (detect/detection_sets.h).");
+DEFINE_int32(validate_every, 5, "facemask_val AP every N epochs (val/facemask_ap), and after the last.");
+DEFINE_bool(resume, true, "Resume a killed run with the same flags from its checkpoint.");
+DEFINE_string(run_name, "detector_net",
+              "Run name in the store. The tools use the newest finished 'detector_net' run: give "
+              "exploratory runs another name.");
+DEFINE_int32(curve_points, 200, "Points of each stored precision-recall curve.");
+
+namespace facerec {
+namespace {
+
+absl::Status ValidateFlags(const std::vector<std::string>& sources) {
+  using experiment::FlagError;
+  if (FLAGS_seed < 0) return FlagError("seed", FLAGS_seed, "must be >= 0");
+  if (FLAGS_stem_width < 1) return FlagError("stem_width", FLAGS_stem_width, "must be >= 1");
+  if (FLAGS_width < 1) return FlagError("width", FLAGS_width, "must be >= 1");
+  if (!(FLAGS_centre_radius > 0)) return FlagError("centre_radius", FLAGS_centre_radius, "must be > 0");
+  if (FLAGS_validate_every < 1) return FlagError("validate_every", FLAGS_validate_every, "must be >= 1");
+  if (FLAGS_curve_points < 2) return FlagError("curve_points", FLAGS_curve_points, "must be >= 2");
+  if (FLAGS_run_name.empty()) return FlagError("run_name", "''", "must not be empty");
+  if (sources.empty()) return FlagError("sources", "''", "must name at least one source");
+  return absl::OkStatus();
+}
+
+train::DetectorTrainOptions TrainOptionsFromFlags(torch::Device device) {
+  train::DetectorTrainOptions o;
+  o.epochs = FLAGS_epochs;
+  o.batch_size = FLAGS_batch_size;
+  o.lr = FLAGS_lr;
+  o.weight_decay = FLAGS_weight_decay;
+  o.warmup_epochs = FLAGS_warmup_epochs;
+  o.augment.input_size = FLAGS_input_size;
+  o.augment.min_crop_scale = FLAGS_min_crop_scale;
+  o.augment.max_crop_scale = FLAGS_max_crop_scale;
+  o.loss.centre_radius = FLAGS_centre_radius;
+  o.seed = static_cast<uint64_t>(FLAGS_seed);
+  o.device = device;
+  return o;
+}
+
+absl::Status TrainDetector(experiment::Experiment& e) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> sources,
+                           experiment::ParseNameList("sources", FLAGS_sources,
+                                                     detect::KnownDetectorTrainingSources()));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> val_sets,
+                           experiment::ParseNameList("val_sets", FLAGS_val_sets,
+                                                     detect::KnownDetectionSets()));
+  for (const std::string& set : val_sets) {
+    if (absl::EndsWith(set, "_train")) {
+      return experiment::FlagError("val_sets", FLAGS_val_sets,
+                                   absl::StrCat(set, " is a training set"));
+    }
+  }
+  FACEREC_RETURN_IF_ERROR(ValidateFlags(sources));
+  FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
+  train::DetectorTrainOptions options = TrainOptionsFromFlags(device);
+  if (absl::Status s = train::ValidateDetectorTrainOptions(options); !s.ok()) {
+    const std::string m(s.message());
+    return experiment::AsFlagError(m.substr(0, m.find('=')), s);
+  }
+  FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
+
+  tracking::RunOptions run_options;
+  run_options.name = FLAGS_run_name;
+  run_options.params =
+      experiment::FlagsDefinedIn("train_detector", {"run_name", "landmark_model", "resume",
+                                                    "val_sets", "validate_every", "curve_points"});
+  run_options.seed = FLAGS_seed;
+  std::unique_ptr<align::LandmarkDetector> landmarks;
+  if (absl::c_linear_search(sources, "celeba_wild")) {
+    std::string model = FLAGS_landmark_model;
+    if (model.empty()) {
+      FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
+      FACEREC_ASSIGN_OR_RETURN(model, pipeline::LatestLandmarkModel(*store));
+    }
+    model = ResolveAgainstWorkspace(model).string();
+    absl::StatusOr<align::LandmarkDetector> loaded = align::LandmarkDetector::Load(model, device);
+    if (!loaded.ok()) return experiment::AsFlagError("landmark_model", loaded.status());
+    landmarks = std::make_unique<align::LandmarkDetector>(std::move(*loaded));
+    // The boxes it makes are training data: the net that made them is part
+    // of the configuration, by content.
+    FACEREC_ASSIGN_OR_RETURN(run_options.params["landmark_model_sha256"], Sha256OfFile(model));
+  }
+  const int threads = std::max(1, torch::get_num_threads());
+  FACEREC_ASSIGN_OR_RETURN(
+      const std::vector<detect::TrainingPhoto> photos,
+      detect::LoadDetectorTrainingPhotos(root, sources, landmarks.get(), threads));
+  std::vector<detect::DetectionSet> sets;
+  for (const std::string& name : val_sets) {
+    FACEREC_ASSIGN_OR_RETURN(detect::DetectionSet set, detect::LoadDetectionSet(root, name));
+    sets.push_back(std::move(set));
+  }
+  std::map<std::string, int> per_source;
+  int64_t faces = 0;
+  for (const detect::TrainingPhoto& p : photos) {
+    ++per_source[p.source];
+    faces += static_cast<int64_t>(p.faces.size());
+  }
+  LOG(INFO) << "detector training: " << photos.size() << " photos, " << faces << " faces ("
+            << absl::StrJoin(per_source, ", ", absl::PairFormatter(" ")) << ")";
+
+  const std::string config = tracking::ConfigHash(run_options.params).substr(0, 16);
+  const std::filesystem::path dir = e.ArtifactsDir() / "detector" / config;
+  options.checkpoint_path = (dir / "checkpoint.pt").string();
+  if (!FLAGS_resume) std::filesystem::remove(options.checkpoint_path);
+  detect::DetectorNetOptions net_options;
+  net_options.stem_width = FLAGS_stem_width;
+  net_options.width = FLAGS_width;
+  FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
+  const detect::DetectorNetCost cost = detect::MeasureDetectorNetCost(net_options, 480, 640);
+  FACEREC_RETURN_IF_ERROR(run->LogMetric("net/parameters", 0, cost.parameters));
+  FACEREC_RETURN_IF_ERROR(run->LogMetric("net/mmac_640x480", 0, cost.multiply_adds / 1e6));
+  LOG(INFO) << absl::StrFormat("detector net: %d parameters, %.1f M multiply-adds at 640x480",
+                               cost.parameters, cost.multiply_adds / 1e6);
+
+  // Seeded before the net exists: its initial weights come from this seed.
+  torch::manual_seed(FLAGS_seed);
+  detect::DetectorNet net(net_options);
+  detect::FaceDetectorOptions detector_options;  // Every candidate: what AP needs.
+  const detect::DetectionEvaluationOptions evaluation;
+  const detect::DetectionSet* facemask_val = nullptr;
+  for (const detect::DetectionSet& s : sets) {
+    if (s.name == "facemask_val") facemask_val = &s;
+  }
+  auto validate = [&](int epoch) -> absl::Status {
+    if (facemask_val == nullptr ||
+        !train::IsValidationEpoch(epoch, FLAGS_validate_every, FLAGS_epochs)) {
+      return absl::OkStatus();
+    }
+    detect::OurDetector detector(net, detector_options, device);
+    FACEREC_ASSIGN_OR_RETURN(const detect::DetectorEvaluation r,
+                             detect::EvaluateDetector(detector, *facemask_val, evaluation));
+    net->train();
+    LOG(INFO) << absl::StrFormat("epoch %d validation: facemask_val AP %.3f (faces >= %g px: %.3f)",
+                                 epoch + 1, r.all.average_precision, evaluation.min_face_side,
+                                 r.large.average_precision);
+    FACEREC_RETURN_IF_ERROR(run->LogMetric("val/facemask_ap", epoch, r.all.average_precision));
+    return run->LogMetric("val/facemask_ap_large", epoch, r.large.average_precision);
+  };
+  FACEREC_RETURN_IF_ERROR(train::TrainDetectorNet(net, photos, options, run, validate));
+  const std::filesystem::path model = dir / "detector_net.pt";
+  FACEREC_RETURN_IF_ERROR(detect::SaveDetectorNet(net, model.string()));
+  FACEREC_RETURN_IF_ERROR(run->LogArtifact("detector_net", model.string()));
+
+  detect::OurDetector detector(net, detector_options, device);
+  std::printf("\n%-14s %6s %6s %8s %8s %10s %8s\n", "set", "photos", "faces", "AP",
+              absl::StrCat("AP>=", evaluation.min_face_side).c_str(), "recall@1FP", "ms");
+  for (const detect::DetectionSet& set : sets) {
+    FACEREC_ASSIGN_OR_RETURN(const detect::DetectorEvaluation r,
+                             detect::EvaluateDetector(detector, set, evaluation));
+    FACEREC_RETURN_IF_ERROR(detect::LogDetectorEvaluation(set.name, r, FLAGS_curve_points, run));
+    std::printf("%-14s %6lld %6lld %8.3f %8.3f %10.3f %8.1f%s\n", set.name.c_str(),
+                static_cast<long long>(r.photos), static_cast<long long>(r.all.faces),
+                r.all.average_precision, r.large.average_precision,
+                r.all.recall_at_false_positive_rate, r.median_ms_per_photo,
+                set.recall_only ? "  (recall only)" : "");
+  }
+  std::printf("\nModel: %s (%lld parameters, %.0f M multiply-adds at 640x480)\n",
+              WorkspaceRelative(model.string()).c_str(), static_cast<long long>(cost.parameters),
+              cost.multiply_adds / 1e6);
+  std::fflush(stdout);
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace facerec
+
+int main(int argc, char** argv) {
+  return facerec::experiment::RunExperiment(
+      argc, argv,
+      {.name = "detector",
+       .usage = "Trains our face detector and evaluates it on the detection sets' validation "
+                "photos.\nUsage: train_detector [--preset=quick|full] [--any_flag=value]",
+       .layer_flags = "--preset",
+       .default_layers = [] { return std::vector<std::string>{"detector/" + FLAGS_preset}; },
+       .main = facerec::TrainDetector});
+}

@@ -1,0 +1,66 @@
+// Our trained detector (detector_net.h) behind the FaceDetector interface:
+// the photo at its own size (times input_scale), padded to a multiple of 32,
+// one forward pass, decoding, then FinishDetections.
+//
+//   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<OurDetector> detector,
+//                            OurDetector::Load("artifacts/detector/x/detector_net.pt", {}));
+//   FACEREC_ASSIGN_OR_RETURN(std::vector<Detection> faces, detector->Detect(bgr_photo));
+//   // faces[i].points: the five points from the net's landmark head.
+//
+// Scores are the net's face probability, trained towards the IoU of its box
+// (detector_loss.h). Candidates scoring under kOurMinCandidateScore are
+// never reported, whatever the options' threshold: below it lie thousands
+// of background cells that only slow NMS and add nothing to AP.
+//
+// Thread-safety: Detect may not be called concurrently (LibTorch modules are
+// not re-entrant); one detector per thread.
+#ifndef FACEREC_DETECT_OUR_DETECTOR_H_
+#define FACEREC_DETECT_OUR_DETECTOR_H_
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "facerec/detect/detector_net.h"
+#include "facerec/detect/face_detector.h"
+
+namespace facerec::detect {
+
+inline constexpr double kOurMinCandidateScore = 0.02;
+// What a tool that reports faces keeps (tools:detect_faces, the pipeline):
+// the score is trained towards the box's IoU, and 0.5 is the IoU a match needs.
+// Chosen on the validation sets' precision-recall curves; experiments/RESULTS.md.
+inline constexpr double kOurDefaultScoreThreshold = 0.5;
+inline constexpr int kOurMaxCandidates = 1000;
+
+class OurDetector : public FaceDetector {
+ public:
+  // Runs an inference copy of `net` (backbones::FusedInferenceCopy): `net`
+  // may go on training. Options must be valid (ValidateFaceDetectorOptions).
+  OurDetector(const DetectorNet& net, const FaceDetectorOptions& options,
+              torch::Device device = torch::kCPU);
+  // LoadDetectorNet's errors, or InvalidArgumentError for bad options.
+  static absl::StatusOr<std::unique_ptr<OurDetector>> Load(const std::string& path,
+                                                           const FaceDetectorOptions& options,
+                                                           torch::Device device = torch::kCPU);
+
+  absl::StatusOr<std::vector<Detection>> Detect(const cv::Mat& photo) override;
+  std::string name() const override { return "ours"; }
+
+ private:
+  DetectorNet net_;
+  FaceDetectorOptions options_;
+  torch::Device device_;
+};
+
+// A photo as the net takes it: RGB in [0, 1], [1, 3, H', W'] with H', W' the
+// photo's size times `scale` rounded up to multiples of 32 (grey padding on
+// the right and bottom). `photo` is 8-bit BGR or grey.
+torch::Tensor DetectorInput(const cv::Mat& photo, double scale);
+
+}  // namespace facerec::detect
+
+#endif  // FACEREC_DETECT_OUR_DETECTOR_H_
