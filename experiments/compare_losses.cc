@@ -37,6 +37,7 @@
 #include "facerec/pipeline/alignment.h"
 #include "facerec/pipeline/recognition.h"
 #include "facerec/tracking/experiment_store.h"
+#include "facerec/backbones/embedding_net.h"
 #include "facerec/tracking/run.h"
 #include "facerec/train/trainer.h"
 #include "gflags/gflags.h"
@@ -153,6 +154,11 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
   row.train_seconds = trainer.seconds_training();
   FACEREC_RETURN_IF_ERROR(run->LogMetric("train/seconds", 0, row.train_seconds));
   FACEREC_RETURN_IF_ERROR(run->LogArtifact("checkpoint", checkpoint.string()));
+  // The recogniser alone, self-describing, for the tools (pipeline/trained_models.h).
+  const std::filesystem::path embedding_net = checkpoint.parent_path() / "embedding_net.pt";
+  FACEREC_RETURN_IF_ERROR(backbones::SaveEmbeddingNet(
+      {backbone, config.backbone, config.augment.flip_test}, embedding_net.string()));
+  FACEREC_RETURN_IF_ERROR(run->LogArtifact("embedding_net", embedding_net.string()));
   FACEREC_ASSIGN_OR_RETURN(row.result, pipeline::EvaluateRecognition(*backbone, *loss, data,
                                                                      config.augment, device, run));
   FACEREC_RETURN_IF_ERROR(run->Finish());
