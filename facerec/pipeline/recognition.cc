@@ -82,6 +82,7 @@ absl::StatusOr<RecognitionData> LoadRecognitionData(const std::filesystem::path&
                                                          std::vector<int>(lfw_paths.size(), 0),
                                                          kLfwWindow, threads));
   paths.insert(paths.end(), lfw_paths.begin(), lfw_paths.end());
+  d.lfw_paths = lfw_paths;
   annotations.push_back(lfw.pairs_file);
   FACEREC_ASSIGN_OR_RETURN(d.fingerprint, data::DatasetFingerprint(root, paths, annotations));
   LOG(INFO) << "loaded " << paths.size() << " images in "

@@ -40,6 +40,7 @@ struct RecognitionData {
   data::FaceImages train, val, test;     // CelebA-500 closed-set splits, labels 0..499.
   data::FaceImages queries, distractors;  // celebA_ir; query labels are CelebA ids.
   data::FaceImages lfw;                  // Every image LFW fold 1 uses, label = 0.
+  std::vector<std::string> lfw_paths;    // Their files, in the same order.
   std::vector<std::pair<int, int>> lfw_pairs;  // Indices into `lfw`.
   std::vector<bool> lfw_same;
   std::vector<int> lfw_folds;

@@ -1,5 +1,8 @@
 #include "facerec/pipeline/trained_models.h"
 
+#include <algorithm>
+#include <cmath>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -29,6 +32,79 @@ absl::StatusOr<std::string> LatestDetectorModel(tracking::ExperimentStore& store
   return LatestRunArtifact(store, "detector", "detector_net", "detector_net",
                            "train one with `tools/bazel run //experiments:train_detector`, or "
                            "pass --detector_model");
+}
+
+namespace {
+
+constexpr char kHowToTrainRecogniser[] =
+    "train one with `tools/bazel run //experiments:compare_losses`, or pass --embedding_model";
+
+// Every finished compare_losses run's recogniser, newest first.
+absl::StatusOr<std::vector<Recogniser>> Recognisers(tracking::ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::RunRecord> runs, store.ListRuns("compare_losses"));
+  std::vector<Recogniser> out;
+  for (const tracking::RunRecord& run : runs) {
+    if (run.status != tracking::RunStatus::kFinished) continue;
+    FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::ArtifactRecord> artifacts,
+                             store.GetArtifacts(run.id));
+    for (const tracking::ArtifactRecord& a : artifacts) {
+      if (a.kind != "embedding_net") continue;
+      Recogniser r{ResolveAgainstWorkspace(a.path).string(), a.sha256, run.id, run.uid};
+      FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::MetricPoint> val,
+                               store.GetMetrics(run.id, "val/nn_accuracy"));
+      if (!val.empty()) r.val_accuracy = val.back().value;
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<Recogniser> BestRecogniser(tracking::ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<Recogniser> all, Recognisers(store));
+  if (all.empty()) {
+    return absl::NotFoundError(absl::StrCat("no recogniser in the store: ", kHowToTrainRecogniser));
+  }
+  const Recogniser* best = &all[0];
+  for (const Recogniser& r : all) {
+    if (r.val_accuracy > best->val_accuracy) best = &r;  // Ties: the newest.
+  }
+  return *best;
+}
+
+absl::StatusOr<Recogniser> RecogniserBySha256(tracking::ExperimentStore& store,
+                                              const std::string& sha256) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<Recogniser> all, Recognisers(store));
+  for (const Recogniser& r : all) {
+    if (r.sha256 == sha256) return r;
+  }
+  return absl::NotFoundError(absl::StrCat("no run in ", store.path(),
+                                          " trained the recogniser with sha256 ",
+                                          sha256.substr(0, 12), "..."));
+}
+
+absl::StatusOr<double> ThresholdAtFalseAcceptRate(tracking::ExperimentStore& store,
+                                                  int64_t run_id, double far) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::Evaluation> evaluations,
+                           store.GetEvaluations(run_id));
+  std::optional<double> exact, below;
+  double below_fpr = -1;
+  for (const tracking::Evaluation& e : evaluations) {
+    if (e.dataset != "celeba_ir" || !e.target_fpr || !e.threshold) continue;
+    if (e.protocol == "id_rate" && std::abs(*e.target_fpr - far) <= 1e-12 * std::max(1.0, far)) {
+      exact = e.threshold;
+    }
+    if (e.protocol == "id_rate_roc" && *e.target_fpr <= far && *e.target_fpr > below_fpr) {
+      below_fpr = *e.target_fpr;
+      below = e.threshold;
+    }
+  }
+  if (exact) return *exact;
+  if (below) return *below;
+  return absl::NotFoundError(absl::StrCat("run ", run_id,
+                                          " has no celebA_ir identification-rate point at FPR <= ",
+                                          far));
 }
 
 }  // namespace facerec::pipeline

@@ -9,6 +9,7 @@
 #ifndef FACEREC_PIPELINE_TRAINED_MODELS_H_
 #define FACEREC_PIPELINE_TRAINED_MODELS_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -27,6 +28,34 @@ absl::StatusOr<std::string> LatestRunArtifact(tracking::ExperimentStore& store,
 // Our detector: run "detector_net" of experiment "detector"
 // (experiments/train_detector), artifact "detector_net".
 absl::StatusOr<std::string> LatestDetectorModel(tracking::ExperimentStore& store);
+
+// A recogniser trained by experiments:compare_losses, with the run that
+// trained and evaluated it.
+struct Recogniser {
+  std::string model_path;  // Its embedding_net artifact, absolute.
+  std::string sha256;      // Of that file.
+  int64_t run_id = 0;
+  std::string run_uid;
+  double val_accuracy = 0;  // Its last val/nn_accuracy.
+};
+
+// The FINISHED compare_losses run with an embedding_net artifact and the
+// highest final validation accuracy (val/nn_accuracy: CelebA-500's val
+// split, never celebA_ir or LFW, so choosing does not tune on the test
+// sets). NotFoundError saying how to make one.
+absl::StatusOr<Recogniser> BestRecogniser(tracking::ExperimentStore& store);
+// The run whose embedding_net artifact has this sha256; NotFoundError when
+// the store has none (a recogniser trained elsewhere).
+absl::StatusOr<Recogniser> RecogniserBySha256(tracking::ExperimentStore& store,
+                                              const std::string& sha256);
+
+// The similarity threshold at which the recogniser's recorded celebA_ir
+// identification-rate evaluation accepts a false pair at rate `far`: the
+// exact point when `far` is one of metrics::kCourseFprs, else the ROC point
+// with the largest FPR not above `far`. NotFoundError when the run has no
+// such evaluation (or none that low).
+absl::StatusOr<double> ThresholdAtFalseAcceptRate(tracking::ExperimentStore& store,
+                                                  int64_t run_id, double far);
 
 }  // namespace facerec::pipeline
 

@@ -1,0 +1,48 @@
+// The chain's fourth stage: aligned 83x100 crops -> unit-length embeddings,
+// with a recogniser file (backbones/embedding_net.h) identified by sha256.
+//
+//   FACEREC_ASSIGN_OR_RETURN(FaceEmbedder embedder, FaceEmbedder::Load(path));
+//   torch::Tensor e = embedder.Embed({crop});      // [1, D], |e| = 1
+//   embedder.model_sha256();                       // what galleries record
+//
+// Crops are resized to the net's input as in training and evaluation
+// (data::Augment, disabled), and embedded with the mirror image too when
+// the recogniser was evaluated so; cosine similarity is then a dot product.
+//
+// Thread-safety: Embed may not be called concurrently; one per thread.
+#ifndef FACEREC_CHAIN_FACE_EMBEDDER_H_
+#define FACEREC_CHAIN_FACE_EMBEDDER_H_
+
+#include <torch/torch.h>
+
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "facerec/backbones/embedding_net.h"
+
+namespace facerec::chain {
+
+class FaceEmbedder {
+ public:
+  // NotFoundError / DataLossError naming the file.
+  static absl::StatusOr<FaceEmbedder> Load(const std::string& path,
+                                           torch::Device device = torch::kCPU);
+  FaceEmbedder(backbones::EmbeddingNet net, std::string model_sha256,
+               torch::Device device = torch::kCPU);
+
+  // 8-bit RGB crops of any size (resized to the net's input) -> [N, D] unit rows.
+  torch::Tensor Embed(const std::vector<cv::Mat>& crops);
+  const std::string& model_sha256() const { return model_sha256_; }
+  int embedding_size() const { return net_.options.embedding_size; }
+
+ private:
+  backbones::EmbeddingNet net_;
+  std::string model_sha256_;
+  torch::Device device_;
+};
+
+}  // namespace facerec::chain
+
+#endif  // FACEREC_CHAIN_FACE_EMBEDDER_H_

@@ -1,0 +1,64 @@
+#include "facerec/pipeline/chain_evaluation.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "facerec/core/status_macros.h"
+
+namespace facerec::pipeline {
+
+absl::StatusOr<ChainEmbeddings> EmbedThroughChain(chain::FaceChain& chain,
+                                                  const std::vector<cv::Mat>& photos,
+                                                  FacePick pick,
+                                                  const std::vector<cv::Mat>* fallback_crops) {
+  ChainEmbeddings out;
+  std::vector<torch::Tensor> rows;
+  for (size_t i = 0; i < photos.size(); ++i) {
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<detect::Detection> faces,
+                             chain.Detect(photos[i], &out.times));
+    const int k = pick == FacePick::kNearestCentre ? chain::NearestToCentre(faces, photos[i].size())
+                                                   : chain::Largest(faces);
+    if (k >= 0) {
+      FACEREC_ASSIGN_OR_RETURN(const chain::ChainFace face,
+                               chain.Describe(chain::ToRgb(photos[i]), faces[k], &out.times));
+      rows.push_back(face.embedding);
+      out.found.push_back(true);
+      ++out.found_count;
+      continue;
+    }
+    if (fallback_crops == nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat("no face found in photo ", i));
+    }
+    rows.push_back(chain.embedder().Embed({(*fallback_crops)[i]})[0]);
+    out.found.push_back(false);
+  }
+  out.embeddings = rows.empty() ? torch::zeros({0, chain.embedder().embedding_size()})
+                                : torch::stack(rows);
+  return out;
+}
+
+cv::Mat PadTightCrop(const cv::Mat& rgb, double fraction) {
+  const int dx = static_cast<int>(std::lround(rgb.cols * fraction));
+  const int dy = static_cast<int>(std::lround(rgb.rows * fraction));
+  cv::Mat padded, bgr;
+  cv::copyMakeBorder(rgb, padded, dy, dy, dx, dx, cv::BORDER_CONSTANT, cv::Scalar(127, 127, 127));
+  cv::cvtColor(padded, bgr, cv::COLOR_RGB2BGR);
+  return bgr;
+}
+
+cv::Mat LetterboxTo(const cv::Mat& rgb, const cv::Size& size) {
+  const double scale = std::min(static_cast<double>(size.width) / rgb.cols,
+                                static_cast<double>(size.height) / rgb.rows);
+  cv::Mat resized;
+  cv::resize(rgb, resized, cv::Size(), scale, scale, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  cv::Mat canvas(size, CV_8UC3, cv::Scalar(127, 127, 127));
+  const int x = (size.width - resized.cols) / 2, y = (size.height - resized.rows) / 2;
+  resized.copyTo(canvas(cv::Rect(x, y, resized.cols, resized.rows)));
+  cv::Mat bgr;
+  cv::cvtColor(canvas, bgr, cv::COLOR_RGB2BGR);
+  return bgr;
+}
+
+}  // namespace facerec::pipeline
