@@ -26,6 +26,7 @@
 #include "facerec/align/landmark_detector.h"
 #include "facerec/align/similarity_transform.h"
 #include "facerec/core/data_root.h"
+#include "facerec/core/exit_status.h"
 #include "facerec/core/process.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/image.h"
@@ -175,12 +176,5 @@ absl::Status Main() {
 
 int main(int argc, char** argv) {
   facerec::InitProcess(&argc, &argv, "Writes faces aligned by the landmark net and a contact sheet.");
-  const absl::Status status = facerec::Main();
-  if (!status.ok()) {
-    std::fprintf(stderr, "align_faces: %s\n", std::string(status.message()).c_str());
-    const bool bad_input = status.code() == absl::StatusCode::kInvalidArgument ||
-                           status.code() == absl::StatusCode::kNotFound;
-    return bad_input ? 2 : 1;
-  }
-  return 0;
+  return facerec::ReportToolOutcome("align_faces", facerec::Main());
 }

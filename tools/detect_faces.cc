@@ -29,22 +29,19 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "facerec/core/data_root.h"
+#include "facerec/core/exit_status.h"
 #include "facerec/core/process.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/text_file.h"
 #include "facerec/detect/detectors.h"
 #include "gflags/gflags.h"
+#include "tools/chain_flags.h"
 
 DEFINE_string(list, "", "File with one photo per line (absolute, or relative to the list's directory).");
 DEFINE_string(out, "detections.csv", "CSV to write; relative to the workspace root.");
-DEFINE_string(detector, "dlib_hog", "Detector by name (detect/detectors.h).");
 DEFINE_string(annotated_dir, "",
               "Also write each photo with its boxes and points drawn here (relative to the "
               "workspace root); empty = none.");
-DEFINE_double(score_threshold, std::numeric_limits<double>::quiet_NaN(),
-              "Report faces scoring at least this; default: the detector library's own default "
-              "(detect/detectors.h DefaultScoreThreshold).");
-DEFINE_int32(min_face_size, 20, "Smallest face width searched for, pixels.");
 
 namespace facerec {
 namespace {
@@ -92,19 +89,12 @@ void Draw(cv::Mat& photo, const std::vector<detect::Detection>& faces) {
 
 absl::Status Main() {
   if (FLAGS_list.empty()) return absl::InvalidArgumentError("--list is required (one photo per line)");
-  detect::FaceDetectorOptions options;
-  options.min_face_size = FLAGS_min_face_size;
-  options.score_threshold = std::isnan(FLAGS_score_threshold)
-                                ? detect::DefaultScoreThreshold(FLAGS_detector)
-                                : FLAGS_score_threshold;
-  if (absl::Status s = detect::ValidateFaceDetectorOptions(options); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("--", s.message()));
-  }
+  FACEREC_ASSIGN_OR_RETURN(const chain::FaceChainOptions options, tools::DetectorOptionsFromFlags());
   absl::StatusOr<std::unique_ptr<detect::FaceDetector>> detector =
-      detect::MakeFaceDetector(FLAGS_detector, options);
+      detect::MakeFaceDetector(options.detector, options.detection, options.detector_model);
   if (!detector.ok()) {
-    return absl::Status(detector.status().code(),
-                        absl::StrCat("--detector=", FLAGS_detector, ": ", detector.status().message()));
+    return absl::Status(detector.status().code(), absl::StrCat("--detector=", options.detector,
+                                                               ": ", detector.status().message()));
   }
   const std::filesystem::path list = ResolveAgainstWorkspace(FLAGS_list);
   FACEREC_ASSIGN_OR_RETURN(const std::vector<data::Line> lines, data::ReadLines(list.string()));
@@ -152,7 +142,7 @@ absl::Status Main() {
   out.close();
   if (!out) return absl::InternalError(absl::StrCat(out_path.string(), ": write failed"));
   std::printf("%d photos, %d faces (%s), %d unreadable -> %s\n", photos, faces,
-              FLAGS_detector.c_str(), unreadable, FLAGS_out.c_str());
+              options.detector.c_str(), unreadable, FLAGS_out.c_str());
   return absl::OkStatus();
 }
 
@@ -162,13 +152,7 @@ absl::Status Main() {
 int main(int argc, char** argv) {
   facerec::InitProcess(&argc, &argv,
                        "Finds faces in photos and writes one CSV row per face.\n"
-                       "Usage: detect_faces --list=FILE [--out=detections.csv] [--detector=dlib_hog]");
-  const absl::Status status = facerec::Main();
-  if (!status.ok()) {
-    std::fprintf(stderr, "detect_faces: %s\n", std::string(status.message()).c_str());
-    const bool bad_input = status.code() == absl::StatusCode::kInvalidArgument ||
-                           status.code() == absl::StatusCode::kNotFound;
-    return bad_input ? 2 : 1;
-  }
-  return 0;
+                       "Usage: detect_faces --list=FILE [--out=detections.csv] "
+                       "[--detector=ours|haar|dlib_hog] [--detector_model=FILE]");
+  return facerec::ReportToolOutcome("detect_faces", facerec::Main());
 }

@@ -26,6 +26,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "facerec/core/data_root.h"
+#include "facerec/core/exit_status.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/text_file.h"
 #include "facerec/tracking/experiment_store.h"
@@ -188,8 +189,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::string> output = facerec::tools::Dispatch(args);
   if (!output.ok()) {
     std::cerr << "runs: " << output.status().message() << "\n";
-    const absl::StatusCode code = output.status().code();
-    return code == absl::StatusCode::kInvalidArgument || code == absl::StatusCode::kNotFound ? 2 : 1;
+    return facerec::ExitStatusFor(output.status());
   }
   std::cout << *output;
   return 0;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "facerec/core/data_root.h"
+#include "facerec/core/exit_status.h"
 #include "facerec/core/process.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/experiment/flag_values.h"
@@ -71,10 +72,9 @@ absl::Status Experiment::FinishOpenRuns(const absl::Status& outcome) {
 }
 
 int ExitStatus(const absl::Status& outcome, bool any_run_started) {
-  if (outcome.ok()) return 0;
-  const bool bad_input = outcome.code() == absl::StatusCode::kInvalidArgument ||
-                         outcome.code() == absl::StatusCode::kNotFound;
-  return bad_input && !any_run_started ? 2 : 1;
+  // Bad input is only the user's to fix when nothing was recorded yet.
+  const int status = ExitStatusFor(outcome);
+  return status == 2 && any_run_started ? 1 : status;
 }
 
 int RunExperiment(int argc, char** argv, const ExperimentDefinition& definition) {

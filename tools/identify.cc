@@ -1,0 +1,180 @@
+// identify: for every face in the given photos, the best-matching person of
+// a gallery (tools:enroll) and the score, or "unknown" when the score is
+// under the threshold that makes the recogniser accept a stranger at rate
+// --far: taken from that recogniser's recorded celebA_ir identification-rate
+// evaluation in the store (pipeline/trained_models.h), unless --threshold
+// sets it. A gallery made by another recogniser is refused.
+//
+//   tools/bazel run //tools:identify -- --gallery=people.gallery photo1.jpg photo2.jpg
+//   tools/bazel run //tools:identify -- --gallery=people.gallery --list=photos.txt --json
+//
+// Output, one line per face: "<photo>\t<x>,<y>,<w>,<h>\t<name or unknown>\t<score>\t<best name>",
+// or with --json one object per photo: {"photo":..., "faces":[{"box":[x,y,w,h],
+// "name":..., "score":..., "best":...}], "error":...}. Unreadable and faceless photos
+// get a line (and a message on stderr) and the rest still run.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "facerec/chain/face_chain.h"
+#include "facerec/chain/gallery.h"
+#include "facerec/core/data_root.h"
+#include "facerec/core/exit_status.h"
+#include "facerec/core/process.h"
+#include "facerec/core/status_macros.h"
+#include "facerec/data/text_file.h"
+#include "facerec/pipeline/trained_models.h"
+#include "gflags/gflags.h"
+#include "tools/chain_flags.h"
+
+DEFINE_string(gallery, "people.gallery", "Gallery file (tools:enroll); relative to the workspace root.");
+DEFINE_string(list, "", "File with one photo per line (absolute, or relative to the list's directory); "
+              "photos may also follow the flags.");
+DEFINE_double(far, 1e-3, "False-accept rate the unknown threshold is chosen for.");
+DEFINE_double(threshold, std::numeric_limits<double>::quiet_NaN(),
+              "Cosine score below which a face is unknown; default: from --far.");
+DEFINE_bool(json, false, "One JSON object per photo instead of tab-separated lines.");
+DEFINE_string(annotated_dir, "", "Also write each photo with boxes and names drawn here; empty = none.");
+
+namespace facerec {
+namespace {
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      out += absl::StrFormat("\\u%04x", c);
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+struct Photo {
+  std::string shown;  // As given.
+  std::filesystem::path path;
+};
+
+absl::StatusOr<std::vector<Photo>> Photos(const std::vector<std::string>& args) {
+  std::vector<Photo> photos;
+  for (const std::string& a : args) photos.push_back({a, ResolveAgainstWorkspace(a)});
+  if (!FLAGS_list.empty()) {
+    const std::filesystem::path list = ResolveAgainstWorkspace(FLAGS_list);
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<data::Line> lines, data::ReadLines(list.string()));
+    for (const data::Line& line : lines) {
+      const std::filesystem::path p(line.text);
+      photos.push_back({line.text, p.is_absolute() ? p : list.parent_path() / p});
+    }
+  }
+  if (photos.empty()) return absl::InvalidArgumentError("no photos: give them after the flags or with --list");
+  return photos;
+}
+
+absl::Status Main(const std::vector<std::string>& args) {
+  if (!(FLAGS_far > 0 && FLAGS_far < 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("--far=", FLAGS_far, ": must be in (0, 1)"));
+  }
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<Photo> photos, Photos(args));
+  absl::StatusOr<chain::Gallery> gallery = chain::Gallery::Load(ResolveAgainstWorkspace(FLAGS_gallery).string());
+  if (!gallery.ok()) {
+    return absl::Status(gallery.status().code(),
+                        absl::StrCat("--gallery=", FLAGS_gallery, ": ", gallery.status().message()));
+  }
+  std::unique_ptr<tracking::ExperimentStore> store;
+  FACEREC_ASSIGN_OR_RETURN(const chain::FaceChainOptions options, tools::ChainOptionsFromFlags(&store));
+  FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<chain::FaceChain> chain, chain::FaceChain::Create(options));
+  FACEREC_RETURN_IF_ERROR(gallery->CheckRecogniser(chain->embedder().model_sha256()));
+  double threshold = FLAGS_threshold;
+  if (std::isnan(threshold)) {
+    if (store == nullptr) {
+      FACEREC_ASSIGN_OR_RETURN(store, tools::OpenStoreFromFlags());
+    }
+    FACEREC_ASSIGN_OR_RETURN(const pipeline::Recogniser r,
+                             pipeline::RecogniserBySha256(*store, gallery->recogniser_sha256()));
+    absl::StatusOr<double> t = pipeline::ThresholdAtFalseAcceptRate(*store, r.run_id, FLAGS_far);
+    if (!t.ok()) return absl::Status(t.status().code(), absl::StrCat("--far=", FLAGS_far, ": ", t.status().message()));
+    threshold = *t;
+  }
+  const std::filesystem::path annotated =
+      FLAGS_annotated_dir.empty() ? std::filesystem::path() : ResolveAgainstWorkspace(FLAGS_annotated_dir);
+  if (!annotated.empty()) std::filesystem::create_directories(annotated);
+  int faces_total = 0, known = 0, problems = 0;
+  for (const Photo& p : photos) {
+    cv::Mat photo = cv::imread(p.path.string(), cv::IMREAD_COLOR);
+    if (photo.empty()) {
+      std::fprintf(stderr, "identify: %s: cannot be read as an image; skipped\n", p.shown.c_str());
+      if (FLAGS_json) std::printf("{\"photo\":%s,\"faces\":[],\"error\":\"unreadable\"}\n", JsonString(p.shown).c_str());
+      else std::printf("%s\tunreadable\n", p.shown.c_str());
+      ++problems;
+      continue;
+    }
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<chain::ChainFace> faces, chain->Process(photo));
+    if (faces.empty()) {
+      std::fprintf(stderr, "identify: %s: no face found\n", p.shown.c_str());
+      ++problems;
+    }
+    std::vector<std::string> json_faces;
+    for (const chain::ChainFace& f : faces) {
+      const chain::GalleryMatch m = gallery->BestMatch(f.embedding);
+      const bool is_known = m.score >= threshold;
+      const std::string name = is_known ? m.name : "unknown";
+      const data::FaceBox& b = f.detection.box;
+      ++faces_total;
+      known += is_known;
+      if (FLAGS_json) {
+        json_faces.push_back(absl::StrFormat(
+            "{\"box\":[%.1f,%.1f,%.1f,%.1f],\"name\":%s,\"score\":%.4f,\"best\":%s}", b.x, b.y,
+            b.width, b.height, JsonString(name), m.score, JsonString(m.name)));
+      } else {
+        std::printf("%s\t%.0f,%.0f,%.0f,%.0f\t%s\t%.4f\t%s\n", p.shown.c_str(), b.x, b.y, b.width,
+                    b.height, name.c_str(), m.score, m.name.c_str());
+      }
+      if (!annotated.empty()) {
+        const cv::Scalar colour = is_known ? cv::Scalar(0, 200, 0) : cv::Scalar(0, 0, 255);
+        cv::rectangle(photo, cv::Rect2d(b.x, b.y, b.width, b.height), colour, 2);
+        cv::putText(photo, absl::StrFormat("%s %.2f", name, m.score), cv::Point(b.x, b.y - 4),
+                    cv::FONT_HERSHEY_SIMPLEX, 0.5, colour, 1);
+      }
+    }
+    if (FLAGS_json) {
+      std::printf("{\"photo\":%s,\"faces\":[%s]%s}\n", JsonString(p.shown).c_str(),
+                  absl::StrJoin(json_faces, ",").c_str(), faces.empty() ? ",\"error\":\"no face\"" : "");
+    } else if (faces.empty()) {
+      std::printf("%s\tno face\n", p.shown.c_str());
+    }
+    if (!annotated.empty()) {
+      const std::filesystem::path drawn = annotated / (p.path.stem().string() + ".jpg");
+      bool written = false;
+      try {
+        written = cv::imwrite(drawn.string(), photo);
+      } catch (const cv::Exception&) {
+      }
+      if (!written) std::fprintf(stderr, "identify: %s: cannot be written\n", drawn.c_str());
+    }
+  }
+  std::fflush(stdout);
+  std::fprintf(stderr, "identify: %zu photos, %d faces, %d known (threshold %.4f for FAR %g), %d photos unreadable or faceless\n",
+               photos.size(), faces_total, known, threshold, FLAGS_far, problems);
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace facerec
+
+int main(int argc, char** argv) {
+  facerec::InitProcess(&argc, &argv,
+                       "Names the faces in photos from a gallery (tools:enroll).\n"
+                       "Usage: identify --gallery=FILE [--far=1e-3] [--json] PHOTO... | --list=FILE");
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  return facerec::ReportToolOutcome("identify", facerec::Main(args));
+}
