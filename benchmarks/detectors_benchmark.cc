@@ -1,0 +1,103 @@
+// Face detection per 640x480 photo: our detector beside OpenCV's Haar
+// cascade and dlib's HOG, each at the settings experiments:evaluate_detectors
+// scores it with (minimum face 20 px; the classic detectors scan the photo
+// enlarged so their window reaches it), on two real photos letterboxed to
+// 640x480: a CelebA photo with one face (photo=0) and a face-mask crowd
+// (photo=1). Ours is the newest trained in the store (results.db of the
+// workspace), or FACEREC_DETECTOR_MODEL; without one its rows report an
+// error. OurNetForward is the net alone at 640x480, weights as initialised
+// (they do not change its cost).
+//
+//   tools/bazel run //benchmarks:detectors_benchmark -- --benchmark_repetitions=5
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "facerec/core/data_root.h"
+#include "facerec/data/face_boxes.h"
+#include "facerec/data/image.h"
+#include "facerec/detect/detectors.h"
+#include "facerec/detect/detector_net.h"
+#include "facerec/detect/our_detector.h"
+#include "facerec/pipeline/chain_evaluation.h"
+#include "facerec/pipeline/trained_models.h"
+#include "facerec/tracking/experiment_store.h"
+#include "glog/logging.h"
+
+namespace facerec {
+namespace {
+
+const std::vector<cv::Mat>& Photos() {
+  static const auto* photos = [] {
+    auto root = ResolveDataRoot("");
+    CHECK(root.ok()) << root.status();
+    auto wild = data::LoadCelebaWild(*root);
+    CHECK(wild.ok()) << wild.status();
+    auto masks = data::LoadFacemask(*root);
+    CHECK(masks.ok()) << masks.status();
+    auto* v = new std::vector<cv::Mat>;
+    for (const std::string& path : {(*wild)[0].image_path, (*masks)[1].image_path}) {
+      auto rgb = data::ReadRgbImage(path);
+      CHECK(rgb.ok()) << rgb.status();
+      v->push_back(pipeline::LetterboxTo(*rgb, cv::Size(640, 480)));
+    }
+    return v;
+  }();
+  return *photos;
+}
+
+// FACEREC_DETECTOR_MODEL, else the store's newest; empty when neither exists.
+std::string OurModel() {
+  if (const char* env = std::getenv("FACEREC_DETECTOR_MODEL")) return env;
+  const std::string db = ResolveAgainstWorkspace("results.db").string();
+  if (!std::filesystem::exists(db)) return "";
+  auto store = tracking::ExperimentStore::Open(db);
+  if (!store.ok()) return "";
+  auto model = pipeline::LatestDetectorModel(**store);
+  return model.ok() ? *model : "";
+}
+
+void Detector(benchmark::State& state, const std::string& name) {
+  const cv::Mat& photo = Photos()[state.range(0)];
+  detect::FaceDetectorOptions options;
+  options.score_threshold = detect::DefaultScoreThreshold(name);
+  const std::string model = name == "ours" ? OurModel() : "";
+  if (name == "ours" && model.empty()) {
+    state.SkipWithError("no trained detector: run experiments:train_detector or set FACEREC_DETECTOR_MODEL");
+    return;
+  }
+  auto detector = detect::MakeFaceDetector(name, options, model);
+  if (!detector.ok()) {
+    state.SkipWithError(std::string(detector.status().message()).c_str());
+    return;
+  }
+  int64_t faces = 0;
+  for (auto _ : state) {
+    auto found = (*detector)->Detect(photo);
+    faces += found.ok() ? found->size() : 0;
+  }
+  state.counters["faces"] = static_cast<double>(faces) / state.iterations();
+}
+BENCHMARK_CAPTURE(Detector, ours, std::string("ours"))->ArgName("photo")->DenseRange(0, 1)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(Detector, haar, std::string("haar"))->ArgName("photo")->DenseRange(0, 1)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(Detector, dlib_hog, std::string("dlib_hog"))->ArgName("photo")->DenseRange(0, 1)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void OurNetForward(benchmark::State& state) {
+  torch::manual_seed(0);
+  detect::DetectorNet net(detect::DetectorNetOptions{});
+  detect::OurDetector detector(net, detect::FaceDetectorOptions());
+  const cv::Mat& photo = Photos()[0];
+  for (auto _ : state) benchmark::DoNotOptimize(detector.Detect(photo));
+  const detect::DetectorNetCost cost = detect::MeasureDetectorNetCost({}, 480, 640);
+  state.counters["parameters"] = static_cast<double>(cost.parameters);
+  state.counters["MMAC"] = cost.multiply_adds / 1e6;
+}
+BENCHMARK(OurNetForward)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+}  // namespace facerec
