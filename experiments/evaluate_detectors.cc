@@ -8,6 +8,9 @@
 //   tools/bazel run //experiments:evaluate_detectors
 //   tools/bazel run //experiments:evaluate_detectors -- --detectors=haar --sets=dlib_test
 //
+// Ours is the newest detector trained in the store (--detector_model names
+// another); its run records the model's sha256.
+//
 // afw is recall-only: not every face in its photos is annotated, so its AP
 // and false positives undercount the detector.
 
@@ -18,7 +21,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/algorithm/container.h"
+#include "facerec/core/data_root.h"
+#include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/pipeline/trained_models.h"
 #include "facerec/detect/detection_evaluation.h"
 #include "facerec/detect/detection_sets.h"
 #include "facerec/detect/detectors.h"
@@ -32,7 +39,10 @@ const facerec::detect::FaceDetectorOptions kDetector;
 const facerec::detect::DetectionEvaluationOptions kEvaluation;
 }  // namespace
 
-DEFINE_string(detectors, "haar,dlib_hog", "Comma-separated detectors (detect/detectors.h).");
+DEFINE_string(detectors, "ours,haar,dlib_hog", "Comma-separated detectors (detect/detectors.h).");
+DEFINE_string(detector_model, "",
+              "Our detector's model, relative to the workspace root (default: the newest trained "
+              "in the store, experiments:train_detector).");
 DEFINE_string(sets, "facemask_val,webfaces_val,dlib_test,afw",
               "Comma-separated detection sets (detect/detection_sets.h).");
 DEFINE_double(min_face_side, kEvaluation.min_face_side,
@@ -74,6 +84,18 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
   if (FLAGS_curve_points < 2) {
     return experiment::FlagError("curve_points", FLAGS_curve_points, "must be >= 2");
   }
+  // Ours needs its trained model: found (and checked) before any run starts.
+  std::string our_model;
+  if (absl::c_linear_search(names, "ours")) {
+    if (FLAGS_detector_model.empty()) {
+      FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
+      FACEREC_ASSIGN_OR_RETURN(our_model, pipeline::LatestDetectorModel(*store));
+    } else {
+      our_model = ResolveAgainstWorkspace(FLAGS_detector_model).string();
+    }
+    absl::StatusOr<std::string> sha = Sha256OfFile(our_model);
+    if (!sha.ok()) return experiment::FlagError("detector_model", FLAGS_detector_model, sha.status().message());
+  }
   FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
   std::vector<detect::DetectionSet> sets;
   for (const std::string& name : set_names) {
@@ -83,12 +105,20 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
   std::printf("%-10s %-14s %6s %6s %8s %8s %10s %8s\n", "detector", "set", "photos", "faces", "AP",
               absl::StrCat("AP>=", FLAGS_min_face_side).c_str(), "recall@1FP", "ms");
   for (const std::string& name : names) {
-    FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<detect::FaceDetector> detector,
-                             detect::MakeFaceDetector(name, options));
+    const std::string model = name == "ours" ? our_model : "";
+    absl::StatusOr<std::unique_ptr<detect::FaceDetector>> made =
+        detect::MakeFaceDetector(name, options, model);
+    if (!made.ok()) return experiment::AsFlagError("detector_model", made.status());
+    std::unique_ptr<detect::FaceDetector> detector = std::move(*made);
     tracking::RunOptions run_options;
     run_options.name = name;
-    run_options.params = experiment::FlagsDefinedIn("evaluate_detectors", {"detectors"});
+    run_options.params =
+        experiment::FlagsDefinedIn("evaluate_detectors", {"detectors", "detector_model"});
     run_options.params["detector"] = name;
+    // A trained model by content, not by where this checkout keeps it.
+    if (!model.empty()) {
+      FACEREC_ASSIGN_OR_RETURN(run_options.params["detector_model_sha256"], Sha256OfFile(model));
+    }
     FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
     for (const detect::DetectionSet& set : sets) {
       FACEREC_ASSIGN_OR_RETURN(const detect::DetectorEvaluation r,

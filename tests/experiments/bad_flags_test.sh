@@ -62,11 +62,24 @@ dlib_landmarks|--model=/no/such.dat|--model=/no/such.dat: cannot be read
 dlib_landmarks|--sets=mtfl_test,nope|nope
 audit_landmark_labels|--patch_side=8|--patch_side=8
 audit_landmark_labels|--sets=nope|nope
-evaluate_detectors|--detectors=haar,yolo|--detectors=haar,yolo: unknown 'yolo'; allowed: haar, dlib_hog
+evaluate_detectors|--detectors=haar,yolo|--detectors=haar,yolo: unknown 'yolo'; allowed: ours, haar, dlib_hog
+evaluate_detectors|--detectors=ours --detector_model=/no/such.pt|--detector_model=/no/such.pt
 evaluate_detectors|--sets=wider|--sets=wider: unknown 'wider'
 evaluate_detectors|--iou=0|--iou=0: must be in (0, 1]
 evaluate_detectors|--nms_iou=2|--nms_iou=2: must be in (0, 1]
 evaluate_detectors|--min_face_size=0|--min_face_size=0: must be >= 1
+train_detector|--sources=facemask_train,wider|--sources=facemask_train,wider: unknown 'wider'
+train_detector|--val_sets=facemask_train|facemask_train is a training set
+train_detector|--input_size=300|--input_size=300: must be a positive multiple of 32
+train_detector|--epochs=0|--epochs=0: must be at least 1
+train_detector|--landmark_model=/no/such.pt|/no/such.pt
+evaluate_pipeline|--detector=yolo|--detector=yolo: unknown 'yolo'
+evaluate_pipeline|--landmarks=sift|--landmarks=sift: unknown 'sift'
+evaluate_pipeline|--detector=haar --embedding_model=/no/such.pt --landmark_model=/no/such.pt|--landmark_model=/no/such.pt: no such file
+tools/enroll|--people=/no/such/dir|--people=/no/such/dir: no such folder
+tools/identify|--far=2 x.jpg|--far=2: must be in (0, 1)
+tools/identify|--gallery=/no/such.gallery x.jpg|/no/such.gallery: no such gallery
+tools/detect_faces|--list=x --detector=yolo|--detector=yolo: unknown face detector 'yolo'
 data_report|--max_failures_shown=-1|--max_failures_shown=-1: must be >= 0
 data_report|--data_root=/no/such/dir|data root '/no/such/dir'
 tools/runs|show abc|'abc' is not a run number or uid (a number, or 8 to 32 hex digits)
