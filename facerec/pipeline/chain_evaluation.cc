@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "facerec/core/progress.h"
 #include "facerec/core/status_macros.h"
 
 namespace facerec::pipeline {
@@ -15,7 +16,9 @@ absl::StatusOr<ChainEmbeddings> EmbedThroughChain(chain::FaceChain& chain,
                                                   const std::vector<cv::Mat>* fallback_crops) {
   ChainEmbeddings out;
   std::vector<torch::Tensor> rows;
+  ProgressMeter meter("chain", static_cast<int64_t>(photos.size()), "photo", 10);
   for (size_t i = 0; i < photos.size(); ++i) {
+    meter.Update(static_cast<int64_t>(i));
     FACEREC_ASSIGN_OR_RETURN(const std::vector<detect::Detection> faces,
                              chain.Detect(photos[i], &out.times));
     const int k = pick == FacePick::kNearestCentre ? chain::NearestToCentre(faces, photos[i].size())
@@ -34,6 +37,7 @@ absl::StatusOr<ChainEmbeddings> EmbedThroughChain(chain::FaceChain& chain,
     rows.push_back(chain.embedder().Embed({(*fallback_crops)[i]})[0]);
     out.found.push_back(false);
   }
+  meter.Finish(absl::StrCat(out.found_count, " with a face"));
   out.embeddings = rows.empty() ? torch::zeros({0, chain.embedder().embedding_size()})
                                 : torch::stack(rows);
   return out;
