@@ -29,9 +29,11 @@ DEFINE_string(out, "", "Write here (relative to the workspace root) instead of s
 DEFINE_string(notes, "experiments/results_notes.md",
               "Markdown written first (relative to the workspace root; empty = none): the "
               "prose around the generated tables, kept in git.");
-DEFINE_string(sections, "losses,alignment,landmarks",
+DEFINE_string(sections, "losses,alignment,landmarks,detection,pipeline",
               "Comma-separated: losses (the --preset/--comparison table), alignment (the newest "
-              "provided-vs-own-alignment comparison), landmarks (landmark net vs dlib).");
+              "provided-vs-own-alignment comparison), landmarks (landmark net vs dlib), detection "
+              "(the detectors side by side, our detector's training), pipeline (the "
+              "photo-to-identity chain on LFW and celebA_ir, latency per stage).");
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("Writes the compare_losses table from the experiment store.");
@@ -59,9 +61,10 @@ int main(int argc, char** argv) {
     }
   }
   for (absl::string_view section : absl::StrSplit(FLAGS_sections, ',', absl::SkipEmpty())) {
-    if (section != "losses" && section != "alignment" && section != "landmarks") {
+    if (section != "losses" && section != "alignment" && section != "landmarks" &&
+        section != "detection" && section != "pipeline") {
       std::cerr << "results: --sections=" << FLAGS_sections << ": unknown section '" << section
-                << "'; allowed: losses, alignment, landmarks\n";
+                << "'; allowed: losses, alignment, landmarks, detection, pipeline\n";
       return 2;
     }
   }
@@ -93,6 +96,12 @@ int main(int argc, char** argv) {
     } else if (section == "landmarks") {
       text = facerec::tools::LandmarksMarkdown(**store);
       if (text.ok()) *text = "## Landmarks: our net vs dlib\n\n" + *text;
+    } else if (section == "detection") {
+      text = facerec::tools::DetectionMarkdown(**store);
+      if (text.ok()) *text = "## Face detection: ours vs Haar vs dlib HOG\n\n" + *text;
+    } else if (section == "pipeline") {
+      text = facerec::tools::PipelineMarkdown(**store);
+      if (text.ok()) *text = "## The photo-to-identity chain\n\n" + *text;
     } else {
       std::cerr << "results: --sections=" << FLAGS_sections << ": unknown section '" << section
                 << "'; allowed: losses, alignment, landmarks\n";

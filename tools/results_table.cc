@@ -224,4 +224,139 @@ absl::StatusOr<std::string> ComparisonMarkdown(ExperimentStore& store,
       command, "\n");
 }
 
+namespace {
+
+// The last value of every metric of a run.
+absl::StatusOr<std::map<std::string, double>> LastValues(ExperimentStore& store, int64_t run) {
+  FACEREC_ASSIGN_OR_RETURN(const auto points, store.GetMetrics(run));
+  std::map<std::string, double> last;
+  for (const auto& p : points) last[p.key] = p.value;
+  return last;
+}
+
+std::string Fixed(const std::map<std::string, double>& last, const std::string& key,
+                  const char* format = "%.3f") {
+  auto it = last.find(key);
+  return it == last.end() ? std::string("–") : absl::StrFormat(format, it->second);
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> DetectionMarkdown(ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("detection"));
+  std::string table =
+      "| detector | run | set | photos | faces | AP | AP, faces ≥ 24 px | recall at 1 FP/photo | "
+      "recall at 1 FP/photo, ≥ 24 px | ms/photo |\n"
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  std::vector<std::string> commands;
+  for (const char* detector : {"ours", "haar", "dlib_hog"}) {
+    for (const tracking::RunRecord& run : runs) {  // Newest first.
+      if (run.name != detector || run.status != tracking::RunStatus::kFinished) continue;
+      FACEREC_ASSIGN_OR_RETURN(const auto last, LastValues(store, run.id));
+      for (const char* set : {"facemask_val", "webfaces_val", "dlib_test", "afw"}) {
+        const std::string k = absl::StrCat("eval/", set, "/");
+        if (last.count(k + "ap") == 0) continue;
+        const bool recall_only = std::string(set) == "afw";
+        absl::StrAppend(&table, "| ", detector, " | ", ShortUid(run), " | ", set,
+                        recall_only ? " (recall only)" : "", " | ", Fixed(last, k + "photos", "%.0f"),
+                        " | ", Fixed(last, k + "faces", "%.0f"), " | ",
+                        recall_only ? "–" : Fixed(last, k + "ap"), " | ",
+                        recall_only ? "–" : Fixed(last, k + "ap_large"), " | ",
+                        Fixed(last, k + "recall_at_1fp"), " | ",
+                        Fixed(last, k + "recall_at_1fp_large"), " | ",
+                        Fixed(last, k + "ms_per_photo", "%.1f"), " |\n");
+      }
+      commands.push_back(run.command_line);
+      break;
+    }
+  }
+  if (commands.empty()) {
+    return absl::NotFoundError(absl::StrCat("no finished detection runs in ", store.path(),
+                                            " (tools/bazel run //experiments:evaluate_detectors)"));
+  }
+  std::sort(commands.begin(), commands.end());
+  commands.erase(std::unique(commands.begin(), commands.end()), commands.end());
+  std::string markdown = absl::StrCat(
+      table,
+      "\nAFW annotates only some faces of a photo: recall only. ms/photo is Detect() alone, "
+      "as the evaluation ran (photos of every size; the benchmark's 640×480 numbers are in "
+      "benchmarks/README.md).\n\nProduced by:\n\n    ",
+      absl::StrJoin(commands, "\n    "), "\n");
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> trained, store.ListRuns("detector"));
+  for (const tracking::RunRecord& run : trained) {
+    if (run.name != "detector_net" || run.status != tracking::RunStatus::kFinished) continue;
+    FACEREC_ASSIGN_OR_RETURN(const auto last, LastValues(store, run.id));
+    FACEREC_ASSIGN_OR_RETURN(const auto params, store.GetParams(run.id));
+    auto param = [&](const char* key) {
+      auto it = params.find(key);
+      return it == params.end() ? std::string("?") : it->second;
+    };
+    const double minutes = run.end_ms ? (*run.end_ms - run.start_ms) / 60000.0 : 0;
+    absl::StrAppend(&markdown,
+                    absl::StrFormat(
+                        "\nOur detector: run %s, %s parameters, %s M multiply-adds at 640×480, "
+                        "%s epochs (preset %s) in %.0f minutes including its evaluation; "
+                        "facemask_val AP during training: %s.\n\n    %s\n",
+                        ShortUid(run), Fixed(last, "net/parameters", "%.0f"),
+                        Fixed(last, "net/mmac_640x480", "%.0f"), param("epochs"), param("preset"),
+                        minutes, Fixed(last, "val/facemask_ap"), run.command_line));
+    break;
+  }
+  return markdown;
+}
+
+absl::StatusOr<std::string> PipelineMarkdown(ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("pipeline"));
+  for (const tracking::RunRecord& run : runs) {
+    if (run.status != tracking::RunStatus::kFinished) continue;
+    FACEREC_ASSIGN_OR_RETURN(const auto last, LastValues(store, run.id));
+    FACEREC_ASSIGN_OR_RETURN(const auto evaluations, store.GetEvaluations(run.id));
+    std::string md = absl::StrCat(
+        "Run ", ShortUid(run), " (", run.name, "): every photo through detect → landmarks → "
+        "similarity warp → embedding, beside the datasets' own crops embedded by the same "
+        "recogniser.\n\n| | LFW fold 1 accuracy | faces found |\n| --- | --- | --- |\n",
+        "| through the chain | ", Fixed(last, "eval/lfw/pipeline_accuracy"), " | ",
+        Fixed(last, "eval/lfw/found_share"), " |\n| fixed window | ",
+        Fixed(last, "eval/lfw/window_accuracy"), " | – |\n\n");
+    std::map<std::string, std::map<double, double>> tpr;  // dataset -> fpr -> tpr
+    for (const tracking::Evaluation& e : evaluations) {
+      if (e.protocol == "id_rate" && e.target_fpr && e.tpr) tpr[e.dataset][*e.target_fpr] = *e.tpr;
+    }
+    const std::map<double, double>& chain = tpr["celeba_ir_pipeline"];
+    absl::StrAppend(&md, "| celebA_ir |");
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      absl::StrAppend(&md, absl::StrFormat(" TPR@%g |", it->first));
+    }
+    absl::StrAppend(&md, " faces found |\n|");
+    for (size_t i = 0; i < chain.size() + 2; ++i) absl::StrAppend(&md, " --- |");
+    absl::StrAppend(&md, "\n");
+    for (const auto& [dataset, label] : {std::pair{"celeba_ir_pipeline", "through the chain (crops padded)"},
+                                         std::pair{"celeba_ir_crops", "provided crops"}}) {
+      absl::StrAppend(&md, "| ", label, " |");
+      const std::map<double, double>& row = tpr[dataset];
+      for (auto it = row.rbegin(); it != row.rend(); ++it) {
+        absl::StrAppend(&md, absl::StrFormat(" %.3f |", it->second));
+      }
+      absl::StrAppend(&md, " ",
+                      std::string(dataset) == "celeba_ir_pipeline"
+                          ? Fixed(last, "eval/celeba_ir/found_share")
+                          : std::string("–"),
+                      " |\n");
+    }
+    const double total = last.count("latency/total_ms") ? last.at("latency/total_ms") : 0;
+    absl::StrAppend(&md, "\nLatency per 640×480 photo with one face (medians):\n\n"
+                         "| stage | ms | share |\n| --- | --- | --- |\n");
+    for (const char* stage : {"detect", "landmarks", "align", "embed", "total"}) {
+      const std::string key = absl::StrCat("latency/", stage, "_ms");
+      const double v = last.count(key) ? last.at(key) : 0;
+      absl::StrAppend(&md, absl::StrFormat("| %s | %.2f | %.0f%% |\n", stage, v,
+                                           total > 0 ? 100 * v / total : 0));
+    }
+    absl::StrAppend(&md, "\nProduced by:\n\n    ", run.command_line, "\n");
+    return md;
+  }
+  return absl::NotFoundError(absl::StrCat("no finished pipeline run in ", store.path(),
+                                          " (tools/bazel run //experiments:evaluate_pipeline)"));
+}
+
 }  // namespace facerec::tools

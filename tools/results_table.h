@@ -26,6 +26,18 @@ absl::StatusOr<std::string> LatestAlignmentComparison(tracking::ExperimentStore&
 // per-face times that were recorded.
 absl::StatusOr<std::string> LandmarksMarkdown(tracking::ExperimentStore& store);
 
+// The newest FINISHED run of each detector (ours, haar, dlib_hog) of
+// experiment "detection" (experiments:evaluate_detectors): AP, AP on faces
+// >= 24 px and recall at one false positive per photo on every set it
+// scored; then our detector's newest training run (experiment "detector"):
+// size, cost, epochs and time.
+absl::StatusOr<std::string> DetectionMarkdown(tracking::ExperimentStore& store);
+
+// The newest FINISHED run of experiment "pipeline" (experiments:
+// evaluate_pipeline): LFW and celebA_ir through the chain beside the
+// datasets' crops, and the latency per stage.
+absl::StatusOr<std::string> PipelineMarkdown(tracking::ExperimentStore& store);
+
 // One row per FINISHED run tagged `comparison`: TPR at the six course FPRs,
 // TPIR at the three FPIRs, accuracies, LFW, training time; then the shared
 // configuration, the per-loss differences and the command that produced it.
