@@ -353,6 +353,24 @@ absl::StatusOr<std::string> PipelineMarkdown(ExperimentStore& store) {
                                            total > 0 ? 100 * v / total : 0));
     }
     absl::StrAppend(&md, "\nProduced by:\n\n    ", run.command_line, "\n");
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> galleries,
+                             store.ListRuns("gallery"));
+    for (const tracking::RunRecord& g : galleries) {
+      if (g.status != tracking::RunStatus::kFinished) continue;
+      FACEREC_ASSIGN_OR_RETURN(const auto v, LastValues(store, g.id));
+      const std::string k = "eval/lfw_gallery/";
+      absl::StrAppend(
+          &md, "\nEnroll and identify on LFW fold 1 (run ", ShortUid(g), "): ",
+          Fixed(v, k + "people_enrolled", "%.0f"), " people enrolled from two photos each, ",
+          Fixed(v, k + "known_probes", "%.0f"), " other photos of them and ",
+          Fixed(v, k + "stranger_probes", "%.0f"),
+          " photos of never-enrolled people identified. Rank-1 accuracy ",
+          Fixed(v, k + "rank1_accuracy"), "; right and accepted at FAR 1e-3 (threshold ",
+          Fixed(v, k + "threshold"), "): ", Fixed(v, k + "known_accepted"),
+          "; strangers rejected as unknown: ", Fixed(v, k + "unknown_rejected"), ".\n\n    ",
+          g.command_line, "\n");
+      break;
+    }
     return md;
   }
   return absl::NotFoundError(absl::StrCat("no finished pipeline run in ", store.path(),
