@@ -138,33 +138,40 @@ DetectorTargets AssignDetectorTargets(const std::vector<std::vector<TrainingFace
   return t;
 }
 
-torch::Tensor PairedIou(const torch::Tensor& a, const torch::Tensor& b) {
+namespace {
+
+struct Overlap {
+  torch::Tensor intersection, union_area;
+};
+
+Overlap PairedOverlap(const torch::Tensor& a, const torch::Tensor& b) {
   const torch::Tensor lt = torch::max(a.slice(1, 0, 2), b.slice(1, 0, 2));
   const torch::Tensor rb = torch::min(a.slice(1, 2, 4), b.slice(1, 2, 4));
   const torch::Tensor wh = (rb - lt).clamp_min(0);
-  const torch::Tensor inter = wh.select(1, 0) * wh.select(1, 1);
   auto area = [](const torch::Tensor& x) {
     return (x.select(1, 2) - x.select(1, 0)).clamp_min(0) *
            (x.select(1, 3) - x.select(1, 1)).clamp_min(0);
   };
-  return inter / (area(a) + area(b) - inter).clamp_min(1e-6);
+  Overlap o;
+  o.intersection = wh.select(1, 0) * wh.select(1, 1);
+  o.union_area = (area(a) + area(b) - o.intersection).clamp_min(1e-6);
+  return o;
+}
+
+}  // namespace
+
+torch::Tensor PairedIou(const torch::Tensor& a, const torch::Tensor& b) {
+  const Overlap o = PairedOverlap(a, b);
+  return o.intersection / o.union_area;
 }
 
 torch::Tensor PairedGeneralizedIou(const torch::Tensor& a, const torch::Tensor& b) {
-  const torch::Tensor lt = torch::max(a.slice(1, 0, 2), b.slice(1, 0, 2));
-  const torch::Tensor rb = torch::min(a.slice(1, 2, 4), b.slice(1, 2, 4));
-  const torch::Tensor wh = (rb - lt).clamp_min(0);
-  const torch::Tensor inter = wh.select(1, 0) * wh.select(1, 1);
-  auto area = [](const torch::Tensor& x) {
-    return (x.select(1, 2) - x.select(1, 0)).clamp_min(0) *
-           (x.select(1, 3) - x.select(1, 1)).clamp_min(0);
-  };
-  const torch::Tensor uni = (area(a) + area(b) - inter).clamp_min(1e-6);
+  const Overlap o = PairedOverlap(a, b);
   const torch::Tensor hull_wh =
       (torch::max(a.slice(1, 2, 4), b.slice(1, 2, 4)) - torch::min(a.slice(1, 0, 2), b.slice(1, 0, 2)))
           .clamp_min(0);
   const torch::Tensor hull = (hull_wh.select(1, 0) * hull_wh.select(1, 1)).clamp_min(1e-6);
-  return inter / uni - (hull - uni) / hull;
+  return o.intersection / o.union_area - (hull - o.union_area) / hull;
 }
 
 DetectorLoss ComputeDetectorLoss(const torch::Tensor& raw, const DetectorTargets& targets,

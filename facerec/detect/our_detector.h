@@ -30,9 +30,9 @@
 namespace facerec::detect {
 
 inline constexpr double kOurMinCandidateScore = 0.02;
-// What a tool that reports faces keeps (tools:detect_faces, the pipeline):
-// the score is trained towards the box's IoU, and 0.5 is the IoU a match needs.
-// Chosen on the validation sets' precision-recall curves; experiments/RESULTS.md.
+// What a tool that reports faces keeps (tools:detect_faces, the chain): the
+// score is trained towards the IoU of the box with its face
+// (detector_loss.h), and 0.5 is the IoU at which a box counts as finding one.
 inline constexpr double kOurDefaultScoreThreshold = 0.5;
 inline constexpr int kOurMaxCandidates = 1000;
 

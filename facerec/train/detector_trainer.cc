@@ -92,11 +92,7 @@ absl::Status TrainDetectorNet(detect::DetectorNet net,
   net->to(o.device);
   torch::optim::AdamW optimizer(
       net->parameters(), torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
-  TrainOptions schedule;  // The recognition trainer's schedule: cosine with linear warm-up.
-  schedule.epochs = o.epochs;
-  schedule.lr = o.lr;
-  schedule.schedule = Schedule::kCosine;
-  schedule.warmup_epochs = o.warmup_epochs;
+  const TrainOptions schedule = CosineSchedule(o.epochs, o.lr, o.warmup_epochs);
   int epoch = 0;
   int64_t global_step = 0;
   if (!o.checkpoint_path.empty() && std::filesystem::exists(o.checkpoint_path)) {
@@ -143,9 +139,7 @@ absl::Status TrainDetectorNet(detect::DetectorNet net,
       const detect::DetectorTargets targets =
           detect::AssignDetectorTargets(faces, reliable, cells.to(torch::kCPU), o.loss);
       const double lr = LearningRate(schedule, global_step, steps_per_epoch);
-      for (auto& group : optimizer.param_groups()) {
-        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-      }
+      SetLearningRate(optimizer, lr);
       optimizer.zero_grad();
       const detect::DetectorLoss loss =
           detect::ComputeDetectorLoss(net->forward(x), targets, cells, o.loss);

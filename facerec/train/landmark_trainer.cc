@@ -27,11 +27,7 @@ absl::Status TrainLandmarkNet(align::LandmarkNet net,
   net->to(o.device);
   torch::optim::AdamW optimizer(
       net->parameters(), torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
-  TrainOptions schedule;  // The recognition trainer's schedule: cosine with linear warm-up.
-  schedule.epochs = o.epochs;
-  schedule.lr = o.lr;
-  schedule.schedule = Schedule::kCosine;
-  schedule.warmup_epochs = o.warmup_epochs;
+  const TrainOptions schedule = CosineSchedule(o.epochs, o.lr, o.warmup_epochs);
   const int size = net->options().input_size;
   ThreadGovernor governor(torch::get_num_threads());  // core/thread_governor.h
   int logged_threads = 0;
@@ -65,9 +61,7 @@ absl::Status TrainLandmarkNet(align::LandmarkNet net,
       const torch::Tensor x = data::ImagesToBatch(crops).to(o.device);
       const torch::Tensor y = torch::tensor(points).view({-1, 5, 2}).to(o.device);
       const double lr = LearningRate(schedule, global_step, steps_per_epoch);
-      for (auto& group : optimizer.param_groups()) {
-        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-      }
+      SetLearningRate(optimizer, lr);
       optimizer.zero_grad();
       const torch::Tensor loss =
           align::WingLoss(net->forward(x) * size, y * size, o.wing_w, o.wing_epsilon);

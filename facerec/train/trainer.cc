@@ -13,11 +13,20 @@
 #include "glog/logging.h"
 
 namespace facerec::train {
-namespace {
-
 void SetLearningRate(torch::optim::Optimizer& optimizer, double lr) {
   for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
 }
+
+TrainOptions CosineSchedule(int epochs, double lr, double warmup_epochs) {
+  TrainOptions schedule;
+  schedule.epochs = epochs;
+  schedule.lr = lr;
+  schedule.schedule = Schedule::kCosine;
+  schedule.warmup_epochs = warmup_epochs;
+  return schedule;
+}
+
+namespace {
 
 std::vector<torch::Tensor> Parameters(const backbones::Backbone& backbone,
                                       const losses::Loss& loss) {

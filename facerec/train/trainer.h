@@ -89,6 +89,13 @@ absl::Status GovernThreads(ThreadGovernor& governor, tracking::Run* run, int64_t
 // Learning rate at `step` (0-based, counted over all epochs), with `steps_per_epoch`.
 double LearningRate(const TrainOptions& options, int64_t step, int64_t steps_per_epoch);
 
+// The cosine schedule with linear warm-up that LearningRate computes, as
+// the options the other training loops (landmarks, detector) pass it.
+TrainOptions CosineSchedule(int epochs, double lr, double warmup_epochs);
+
+// Sets the learning rate of every parameter group of `optimizer`.
+void SetLearningRate(torch::optim::Optimizer& optimizer, double lr);
+
 // Called after each epoch with the epoch index (0-based); an error stops training.
 using EpochCallback = std::function<absl::Status(int epoch)>;
 
