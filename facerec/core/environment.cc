@@ -1,5 +1,8 @@
 #include "facerec/core/environment.h"
 
+#include <filesystem>
+#include <vector>
+
 #include <unistd.h>
 
 #include <array>
@@ -43,6 +46,20 @@ std::string& MutableCommandLine() {
 
 std::string ProcessCommandLine() { return MutableCommandLine(); }
 
+std::string PortableArgument(const std::string& argument, const std::filesystem::path& workspace) {
+  const size_t equals = argument.find('=');
+  if (argument.rfind("--", 0) != 0 || equals == std::string::npos || workspace.empty()) {
+    return argument;
+  }
+  const std::filesystem::path value(argument.substr(equals + 1));
+  if (!value.is_absolute()) return argument;
+  const std::filesystem::path relative = value.lexically_normal().lexically_relative(workspace);
+  // Inside the workspace or beside it (one level up), not across the machine.
+  const std::string text = relative.string();
+  if (relative.empty() || text.rfind("../..", 0) == 0) return argument;
+  return absl::StrCat(argument.substr(0, equals + 1), text);
+}
+
 void SetProcessCommandLine(int argc, char** argv) {
   // Under `bazel run`, argv[0] is a path deep in Bazel's output tree; record
   // the command a user would type again instead.
@@ -55,8 +72,17 @@ void SetProcessCommandLine(int argc, char** argv) {
     program = absl::StrCat("tools/bazel run //", target.substr(0, slash), ":",
                            target.substr(slash + 1), argc > 1 ? " --" : "");
   }
-  MutableCommandLine() = argc > 1 ? absl::StrCat(program, " ", absl::StrJoin(argv + 1, argv + argc, " "))
-                                  : program;
+  // Absolute paths near the workspace (the data beside it, files inside it)
+  // are recorded relative to it, so a command line in a record holds no
+  // machine's directories and means the same beside any checkout.
+  const char* workspace_env = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  std::error_code error;
+  const std::filesystem::path workspace =
+      workspace_env != nullptr ? std::filesystem::path(workspace_env)
+                               : std::filesystem::current_path(error);
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) args.push_back(PortableArgument(argv[i], workspace));
+  MutableCommandLine() = args.empty() ? program : absl::StrCat(program, " ", absl::StrJoin(args, " "));
 }
 
 int64_t NowMs() {

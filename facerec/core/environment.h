@@ -7,6 +7,7 @@
 #define FACEREC_CORE_ENVIRONMENT_H_
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 namespace facerec {
@@ -17,8 +18,15 @@ std::string CodeVersion();
 
 std::string HostName();
 
+// `argument` as a record keeps it: a --flag=/absolute/path inside
+// `workspace` or beside it (one directory up) becomes relative to it
+// (--data_root=/srv/shared/data with workspace /srv/facerec:
+// --data_root=../shared/data); anything else is unchanged.
+std::string PortableArgument(const std::string& argument, const std::filesystem::path& workspace);
+
 // The command line recorded by SetProcessCommandLine (InitProcess calls it
-// before flag parsing strips anything); empty if never set.
+// before flag parsing strips anything), each argument PortableArgument of
+// the workspace; empty if never set.
 std::string ProcessCommandLine();
 void SetProcessCommandLine(int argc, char** argv);
 
