@@ -6,8 +6,7 @@
 // points on copies of the photos (<annotated_dir>/<photo's name>.jpg).
 //
 //   tools/bazel run //tools:detect_faces -- --list=photos.txt --out=detections.csv
-//   tools/bazel run //tools:detect_faces -- --list=photos.txt --out=d.csv --detector=haar \
-//       --annotated_dir=/tmp/annotated
+//   tools/bazel run //tools:detect_faces -- --list=photos.txt --detector=haar --annotated_dir=drawn
 //
 // List: one photo per line, absolute or relative to the list's directory.
 // CSV header: file,x,y,w,h,score,lex,ley,rex,rey,nx,ny,lmx,lmy,rmx,rmy
