@@ -48,7 +48,11 @@ absl::StatusOr<std::string> LatestAlignmentComparison(ExperimentStore& store) {
                            store.database().Prepare(
                                "SELECT t.value FROM tags t JOIN runs r ON r.id = t.run_id "
                                "WHERE t.key = 'comparison' AND r.status = 'FINISHED' "
-                               "AND r.name LIKE '%+landmark_net' ORDER BY r.id DESC LIMIT 1"));
+                               "AND r.name LIKE '%+landmark_net' AND EXISTS ("
+                               "SELECT 1 FROM tags t2 JOIN runs r2 ON r2.id = t2.run_id "
+                               "WHERE t2.key = 'comparison' AND t2.value = t.value "
+                               "AND r2.status = 'FINISHED' AND r2.name NOT LIKE '%+landmark_net') "
+                               "ORDER BY r.id DESC LIMIT 1"));
   FACEREC_ASSIGN_OR_RETURN(const bool found, statement.Step());
   if (!found) {
     return absl::NotFoundError(absl::StrCat(

@@ -18,7 +18,8 @@ absl::StatusOr<std::string> LatestComparison(tracking::ExperimentStore& store,
                                              const std::string& prefix);
 
 // The newest comparison tag that includes a FINISHED run on our own
-// alignment (run name "<loss>+landmark_net", experiments:compare_alignment).
+// alignment (run name "<loss>+landmark_net", experiments:compare_alignment)
+// and one on the provided crops: a comparison, not a lone aligned run.
 absl::StatusOr<std::string> LatestAlignmentComparison(tracking::ExperimentStore& store);
 
 // The newest FINISHED landmark_net and dlib_68 runs of experiment
