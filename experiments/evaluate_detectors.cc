@@ -85,7 +85,7 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
     return experiment::FlagError("curve_points", FLAGS_curve_points, "must be >= 2");
   }
   // Ours needs its trained model: found (and checked) before any run starts.
-  std::string our_model;
+  std::string our_model, our_sha256;
   if (absl::c_linear_search(names, "ours")) {
     if (FLAGS_detector_model.empty()) {
       FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
@@ -95,6 +95,7 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
     }
     absl::StatusOr<std::string> sha = Sha256OfFile(our_model);
     if (!sha.ok()) return experiment::FlagError("detector_model", FLAGS_detector_model, sha.status().message());
+    our_sha256 = *sha;
   }
   FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
   std::vector<detect::DetectionSet> sets;
@@ -116,9 +117,7 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
         experiment::FlagsDefinedIn("evaluate_detectors", {"detectors", "detector_model"});
     run_options.params["detector"] = name;
     // A trained model by content, not by where this checkout keeps it.
-    if (!model.empty()) {
-      FACEREC_ASSIGN_OR_RETURN(run_options.params["detector_model_sha256"], Sha256OfFile(model));
-    }
+    if (!model.empty()) run_options.params["detector_model_sha256"] = our_sha256;
     FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
     for (const detect::DetectionSet& set : sets) {
       FACEREC_ASSIGN_OR_RETURN(const detect::DetectorEvaluation r,

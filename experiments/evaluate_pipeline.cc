@@ -66,16 +66,6 @@ DEFINE_int32(latency_photos, 50, "celeba_wild photos timed at 640x480.");
 namespace facerec {
 namespace {
 
-// An empty flag: the newest model in the store, else the flag resolved.
-absl::StatusOr<std::string> ModelFromFlagOrStore(
-    const std::string& flag, const std::string& value,
-    const std::function<absl::StatusOr<std::string>()>& newest) {
-  if (value.empty()) return newest();
-  const std::string path = ResolveAgainstWorkspace(value).string();
-  if (!std::filesystem::exists(path)) return experiment::FlagError(flag, value, "no such file");
-  return path;
-}
-
 double Median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -98,21 +88,20 @@ absl::Status EvaluatePipeline(experiment::Experiment& e) {
   options.landmarks = FLAGS_landmarks;
   FACEREC_ASSIGN_OR_RETURN(options.device, e.Device());
   if (options.detector == "ours") {
-    FACEREC_ASSIGN_OR_RETURN(options.detector_model,
-                             ModelFromFlagOrStore("detector_model", FLAGS_detector_model,
-                                                  [&] { return pipeline::LatestDetectorModel(*store); }));
+    FACEREC_ASSIGN_OR_RETURN(
+        options.detector_model,
+        pipeline::ModelFromFlagOrStore("detector_model", FLAGS_detector_model,
+                                       [&] { return pipeline::LatestDetectorModel(*store); }));
   }
-  FACEREC_ASSIGN_OR_RETURN(options.landmark_model,
-                           ModelFromFlagOrStore("landmark_model", FLAGS_landmark_model,
-                                                [&] { return pipeline::LatestLandmarkModel(*store); }));
+  FACEREC_ASSIGN_OR_RETURN(
+      options.landmark_model,
+      pipeline::ModelFromFlagOrStore("landmark_model", FLAGS_landmark_model,
+                                     [&] { return pipeline::LatestLandmarkModel(*store); }));
   FACEREC_ASSIGN_OR_RETURN(
       options.embedding_model,
-      ModelFromFlagOrStore("embedding_model", FLAGS_embedding_model,
-                           [&]() -> absl::StatusOr<std::string> {
-                             FACEREC_ASSIGN_OR_RETURN(pipeline::Recogniser r,
-                                                      pipeline::BestRecogniser(*store));
-                             return r.model_path;
-                           }));
+      pipeline::ModelFromFlagOrStore("embedding_model", FLAGS_embedding_model,
+                                     [&] { return pipeline::BestRecogniserModel(*store); }));
+
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<chain::FaceChain> chain, chain::FaceChain::Create(options));
   FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
   FACEREC_ASSIGN_OR_RETURN(pipeline::RecognitionData data,

@@ -36,22 +36,17 @@ DEFINE_string(embedding_model, "",
 namespace facerec::tools {
 namespace {
 
-// `value` resolved when given (NotFound naming the flag if missing), else `newest`.
-absl::StatusOr<std::string> ModelPath(const char* flag, const std::string& value,
-                                      std::unique_ptr<tracking::ExperimentStore>* store,
-                                      const std::function<absl::StatusOr<std::string>(
-                                          tracking::ExperimentStore&)>& newest) {
-  if (!value.empty()) {
-    const std::string path = ResolveAgainstWorkspace(value).string();
-    if (!std::filesystem::exists(path)) {
-      return absl::NotFoundError(absl::StrCat("--", flag, "=", value, ": no such file"));
+// The flag's model, else what `from_store` finds in the --db store, opened
+// into `*store` on first need.
+absl::StatusOr<std::string> ModelPath(
+    const char* flag, const std::string& value, std::unique_ptr<tracking::ExperimentStore>* store,
+    const std::function<absl::StatusOr<std::string>(tracking::ExperimentStore&)>& from_store) {
+  return pipeline::ModelFromFlagOrStore(flag, value, [&]() -> absl::StatusOr<std::string> {
+    if (*store == nullptr) {
+      FACEREC_ASSIGN_OR_RETURN(*store, OpenStoreFromFlags());
     }
-    return path;
-  }
-  if (*store == nullptr) {
-    FACEREC_ASSIGN_OR_RETURN(*store, OpenStoreFromFlags());
-  }
-  return newest(**store);
+    return from_store(**store);
+  });
 }
 
 absl::StatusOr<chain::FaceChainOptions> Options(bool whole_chain,
@@ -92,11 +87,7 @@ absl::StatusOr<chain::FaceChainOptions> Options(bool whole_chain,
   }
   FACEREC_ASSIGN_OR_RETURN(
       o.embedding_model,
-      ModelPath("embedding_model", FLAGS_embedding_model, store,
-                [](tracking::ExperimentStore& s) -> absl::StatusOr<std::string> {
-                  FACEREC_ASSIGN_OR_RETURN(pipeline::Recogniser r, pipeline::BestRecogniser(s));
-                  return r.model_path;
-                }));
+      ModelPath("embedding_model", FLAGS_embedding_model, store, pipeline::BestRecogniserModel));
   return o;
 }
 

@@ -36,12 +36,10 @@ detect::FaceDetectorOptions FaceChainOptions::DefaultDetection() {
 
 absl::StatusOr<std::unique_ptr<FaceChain>> FaceChain::Create(const FaceChainOptions& options) {
   std::unique_ptr<FaceChain> chain(new FaceChain());
-  chain->options_ = options;
   detect::FaceDetectorOptions detection = options.detection;
   if (std::isnan(detection.score_threshold)) {
     detection.score_threshold = detect::DefaultScoreThreshold(options.detector);
   }
-  chain->options_.detection = detection;
   FACEREC_ASSIGN_OR_RETURN(chain->detector_, detect::MakeFaceDetector(options.detector, detection,
                                                                       options.detector_model));
   FACEREC_ASSIGN_OR_RETURN(chain->landmarks_,

@@ -76,11 +76,9 @@ class FaceChain {
                                      StageTimes* times = nullptr);
 
   FaceEmbedder& embedder() { return *embedder_; }
-  const FaceChainOptions& options() const { return options_; }
 
  private:
   FaceChain() = default;
-  FaceChainOptions options_;
   std::unique_ptr<detect::FaceDetector> detector_;
   std::unique_ptr<LandmarkStage> landmarks_;
   std::unique_ptr<FaceEmbedder> embedder_;

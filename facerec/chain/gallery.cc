@@ -25,6 +25,7 @@ absl::Status Gallery::Add(const std::string& name, const torch::Tensor& embeddin
   for (size_t i = 0; i < names_.size(); ++i) {
     if (names_[i] == name) {
       templates_[i] = t;
+      matrix_ = torch::Tensor();
       photos_[i] = static_cast<int>(embeddings.size(0));
       return absl::OkStatus();
     }
@@ -32,6 +33,7 @@ absl::Status Gallery::Add(const std::string& name, const torch::Tensor& embeddin
   names_.push_back(name);
   photos_.push_back(static_cast<int>(embeddings.size(0)));
   templates_.push_back(t);
+  matrix_ = torch::Tensor();
   return absl::OkStatus();
 }
 
@@ -131,7 +133,8 @@ absl::Status Gallery::CheckRecogniser(const std::string& sha256) const {
 GalleryMatch Gallery::BestMatch(const torch::Tensor& embedding) const {
   GalleryMatch best;
   if (templates_.empty()) return best;
-  const torch::Tensor scores = torch::stack(templates_).matmul(embedding.to(torch::kFloat32).reshape({-1}));
+  if (!matrix_.defined()) matrix_ = torch::stack(templates_);
+  const torch::Tensor scores = matrix_.matmul(embedding.to(torch::kFloat32).reshape({-1}));
   const int64_t i = scores.argmax().item<int64_t>();
   best.name = names_[i];
   best.score = scores[i].item<double>();

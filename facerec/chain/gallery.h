@@ -19,7 +19,8 @@
 // embedding_size, and person(name, photos, template), the template as
 // comma-separated floats (readable with plain SQL).
 //
-// Thread-safety: const methods may be called concurrently; Add may not.
+// Thread-safety: not thread-safe (BestMatch caches the stacked templates);
+// one gallery per thread, or callers serialise.
 #ifndef FACEREC_CHAIN_GALLERY_H_
 #define FACEREC_CHAIN_GALLERY_H_
 
@@ -71,6 +72,9 @@ class Gallery {
   std::vector<std::string> names_;
   std::vector<int> photos_;
   std::vector<torch::Tensor> templates_;  // [D] unit each.
+  // templates_ stacked [P, D], made on the first match after a change, so
+  // identifying many faces costs one product each, not a restack.
+  mutable torch::Tensor matrix_;
 };
 
 }  // namespace facerec::chain

@@ -48,7 +48,12 @@ absl::StatusOr<std::vector<Detection>> OurDetector::Detect(const cv::Mat& photo)
   if (device_.is_cpu()) input = input.contiguous(torch::MemoryFormat::ChannelsLast);
   torch::NoGradGuard no_grad;
   const torch::Tensor raw = net_->forward(input)[0].to(torch::kCPU);
-  const torch::Tensor cells = DetectorCells(static_cast<int>(input.size(2)), static_cast<int>(input.size(3)));
+  if (input.size(2) != cells_height_ || input.size(3) != cells_width_) {
+    cells_height_ = input.size(2);
+    cells_width_ = input.size(3);
+    cells_ = DetectorCells(static_cast<int>(cells_height_), static_cast<int>(cells_width_));
+  }
+  const torch::Tensor& cells = cells_;
   const double floor = std::max(kOurMinCandidateScore, options_.score_threshold);
   const torch::Tensor logits = raw.select(1, 0);
   torch::Tensor keep = (torch::sigmoid(logits) >= floor).nonzero().squeeze(1);

@@ -54,6 +54,10 @@ class OurDetector : public FaceDetector {
   DetectorNet net_;
   FaceDetectorOptions options_;
   torch::Device device_;
+  // DetectorCells of the last input size: photos from one camera or set
+  // share a size, so they are made once, not per photo.
+  int64_t cells_height_ = 0, cells_width_ = 0;
+  torch::Tensor cells_;
 };
 
 // A photo as the net takes it: RGB in [0, 1], [1, 3, H', W'] with H', W' the

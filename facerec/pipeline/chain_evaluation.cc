@@ -20,12 +20,12 @@ absl::StatusOr<ChainEmbeddings> EmbedThroughChain(chain::FaceChain& chain,
   for (size_t i = 0; i < photos.size(); ++i) {
     meter.Update(static_cast<int64_t>(i));
     FACEREC_ASSIGN_OR_RETURN(const std::vector<detect::Detection> faces,
-                             chain.Detect(photos[i], &out.times));
+                             chain.Detect(photos[i]));
     const int k = pick == FacePick::kNearestCentre ? chain::NearestToCentre(faces, photos[i].size())
                                                    : chain::Largest(faces);
     if (k >= 0) {
       FACEREC_ASSIGN_OR_RETURN(const chain::ChainFace face,
-                               chain.Describe(chain::ToRgb(photos[i]), faces[k], &out.times));
+                               chain.Describe(chain::ToRgb(photos[i]), faces[k]));
       rows.push_back(face.embedding);
       out.found.push_back(true);
       ++out.found_count;

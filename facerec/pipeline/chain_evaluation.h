@@ -28,7 +28,6 @@ struct ChainEmbeddings {
   torch::Tensor embeddings;  // [N, D] unit rows.
   std::vector<bool> found;   // A face was detected and described.
   int64_t found_count = 0;
-  chain::StageTimes times;   // Summed over the photos.
 };
 
 // Each BGR photo through the chain, keeping the face `pick` chooses. A photo

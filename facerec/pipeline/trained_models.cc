@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <optional>
 #include <vector>
 
@@ -26,6 +27,17 @@ absl::StatusOr<std::string> LatestRunArtifact(tracking::ExperimentStore& store,
     }
   }
   return absl::NotFoundError(absl::StrCat("no ", kind, " in the store: ", how_to_make));
+}
+
+absl::StatusOr<std::string> ModelFromFlagOrStore(
+    const std::string& flag, const std::string& value,
+    const std::function<absl::StatusOr<std::string>()>& from_store) {
+  if (value.empty()) return from_store();
+  const std::string path = ResolveAgainstWorkspace(value).string();
+  if (!std::filesystem::exists(path)) {
+    return absl::NotFoundError(absl::StrCat("--", flag, "=", value, ": no such file"));
+  }
+  return path;
 }
 
 absl::StatusOr<std::string> LatestDetectorModel(tracking::ExperimentStore& store) {
@@ -71,6 +83,11 @@ absl::StatusOr<Recogniser> BestRecogniser(tracking::ExperimentStore& store) {
     if (r.val_accuracy > best->val_accuracy) best = &r;  // Ties: the newest.
   }
   return *best;
+}
+
+absl::StatusOr<std::string> BestRecogniserModel(tracking::ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const Recogniser r, BestRecogniser(store));
+  return r.model_path;
 }
 
 absl::StatusOr<Recogniser> RecogniserBySha256(tracking::ExperimentStore& store,

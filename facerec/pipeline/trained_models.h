@@ -10,6 +10,7 @@
 #define FACEREC_PIPELINE_TRAINED_MODELS_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -24,6 +25,14 @@ absl::StatusOr<std::string> LatestRunArtifact(tracking::ExperimentStore& store,
                                               const std::string& run_name,
                                               const std::string& kind,
                                               const std::string& how_to_make);
+
+// A model a flag names, or the store's when the flag is empty: `value`
+// resolved against the workspace root (NotFoundError "--<flag>=<value>: no
+// such file" when it is missing), else what `from_store` finds. Called
+// lazily, so a tool given every model never opens the store.
+absl::StatusOr<std::string> ModelFromFlagOrStore(
+    const std::string& flag, const std::string& value,
+    const std::function<absl::StatusOr<std::string>()>& from_store);
 
 // Our detector: run "detector_net" of experiment "detector"
 // (experiments/train_detector), artifact "detector_net".
@@ -44,6 +53,8 @@ struct Recogniser {
 // split, never celebA_ir or LFW, so choosing does not tune on the test
 // sets). NotFoundError saying how to make one.
 absl::StatusOr<Recogniser> BestRecogniser(tracking::ExperimentStore& store);
+// BestRecogniser's model file.
+absl::StatusOr<std::string> BestRecogniserModel(tracking::ExperimentStore& store);
 // The run whose embedding_net artifact has this sha256; NotFoundError when
 // the store has none (a recogniser trained elsewhere).
 absl::StatusOr<Recogniser> RecogniserBySha256(tracking::ExperimentStore& store,

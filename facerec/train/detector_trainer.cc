@@ -103,7 +103,9 @@ absl::Status TrainDetectorNet(detect::DetectorNet net,
     if (run != nullptr) FACEREC_RETURN_IF_ERROR(run->SetTag("resumed_from_epoch", absl::StrCat(epoch)));
   }
   const int size = o.augment.input_size;
-  const torch::Tensor cells = detect::DetectorCells(size, size).to(o.device);
+  // Assignment runs on the CPU, the loss on the device: one copy of the cells each.
+  const torch::Tensor cpu_cells = detect::DetectorCells(size, size);
+  const torch::Tensor cells = cpu_cells.to(o.device);
   ThreadGovernor governor(torch::get_num_threads());  // core/thread_governor.h
   int logged_threads = 0;
   ProgressMeter meter("detector", o.epochs * steps_per_epoch, "step", o.progress_interval_seconds);
@@ -137,7 +139,7 @@ absl::Status TrainDetectorNet(detect::DetectorNet net,
       }
       const torch::Tensor x = data::ImagesToBatch(images).to(o.device);
       const detect::DetectorTargets targets =
-          detect::AssignDetectorTargets(faces, reliable, cells.to(torch::kCPU), o.loss);
+          detect::AssignDetectorTargets(faces, reliable, cpu_cells, o.loss);
       const double lr = LearningRate(schedule, global_step, steps_per_epoch);
       SetLearningRate(optimizer, lr);
       optimizer.zero_grad();
