@@ -6,6 +6,10 @@
 //   LFW fold 1 (250x250 photos): verification accuracy with the face nearest
 //     the centre, beside the fixed window (pipeline/recognition.h), and the
 //     share of photos with a face found;
+//   CelebA-500 validation windows: the same identification rate among them
+//     (no distractors), padded and through the chain beside the windows: how
+//     the chain's options (--crop_padding, --score_threshold) are chosen
+//     without looking at celebA_ir;
 //   celebA_ir: the course identification rate (TPR at each FPR) with every
 //     query and distractor crop padded (pipeline/chain_evaluation.h) and
 //     passed through the chain, beside the provided crops, and the share found;
@@ -25,6 +29,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -62,6 +68,11 @@ DEFINE_string(embedding_model, "",
               "Recogniser (an embedding_net.pt), relative to the workspace root (default: the "
               "store's best by validation accuracy, pipeline/trained_models.h).");
 DEFINE_int32(latency_photos, 50, "celeba_wild photos timed at 640x480.");
+DEFINE_string(crop_padding, facerec::pipeline::CropPaddingName(facerec::pipeline::kDefaultCropPadding),
+              "How tight crops are padded before detection (pipeline/chain_evaluation.h): "
+              "replicate (their edge pixels) or grey.");
+DEFINE_double(score_threshold, std::numeric_limits<double>::quiet_NaN(),
+              "Detection score threshold (default: the detector's own, detect/detectors.h).");
 
 namespace facerec {
 namespace {
@@ -82,10 +93,19 @@ absl::Status EvaluatePipeline(experiment::Experiment& e) {
                                                      chain::KnownLandmarkStages()));
   if (landmark_names.size() != 1) return experiment::FlagError("landmarks", FLAGS_landmarks, "one stage");
   if (FLAGS_latency_photos < 1) return experiment::FlagError("latency_photos", FLAGS_latency_photos, "must be >= 1");
+  const absl::StatusOr<pipeline::CropPadding> crop_padding =
+      pipeline::CropPaddingByName(FLAGS_crop_padding);
+  if (!crop_padding.ok()) {
+    return experiment::FlagError("crop_padding", FLAGS_crop_padding, crop_padding.status().message());
+  }
+  if (!std::isnan(FLAGS_score_threshold) && !std::isfinite(FLAGS_score_threshold)) {
+    return experiment::FlagError("score_threshold", FLAGS_score_threshold, "must be finite");
+  }
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
   chain::FaceChainOptions options;
   options.detector = FLAGS_detector;
   options.landmarks = FLAGS_landmarks;
+  options.detection.score_threshold = FLAGS_score_threshold;
   FACEREC_ASSIGN_OR_RETURN(options.device, e.Device());
   if (options.detector == "ours") {
     FACEREC_ASSIGN_OR_RETURN(
@@ -110,7 +130,7 @@ absl::Status EvaluatePipeline(experiment::Experiment& e) {
   tracking::RunOptions run_options;
   run_options.name = absl::StrCat(options.detector, "+", options.landmarks);
   run_options.params = experiment::FlagsDefinedIn(
-      "evaluate_pipeline", {"detector_model", "landmark_model", "embedding_model"});
+      "evaluate_pipeline", {"detector_model", "landmark_model", "embedding_model", "score_threshold"});
   // Models by content, not by where this checkout keeps them.
   for (const auto& [key, path] : {std::pair{"detector_model_sha256", options.detector_model},
                                   std::pair{"landmark_model_sha256", options.landmark_model},
@@ -118,7 +138,10 @@ absl::Status EvaluatePipeline(experiment::Experiment& e) {
     if (path.empty()) continue;
     FACEREC_ASSIGN_OR_RETURN(run_options.params[key], Sha256OfFile(path));
   }
-  run_options.params["score_threshold"] = absl::StrCat(options.detection.score_threshold);
+  // The threshold the chain used, the detector's default when unset.
+  run_options.params["score_threshold"] = absl::StrCat(
+      std::isnan(FLAGS_score_threshold) ? detect::DefaultScoreThreshold(options.detector)
+                                        : FLAGS_score_threshold);
   run_options.params["tight_crop_padding"] = absl::StrCat(pipeline::kTightCropPadding);
   run_options.dataset_fingerprint = data.fingerprint;
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
@@ -175,19 +198,55 @@ absl::Status EvaluatePipeline(experiment::Experiment& e) {
               lfw_photos.size(), data.lfw_pairs.size(), lfw_pipeline.mean_accuracy,
               lfw_fixed.mean_accuracy, 100 * lfw_found);
 
-  // celebA_ir: padded crops through the chain vs the crops.
+  // CelebA-500 val, then celebA_ir: padded crops through the chain vs the crops.
   auto crops_of = [](const data::FaceImages& images) {
     std::vector<cv::Mat> v;
     for (size_t i = 0; i < images.size(); ++i) v.push_back(images.image(i));
     return v;
   };
-  const std::vector<cv::Mat> query_crops = crops_of(data.queries);
-  const std::vector<cv::Mat> distractor_crops = crops_of(data.distractors);
-  auto padded = [](const std::vector<cv::Mat>& crops) {
+  auto padded = [&](const std::vector<cv::Mat>& crops) {
     std::vector<cv::Mat> v;
-    for (const cv::Mat& m : crops) v.push_back(pipeline::PadTightCrop(m));
+    for (const cv::Mat& m : crops) v.push_back(pipeline::PadTightCrop(m, *crop_padding));
     return v;
   };
+  auto print_header = [](const char* title) {
+    std::printf("\n%s\n%-10s", title, "");
+    for (double fpr : metrics::kCourseFprs) std::printf(" %9s", absl::StrCat("TPR@", fpr).c_str());
+  };
+  auto log_rows = [&](const std::string& dataset, const metrics::IdRateResult& chain_result,
+                      const metrics::IdRateResult& crops_result) -> absl::Status {
+    for (const auto& [name, result] :
+         {std::pair{"pipeline", &chain_result}, std::pair{"crops", &crops_result}}) {
+      std::printf("\n%-10s", name);
+      for (const metrics::RocPoint& p : result->points) {
+        std::printf(" %9.3f", p.tpr);
+        FACEREC_RETURN_IF_ERROR(run->LogEvaluation({absl::StrCat(dataset, "_", name), "id_rate",
+                                                    p.target_fpr, p.tpr, p.threshold,
+                                                    result->positive_pairs, result->false_pairs}));
+      }
+    }
+    std::printf("\n");
+    return absl::OkStatus();
+  };
+  {
+    const std::vector<cv::Mat> val_crops = crops_of(data.val);
+    FACEREC_ASSIGN_OR_RETURN(const pipeline::ChainEmbeddings val_chain,
+                             pipeline::EmbedThroughChain(c, padded(val_crops),
+                                                         pipeline::FacePick::kNearestCentre, &val_crops));
+    const torch::Tensor none = torch::zeros({0, c.embedder().embedding_size()});
+    const metrics::IdRateResult val_pipeline = metrics::IdentificationRate(
+        val_chain.embeddings, data.val.labels(), none, metrics::kCourseFprs);
+    const metrics::IdRateResult val_windows = metrics::IdentificationRate(
+        c.embedder().Embed(val_crops), data.val.labels(), none, metrics::kCourseFprs);
+    const double val_found = static_cast<double>(val_chain.found_count) / val_crops.size();
+    FACEREC_RETURN_IF_ERROR(run->LogMetric("eval/celeba500_val/found_share", 0, val_found));
+    print_header(absl::StrFormat("CelebA-500 val (%zu windows, no distractors; face found in %.1f%%):",
+                                 val_crops.size(), 100 * val_found)
+                     .c_str());
+    FACEREC_RETURN_IF_ERROR(log_rows("celeba500_val", val_pipeline, val_windows));
+  }
+  const std::vector<cv::Mat> query_crops = crops_of(data.queries);
+  const std::vector<cv::Mat> distractor_crops = crops_of(data.distractors);
   FACEREC_ASSIGN_OR_RETURN(const pipeline::ChainEmbeddings q_chain,
                            pipeline::EmbedThroughChain(c, padded(query_crops),
                                                        pipeline::FacePick::kNearestCentre, &query_crops));
@@ -203,19 +262,10 @@ absl::Status EvaluatePipeline(experiment::Experiment& e) {
   const double ir_found = static_cast<double>(q_chain.found_count + d_chain.found_count) /
                           (query_crops.size() + distractor_crops.size());
   FACEREC_RETURN_IF_ERROR(run->LogMetric("eval/celeba_ir/found_share", 0, ir_found));
-  std::printf("\ncelebA_ir (%zu queries, %zu distractors; face found in %.1f%%):\n%-10s", query_crops.size(),
-              distractor_crops.size(), 100 * ir_found, "");
-  for (double fpr : metrics::kCourseFprs) std::printf(" %9s", absl::StrCat("TPR@", fpr).c_str());
-  for (const auto& [name, result] : {std::pair{"pipeline", &ir_pipeline}, std::pair{"crops", &ir_crops}}) {
-    std::printf("\n%-10s", name);
-    for (const metrics::RocPoint& p : result->points) {
-      std::printf(" %9.3f", p.tpr);
-      FACEREC_RETURN_IF_ERROR(run->LogEvaluation({absl::StrCat("celeba_ir_", name), "id_rate",
-                                                  p.target_fpr, p.tpr, p.threshold,
-                                                  result->positive_pairs, result->false_pairs}));
-    }
-  }
-  std::printf("\n");
+  print_header(absl::StrFormat("celebA_ir (%zu queries, %zu distractors; face found in %.1f%%):",
+                               query_crops.size(), distractor_crops.size(), 100 * ir_found)
+                   .c_str());
+  FACEREC_RETURN_IF_ERROR(log_rows("celeba_ir", ir_pipeline, ir_crops));
 
   // Latency at 640x480 with one face.
   FACEREC_ASSIGN_OR_RETURN(const std::vector<data::BoxedImage> wild, data::LoadCelebaWild(root));

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "facerec/core/progress.h"
 #include "facerec/core/status_macros.h"
 
@@ -43,11 +44,28 @@ absl::StatusOr<ChainEmbeddings> EmbedThroughChain(chain::FaceChain& chain,
   return out;
 }
 
-cv::Mat PadTightCrop(const cv::Mat& rgb, double fraction) {
+std::vector<std::string> KnownCropPaddings() { return {"replicate", "grey"}; }
+
+std::string CropPaddingName(CropPadding padding) {
+  return padding == CropPadding::kReplicateBorder ? "replicate" : "grey";
+}
+
+absl::StatusOr<CropPadding> CropPaddingByName(const std::string& name) {
+  if (name == "replicate") return CropPadding::kReplicateBorder;
+  if (name == "grey") return CropPadding::kGrey;
+  return absl::InvalidArgumentError(absl::StrCat("unknown crop padding '", name, "'; known: ",
+                                                 absl::StrJoin(KnownCropPaddings(), ", ")));
+}
+
+cv::Mat PadTightCrop(const cv::Mat& rgb, CropPadding padding, double fraction) {
   const int dx = static_cast<int>(std::lround(rgb.cols * fraction));
   const int dy = static_cast<int>(std::lround(rgb.rows * fraction));
   cv::Mat padded, bgr;
-  cv::copyMakeBorder(rgb, padded, dy, dy, dx, dx, cv::BORDER_CONSTANT, cv::Scalar(127, 127, 127));
+  if (padding == CropPadding::kReplicateBorder) {
+    cv::copyMakeBorder(rgb, padded, dy, dy, dx, dx, cv::BORDER_REPLICATE);
+  } else {
+    cv::copyMakeBorder(rgb, padded, dy, dy, dx, dx, cv::BORDER_CONSTANT, cv::Scalar(127, 127, 127));
+  }
   cv::cvtColor(padded, bgr, cv::COLOR_RGB2BGR);
   return bgr;
 }

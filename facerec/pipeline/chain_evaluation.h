@@ -15,6 +15,7 @@
 #include <torch/torch.h>
 
 #include <opencv2/core.hpp>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -41,11 +42,30 @@ absl::StatusOr<ChainEmbeddings> EmbedThroughChain(chain::FaceChain& chain,
                                                   const std::vector<cv::Mat>* fallback_crops);
 
 // celebA_ir's crops are tight (the face fills them; detectors learn faces
-// with surroundings). Each side is padded by `fraction` of the crop's size
-// with grey 127, the colour our detector's training crops pad with where
-// they extend past a photo. RGB in, BGR out (the detectors' input).
+// with surroundings), so each side is padded by `fraction` of the crop's
+// size before detection. How the margin is filled:
+//   kReplicateBorder  the crop's edge pixels repeated outwards: what the
+//                     recognisers trained on our alignment saw past a crop's
+//                     edge (pipeline/alignment.h warps with replicated
+//                     borders), so a face the chain aligns from a padded crop
+//                     matches the re-aligned crop wherever the points agree.
+//   kGrey             grey 127, the colour our detector's training crops pad
+//                     with where they extend past a photo.
+// experiments:evaluate_pipeline chooses between them on CelebA-500's
+// validation windows (RESULTS.md); kDefaultCropPadding is that choice.
+enum class CropPadding { kReplicateBorder, kGrey };
+inline constexpr CropPadding kDefaultCropPadding = CropPadding::kReplicateBorder;
 inline constexpr double kTightCropPadding = 0.5;
-cv::Mat PadTightCrop(const cv::Mat& rgb, double fraction = kTightCropPadding);
+
+// "replicate", "grey".
+std::vector<std::string> KnownCropPaddings();
+std::string CropPaddingName(CropPadding padding);
+// InvalidArgumentError naming the known ones for another name.
+absl::StatusOr<CropPadding> CropPaddingByName(const std::string& name);
+
+// RGB in, BGR out (the detectors' input), (1 + 2 fraction) times the size.
+cv::Mat PadTightCrop(const cv::Mat& rgb, CropPadding padding = kDefaultCropPadding,
+                     double fraction = kTightCropPadding);
 
 // `rgb` scaled to fit `size` and centred on grey 127: a photo of a given
 // size with the face where the photo had it (latency measurements). BGR out.

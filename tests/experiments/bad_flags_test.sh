@@ -76,6 +76,8 @@ train_detector|--landmark_model=/no/such.pt|/no/such.pt
 evaluate_pipeline|--detector=yolo|--detector=yolo: unknown 'yolo'
 evaluate_pipeline|--landmarks=sift|--landmarks=sift: unknown 'sift'
 evaluate_pipeline|--detector=haar --embedding_model=/no/such.pt --landmark_model=/no/such.pt|--landmark_model=/no/such.pt: no such file
+evaluate_pipeline|--crop_padding=mirror|--crop_padding=mirror: unknown crop padding 'mirror'
+evaluate_pipeline|--score_threshold=inf|--score_threshold=inf: must be finite
 tools/enroll|--people=/no/such/dir|--people=/no/such/dir: no such folder
 tools/identify|--far=2 x.jpg|--far=2: must be in (0, 1)
 tools/identify|--gallery=/no/such.gallery x.jpg|/no/such.gallery: no such gallery
