@@ -326,27 +326,47 @@ absl::StatusOr<std::string> PipelineMarkdown(ExperimentStore& store) {
     for (const tracking::Evaluation& e : evaluations) {
       if (e.protocol == "id_rate" && e.target_fpr && e.tpr) tpr[e.dataset][*e.target_fpr] = *e.tpr;
     }
-    const std::map<double, double>& chain = tpr["celeba_ir_pipeline"];
-    absl::StrAppend(&md, "| celebA_ir |");
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-      absl::StrAppend(&md, absl::StrFormat(" TPR@%g |", it->first));
-    }
-    absl::StrAppend(&md, " faces found |\n|");
-    for (size_t i = 0; i < chain.size() + 2; ++i) absl::StrAppend(&md, " --- |");
-    absl::StrAppend(&md, "\n");
-    for (const auto& [dataset, label] : {std::pair{"celeba_ir_pipeline", "through the chain (crops padded)"},
-                                         std::pair{"celeba_ir_crops", "provided crops"}}) {
-      absl::StrAppend(&md, "| ", label, " |");
-      const std::map<double, double>& row = tpr[dataset];
-      for (auto it = row.rbegin(); it != row.rend(); ++it) {
-        absl::StrAppend(&md, absl::StrFormat(" %.3f |", it->second));
+    // CelebA-500 val (the chain's options are chosen there), then celebA_ir.
+    for (const auto& [set, title] :
+         {std::pair{"celeba500_val", "CelebA-500 val windows (no distractors)"},
+          std::pair{"celeba_ir", "celebA_ir"}}) {
+      const std::map<double, double>& chain = tpr[absl::StrCat(set, "_pipeline")];
+      if (chain.empty()) continue;
+      absl::StrAppend(&md, "| ", title, " |");
+      for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        absl::StrAppend(&md, absl::StrFormat(" TPR@%g |", it->first));
       }
-      absl::StrAppend(&md, " ",
-                      std::string(dataset) == "celeba_ir_pipeline"
-                          ? Fixed(last, "eval/celeba_ir/found_share")
-                          : std::string("–"),
-                      " |\n");
+      absl::StrAppend(&md, " faces found |\n|");
+      for (size_t i = 0; i < chain.size() + 2; ++i) absl::StrAppend(&md, " --- |");
+      absl::StrAppend(&md, "\n");
+      for (const auto& [suffix, label] : {std::pair{"_pipeline", "through the chain (crops padded)"},
+                                          std::pair{"_crops", "provided crops"}}) {
+        absl::StrAppend(&md, "| ", label, " |");
+        const std::map<double, double>& row = tpr[absl::StrCat(set, suffix)];
+        for (auto it = row.rbegin(); it != row.rend(); ++it) {
+          absl::StrAppend(&md, absl::StrFormat(" %.3f |", it->second));
+        }
+        absl::StrAppend(&md, " ",
+                        std::string(suffix) == "_pipeline"
+                            ? Fixed(last, absl::StrCat("eval/", set, "/found_share"))
+                            : std::string("–"),
+                        " |\n");
+      }
+      absl::StrAppend(&md, "\n");
     }
+    FACEREC_ASSIGN_OR_RETURN(const auto params, store.GetParams(run.id));
+    const auto param = [&](const std::string& key) -> std::string {
+      const auto it = params.find(key);
+      return it == params.end() ? "" : it->second;
+    };
+    // Runs before --crop_padding and --score_threshold existed lack them (or hold nan).
+    const std::string padding_mode = param("crop_padding");
+    const std::string threshold = param("score_threshold");
+    absl::StrAppend(&md, "Tight crops padded by ", param("tight_crop_padding").empty() ? "?" : param("tight_crop_padding"),
+                    " of their size on each side",
+                    padding_mode.empty() ? "" : absl::StrCat(" (", padding_mode, ")"),
+                    "; detection score threshold ",
+                    threshold.empty() || threshold == "nan" ? "the detector's default" : threshold, ".\n");
     const double total = last.count("latency/total_ms") ? last.at("latency/total_ms") : 0;
     absl::StrAppend(&md, "\nLatency per 640×480 photo with one face (medians):\n\n"
                          "| stage | ms | share |\n| --- | --- | --- |\n");
