@@ -51,8 +51,9 @@ absl::StatusOr<ChainEmbeddings> EmbedThroughChain(chain::FaceChain& chain,
 //                     matches the re-aligned crop wherever the points agree.
 //   kGrey             grey 127, the colour our detector's training crops pad
 //                     with where they extend past a photo.
-// experiments:evaluate_pipeline chooses between them on CelebA-500's
-// validation windows (RESULTS.md); kDefaultCropPadding is that choice.
+// kDefaultCropPadding is kReplicateBorder for the reason above;
+// experiments:evaluate_pipeline measures either on CelebA-500's validation
+// windows, so the choice is checked without touching celebA_ir.
 enum class CropPadding { kReplicateBorder, kGrey };
 inline constexpr CropPadding kDefaultCropPadding = CropPadding::kReplicateBorder;
 inline constexpr double kTightCropPadding = 0.5;
