@@ -45,6 +45,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -118,6 +119,12 @@ torch::Tensor AttackSucceeded(const AttackResult& result, AttackGoal goal, doubl
 // coincide or the size is not positive.
 absl::StatusOr<torch::Tensor> EyeglassMask(int64_t height, int64_t width, std::array<double, 2> left_eye,
                                            std::array<double, 2> right_eye, double rim_width = 0.12);
+
+// `count` pairs (i, j), i != j, of images whose labels are equal (`same`) or
+// differ, drawn without repetition (an unordered pair at most once) by a
+// generator seeded with `seed`; fewer when fewer exist. Deterministic.
+std::vector<std::pair<int64_t, int64_t>> SamplePairs(const std::vector<int>& labels, int64_t count, bool same,
+                                                     uint64_t seed);
 
 // How large a perturbation is, per image: [N] each.
 struct PerturbationSize {

@@ -51,7 +51,8 @@ namespace {
 constexpr char kHowToTrainRecogniser[] =
     "train one with `tools/bazel run //experiments:compare_losses`, or pass --embedding_model";
 
-// Every finished compare_losses run's recogniser, newest first.
+}  // namespace
+
 absl::StatusOr<std::vector<Recogniser>> Recognisers(tracking::ExperimentStore& store) {
   FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::RunRecord> runs, store.ListRuns("compare_losses"));
   std::vector<Recogniser> out;
@@ -61,7 +62,7 @@ absl::StatusOr<std::vector<Recogniser>> Recognisers(tracking::ExperimentStore& s
                              store.GetArtifacts(run.id));
     for (const tracking::ArtifactRecord& a : artifacts) {
       if (a.kind != "embedding_net") continue;
-      Recogniser r{ResolveAgainstWorkspace(a.path).string(), a.sha256, run.id, run.uid};
+      Recogniser r{ResolveAgainstWorkspace(a.path).string(), a.sha256, run.id, run.uid, run.name};
       FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::MetricPoint> val,
                                store.GetMetrics(run.id, "val/nn_accuracy"));
       if (!val.empty()) r.val_accuracy = val.back().value;
@@ -70,8 +71,6 @@ absl::StatusOr<std::vector<Recogniser>> Recognisers(tracking::ExperimentStore& s
   }
   return out;
 }
-
-}  // namespace
 
 absl::StatusOr<Recogniser> BestRecogniser(tracking::ExperimentStore& store) {
   FACEREC_ASSIGN_OR_RETURN(const std::vector<Recogniser> all, Recognisers(store));

@@ -45,9 +45,12 @@ struct Recogniser {
   std::string sha256;      // Of that file.
   int64_t run_id = 0;
   std::string run_uid;
+  std::string run_name;     // The loss it was trained with ("arcface", ...).
   double val_accuracy = 0;  // Its last val/nn_accuracy.
 };
 
+// Every FINISHED compare_losses run's recogniser, newest first.
+absl::StatusOr<std::vector<Recogniser>> Recognisers(tracking::ExperimentStore& store);
 // The FINISHED compare_losses run with an embedding_net artifact and the
 // highest final validation accuracy (val/nn_accuracy: CelebA-500's val
 // split, never celebA_ir or LFW, so choosing does not tune on the test

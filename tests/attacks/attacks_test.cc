@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
 
 namespace facerec::attacks {
 namespace {
@@ -219,6 +220,23 @@ TEST(AttacksTest, BadOptionsAndInputsAreInvalidArgumentsNamingThem) {
     EXPECT_EQ(AttackMethodName(*m), name);
   }
   EXPECT_EQ(AttackGoalByName("impersonation").value(), AttackGoal::kImpersonation);
+}
+
+TEST(AttacksTest, SampledPairsAreDistinctOfTheAskedKindAndRepeatableBySeed) {
+  const std::vector<int> labels = {0, 0, 0, 1, 1, 2, 3, 3};
+  const auto genuine = SamplePairs(labels, 100, /*same=*/true, 1);
+  EXPECT_EQ(genuine.size(), 3u + 1 + 1);  // every same-label pair, since fewer than asked exist
+  const auto impostor = SamplePairs(labels, 10, /*same=*/false, 1);
+  ASSERT_EQ(impostor.size(), 10u);
+  std::set<std::pair<int64_t, int64_t>> seen;
+  for (const auto& [i, j] : impostor) {
+    EXPECT_LT(i, j);
+    EXPECT_NE(labels[i], labels[j]);
+    EXPECT_TRUE(seen.insert({i, j}).second);
+  }
+  for (const auto& [i, j] : genuine) EXPECT_EQ(labels[i], labels[j]);
+  EXPECT_EQ(SamplePairs(labels, 10, false, 1), impostor);
+  EXPECT_NE(SamplePairs(labels, 10, false, 2), impostor);
 }
 
 // SSIM by its definition: every 11x11 window, Gaussian weights, loops.
