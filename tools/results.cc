@@ -33,7 +33,8 @@ DEFINE_string(sections, "losses,alignment,landmarks,detection,pipeline",
               "Comma-separated: losses (the --preset/--comparison table), alignment (the newest "
               "provided-vs-own-alignment comparison), landmarks (landmark net vs dlib), detection "
               "(the detectors side by side, our detector's training), pipeline (the "
-              "photo-to-identity chain on LFW and celebA_ir, latency per stage).");
+              "photo-to-identity chain on LFW and celebA_ir, latency per stage), attacks (success vs "
+              "epsilon per attack and goal, white-box and transferred).");
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("Writes the compare_losses table from the experiment store.");
@@ -62,9 +63,9 @@ int main(int argc, char** argv) {
   }
   for (absl::string_view section : absl::StrSplit(FLAGS_sections, ',', absl::SkipEmpty())) {
     if (section != "losses" && section != "alignment" && section != "landmarks" &&
-        section != "detection" && section != "pipeline") {
+        section != "detection" && section != "pipeline" && section != "attacks") {
       std::cerr << "results: --sections=" << FLAGS_sections << ": unknown section '" << section
-                << "'; allowed: losses, alignment, landmarks, detection, pipeline\n";
+                << "'; allowed: losses, alignment, landmarks, detection, pipeline, attacks\n";
       return 2;
     }
   }
@@ -102,9 +103,12 @@ int main(int argc, char** argv) {
     } else if (section == "pipeline") {
       text = facerec::tools::PipelineMarkdown(**store);
       if (text.ok()) *text = "## The photo-to-identity chain\n\n" + *text;
+    } else if (section == "attacks") {
+      text = facerec::tools::AttacksMarkdown(**store);
+      if (text.ok()) *text = "## Adversarial attacks on the recognisers\n\n" + *text;
     } else {
       std::cerr << "results: --sections=" << FLAGS_sections << ": unknown section '" << section
-                << "'; allowed: losses, alignment, landmarks\n";
+                << "'\n";
       return 2;
     }
     if (!text.ok()) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
 
 namespace facerec::tools {
@@ -399,6 +400,90 @@ absl::StatusOr<std::string> PipelineMarkdown(ExperimentStore& store) {
   }
   return absl::NotFoundError(absl::StrCat("no finished pipeline run in ", store.path(),
                                           " (tools/bazel run //experiments:evaluate_pipeline)"));
+}
+
+absl::StatusOr<std::string> AttacksMarkdown(ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("attacks"));
+  // The newest finished run per attacked recogniser (ListRuns is newest first).
+  std::vector<tracking::RunRecord> newest;
+  std::set<std::string> seen;
+  std::map<int64_t, std::map<std::string, std::string>> params;
+  for (const tracking::RunRecord& run : runs) {
+    if (run.status != tracking::RunStatus::kFinished) continue;
+    FACEREC_ASSIGN_OR_RETURN(params[run.id], store.GetParams(run.id));
+    if (seen.insert(params[run.id]["embedding_model_sha256"]).second) newest.push_back(run);
+  }
+  if (newest.empty()) {
+    return absl::NotFoundError(absl::StrCat("no finished attack run in ", store.path(),
+                                            " (tools/bazel run //experiments:attack_recogniser)"));
+  }
+  std::string md =
+      "Success rate of each attack on celebA_ir query pairs at the recogniser's own FAR 1e-3 "
+      "threshold (dodging: genuine pairs rejected; impersonation: impostor pairs accepted), "
+      "against the L∞ radius ε in grey levels; ε = 0 is the clean error rate. PSNR and SSIM are "
+      "medians at the largest ε.\n\n";
+  std::string transfer;
+  for (const tracking::RunRecord& run : newest) {
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::MetricPoint> points, store.GetMetrics(run.id));
+    std::map<std::string, std::map<int64_t, double>> series;
+    for (const tracking::MetricPoint& p : points) series[p.key][p.step] = p.value;
+    const std::map<int64_t, double>& eps = series["attack/epsilon_255"];
+    if (eps.empty()) continue;
+    const int64_t last = eps.rbegin()->first;
+    const std::map<std::string, std::string>& pr = params[run.id];
+    const auto param = [&](const std::string& key) {
+      const auto it = pr.find(key);
+      return it == pr.end() ? std::string("?") : it->second;
+    };
+    absl::StrAppend(&md, "Run ", ShortUid(run), " (", run.name, ", recogniser of run ",
+                    param("embedding_run_uid").substr(0, 8), ", ", param("pairs"), " pairs per goal, ",
+                    param("steps"), " steps):\n\n| attack | goal |");
+    for (const auto& [k, e] : eps) absl::StrAppend(&md, absl::StrFormat(" ε %g |", e));
+    absl::StrAppend(&md, " PSNR | SSIM |\n|");
+    for (size_t i = 0; i < eps.size() + 4; ++i) absl::StrAppend(&md, " --- |");
+    absl::StrAppend(&md, "\n");
+    std::set<std::string> targets;
+    for (const auto& [key, values] : series) {
+      if (!absl::StartsWith(key, "transfer/")) continue;
+      const std::vector<std::string> parts = absl::StrSplit(key, '/');
+      targets.insert(parts[1]);  // transfer/<target>/<method>/<goal>/...
+    }
+    for (const char* method : {"fgsm", "pgd", "mi_fgsm"}) {
+      for (const char* goal : {"dodging", "impersonation"}) {
+        const std::string key = absl::StrCat(method, "/", goal);
+        const auto it = series.find(absl::StrCat("attack/", key, "/success_far0.001"));
+        if (it == series.end()) continue;
+        absl::StrAppend(&md, "| ", method, " | ", goal, " |");
+        for (const auto& [k, e] : eps) {
+          const auto v = it->second.find(k);
+          absl::StrAppend(&md, " ", v == it->second.end() ? std::string("–") : absl::StrFormat("%.3f", v->second), " |");
+        }
+        const auto at_last = [&](const std::string& name, const char* format) {
+          const auto s = series.find(absl::StrCat("attack/", key, "/", name));
+          if (s == series.end() || !s->second.count(last)) return std::string("–");
+          return absl::StrFormat(format, s->second.at(last));
+        };
+        absl::StrAppend(&md, " ", at_last("psnr", "%.1f"), " | ", at_last("ssim", "%.3f"), " |\n");
+        for (const std::string& target : targets) {
+          const auto t = series.find(absl::StrCat("transfer/", target, "/", key, "/success_far0.001"));
+          if (t == series.end() || !t->second.count(last)) continue;
+          const auto clean = t->second.find(eps.begin()->first);
+          absl::StrAppend(&transfer, "| ", run.name.substr(run.name.find('_') + 1), " | ", target, " | ", method, " | ",
+                          goal, " | ", clean == t->second.end() ? std::string("–") : absl::StrFormat("%.3f", clean->second),
+                          " | ", absl::StrFormat("%.3f", t->second.at(last)), " |\n");
+        }
+      }
+    }
+    absl::StrAppend(&md, "\n    ", run.command_line, "\n\n");
+  }
+  if (!transfer.empty()) {
+    absl::StrAppend(&md, "Transfer (black-box): images made on one recogniser at the largest ε, scored by another "
+                         "at its own FAR 1e-3 threshold; \"clean\" is that recogniser's rate on the unattacked "
+                         "pairs.\n\n| made on | scored by | attack | goal | clean | attacked |\n"
+                         "| --- | --- | --- | --- | --- | --- |\n",
+                    transfer, "\n");
+  }
+  return md;
 }
 
 }  // namespace facerec::tools

@@ -39,6 +39,12 @@ absl::StatusOr<std::string> DetectionMarkdown(tracking::ExperimentStore& store);
 // datasets' crops, and the latency per stage.
 absl::StatusOr<std::string> PipelineMarkdown(tracking::ExperimentStore& store);
 
+// The newest FINISHED run of experiment "attacks" (experiments:
+// attack_recogniser) per attacked recogniser: white-box success at FAR 1e-3
+// against ε for each attack and goal, PSNR and SSIM, then the transfer
+// table at the largest ε.
+absl::StatusOr<std::string> AttacksMarkdown(tracking::ExperimentStore& store);
+
 // One row per FINISHED run tagged `comparison`: TPR at the six course FPRs,
 // TPIR at the three FPIRs, accuracies, LFW, training time; then the shared
 // configuration, the per-loss differences and the command that produced it.

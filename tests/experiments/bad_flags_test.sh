@@ -78,6 +78,9 @@ evaluate_pipeline|--landmarks=sift|--landmarks=sift: unknown 'sift'
 evaluate_pipeline|--detector=haar --embedding_model=/no/such.pt --landmark_model=/no/such.pt|--landmark_model=/no/such.pt: no such file
 evaluate_pipeline|--crop_padding=mirror|--crop_padding=mirror: unknown crop padding 'mirror'
 evaluate_pipeline|--score_threshold=inf|--score_threshold=inf: must be finite
+attack_recogniser|--methods=cw|--methods=cw: unknown 'cw'
+attack_recogniser|--epsilons=0,-1|--epsilons=-1: each must be in [0, 255]
+attack_recogniser|--attacked=worst|--attacked=worst: must be 'best' or 'all'
 tools/enroll|--people=/no/such/dir|--people=/no/such/dir: no such folder
 tools/identify|--far=2 x.jpg|--far=2: must be in (0, 1)
 tools/identify|--gallery=/no/such.gallery x.jpg|/no/such.gallery: no such gallery
