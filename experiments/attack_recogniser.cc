@@ -18,8 +18,30 @@
 //   attack/<method>/<goal>/psnr, .../ssim      medians over the pairs
 //   transfer/<target run name>_<uid8>/<method>/<goal>/success_far<far>
 // At ε = 0 the success rate is the pairs' clean error rate: the baseline.
+//
+// The localised attack (Sharif et al., CCS 2016: adversarial eyeglasses):
+// PGD impersonation with the perturbation confined to an eyeglass frame over
+// the eyes (attacks::EyeglassMask) at the large radii of --eyeglass_epsilons
+// (255: any colour inside the frame), --eyeglass_steps iterations:
+//   eyeglass/pgd/impersonation/success_far<far>, .../psnr, .../ssim
+//   transfer/<target>/eyeglass_pgd/impersonation/success_far<far>
+// indexed like eyeglass/epsilon_255. The eyes are kIdRateWindowTemplate's
+// (chain/face_alignment.h): celebA_ir's crops are CelebA's own alignment,
+// which puts the eyes at fixed places, so one frame fits every crop.
+// --epsilons= (empty) runs the eyeglass attack alone, --eyeglass_epsilons=
+// the grid alone.
+//
+// Each run also writes attack_examples.png (artifact "attack_examples"): for
+// the first impersonation pairs, the reference, the probe, and per attack at
+// its largest radius the perturbation (amplified to the full grey range) and
+// the adversarial probe, with the pair's cosine before -> after under it.
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
+
+#include <algorithm>
+#include <filesystem>
 
 #include <cstdio>
 #include <map>
@@ -30,11 +52,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "facerec/attacks/attacks.h"
+#include "facerec/chain/face_alignment.h"
 #include "facerec/backbones/embedding_net.h"
 #include "facerec/core/progress.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/core/thread_governor.h"
 #include "facerec/data/face_batches.h"
+#include "facerec/data/image.h"
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
 #include "facerec/pipeline/recognition.h"
@@ -62,6 +86,10 @@ DEFINE_string(fars, "0.01,0.001", "False-accept rates whose thresholds decide su
 DEFINE_int32(pairs, 200, "Pairs attacked per goal (genuine for dodging, impostor for impersonation).");
 DEFINE_int32(batch, 50, "Pairs per attack batch.");
 DEFINE_int32(seed, 0, "Pair sampling and the random start.");
+DEFINE_string(eyeglass_epsilons, "16,64,255",
+              "L∞ radii (grey levels) of the eyeglass-frame impersonation; empty skips it.");
+DEFINE_int32(eyeglass_steps, 20, "PGD iterations of the eyeglass attack (step 2.5 epsilon / steps).");
+DEFINE_int32(example_pairs, 6, "Impersonation pairs drawn in attack_examples.png; 0 draws none.");
 
 namespace facerec {
 namespace {
@@ -97,6 +125,174 @@ double Median(torch::Tensor v) {
   return v.numel() ? std::get<0>(v.sort())[(v.numel() - 1) / 2].item<double>() : 0;
 }
 
+torch::Tensor UnitRows(const torch::Tensor& e) {
+  return torch::nn::functional::normalize(e, torch::nn::functional::NormalizeFuncOptions().dim(1));
+}
+
+// `x` [N, 3, h, w] at the target net's input size.
+torch::Tensor ResizedFor(const torch::Tensor& x, const backbones::BackboneOptions& o) {
+  if (x.size(2) == o.input_height && x.size(3) == o.input_width) return x;
+  return torch::nn::functional::interpolate(
+      x, torch::nn::functional::InterpolateFuncOptions()
+             .size(std::vector<int64_t>{o.input_height, o.input_width})
+             .mode(torch::kBilinear)
+             .align_corners(false));
+}
+
+// The outcome of one attack setting (method, goal, ε) over all its pairs.
+struct SettingOutcome {
+  // Per target (the source among them): successes per FAR.
+  std::map<const LoadedRecogniser*, std::map<double, int64_t>> successes;
+  double median_psnr = 0, median_ssim = 0;
+  // The first batch, for the examples picture.
+  attacks::AttackResult first;
+  torch::Tensor first_probes, first_references;
+};
+
+// Everything one setting needs besides its options.
+struct AttackContext {
+  const LoadedRecogniser* source;
+  const std::vector<LoadedRecogniser>* models;
+  const data::FaceImages* queries;
+  torch::Device device;
+  ThreadGovernor* governor;
+  ProgressMeter* progress;
+  int64_t* batches_done;
+};
+
+absl::StatusOr<SettingOutcome> AttackSetting(const AttackContext& c,
+                                             const std::vector<std::pair<int64_t, int64_t>>& pairs,
+                                             const attacks::AttackOptions& options, const torch::Tensor& mask,
+                                             const std::string& progress_note) {
+  SettingOutcome out;
+  const attacks::Embedder source_embed = EmbedderOf(c.source->net);
+  std::vector<torch::Tensor> psnr, ssim;
+  for (size_t start = 0; start < pairs.size(); start += FLAGS_batch) {
+    c.governor->Tick();
+    std::vector<int64_t> probe_index, reference_index;
+    for (size_t p = start; p < std::min(pairs.size(), start + FLAGS_batch); ++p) {
+      probe_index.push_back(pairs[p].first);
+      reference_index.push_back(pairs[p].second);
+    }
+    const torch::Tensor probes = InputsOf(*c.queries, probe_index, c.source->net.options).to(c.device);
+    const torch::Tensor references = InputsOf(*c.queries, reference_index, c.source->net.options).to(c.device);
+    FACEREC_ASSIGN_OR_RETURN(const attacks::AttackResult r,
+                             attacks::AttackPairs(source_embed, probes, references, options, mask));
+    if (start == 0) {
+      out.first = r;
+      out.first_probes = probes;
+      out.first_references = references;
+    }
+    const attacks::PerturbationSize size = attacks::MeasurePerturbation(probes, r.adversarial);
+    psnr.push_back(size.psnr);
+    ssim.push_back(size.ssim);
+    for (const LoadedRecogniser& target : *c.models) {
+      attacks::AttackResult scored = r;
+      if (&target != c.source) {
+        // Black-box: the adversarial image as the target net takes it.
+        torch::NoGradGuard no_grad;
+        const attacks::Embedder embed = EmbedderOf(target.net);
+        scored.similarity_after = (UnitRows(embed(ResizedFor(r.adversarial, target.net.options))) *
+                                   UnitRows(embed(ResizedFor(references, target.net.options))))
+                                      .sum(1);
+      }
+      for (const auto& [far, threshold] : target.threshold_at_far) {
+        out.successes[&target][far] +=
+            attacks::AttackSucceeded(scored, options.goal, threshold).sum().item<int64_t>();
+      }
+    }
+    c.progress->Update(++*c.batches_done, progress_note);
+  }
+  out.median_psnr = Median(torch::cat(psnr));
+  out.median_ssim = Median(torch::cat(ssim));
+  return out;
+}
+
+// Records a setting as step `k` of "<white_prefix><key>/..." (white-box) and
+// "transfer/<target>/<transfer_key>/..." and prints its line.
+absl::Status LogSetting(tracking::Run& run, const AttackContext& c, const std::string& white_prefix,
+                        const std::string& key, const std::string& transfer_key, int64_t k, double epsilon_255,
+                        int64_t pairs, const SettingOutcome& outcome) {
+  std::printf("  %-28s eps %5g/255:", (white_prefix + key).c_str(), epsilon_255);
+  for (const LoadedRecogniser& target : *c.models) {
+    for (const auto& [far, count] : outcome.successes.at(&target)) {
+      const double rate = static_cast<double>(count) / pairs;
+      const std::string series = &target == c.source
+                                     ? absl::StrCat(white_prefix, key, "/success_far", far)
+                                     : absl::StrCat("transfer/", target.label, "/", transfer_key, "/success_far", far);
+      FACEREC_RETURN_IF_ERROR(run.LogMetric(series, k, rate));
+      std::printf(" %s@%g %.3f", &target == c.source ? "white" : target.label.c_str(), far, rate);
+    }
+  }
+  FACEREC_RETURN_IF_ERROR(run.LogMetric(absl::StrCat(white_prefix, key, "/psnr"), k, outcome.median_psnr));
+  FACEREC_RETURN_IF_ERROR(run.LogMetric(absl::StrCat(white_prefix, key, "/ssim"), k, outcome.median_ssim));
+  std::printf("  psnr %.1f ssim %.3f\n", outcome.median_psnr, outcome.median_ssim);
+  std::fflush(stdout);
+  return absl::OkStatus();
+}
+
+// [3, H, W] in [0, 1] -> BGR 8-bit, `scale` times larger (nearest: pixels stay visible).
+cv::Mat ToBgr(const torch::Tensor& chw, int scale) {
+  const torch::Tensor hwc =
+      (chw.detach().cpu().clamp(0, 1) * 255).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
+  cv::Mat rgb(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_8UC3, hwc.data_ptr());
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  cv::resize(bgr, bgr, cv::Size(), scale, scale, cv::INTER_NEAREST);
+  return bgr;
+}
+
+struct ExampleColumn {
+  std::string title;  // "pgd 8/255"
+  SettingOutcome outcome;
+  double epsilon;  // [0, 1] units
+};
+
+// Rows: pairs; columns: reference, probe, then per attack its perturbation
+// (δ / 2ε + 0.5: grey is no change, the ball's faces are black and white) and
+// its adversarial probe captioned "cos before -> after".
+absl::Status WriteExamples(const std::vector<ExampleColumn>& columns, int rows, const std::string& path) {
+  if (columns.empty() || rows <= 0) return absl::OkStatus();
+  const SettingOutcome& any = columns.front().outcome;
+  rows = std::min<int>(rows, static_cast<int>(any.first_probes.size(0)));
+  const int scale = 3, caption = 18, title = 32;
+  const int h = static_cast<int>(any.first_probes.size(2)) * scale;
+  const int w = static_cast<int>(any.first_probes.size(3)) * scale;
+  const int cols = 2 + 2 * static_cast<int>(columns.size());
+  cv::Mat sheet(title + rows * (h + caption), cols * w, CV_8UC3, cv::Scalar(255, 255, 255));
+  const auto put = [&](const std::string& text, int x, int y) {
+    cv::putText(sheet, text, cv::Point(x + 2, y), cv::FONT_HERSHEY_SIMPLEX, 0.38, cv::Scalar(0, 0, 0), 1,
+                cv::LINE_AA);
+  };
+  put("reference", 0, 13);
+  put("probe", w, 13);
+  for (size_t c = 0; c < columns.size(); ++c) {
+    put(columns[c].title, static_cast<int>(2 + 2 * c) * w, 13);
+    put("perturbation", static_cast<int>(2 + 2 * c) * w, 27);
+    put(columns[c].title, static_cast<int>(3 + 2 * c) * w, 13);
+    put("adversarial", static_cast<int>(3 + 2 * c) * w, 27);
+  }
+  for (int r = 0; r < rows; ++r) {
+    const int y = title + r * (h + caption);
+    const auto place = [&](const torch::Tensor& chw, int col) {
+      ToBgr(chw, scale).copyTo(sheet(cv::Rect(col * w, y, w, h)));
+    };
+    place(any.first_references[r], 0);
+    place(any.first_probes[r], 1);
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const SettingOutcome& o = columns[c].outcome;
+      const double eps = std::max(columns[c].epsilon, 1e-12);
+      place((o.first.adversarial[r] - o.first_probes[r]) / (2 * eps) + 0.5, static_cast<int>(2 + 2 * c));
+      place(o.first.adversarial[r], static_cast<int>(3 + 2 * c));
+      put(absl::StrFormat("cos %.2f -> %.2f", o.first.similarity_before[r].item<double>(),
+                          o.first.similarity_after[r].item<double>()),
+          static_cast<int>(3 + 2 * c) * w, y + h + 13);
+    }
+  }
+  if (!cv::imwrite(path, sheet)) return absl::InternalError(absl::StrCat("could not write ", path));
+  return absl::OkStatus();
+}
+
 absl::Status AttackRecognisers(experiment::Experiment& e) {
   if (FLAGS_attacked != "best" && FLAGS_attacked != "all") {
     return experiment::FlagError("attacked", FLAGS_attacked, "must be 'best' or 'all'");
@@ -107,16 +303,29 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
                            experiment::ParseNameList("goals", FLAGS_goals, {"dodging", "impersonation"}));
   FACEREC_ASSIGN_OR_RETURN(const std::vector<double> epsilons,
                            experiment::ParseDoubleList("epsilons", FLAGS_epsilons));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<double> eyeglass_epsilons,
+                           experiment::ParseDoubleList("eyeglass_epsilons", FLAGS_eyeglass_epsilons));
   FACEREC_ASSIGN_OR_RETURN(const std::vector<double> fars, experiment::ParseDoubleList("fars", FLAGS_fars));
-  if (epsilons.empty()) return experiment::FlagError("epsilons", FLAGS_epsilons, "must name at least one radius");
+  if (epsilons.empty() && eyeglass_epsilons.empty()) {
+    return experiment::FlagError("epsilons", FLAGS_epsilons,
+                                 "--epsilons and --eyeglass_epsilons are both empty: nothing to attack");
+  }
   for (double eps : epsilons) {
     if (!(eps >= 0 && eps <= 255)) return experiment::FlagError("epsilons", eps, "each must be in [0, 255]");
   }
+  for (double eps : eyeglass_epsilons) {
+    if (!(eps > 0 && eps <= 255)) {
+      return experiment::FlagError("eyeglass_epsilons", eps, "each must be in (0, 255]");
+    }
+  }
+  if (fars.empty()) return experiment::FlagError("fars", FLAGS_fars, "must name at least one rate");
   for (double far : fars) {
     if (!(far > 0 && far < 1)) return experiment::FlagError("fars", far, "each must be in (0, 1)");
   }
   if (FLAGS_pairs < 1) return experiment::FlagError("pairs", FLAGS_pairs, "must be >= 1");
   if (FLAGS_batch < 1) return experiment::FlagError("batch", FLAGS_batch, "must be >= 1");
+  if (FLAGS_eyeglass_steps < 1) return experiment::FlagError("eyeglass_steps", FLAGS_eyeglass_steps, "must be >= 1");
+  if (FLAGS_example_pairs < 0) return experiment::FlagError("example_pairs", FLAGS_example_pairs, "must be >= 0");
   attacks::AttackOptions base;
   base.steps = FLAGS_steps;
   base.step_size = FLAGS_step_size / 255;
@@ -151,6 +360,8 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
   std::map<std::string, std::vector<std::pair<int64_t, int64_t>>> pairs;
   pairs["dodging"] = attacks::SamplePairs(queries.labels(), FLAGS_pairs, /*same=*/true, FLAGS_seed);
   pairs["impersonation"] = attacks::SamplePairs(queries.labels(), FLAGS_pairs, /*same=*/false, FLAGS_seed);
+  const auto& impostors = pairs["impersonation"];
+  const int64_t batches_per_setting = (FLAGS_pairs + FLAGS_batch - 1) / FLAGS_batch;
 
   for (const LoadedRecogniser& source : models) {
     if (FLAGS_attacked == "best" && source.record.sha256 != best.sha256) continue;
@@ -169,89 +380,80 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
     for (size_t k = 0; k < epsilons.size(); ++k) {
       FACEREC_RETURN_IF_ERROR(run->LogMetric("attack/epsilon_255", k, epsilons[k]));
     }
-    const attacks::Embedder source_embed = EmbedderOf(source.net);
-    const int64_t total_batches = static_cast<int64_t>(methods.size() * epsilons.size()) *
-                                  ((FLAGS_pairs + FLAGS_batch - 1) / FLAGS_batch) * goals.size();
+    for (size_t k = 0; k < eyeglass_epsilons.size(); ++k) {
+      FACEREC_RETURN_IF_ERROR(run->LogMetric("eyeglass/epsilon_255", k, eyeglass_epsilons[k]));
+    }
+    const int64_t total_batches =
+        batches_per_setting * static_cast<int64_t>(methods.size() * goals.size() * epsilons.size() +
+                                                   eyeglass_epsilons.size());
     ProgressMeter progress(absl::StrCat("attack ", source.label), total_batches, "batch", 10);
     int64_t batches_done = 0;
     // Beside another busy process every OpenMP region would wait for a descheduled thread.
     ThreadGovernor governor(torch::get_num_threads());
+    const AttackContext context{&source, &models, &queries, device, &governor, &progress, &batches_done};
     std::printf("\n%s (run %s): success rate at FAR %s, white-box and transferred\n", source.label.c_str(),
                 source.record.run_uid.substr(0, 8).c_str(), FLAGS_fars.c_str());
+    std::vector<ExampleColumn> examples;
     for (const std::string& method_name : methods) {
       for (const std::string& goal_name : goals) {
-        const auto& goal_pairs = pairs[goal_name];
         for (size_t k = 0; k < epsilons.size(); ++k) {
           attacks::AttackOptions options = base;
           options.method = *attacks::AttackMethodByName(method_name);
           options.goal = *attacks::AttackGoalByName(goal_name);
           options.epsilon = epsilons[k] / 255;
-          // Per target (source first): success count per FAR.
-          std::map<const LoadedRecogniser*, std::map<double, int64_t>> successes;
-          std::vector<torch::Tensor> psnr, ssim;
-          for (size_t start = 0; start < goal_pairs.size(); start += FLAGS_batch) {
-            governor.Tick();
-            std::vector<int64_t> probe_index, reference_index;
-            for (size_t p = start; p < std::min(goal_pairs.size(), start + FLAGS_batch); ++p) {
-              probe_index.push_back(goal_pairs[p].first);
-              reference_index.push_back(goal_pairs[p].second);
-            }
-            const torch::Tensor probes = InputsOf(queries, probe_index, source.net.options).to(device);
-            const torch::Tensor references = InputsOf(queries, reference_index, source.net.options).to(device);
-            FACEREC_ASSIGN_OR_RETURN(const attacks::AttackResult r,
-                                     attacks::AttackPairs(source_embed, probes, references, options));
-            const attacks::PerturbationSize size = attacks::MeasurePerturbation(probes, r.adversarial);
-            psnr.push_back(size.psnr);
-            ssim.push_back(size.ssim);
-            for (const LoadedRecogniser& target : models) {
-              attacks::AttackResult scored = r;
-              if (&target != &source) {
-                const auto& o = target.net.options;
-                // The adversarial image as the target net takes it (its input size may differ).
-                const auto resize = [&](const torch::Tensor& x) {
-                  if (x.size(2) == o.input_height && x.size(3) == o.input_width) return x;
-                  return torch::nn::functional::interpolate(
-                      x, torch::nn::functional::InterpolateFuncOptions()
-                             .size(std::vector<int64_t>{o.input_height, o.input_width})
-                             .mode(torch::kBilinear)
-                             .align_corners(false));
-                };
-                torch::NoGradGuard no_grad;
-                const attacks::Embedder embed = EmbedderOf(target.net);
-                const auto unit = [](const torch::Tensor& e) {
-                  return torch::nn::functional::normalize(e, torch::nn::functional::NormalizeFuncOptions().dim(1));
-                };
-                scored.similarity_after =
-                    (unit(embed(resize(r.adversarial))) * unit(embed(resize(references)))).sum(1);
-              }
-              for (const auto& [far, threshold] : target.threshold_at_far) {
-                successes[&target][far] +=
-                    attacks::AttackSucceeded(scored, options.goal, threshold).sum().item<int64_t>();
-              }
-            }
-            progress.Update(++batches_done, absl::StrFormat("%s %s eps %g", method_name, goal_name, epsilons[k]));
-          }
           const std::string key = absl::StrCat(method_name, "/", goal_name);
-          std::printf("  %-8s %-13s eps %4g/255:", method_name.c_str(), goal_name.c_str(), epsilons[k]);
-          for (const LoadedRecogniser& target : models) {
-            for (const auto& [far, count] : successes[&target]) {
-              const double rate = static_cast<double>(count) / goal_pairs.size();
-              const std::string series =
-                  &target == &source ? absl::StrCat("attack/", key, "/success_far", far)
-                                     : absl::StrCat("transfer/", target.label, "/", key, "/success_far", far);
-              FACEREC_RETURN_IF_ERROR(run->LogMetric(series, k, rate));
-              std::printf(" %s@%g %.3f", &target == &source ? "white" : target.label.c_str(), far, rate);
-            }
+          FACEREC_ASSIGN_OR_RETURN(
+              SettingOutcome outcome,
+              AttackSetting(context, pairs[goal_name], options, {},
+                            absl::StrFormat("%s %s eps %g", method_name, goal_name, epsilons[k])));
+          FACEREC_RETURN_IF_ERROR(
+              LogSetting(*run, context, "attack/", key, key, k, epsilons[k], pairs[goal_name].size(), outcome));
+          if (goal_name == "impersonation" && k + 1 == epsilons.size() && epsilons[k] > 0) {
+            examples.push_back({absl::StrFormat("%s %g/255", method_name, epsilons[k]), std::move(outcome),
+                                options.epsilon});
           }
-          const double median_psnr = Median(torch::cat(psnr)), median_ssim = Median(torch::cat(ssim));
-          FACEREC_RETURN_IF_ERROR(run->LogMetric(absl::StrCat("attack/", key, "/psnr"), k, median_psnr));
-          FACEREC_RETURN_IF_ERROR(run->LogMetric(absl::StrCat("attack/", key, "/ssim"), k, median_ssim));
-          std::printf("  psnr %.1f ssim %.3f\n", median_psnr, median_ssim);
-          std::fflush(stdout);
+        }
+      }
+    }
+    if (!eyeglass_epsilons.empty()) {
+      const auto& o = source.net.options;
+      const double sx = static_cast<double>(o.input_width) / data::kIdRateWindow.width;
+      const double sy = static_cast<double>(o.input_height) / data::kIdRateWindow.height;
+      const data::Point2 left = chain::kIdRateWindowTemplate[0], right = chain::kIdRateWindowTemplate[1];
+      FACEREC_ASSIGN_OR_RETURN(const torch::Tensor mask,
+                               attacks::EyeglassMask(o.input_height, o.input_width, {left.x * sx, left.y * sy},
+                                                     {right.x * sx, right.y * sy}));
+      for (size_t k = 0; k < eyeglass_epsilons.size(); ++k) {
+        attacks::AttackOptions options = base;
+        options.method = attacks::AttackMethod::kPgd;
+        options.goal = attacks::AttackGoal::kImpersonation;
+        options.epsilon = eyeglass_epsilons[k] / 255;
+        options.steps = FLAGS_eyeglass_steps;
+        options.step_size = 0;
+        FACEREC_ASSIGN_OR_RETURN(
+            SettingOutcome outcome,
+            AttackSetting(context, impostors, options, mask.to(device),
+                          absl::StrFormat("eyeglass eps %g", eyeglass_epsilons[k])));
+        FACEREC_RETURN_IF_ERROR(LogSetting(*run, context, "eyeglass/", "pgd/impersonation",
+                                           "eyeglass_pgd/impersonation", k, eyeglass_epsilons[k],
+                                           impostors.size(), outcome));
+        if (k + 1 == eyeglass_epsilons.size()) {
+          examples.push_back({absl::StrFormat("eyeglass %g/255", eyeglass_epsilons[k]), std::move(outcome),
+                              options.epsilon});
         }
       }
     }
     progress.Finish();
+    if (FLAGS_example_pairs > 0 && !examples.empty()) {
+      const std::filesystem::path dir = e.ArtifactsDir() / "attacks" / source.record.run_uid.substr(0, 8);
+      std::error_code error;
+      std::filesystem::create_directories(dir, error);
+      if (error) return absl::InternalError(absl::StrCat("could not create ", dir.string(), ": ", error.message()));
+      const std::string path = (dir / absl::StrCat("attack_examples_run", run->id(), ".png")).string();
+      FACEREC_RETURN_IF_ERROR(WriteExamples(examples, FLAGS_example_pairs, path));
+      FACEREC_RETURN_IF_ERROR(run->LogArtifact("attack_examples", path));
+      std::printf("examples: %s\n", path.c_str());
+    }
     FACEREC_RETURN_IF_ERROR(run->Flush());
   }
   return absl::OkStatus();
@@ -266,6 +468,6 @@ int main(int argc, char** argv) {
       {.name = "attacks",
        .usage = "Attacks the store's recognisers with FGSM, PGD and MI-FGSM, white-box and transferred.\n"
                 "Usage: attack_recogniser [--attacked=best|all] [--methods=fgsm,pgd,mi_fgsm] "
-                "[--epsilons=0,0.5,1,2,4,8] [--pairs=200]",
+                "[--epsilons=0,0.5,1,2,4,8] [--eyeglass_epsilons=16,64,255] [--pairs=200]",
        .main = facerec::AttackRecognisers});
 }

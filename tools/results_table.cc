@@ -402,18 +402,89 @@ absl::StatusOr<std::string> PipelineMarkdown(ExperimentStore& store) {
                                           " (tools/bazel run //experiments:evaluate_pipeline)"));
 }
 
-absl::StatusOr<std::string> AttacksMarkdown(ExperimentStore& store) {
+namespace {
+
+// A finished attack run with its params and series.
+struct AttackRun {
+  tracking::RunRecord run;
+  std::map<std::string, std::string> params;
+  std::map<std::string, std::map<int64_t, double>> series;
+  std::string param(const std::string& key) const {
+    const auto it = params.find(key);
+    return it == params.end() ? std::string("?") : it->second;
+  }
+};
+
+// Per attacked recogniser, the newest finished run of experiment "attacks"
+// that has series `radii` (a run may hold the ε grid, the eyeglass attack or
+// both), in ListRuns order (newest first).
+absl::StatusOr<std::vector<AttackRun>> NewestAttackRuns(ExperimentStore& store, const std::string& radii) {
   FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("attacks"));
-  // The newest finished run per attacked recogniser (ListRuns is newest first).
-  std::vector<tracking::RunRecord> newest;
+  std::vector<AttackRun> newest;
   std::set<std::string> seen;
-  std::map<int64_t, std::map<std::string, std::string>> params;
   for (const tracking::RunRecord& run : runs) {
     if (run.status != tracking::RunStatus::kFinished) continue;
-    FACEREC_ASSIGN_OR_RETURN(params[run.id], store.GetParams(run.id));
-    if (seen.insert(params[run.id]["embedding_model_sha256"]).second) newest.push_back(run);
+    AttackRun a{run};
+    FACEREC_ASSIGN_OR_RETURN(a.params, store.GetParams(run.id));
+    if (seen.count(a.params["embedding_model_sha256"])) continue;
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::MetricPoint> points, store.GetMetrics(run.id));
+    for (const tracking::MetricPoint& p : points) a.series[p.key][p.step] = p.value;
+    if (!a.series.count(radii)) continue;
+    seen.insert(a.params["embedding_model_sha256"]);
+    newest.push_back(std::move(a));
   }
-  if (newest.empty()) {
+  return newest;
+}
+
+std::string Rate(const std::map<std::string, std::map<int64_t, double>>& series, const std::string& key,
+                 int64_t step) {
+  const auto s = series.find(key);
+  if (s == series.end() || !s->second.count(step)) return "–";
+  return absl::StrFormat("%.3f", s->second.at(step));
+}
+
+// The eyeglass-frame impersonation table, or "" when no run has it.
+std::string EyeglassMarkdown(const std::vector<AttackRun>& runs) {
+  if (runs.empty()) return "";
+  std::string md =
+      "Adversarial eyeglasses (Sharif et al., CCS 2016): PGD impersonation with the perturbation confined to "
+      "an eyeglass frame over the eyes, at large radii (255: any colour inside the frame). Success at the "
+      "attacked recogniser's own FAR 1e-3 and 1e-2 thresholds; \"transferred\" is the mean success at FAR "
+      "1e-3 over the other recognisers scoring the same images.\n\n"
+      "| recogniser | ε | success @FAR 1e-3 | @FAR 1e-2 | transferred @1e-3 | PSNR | SSIM |\n"
+      "| --- | --- | --- | --- | --- | --- | --- |\n";
+  std::string commands;
+  for (const AttackRun& a : runs) {
+    const std::string name = a.run.name.substr(a.run.name.find('_') + 1);
+    for (const auto& [k, eps] : a.series.at("eyeglass/epsilon_255")) {
+      double transferred = 0;
+      int targets = 0;
+      for (const auto& [key, values] : a.series) {
+        if (absl::StartsWith(key, "transfer/") &&
+            absl::EndsWith(key, "/eyeglass_pgd/impersonation/success_far0.001") && values.count(k)) {
+          transferred += values.at(k);
+          ++targets;
+        }
+      }
+      absl::StrAppend(&md, "| ", name, " (", ShortUid(a.run), ") | ", absl::StrFormat("%g", eps), " | ",
+                      Rate(a.series, "eyeglass/pgd/impersonation/success_far0.001", k), " | ",
+                      Rate(a.series, "eyeglass/pgd/impersonation/success_far0.01", k), " | ",
+                      targets ? absl::StrFormat("%.3f", transferred / targets) : std::string("–"), " | ",
+                      Rate(a.series, "eyeglass/pgd/impersonation/psnr", k), " | ",
+                      Rate(a.series, "eyeglass/pgd/impersonation/ssim", k), " |\n");
+    }
+    absl::StrAppend(&commands, "    ", a.run.command_line, " (", a.param("pairs"), " pairs, ",
+                    a.param("eyeglass_steps"), " steps)\n");
+  }
+  return absl::StrCat(md, "\n", commands, "\n");
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> AttacksMarkdown(ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<AttackRun> grid, NewestAttackRuns(store, "attack/epsilon_255"));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<AttackRun> eyeglass, NewestAttackRuns(store, "eyeglass/epsilon_255"));
+  if (grid.empty() && eyeglass.empty()) {
     return absl::NotFoundError(absl::StrCat("no finished attack run in ", store.path(),
                                             " (tools/bazel run //experiments:attack_recogniser)"));
   }
@@ -423,18 +494,12 @@ absl::StatusOr<std::string> AttacksMarkdown(ExperimentStore& store) {
       "against the L∞ radius ε in grey levels; ε = 0 is the clean error rate. PSNR and SSIM are "
       "medians at the largest ε.\n\n";
   std::string transfer;
-  for (const tracking::RunRecord& run : newest) {
-    FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::MetricPoint> points, store.GetMetrics(run.id));
-    std::map<std::string, std::map<int64_t, double>> series;
-    for (const tracking::MetricPoint& p : points) series[p.key][p.step] = p.value;
-    const std::map<int64_t, double>& eps = series["attack/epsilon_255"];
-    if (eps.empty()) continue;
+  for (const AttackRun& a : grid) {
+    const tracking::RunRecord& run = a.run;
+    const std::map<std::string, std::map<int64_t, double>>& series = a.series;
+    const std::map<int64_t, double>& eps = series.at("attack/epsilon_255");
     const int64_t last = eps.rbegin()->first;
-    const std::map<std::string, std::string>& pr = params[run.id];
-    const auto param = [&](const std::string& key) {
-      const auto it = pr.find(key);
-      return it == pr.end() ? std::string("?") : it->second;
-    };
+    const auto param = [&](const std::string& key) { return a.param(key); };
     absl::StrAppend(&md, "Run ", ShortUid(run), " (", run.name, ", recogniser of run ",
                     param("embedding_run_uid").substr(0, 8), ", ", param("pairs"), " pairs per goal, ",
                     param("steps"), " steps):\n\n| attack | goal |");
@@ -483,7 +548,7 @@ absl::StatusOr<std::string> AttacksMarkdown(ExperimentStore& store) {
                          "| --- | --- | --- | --- | --- | --- |\n",
                     transfer, "\n");
   }
-  return md;
+  return md + EyeglassMarkdown(eyeglass);
 }
 
 }  // namespace facerec::tools

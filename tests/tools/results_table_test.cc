@@ -173,5 +173,59 @@ TEST(ResultsTableTest, LandmarksTableHasTheNewestFinishedRunOfEachMethod) {
   EXPECT_NE(markdown->find("audit labels"), std::string::npos);
 }
 
+// An attack run on recogniser `sha` with the given series; returns its id.
+int64_t AttackRun(ExperimentStore& store, const std::string& sha, RunStatus status,
+                  const std::vector<tracking::MetricPoint>& points, const std::string& command) {
+  tracking::RunOptions options;
+  options.experiment = "attacks";
+  options.name = "attack_ce";
+  options.params = {{"embedding_model_sha256", sha}, {"pairs", "100"}, {"steps", "10"}, {"eyeglass_steps", "20"}};
+  options.command_line = command;
+  auto id = store.StartRun(options);
+  CHECK(id.ok());
+  CHECK(store.LogMetrics(*id, points).ok());
+  CHECK(store.FinishRun(*id, status).ok());
+  return *id;
+}
+
+TEST(ResultsTableTest, AttacksTakeTheGridAndTheEyeglassesFromTheNewestRunThatHasEach) {
+  auto store = StoreWithComparisons();
+  EXPECT_EQ(AttacksMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
+  AttackRun(*store, "aaa", RunStatus::kFinished,
+            {{"attack/epsilon_255", 0, 0}, {"attack/epsilon_255", 1, 8},
+             {"attack/pgd/impersonation/success_far0.001", 0, 0.01},
+             {"attack/pgd/impersonation/success_far0.001", 1, 0.97},
+             {"attack/pgd/impersonation/psnr", 1, 32.5}, {"attack/pgd/impersonation/ssim", 1, 0.91},
+             {"transfer/arcface_12345678/pgd/impersonation/success_far0.001", 0, 0.02},
+             {"transfer/arcface_12345678/pgd/impersonation/success_far0.001", 1, 0.25}},
+            "attack grid");
+  AttackRun(*store, "aaa", RunStatus::kFinished,
+            {{"eyeglass/epsilon_255", 0, 255}, {"eyeglass/pgd/impersonation/success_far0.001", 0, 0.62},
+             {"eyeglass/pgd/impersonation/success_far0.01", 0, 0.8},
+             {"transfer/arcface_12345678/eyeglass_pgd/impersonation/success_far0.001", 0, 0.1},
+             {"transfer/triplet_87654321/eyeglass_pgd/impersonation/success_far0.001", 0, 0.2}},
+            "attack eyeglasses");
+  // Newer but failed: left out of both tables.
+  AttackRun(*store, "aaa", RunStatus::kFailed,
+            {{"attack/epsilon_255", 0, 0}, {"attack/pgd/impersonation/success_far0.001", 0, 0.5},
+             {"eyeglass/epsilon_255", 0, 255}, {"eyeglass/pgd/impersonation/success_far0.001", 0, 0.5}},
+            "failed attack");
+  auto markdown = AttacksMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("| pgd | impersonation | 0.010 | 0.970 | 32.5 | 0.910 |"), std::string::npos)
+      << *markdown;
+  EXPECT_NE(markdown->find("| ce | arcface_12345678 | pgd | impersonation | 0.020 | 0.250 |"), std::string::npos)
+      << *markdown;
+  const std::string eyeglass_uid = store->GetRun(6)->uid.substr(0, 8);
+  // Transferred is the mean over the two other recognisers: (0.1 + 0.2) / 2.
+  EXPECT_NE(markdown->find("| ce (" + eyeglass_uid + ") | 255 | 0.620 | 0.800 | 0.150 | – | – |"),
+            std::string::npos)
+      << *markdown;
+  EXPECT_NE(markdown->find("attack grid"), std::string::npos);
+  EXPECT_NE(markdown->find("attack eyeglasses (100 pairs, 20 steps)"), std::string::npos) << *markdown;
+  EXPECT_EQ(markdown->find("failed attack"), std::string::npos);
+  EXPECT_EQ(markdown->find("0.500"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace facerec::tools
