@@ -81,6 +81,8 @@ evaluate_pipeline|--score_threshold=inf|--score_threshold=inf: must be finite
 attack_recogniser|--methods=cw|--methods=cw: unknown 'cw'
 attack_recogniser|--epsilons=0,-1|--epsilons=-1: each must be in [0, 255]
 attack_recogniser|--attacked=worst|--attacked=worst: must be 'best' or 'all'
+attack_recogniser|--eyeglass_epsilons=0|--eyeglass_epsilons=0: each must be in (0, 255]
+attack_recogniser|--epsilons= --eyeglass_epsilons=|--epsilons=: --epsilons and --eyeglass_epsilons are both empty
 tools/enroll|--people=/no/such/dir|--people=/no/such/dir: no such folder
 tools/identify|--far=2 x.jpg|--far=2: must be in (0, 1)
 tools/identify|--gallery=/no/such.gallery x.jpg|/no/such.gallery: no such gallery
