@@ -1,0 +1,66 @@
+// Duplicate photos in a face set: exact (the same bytes) and near (the same
+// picture re-encoded, resized, slightly cropped), found among all pairs of
+// images without comparing pixels: by content digest, by perceptual hash
+// (image_hash.h) and, where given, by the embedding's cosine.
+//
+//   std::vector<DuplicateEvidence> images = ...;   // sha256, hash, unit embedding row
+//   for (const DuplicatePair& p : FindDuplicates(images, unit_embeddings, DuplicateOptions())) {
+//     // p.first < p.second, indices into `images`; p.kind exact or near.
+//   }
+//
+// A pair is exact when its sha256 digests are equal; near when it is not
+// exact and either its hashes are at most `max_hamming` bits apart, or they
+// are at most `max_hamming_with_embedding` apart and the embeddings' cosine
+// is at least `min_cosine` (a recogniser sees a small crop or a colour change
+// as the same face; the hash alone would need a loose bound that admits
+// different photos of similar framing).
+//
+// Cost: every pair's Hamming distance (one XOR and popcount each: 10^8 pairs
+// a second), then a dot product for the few pairs within the loose bound.
+//
+// Thread-safety: functions of their arguments.
+#ifndef FACEREC_ANALYSIS_DUPLICATES_H_
+#define FACEREC_ANALYSIS_DUPLICATES_H_
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace facerec::analysis {
+
+struct DuplicateOptions {
+  // Near duplicate by the hash alone. Default 8 of 64 bits.
+  int max_hamming = 8;
+  // Near duplicate when the embeddings agree too. Default 22 bits.
+  int max_hamming_with_embedding = 22;
+  // Their cosine for that. Default 0.9.
+  double min_cosine = 0.9;
+};
+
+struct DuplicateEvidence {
+  std::string sha256;      // Of the file's bytes; empty: never an exact duplicate.
+  uint64_t hash = 0;       // PerceptualHash of the decoded image.
+  bool decoded = true;     // false: only the digest counts (no hash).
+};
+
+enum class DuplicateKind { kExact, kNear };
+const char* DuplicateKindName(DuplicateKind kind);  // "exact", "near"
+
+struct DuplicatePair {
+  int64_t first = 0, second = 0;  // first < second.
+  DuplicateKind kind = DuplicateKind::kExact;
+  int hamming = 0;                // 64 when a side has no hash.
+  double cosine = 0;              // NaN without embeddings.
+};
+
+// `unit_embeddings`: undefined, or [N, D] rows of unit length in `images`'
+// order. Pairs sorted by (first, second).
+std::vector<DuplicatePair> FindDuplicates(const std::vector<DuplicateEvidence>& images,
+                                          const torch::Tensor& unit_embeddings,
+                                          const DuplicateOptions& options);
+
+}  // namespace facerec::analysis
+
+#endif  // FACEREC_ANALYSIS_DUPLICATES_H_
