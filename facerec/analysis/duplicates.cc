@@ -40,6 +40,14 @@ std::vector<DuplicatePair> FindDuplicates(const std::vector<DuplicateEvidence>& 
     for (int64_t k = 0; k < d; ++k) dot += static_cast<double>(e[i * d + k]) * e[j * d + k];
     return dot;
   };
+  const auto correlation_of = [&](int64_t i, int64_t j) {
+    const std::vector<float>& a = images[i].thumbnail;
+    const std::vector<float>& b = images[j].thumbnail;
+    if (a.empty() || a.size() != b.size()) return 0.0;
+    double dot = 0;
+    for (size_t k = 0; k < a.size(); ++k) dot += static_cast<double>(a[k]) * b[k];
+    return dot;
+  };
   // Exact: by digest, no pair loop.
   std::map<std::string, std::vector<int64_t>> by_digest;
   for (int64_t i = 0; i < n; ++i) {
@@ -51,7 +59,8 @@ std::vector<DuplicatePair> FindDuplicates(const std::vector<DuplicateEvidence>& 
         const int64_t i = members[a], j = members[b];
         const bool both = hashed[i] && hashed[j];
         pairs.push_back({i, j, DuplicateKind::kExact, both ? HammingDistance(hashes[i], hashes[j]) : 64,
-                         both ? cosine_of(i, j) : std::numeric_limits<double>::quiet_NaN()});
+                         both ? cosine_of(i, j) : std::numeric_limits<double>::quiet_NaN(),
+                         both ? correlation_of(i, j) : 0.0});
       }
     }
   }
@@ -63,10 +72,14 @@ std::vector<DuplicatePair> FindDuplicates(const std::vector<DuplicateEvidence>& 
       if (hamming > loose) continue;
       const double cosine = cosine_of(i, j);
       if (!images[i].sha256.empty() && images[i].sha256 == images[j].sha256) continue;  // Exact, above.
-      if (hamming <= options.max_hamming ||
-                 (hamming <= options.max_hamming_with_embedding && !std::isnan(cosine) &&
-                  cosine >= options.min_cosine)) {
-        pairs.push_back({i, j, DuplicateKind::kNear, hamming, cosine});
+      if (hamming <= options.max_hamming) {
+        pairs.push_back({i, j, DuplicateKind::kNear, hamming, cosine, correlation_of(i, j)});
+      } else if (hamming <= options.max_hamming_with_embedding && !std::isnan(cosine) &&
+                 cosine >= options.min_cosine) {
+        const double correlation = correlation_of(i, j);
+        if (correlation >= options.min_thumbnail_correlation) {
+          pairs.push_back({i, j, DuplicateKind::kNear, hamming, cosine, correlation});
+        }
       }
     }
   }

@@ -10,10 +10,14 @@
 //
 // A pair is exact when its sha256 digests are equal; near when it is not
 // exact and either its hashes are at most `max_hamming` bits apart, or they
-// are at most `max_hamming_with_embedding` apart and the embeddings' cosine
-// is at least `min_cosine` (a recogniser sees a small crop or a colour change
-// as the same face; the hash alone would need a loose bound that admits
-// different photos of similar framing).
+// are at most `max_hamming_with_embedding` apart, their thumbnails correlate
+// at least `min_thumbnail_correlation` and the embeddings' cosine is at least
+// `min_cosine`. The hash alone would need a loose bound that admits other
+// photos of the same framing (image_hash.h); a small crop moves the hash by
+// 8-20 bits and the thumbnail correlation to 0.75-0.95, while the recogniser,
+// trained on random crops, still sees the same face. Burst shots (the same
+// person a moment apart) pass as near duplicates: they are the same picture
+// to a recogniser's evaluation too.
 //
 // Cost: every pair's Hamming distance (one XOR and popcount each: 10^8 pairs
 // a second), then a dot product for the few pairs within the loose bound.
@@ -31,17 +35,20 @@
 namespace facerec::analysis {
 
 struct DuplicateOptions {
-  // Near duplicate by the hash alone. Default 8 of 64 bits.
-  int max_hamming = 8;
-  // Near duplicate when the embeddings agree too. Default 22 bits.
-  int max_hamming_with_embedding = 22;
-  // Their cosine for that. Default 0.9.
+  // Near duplicate by the hash alone. Default 4 of 64 bits.
+  int max_hamming = 4;
+  // Near duplicate when thumbnails and embeddings agree too. Default 24 bits.
+  int max_hamming_with_embedding = 24;
+  // The thumbnails' correlation for that (GreyThumbnail). Default 0.7.
+  double min_thumbnail_correlation = 0.7;
+  // The embeddings' cosine for that. Default 0.9.
   double min_cosine = 0.9;
 };
 
 struct DuplicateEvidence {
   std::string sha256;      // Of the file's bytes; empty: never an exact duplicate.
   uint64_t hash = 0;       // PerceptualHash of the decoded image.
+  std::vector<float> thumbnail;  // GreyThumbnail; empty: correlation 0.
   bool decoded = true;     // false: only the digest counts (no hash).
 };
 
@@ -53,6 +60,7 @@ struct DuplicatePair {
   DuplicateKind kind = DuplicateKind::kExact;
   int hamming = 0;                // 64 when a side has no hash.
   double cosine = 0;              // NaN without embeddings.
+  double thumbnail_correlation = 0;  // 0 when a side has no thumbnail.
 };
 
 // `unit_embeddings`: undefined, or [N, D] rows of unit length in `images`'

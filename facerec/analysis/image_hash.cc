@@ -9,14 +9,30 @@
 
 namespace facerec::analysis {
 
-uint64_t PerceptualHash(const cv::Mat& image) {
-  CHECK(!image.empty() && image.depth() == CV_8U) << "PerceptualHash takes a decoded 8-bit image";
+namespace {
+cv::Mat Grey(const cv::Mat& image) {
+  CHECK(!image.empty() && image.depth() == CV_8U) << "the image hashes take a decoded 8-bit image";
+  if (image.channels() == 1) return image;
   cv::Mat grey;
-  if (image.channels() == 3) {
-    cv::cvtColor(image, grey, cv::COLOR_RGB2GRAY);
-  } else {
-    grey = image;
-  }
+  cv::cvtColor(image, grey, cv::COLOR_RGB2GRAY);
+  return grey;
+}
+}  // namespace
+
+std::vector<float> GreyThumbnail(const cv::Mat& image) {
+  cv::Mat small;
+  cv::resize(Grey(image), small, cv::Size(16, 16), 0, 0, cv::INTER_AREA);
+  small.convertTo(small, CV_64F);
+  small -= cv::mean(small)[0];
+  const double norm = cv::norm(small);
+  std::vector<float> out(256, 0.0f);
+  if (norm < 1e-9) return out;
+  for (int i = 0; i < 256; ++i) out[i] = static_cast<float>(small.at<double>(i / 16, i % 16) / norm);
+  return out;
+}
+
+uint64_t PerceptualHash(const cv::Mat& image) {
+  const cv::Mat grey = Grey(image);
   cv::Mat small;
   cv::resize(grey, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
   small.convertTo(small, CV_32F);

@@ -12,6 +12,13 @@
 // since it only carries the mean brightness). Low frequencies are what
 // re-encoding and resizing leave alone.
 //
+// The hash sees the low-frequency layout; on aligned face crops, where every
+// image shares that layout, different photos can come within a few bits (on
+// celebA_ir's 2,022 x 2,022 pairs: 39 pairs within 4 bits, 800 within 8,
+// most of them burst shots of one person). GreyThumbnail adds the picture
+// itself at 16x16: the correlation of two thumbnails is near 1 for a copy
+// and drops for another photo of the same framing.
+//
 // Thread-safety: functions of their arguments.
 #ifndef FACEREC_ANALYSIS_IMAGE_HASH_H_
 #define FACEREC_ANALYSIS_IMAGE_HASH_H_
@@ -19,12 +26,18 @@
 #include <opencv2/core.hpp>
 
 #include <cstdint>
+#include <vector>
 
 namespace facerec::analysis {
 
 // `image`: 8-bit RGB or grey, non-empty (CHECK: decoding is the caller's and
 // reports its own errors).
 uint64_t PerceptualHash(const cv::Mat& image);
+
+// The image as 16x16 grey levels (area averaging), minus their mean, scaled
+// to unit length: the dot product of two thumbnails is their normalised
+// cross-correlation, in [-1, 1]. A flat image gives all zeros.
+std::vector<float> GreyThumbnail(const cv::Mat& image);
 
 inline int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
 

@@ -59,6 +59,19 @@ TEST(PerceptualHashTest, GreyAndRgbOfTheSamePictureHashAlike) {
   EXPECT_EQ(PerceptualHash(rgb), PerceptualHash(grey));
 }
 
+TEST(GreyThumbnailTest, CorrelatesACopyNearOneAndIsZeroForAFlatImage) {
+  const cv::Mat rgb = Celeba("000001.jpg");
+  const std::vector<float> a = GreyThumbnail(rgb), b = GreyThumbnail(Reencoded(rgb, 60));
+  double self = 0, copy = 0;
+  for (int i = 0; i < 256; ++i) {
+    self += a[i] * a[i];
+    copy += a[i] * b[i];
+  }
+  EXPECT_NEAR(self, 1, 1e-5);
+  EXPECT_GT(copy, 0.98);
+  for (float v : GreyThumbnail(cv::Mat(20, 20, CV_8UC3, cv::Scalar(7, 7, 7)))) EXPECT_EQ(v, 0);
+}
+
 TEST(HammingDistanceTest, CountsDifferingBits) {
   EXPECT_EQ(HammingDistance(0, 0), 0);
   EXPECT_EQ(HammingDistance(0, ~uint64_t{0}), 64);

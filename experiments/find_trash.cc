@@ -1,0 +1,196 @@
+// find_trash: the trash-photo search (facerec/analysis/trash_search.h) over
+// a labelled face set: wrong identities (out-of-fold confident learning and
+// embedding agreement), exact and near duplicates, unusable images. Writes a
+// ranked CSV and a contact sheet, and records the run (counts per kind, the
+// fold models' held-out accuracy, both files as artifacts).
+//
+//   tools/bazel run //experiments:find_trash -- --set=celeba500 --out=trash.csv
+//   tools/bazel run //experiments:find_trash -- --set=celeba_ir --out=trash_ir.csv
+//   tools/bazel run //experiments:find_trash -- --list=mine/labels.txt --out=mine.csv
+//
+// The fold recognisers take the recognition flags (experiments/configs/
+// base.flags, then find_trash.flags, then the command line); --loss must have
+// a classification head.
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "facerec/analysis/trash_search.h"
+#include "facerec/analysis/trash_sets.h"
+#include "facerec/core/data_root.h"
+#include "facerec/core/sha256.h"
+#include "facerec/core/status_macros.h"
+#include "facerec/experiment/experiment_main.h"
+#include "facerec/experiment/flag_values.h"
+#include "facerec/experiment/recognition_config.h"
+#include "facerec/tracking/run.h"
+#include "gflags/gflags.h"
+#include "glog/logging.h"
+
+namespace {
+const facerec::analysis::TrashSearchOptions kSearch;
+}  // namespace
+
+DEFINE_string(set, "celeba500", "Named set: celeba500 or celeba_ir (ignored with --list).");
+DEFINE_string(list, "", "A '<file> <id>' list to search instead of --set; files relative to the list's folder.");
+DEFINE_string(out, "trash.csv", "Ranked CSV, relative to the workspace root.");
+DEFINE_string(sheet, "", "Contact sheet PNG, relative to the workspace root; default: --out with .png.");
+DEFINE_int32(sheet_rows, 40, "Suspects drawn on the contact sheet.");
+DEFINE_string(loss, "ce", "The fold recognisers' loss (one with a classification head: ce, arcface, cosface).");
+DEFINE_int32(folds, kSearch.folds, "Stratified folds: each image is scored by the model that did not train on it.");
+DEFINE_int32(knn, kSearch.knn, "Neighbours for the k-NN label agreement.");
+DEFINE_double(unusable_z, kSearch.unusable_z, "Robust z at which an image is flagged unusable.");
+DEFINE_int32(max_hamming, kSearch.duplicates.max_hamming, "Near duplicate by perceptual hash alone (bits of 64).");
+DEFINE_int32(max_hamming_with_embedding, kSearch.duplicates.max_hamming_with_embedding,
+             "Near duplicate when the thumbnails and embeddings also agree (--min_thumbnail_correlation, --min_cosine).");
+DEFINE_double(min_cosine, kSearch.duplicates.min_cosine, "See --max_hamming_with_embedding.");
+DEFINE_double(min_thumbnail_correlation, kSearch.duplicates.min_thumbnail_correlation,
+              "See --max_hamming_with_embedding: the 16x16 grey thumbnails' correlation.");
+
+namespace facerec {
+namespace {
+
+absl::StatusOr<analysis::TrashSearchOptions> SearchOptionsFromFlags() {
+  analysis::TrashSearchOptions o;
+  o.folds = FLAGS_folds;
+  o.knn = FLAGS_knn;
+  o.unusable_z = FLAGS_unusable_z;
+  o.duplicates.max_hamming = FLAGS_max_hamming;
+  o.duplicates.max_hamming_with_embedding = FLAGS_max_hamming_with_embedding;
+  o.duplicates.min_cosine = FLAGS_min_cosine;
+  o.duplicates.min_thumbnail_correlation = FLAGS_min_thumbnail_correlation;
+  if (o.folds < 2) return experiment::FlagError("folds", FLAGS_folds, "must be >= 2");
+  if (o.knn < 1) return experiment::FlagError("knn", FLAGS_knn, "must be >= 1");
+  if (!(o.unusable_z > 0)) return experiment::FlagError("unusable_z", FLAGS_unusable_z, "must be > 0");
+  if (o.duplicates.max_hamming < 0 || o.duplicates.max_hamming > 64) {
+    return experiment::FlagError("max_hamming", FLAGS_max_hamming, "must be in [0, 64]");
+  }
+  if (o.duplicates.max_hamming_with_embedding < 0 || o.duplicates.max_hamming_with_embedding > 64) {
+    return experiment::FlagError("max_hamming_with_embedding", FLAGS_max_hamming_with_embedding, "must be in [0, 64]");
+  }
+  if (!(o.duplicates.min_cosine >= -1 && o.duplicates.min_cosine <= 1)) {
+    return experiment::FlagError("min_cosine", FLAGS_min_cosine, "must be in [-1, 1]");
+  }
+  if (!(o.duplicates.min_thumbnail_correlation >= -1 && o.duplicates.min_thumbnail_correlation <= 1)) {
+    return experiment::FlagError("min_thumbnail_correlation", FLAGS_min_thumbnail_correlation, "must be in [-1, 1]");
+  }
+  if (FLAGS_sheet_rows < 0) return experiment::FlagError("sheet_rows", FLAGS_sheet_rows, "must be >= 0");
+  return o;
+}
+
+absl::Status FindTrash(experiment::Experiment& e) {
+  FACEREC_ASSIGN_OR_RETURN(analysis::TrashSearchOptions options, SearchOptionsFromFlags());
+  if (FLAGS_loss == "triplet") {
+    return experiment::FlagError("loss", FLAGS_loss, "has no classification head; use ce, arcface or cosface");
+  }
+  FACEREC_ASSIGN_OR_RETURN(const experiment::RecognitionConfig config,
+                           experiment::RecognitionConfigFromFlags(FLAGS_loss));
+  FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
+  FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
+  std::vector<analysis::TrashItem> items;
+  std::string set_name;
+  if (!FLAGS_list.empty()) {
+    const std::filesystem::path list = ResolveAgainstWorkspace(FLAGS_list);
+    absl::StatusOr<std::vector<analysis::TrashItem>> loaded = analysis::LoadTrashList(list, &options);
+    if (!loaded.ok()) return experiment::AsFlagError("list", loaded.status());
+    items = std::move(*loaded);
+    set_name = absl::StrCat("list:", WorkspaceRelative(list.string()));
+  } else {
+    absl::StatusOr<std::vector<analysis::TrashItem>> loaded = analysis::LoadTrashSet(root, FLAGS_set, &options);
+    if (!loaded.ok()) {
+      if (absl::IsInvalidArgument(loaded.status())) return experiment::FlagError("set", FLAGS_set, loaded.status().message());
+      return loaded.status();
+    }
+    items = std::move(*loaded);
+    set_name = FLAGS_set;
+  }
+  const std::filesystem::path out = ResolveAgainstWorkspace(FLAGS_out);
+  const std::filesystem::path sheet =
+      FLAGS_sheet.empty() ? std::filesystem::path(out).replace_extension(".png") : ResolveAgainstWorkspace(FLAGS_sheet);
+
+  analysis::FoldTraining training;
+  training.backbone = config.backbone;
+  training.loss = config.loss;
+  training.sampler = config.sampler;
+  training.augment = config.augment;
+  training.train = config.train;
+  training.loader_workers = config.loader_workers;
+
+  tracking::RunOptions run_options;
+  run_options.name = set_name;
+  run_options.params = experiment::RecognitionParams(config);
+  for (const auto& [key, value] : experiment::FlagsDefinedIn("find_trash", {"out", "sheet", "list"})) {
+    run_options.params[key] = value;
+  }
+  run_options.params["set"] = set_name;
+  run_options.params["loss"] = config.loss.name;
+  run_options.params["images"] = absl::StrCat(items.size());
+  run_options.seed = config.seed;
+  // What was searched: every file's name, label and bytes.
+  Sha256 fingerprint;
+  for (const analysis::TrashItem& item : items) {
+    fingerprint.Update(absl::StrCat(item.file, " ", item.split, " ", item.identity, " ", Sha256Hex(item.bytes), "\n"));
+  }
+  run_options.dataset_fingerprint = fingerprint.HexDigest();
+  FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
+  // A killed search resumes its folds: checkpoints belong to this configuration and data.
+  std::map<std::string, std::string> checkpoint_key = run_options.params;
+  checkpoint_key["dataset_fingerprint"] = run_options.dataset_fingerprint;
+  training.checkpoint_dir =
+      e.ArtifactsDir() / "find_trash" / tracking::ConfigHash(checkpoint_key).substr(0, 16);
+  options.seed = static_cast<uint64_t>(config.seed);
+  LOG(INFO) << "find_trash: " << items.size() << " images of " << set_name << ", " << options.folds << " folds";
+  FACEREC_ASSIGN_OR_RETURN(const analysis::TrashReport report,
+                           analysis::SearchTrash(items, training, options, device));
+  std::map<std::string, int64_t> count;
+  for (const analysis::Suspect& s : report.suspects) ++count[analysis::TrashKindName(s.kind)];
+  int64_t exact = 0;
+  for (const analysis::DuplicatePair& p : report.duplicates) exact += p.kind == analysis::DuplicateKind::kExact;
+  FACEREC_RETURN_IF_ERROR(run->LogMetric("trash/images", 0, items.size()));
+  FACEREC_RETURN_IF_ERROR(run->LogMetric("trash/held_out_accuracy", 0, report.held_out_accuracy));
+  for (const char* kind : {"wrong_identity", "duplicate", "unusable"}) {
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(absl::StrCat("trash/", kind, "/count"), 0, count[kind]));
+  }
+  FACEREC_RETURN_IF_ERROR(run->LogMetric("trash/duplicate/exact_count", 0, exact));
+
+  // The files the run owns, in its artifacts; the user's copies at --out / --sheet.
+  const std::filesystem::path dir = e.ArtifactsDir() / "find_trash" / absl::StrCat("run", run->id());
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return absl::InternalError(absl::StrCat("could not create ", dir.string(), ": ", error.message()));
+  FACEREC_RETURN_IF_ERROR(analysis::WriteTrashCsv(report, items, (dir / "trash.csv").string()));
+  FACEREC_RETURN_IF_ERROR(run->LogArtifact("trash_csv", (dir / "trash.csv").string()));
+  FACEREC_RETURN_IF_ERROR(
+      analysis::WriteContactSheet(report, items, options, FLAGS_sheet_rows, (dir / "contact_sheet.png").string()));
+  FACEREC_RETURN_IF_ERROR(run->LogArtifact("contact_sheet", (dir / "contact_sheet.png").string()));
+  for (const auto& [from, to] : {std::pair{dir / "trash.csv", out}, std::pair{dir / "contact_sheet.png", sheet}}) {
+    std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing, error);
+    if (error) return absl::InternalError(absl::StrCat("could not write ", to.string(), ": ", error.message()));
+  }
+  std::printf("\n%s: %zu images; held-out accuracy of the fold models %.3f\n", set_name.c_str(), items.size(),
+              report.held_out_accuracy);
+  std::printf("  wrong identity %lld, duplicate %lld (%lld exact), unusable %lld\n",
+              static_cast<long long>(count["wrong_identity"]), static_cast<long long>(count["duplicate"]),
+              static_cast<long long>(exact), static_cast<long long>(count["unusable"]));
+  std::printf("  %s\n  %s\n", out.c_str(), sheet.c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace facerec
+
+int main(int argc, char** argv) {
+  return facerec::experiment::RunExperiment(
+      argc, argv,
+      {.name = "find_trash",
+       .usage = "Finds mislabelled, duplicated and unusable photos in a labelled face set.\n"
+                "Usage: find_trash [--set=celeba500|celeba_ir | --list=FILE] [--out=trash.csv] [--folds=5]",
+       .layer_flags = "",
+       .default_layers = [] { return std::vector<std::string>{"base", "find_trash"}; },
+       .main = facerec::FindTrash});
+}

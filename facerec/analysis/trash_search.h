@@ -1,0 +1,145 @@
+// The trash-photo search: given a labelled face set (file, split, identity,
+// the file's bytes), finds the images that carry the wrong identity, the
+// duplicates (exact and near, within and across splits and identities) and
+// the unusable ones (undecodable, blurred, dark, washed out, not face-like),
+// each with a score and the evidence for it.
+//
+//   std::vector<TrashItem> items = ...;               // e.g. LoadTrashSet(root, "celeba500")
+//   FoldTraining training;                            // the small recogniser, as option structs
+//   TrashSearchOptions options;                       // 5 folds, thresholds
+//   FACEREC_ASSIGN_OR_RETURN(TrashReport report, SearchTrash(items, training, options, torch::kCPU));
+//   FACEREC_RETURN_IF_ERROR(WriteTrashCsv(report, items, "trash.csv"));
+//
+// Wrong identity: the labelled images are split into `folds` stratified
+// parts (label_noise.h); for each part a recogniser with a classification
+// head is trained on the others and scores the held-out part, so no image is
+// ever scored by a model that saw it. Per image: the out-of-fold class
+// probabilities through confident learning (an image whose confident label is
+// another identity is flagged), its embedding's cosine to its identity's
+// centre against the nearest other centre, and k-NN label agreement, all in
+// that fold model's space against that model's training images; the score is
+// the mean percentile rank of (-margin, other - own centre cosine, 1 - k-NN
+// agreement). An identity with no other image has nothing to disagree with:
+// score 0, never flagged.
+//
+// Duplicates: duplicates.h on the fold-0 model's embeddings of every image.
+// Unusable: decode failures, and the largest robust z (image_quality.h)
+// among low sharpness, low or high brightness, low contrast and a low cosine
+// to every identity centre (out of fold); flagged at `unusable_z`.
+//
+// Scores are in [0, 1], larger is more suspicious: wrong identity the rank
+// score; duplicates 1 for the same bytes, else 1 - Hamming/64; unusable 1 for
+// a decode failure, else 1 - 2^(-z / unusable_z) (0.5 at the flag threshold).
+//
+// Thread-safety: SearchTrash uses LibTorch's threads; call it from one thread.
+#ifndef FACEREC_ANALYSIS_TRASH_SEARCH_H_
+#define FACEREC_ANALYSIS_TRASH_SEARCH_H_
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "facerec/analysis/duplicates.h"
+#include "facerec/backbones/backbone.h"
+#include "facerec/data/face_batches.h"
+#include "facerec/losses/losses.h"
+#include "facerec/train/trainer.h"
+
+namespace facerec::analysis {
+
+struct TrashItem {
+  std::string file;      // As the set names it (relative), for the CSV.
+  std::string split;     // "train", "val", "test", "query", "distractor", ...
+  int identity = -1;     // -1: unlabelled (only duplicates and unusable apply).
+  std::string bytes;     // The encoded file.
+};
+
+// The fold recognisers. `loss.name` must have a classification head (not
+// triplet); num_classes is set by the search.
+struct FoldTraining {
+  backbones::BackboneOptions backbone;
+  losses::LossOptions loss;
+  data::SamplerOptions sampler;
+  data::AugmentOptions augment;  // Training; the evaluation transform is derived from it.
+  train::TrainOptions train;     // checkpoint_path is set per fold from checkpoint_dir.
+  // Per-fold checkpoints (fold<f>.pt), so a killed search resumes; empty: none.
+  std::filesystem::path checkpoint_dir;
+  int loader_workers = 1;
+};
+
+struct TrashSearchOptions {
+  // Stratified folds, >= 2. Default 5.
+  int folds = 5;
+  // Fold assignment and each fold's training seed (seed + fold). Default 1.
+  uint64_t seed = 1;
+  // Neighbours for k-NN label agreement. Default 10.
+  int knn = 10;
+  DuplicateOptions duplicates;
+  // Robust z at which an image is flagged unusable. Default 4.
+  double unusable_z = 4;
+  // Decoded images of size `frame` are cut to `window` (CelebA-500's
+  // 178x218 images to the ID-rate window); images of another size are
+  // resized to `frame` first, so a resized or cropped copy is cut the same
+  // way. Unset: images are used whole. Default unset.
+  std::optional<cv::Rect> window;
+  cv::Size frame;
+  // Decoding threads. Default 2.
+  int threads = 2;
+};
+
+// "wrong_identity", "duplicate", "unusable".
+enum class TrashKind { kWrongIdentity, kDuplicate, kUnusable };
+const char* TrashKindName(TrashKind kind);
+
+struct Suspect {
+  int64_t item = 0;        // Index into the items.
+  TrashKind kind = TrashKind::kWrongIdentity;
+  double score = 0;
+  std::string evidence;    // "key=value; ..." (a duplicate's names the other file).
+  int64_t other = -1;      // A duplicate's other item.
+  int suggested_identity = -1;  // A wrong identity's confident label, as an identity.
+};
+
+struct TrashReport {
+  std::vector<Suspect> suspects;  // Flagged only, by score, highest first.
+  // Per item, for validation against known faults (0 where a kind does not apply).
+  std::vector<double> wrong_identity_score;
+  std::vector<bool> wrong_identity_flagged;
+  std::vector<double> unusable_score;
+  std::vector<DuplicatePair> duplicates;
+  std::vector<bool> decoded;
+  // Per identity (as labelled), its items nearest its centre, for the contact sheet.
+  std::map<int, std::vector<int64_t>> typical;
+  // Fold models' held-out top-1 accuracy, the recogniser's competence.
+  double held_out_accuracy = 0;
+};
+
+// InvalidArgumentError for bad options, fewer than two labelled identities
+// or a loss without a head. Decode failures are findings, not errors.
+absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, const FoldTraining& training,
+                                        const TrashSearchOptions& options, torch::Device device);
+
+// Header rank,file,split,id,kind,score,evidence (id empty when unlabelled;
+// evidence quoted), one row per suspect in report order.
+absl::Status WriteTrashCsv(const TrashReport& report, const std::vector<TrashItem>& items,
+                           const std::string& path);
+
+// A PNG grid: per suspect (the first `rows`), the suspect beside up to three
+// typical faces of its labelled identity (for a duplicate, the other copy
+// first), its kind, score and evidence written under it.
+absl::Status WriteContactSheet(const TrashReport& report, const std::vector<TrashItem>& items,
+                               const TrashSearchOptions& options, int rows, const std::string& path);
+
+// The decoded image as the search uses it (window applied), or an error
+// naming the file.
+absl::StatusOr<cv::Mat> DecodeTrashItem(const TrashItem& item, const TrashSearchOptions& options);
+
+}  // namespace facerec::analysis
+
+#endif  // FACEREC_ANALYSIS_TRASH_SEARCH_H_
