@@ -454,7 +454,8 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
       FACEREC_RETURN_IF_ERROR(run->LogArtifact("attack_examples", path));
       std::printf("examples: %s\n", path.c_str());
     }
-    FACEREC_RETURN_IF_ERROR(run->Flush());
+    // Finished here, not at exit: each run's duration is its own attacks'.
+    FACEREC_RETURN_IF_ERROR(run->Finish());
   }
   return absl::OkStatus();
 }

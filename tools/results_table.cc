@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -437,10 +438,10 @@ absl::StatusOr<std::vector<AttackRun>> NewestAttackRuns(ExperimentStore& store, 
 }
 
 std::string Rate(const std::map<std::string, std::map<int64_t, double>>& series, const std::string& key,
-                 int64_t step) {
+                 int64_t step, int digits = 3) {
   const auto s = series.find(key);
   if (s == series.end() || !s->second.count(step)) return "–";
-  return absl::StrFormat("%.3f", s->second.at(step));
+  return absl::StrFormat("%.*f", digits, s->second.at(step));
 }
 
 // The eyeglass-frame impersonation table, or "" when no run has it.
@@ -453,7 +454,7 @@ std::string EyeglassMarkdown(const std::vector<AttackRun>& runs) {
       "1e-3 over the other recognisers scoring the same images.\n\n"
       "| recogniser | ε | success @FAR 1e-3 | @FAR 1e-2 | transferred @1e-3 | PSNR | SSIM |\n"
       "| --- | --- | --- | --- | --- | --- | --- |\n";
-  std::string commands;
+  std::set<std::string> commands;
   for (const AttackRun& a : runs) {
     const std::string name = a.run.name.substr(a.run.name.find('_') + 1);
     for (const auto& [k, eps] : a.series.at("eyeglass/epsilon_255")) {
@@ -470,13 +471,13 @@ std::string EyeglassMarkdown(const std::vector<AttackRun>& runs) {
                       Rate(a.series, "eyeglass/pgd/impersonation/success_far0.001", k), " | ",
                       Rate(a.series, "eyeglass/pgd/impersonation/success_far0.01", k), " | ",
                       targets ? absl::StrFormat("%.3f", transferred / targets) : std::string("–"), " | ",
-                      Rate(a.series, "eyeglass/pgd/impersonation/psnr", k), " | ",
+                      Rate(a.series, "eyeglass/pgd/impersonation/psnr", k, 1), " | ",
                       Rate(a.series, "eyeglass/pgd/impersonation/ssim", k), " |\n");
     }
-    absl::StrAppend(&commands, "    ", a.run.command_line, " (", a.param("pairs"), " pairs, ",
-                    a.param("eyeglass_steps"), " steps)\n");
+    commands.insert(absl::StrCat("    ", a.run.command_line, " (", a.param("pairs"), " pairs, ",
+                                 a.param("eyeglass_steps"), " steps)\n"));
   }
-  return absl::StrCat(md, "\n", commands, "\n");
+  return absl::StrCat(md, "\n", absl::StrJoin(commands, ""), "\n");
 }
 
 }  // namespace
@@ -493,7 +494,8 @@ absl::StatusOr<std::string> AttacksMarkdown(ExperimentStore& store) {
       "threshold (dodging: genuine pairs rejected; impersonation: impostor pairs accepted), "
       "against the L∞ radius ε in grey levels; ε = 0 is the clean error rate. PSNR and SSIM are "
       "medians at the largest ε.\n\n";
-  std::string transfer;
+  std::map<std::tuple<std::string, std::string, std::string>, std::map<std::string, std::string>> transfer_rows;
+  std::set<std::string> all_targets;
   for (const AttackRun& a : grid) {
     const tracking::RunRecord& run = a.run;
     const std::map<std::string, std::map<int64_t, double>>& series = a.series;
@@ -529,24 +531,36 @@ absl::StatusOr<std::string> AttacksMarkdown(ExperimentStore& store) {
           return absl::StrFormat(format, s->second.at(last));
         };
         absl::StrAppend(&md, " ", at_last("psnr", "%.1f"), " | ", at_last("ssim", "%.3f"), " |\n");
+        std::map<std::string, std::string> row;
         for (const std::string& target : targets) {
           const auto t = series.find(absl::StrCat("transfer/", target, "/", key, "/success_far0.001"));
           if (t == series.end() || !t->second.count(last)) continue;
           const auto clean = t->second.find(eps.begin()->first);
-          absl::StrAppend(&transfer, "| ", run.name.substr(run.name.find('_') + 1), " | ", target, " | ", method, " | ",
-                          goal, " | ", clean == t->second.end() ? std::string("–") : absl::StrFormat("%.3f", clean->second),
-                          " | ", absl::StrFormat("%.3f", t->second.at(last)), " |\n");
+          row[target] = absl::StrCat(clean == t->second.end() ? std::string("–") : absl::StrFormat("%.2f", clean->second),
+                                     " → ", absl::StrFormat("%.2f", t->second.at(last)));
         }
+        if (!row.empty()) transfer_rows[{run.name.substr(run.name.find('_') + 1), method, goal}] = row;
+        all_targets.insert(targets.begin(), targets.end());
       }
     }
     absl::StrAppend(&md, "\n    ", run.command_line, "\n\n");
   }
-  if (!transfer.empty()) {
-    absl::StrAppend(&md, "Transfer (black-box): images made on one recogniser at the largest ε, scored by another "
-                         "at its own FAR 1e-3 threshold; \"clean\" is that recogniser's rate on the unattacked "
-                         "pairs.\n\n| made on | scored by | attack | goal | clean | attacked |\n"
-                         "| --- | --- | --- | --- | --- | --- |\n",
-                    transfer, "\n");
+  if (!transfer_rows.empty()) {
+    absl::StrAppend(&md, "Transfer (black-box): images made on one recogniser at the largest ε, scored by each other "
+                         "one at its own FAR 1e-3 threshold, as clean rate → attacked rate.\n\n| made on | attack | goal |");
+    for (const std::string& target : all_targets) absl::StrAppend(&md, " ", target, " |");
+    absl::StrAppend(&md, "\n| --- | --- | --- |");
+    for (size_t i = 0; i < all_targets.size(); ++i) absl::StrAppend(&md, " --- |");
+    absl::StrAppend(&md, "\n");
+    for (const auto& [source, row] : transfer_rows) {
+      absl::StrAppend(&md, "| ", std::get<0>(source), " | ", std::get<1>(source), " | ", std::get<2>(source), " |");
+      for (const std::string& target : all_targets) {
+        const auto cell = row.find(target);
+        absl::StrAppend(&md, " ", cell == row.end() ? std::string("–") : cell->second, " |");
+      }
+      absl::StrAppend(&md, "\n");
+    }
+    absl::StrAppend(&md, "\n");
   }
   return md + EyeglassMarkdown(eyeglass);
 }
