@@ -27,69 +27,24 @@
 #include "facerec/core/status_macros.h"
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
-#include "facerec/experiment/recognition_config.h"
+#include "facerec/experiment/trash_search_config.h"
 #include "facerec/tracking/run.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
-
-namespace {
-const facerec::analysis::TrashSearchOptions kSearch;
-}  // namespace
 
 DEFINE_string(set, "celeba500", "Named set: celeba500 or celeba_ir (ignored with --list).");
 DEFINE_string(list, "", "A '<file> <id>' list to search instead of --set; files relative to the list's folder.");
 DEFINE_string(out, "trash.csv", "Ranked CSV, relative to the workspace root.");
 DEFINE_string(sheet, "", "Contact sheet PNG, relative to the workspace root; default: --out with .png.");
 DEFINE_int32(sheet_rows, 40, "Suspects drawn on the contact sheet.");
-DEFINE_string(loss, "ce", "The fold recognisers' loss (one with a classification head: ce, arcface, cosface).");
-DEFINE_int32(folds, kSearch.folds, "Stratified folds: each image is scored by the model that did not train on it.");
-DEFINE_int32(knn, kSearch.knn, "Neighbours for the k-NN label agreement.");
-DEFINE_double(unusable_z, kSearch.unusable_z, "Robust z at which an image is flagged unusable.");
-DEFINE_int32(max_hamming, kSearch.duplicates.max_hamming, "Near duplicate by perceptual hash alone (bits of 64).");
-DEFINE_int32(max_hamming_with_embedding, kSearch.duplicates.max_hamming_with_embedding,
-             "Near duplicate when the thumbnails and embeddings also agree (--min_thumbnail_correlation, --min_cosine).");
-DEFINE_double(min_cosine, kSearch.duplicates.min_cosine, "See --max_hamming_with_embedding.");
-DEFINE_double(min_thumbnail_correlation, kSearch.duplicates.min_thumbnail_correlation,
-              "See --max_hamming_with_embedding: the 16x16 grey thumbnails' correlation.");
 
 namespace facerec {
 namespace {
 
-absl::StatusOr<analysis::TrashSearchOptions> SearchOptionsFromFlags() {
-  analysis::TrashSearchOptions o;
-  o.folds = FLAGS_folds;
-  o.knn = FLAGS_knn;
-  o.unusable_z = FLAGS_unusable_z;
-  o.duplicates.max_hamming = FLAGS_max_hamming;
-  o.duplicates.max_hamming_with_embedding = FLAGS_max_hamming_with_embedding;
-  o.duplicates.min_cosine = FLAGS_min_cosine;
-  o.duplicates.min_thumbnail_correlation = FLAGS_min_thumbnail_correlation;
-  if (o.folds < 2) return experiment::FlagError("folds", FLAGS_folds, "must be >= 2");
-  if (o.knn < 1) return experiment::FlagError("knn", FLAGS_knn, "must be >= 1");
-  if (!(o.unusable_z > 0)) return experiment::FlagError("unusable_z", FLAGS_unusable_z, "must be > 0");
-  if (o.duplicates.max_hamming < 0 || o.duplicates.max_hamming > 64) {
-    return experiment::FlagError("max_hamming", FLAGS_max_hamming, "must be in [0, 64]");
-  }
-  if (o.duplicates.max_hamming_with_embedding < 0 || o.duplicates.max_hamming_with_embedding > 64) {
-    return experiment::FlagError("max_hamming_with_embedding", FLAGS_max_hamming_with_embedding, "must be in [0, 64]");
-  }
-  if (!(o.duplicates.min_cosine >= -1 && o.duplicates.min_cosine <= 1)) {
-    return experiment::FlagError("min_cosine", FLAGS_min_cosine, "must be in [-1, 1]");
-  }
-  if (!(o.duplicates.min_thumbnail_correlation >= -1 && o.duplicates.min_thumbnail_correlation <= 1)) {
-    return experiment::FlagError("min_thumbnail_correlation", FLAGS_min_thumbnail_correlation, "must be in [-1, 1]");
-  }
-  if (FLAGS_sheet_rows < 0) return experiment::FlagError("sheet_rows", FLAGS_sheet_rows, "must be >= 0");
-  return o;
-}
-
 absl::Status FindTrash(experiment::Experiment& e) {
-  FACEREC_ASSIGN_OR_RETURN(analysis::TrashSearchOptions options, SearchOptionsFromFlags());
-  if (FLAGS_loss == "triplet") {
-    return experiment::FlagError("loss", FLAGS_loss, "has no classification head; use ce, arcface or cosface");
-  }
-  FACEREC_ASSIGN_OR_RETURN(const experiment::RecognitionConfig config,
-                           experiment::RecognitionConfigFromFlags(FLAGS_loss));
+  FACEREC_ASSIGN_OR_RETURN(experiment::TrashSearchConfig config, experiment::TrashSearchConfigFromFlags());
+  if (FLAGS_sheet_rows < 0) return experiment::FlagError("sheet_rows", FLAGS_sheet_rows, "must be >= 0");
+  analysis::TrashSearchOptions& options = config.search;
   FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
   FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
   std::vector<analysis::TrashItem> items;
@@ -113,24 +68,15 @@ absl::Status FindTrash(experiment::Experiment& e) {
   const std::filesystem::path sheet =
       FLAGS_sheet.empty() ? std::filesystem::path(out).replace_extension(".png") : ResolveAgainstWorkspace(FLAGS_sheet);
 
-  analysis::FoldTraining training;
-  training.backbone = config.backbone;
-  training.loss = config.loss;
-  training.sampler = config.sampler;
-  training.augment = config.augment;
-  training.train = config.train;
-  training.loader_workers = config.loader_workers;
+  analysis::FoldTraining& training = config.training;
 
   tracking::RunOptions run_options;
   run_options.name = set_name;
-  run_options.params = experiment::RecognitionParams(config);
-  for (const auto& [key, value] : experiment::FlagsDefinedIn("find_trash", {"out", "sheet", "list"})) {
-    run_options.params[key] = value;
-  }
+  run_options.params = experiment::TrashSearchParams(config);
+  run_options.params["sheet_rows"] = absl::StrCat(FLAGS_sheet_rows);
   run_options.params["set"] = set_name;
-  run_options.params["loss"] = config.loss.name;
   run_options.params["images"] = absl::StrCat(items.size());
-  run_options.seed = config.seed;
+  run_options.seed = config.recognition.seed;
   // What was searched: every file's name, label and bytes.
   Sha256 fingerprint;
   for (const analysis::TrashItem& item : items) {
@@ -143,7 +89,6 @@ absl::Status FindTrash(experiment::Experiment& e) {
   checkpoint_key["dataset_fingerprint"] = run_options.dataset_fingerprint;
   training.checkpoint_dir =
       e.ArtifactsDir() / "find_trash" / tracking::ConfigHash(checkpoint_key).substr(0, 16);
-  options.seed = static_cast<uint64_t>(config.seed);
   LOG(INFO) << "find_trash: " << items.size() << " images of " << set_name << ", " << options.folds << " folds";
   FACEREC_ASSIGN_OR_RETURN(const analysis::TrashReport report,
                            analysis::SearchTrash(items, training, options, device));

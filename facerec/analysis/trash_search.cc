@@ -76,6 +76,7 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
   report.wrong_identity_flagged.assign(n, false);
   report.unusable_score.assign(n, 0);
   report.decoded.assign(n, false);
+  report.identity_evidence.assign(n, IdentityEvidence());
 
   // Decode (failures are findings) and hash.
   std::vector<cv::Mat> pixels(n);
@@ -236,6 +237,8 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
   for (size_t p = 0; p < labelled.size(); ++p) {
     const int64_t i = labelled[p];
     if (!has_class_mates[p]) continue;
+    report.identity_evidence[i] = {cl.self_confidence[p], cl.margin[p], agreement[p].own_cosine,
+                                   agreement[p].nearest_other_cosine, agreement[p].knn_agreement, cl.issue[p]};
     report.wrong_identity_score[i] = combined[p];
     if (!cl.issue[p]) continue;
     report.wrong_identity_flagged[i] = true;
@@ -321,12 +324,20 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
     }
     for (int64_t i : usable) face_likeness.push_back(max_cosine[i]);
     const std::vector<double> z_blur = RobustZ(log_sharpness), z_dark = RobustZ(brightness),
-                              z_flat = RobustZ(contrast), z_face = RobustZ(face_likeness);
+                              z_flat = RobustZ(contrast);
+    std::vector<double> z_face = RobustZ(face_likeness);
+    std::vector<bool> no_face(usable.size(), false);
+    if (options.has_face) {
+      for (size_t u = 0; u < usable.size(); ++u) {
+        no_face[u] = !options.has_face(pixels[usable[u]]);
+        if (no_face[u]) z_face[u] += options.unusable_z / 2;
+      }
+    }
     for (size_t u = 0; u < usable.size(); ++u) {
       const int64_t i = usable[u];
       const std::vector<std::pair<std::string, double>> signals = {
           {"blur", z_blur[u]}, {"dark", z_dark[u]}, {"bright", -z_dark[u]}, {"flat", z_flat[u]},
-          {"unlike_any_face", z_face[u]}};
+          {no_face[u] ? "no_face_unlike_any_face" : "unlike_any_face", z_face[u]}};
       double worst = 0;
       std::vector<std::string> reasons;
       for (const auto& [name, z] : signals) {

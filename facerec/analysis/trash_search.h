@@ -25,7 +25,11 @@
 // Duplicates: duplicates.h on the fold-0 model's embeddings of every image.
 // Unusable: decode failures, and the largest robust z (image_quality.h)
 // among low sharpness, low or high brightness, low contrast and a low cosine
-// to every identity centre (out of fold); flagged at `unusable_z`.
+// to every identity centre (out of fold); flagged at `unusable_z`. With a
+// face check (`has_face`), an image in which it finds no face has
+// unusable_z / 2 added to its face-likeness z: neither a missed detection
+// (Haar misses some real faces) nor a middling cosine condemns an image
+// alone, the two together do.
 //
 // Scores are in [0, 1], larger is more suspicious: wrong identity the rank
 // score; duplicates 1 for the same bytes, else 1 - Hamming/64; unusable 1 for
@@ -38,6 +42,8 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <cmath>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -91,6 +97,9 @@ struct TrashSearchOptions {
   cv::Size frame;
   // Decoding threads. Default 2.
   int threads = 2;
+  // Whether a decoded image (as the search uses it) shows a face; called from
+  // the calling thread. Empty: no face check. Default empty.
+  std::function<bool(const cv::Mat&)> has_face;
 };
 
 // "wrong_identity", "duplicate", "unusable".
@@ -106,8 +115,19 @@ struct Suspect {
   int suggested_identity = -1;  // A wrong identity's confident label, as an identity.
 };
 
+// The wrong-identity signals of one labelled image (NaN where it has none).
+struct IdentityEvidence {
+  double p_label = NAN;         // Out-of-fold probability of its label.
+  double margin = NAN;          // p_label - the largest other probability.
+  double own_cosine = NAN;      // To its identity's centre.
+  double nearest_other_cosine = NAN;
+  double knn_agreement = NAN;
+  bool confident_learning_issue = false;
+};
+
 struct TrashReport {
   std::vector<Suspect> suspects;  // Flagged only, by score, highest first.
+  std::vector<IdentityEvidence> identity_evidence;  // Per item.
   // Per item, for validation against known faults (0 where a kind does not apply).
   std::vector<double> wrong_identity_score;
   std::vector<bool> wrong_identity_flagged;

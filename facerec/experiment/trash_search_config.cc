@@ -1,0 +1,92 @@
+#include "facerec/experiment/trash_search_config.h"
+
+#include "absl/strings/str_cat.h"
+#include <opencv2/imgproc.hpp>
+
+#include "facerec/core/status_macros.h"
+#include "facerec/detect/haar_detector.h"
+#include "facerec/experiment/flag_values.h"
+#include "gflags/gflags.h"
+
+namespace {
+const facerec::analysis::TrashSearchOptions kSearch;
+}  // namespace
+
+DEFINE_string(loss, "ce", "The fold recognisers' loss (one with a classification head: ce, arcface, cosface).");
+DEFINE_int32(folds, kSearch.folds, "Stratified folds: each image is scored by the model that did not train on it.");
+DEFINE_int32(knn, kSearch.knn, "Neighbours for the k-NN label agreement.");
+DEFINE_double(unusable_z, kSearch.unusable_z, "Robust z at which an image is flagged unusable.");
+DEFINE_int32(max_hamming, kSearch.duplicates.max_hamming, "Near duplicate by perceptual hash alone (bits of 64).");
+DEFINE_int32(max_hamming_with_embedding, kSearch.duplicates.max_hamming_with_embedding,
+             "Near duplicate when the thumbnails and embeddings also agree (--min_thumbnail_correlation, "
+             "--min_cosine).");
+DEFINE_double(min_thumbnail_correlation, kSearch.duplicates.min_thumbnail_correlation,
+              "See --max_hamming_with_embedding: the 16x16 grey thumbnails' correlation.");
+DEFINE_string(face_check, "haar",
+              "Face check for the unusable score: haar (OpenCV's frontal cascade, detect/haar_detector.h) or none.");
+DEFINE_double(min_cosine, kSearch.duplicates.min_cosine, "See --max_hamming_with_embedding: the embeddings' cosine.");
+
+namespace facerec::experiment {
+
+absl::StatusOr<TrashSearchConfig> TrashSearchConfigFromFlags() {
+  TrashSearchConfig c;
+  analysis::TrashSearchOptions& o = c.search;
+  o.folds = FLAGS_folds;
+  o.knn = FLAGS_knn;
+  o.unusable_z = FLAGS_unusable_z;
+  o.duplicates.max_hamming = FLAGS_max_hamming;
+  o.duplicates.max_hamming_with_embedding = FLAGS_max_hamming_with_embedding;
+  o.duplicates.min_thumbnail_correlation = FLAGS_min_thumbnail_correlation;
+  o.duplicates.min_cosine = FLAGS_min_cosine;
+  if (o.folds < 2) return FlagError("folds", FLAGS_folds, "must be >= 2");
+  if (o.knn < 1) return FlagError("knn", FLAGS_knn, "must be >= 1");
+  if (!(o.unusable_z > 0)) return FlagError("unusable_z", FLAGS_unusable_z, "must be > 0");
+  if (o.duplicates.max_hamming < 0 || o.duplicates.max_hamming > 64) {
+    return FlagError("max_hamming", FLAGS_max_hamming, "must be in [0, 64]");
+  }
+  if (o.duplicates.max_hamming_with_embedding < 0 || o.duplicates.max_hamming_with_embedding > 64) {
+    return FlagError("max_hamming_with_embedding", FLAGS_max_hamming_with_embedding, "must be in [0, 64]");
+  }
+  if (!(o.duplicates.min_thumbnail_correlation >= -1 && o.duplicates.min_thumbnail_correlation <= 1)) {
+    return FlagError("min_thumbnail_correlation", FLAGS_min_thumbnail_correlation, "must be in [-1, 1]");
+  }
+  if (!(o.duplicates.min_cosine >= -1 && o.duplicates.min_cosine <= 1)) {
+    return FlagError("min_cosine", FLAGS_min_cosine, "must be in [-1, 1]");
+  }
+  if (FLAGS_loss == "triplet") {
+    return FlagError("loss", FLAGS_loss, "has no classification head; use ce, arcface or cosface");
+  }
+  if (FLAGS_face_check == "haar") {
+    detect::FaceDetectorOptions haar_options;  // Every candidate the cascade keeps counts as a face.
+    absl::StatusOr<std::unique_ptr<detect::HaarFaceDetector>> haar =
+        detect::HaarFaceDetector::Load(detect::kDefaultHaarCascade, haar_options);
+    if (!haar.ok()) return AsFlagError("face_check", haar.status());
+    std::shared_ptr<detect::HaarFaceDetector> detector = std::move(*haar);
+    o.has_face = [detector](const cv::Mat& rgb) {
+      cv::Mat bgr;
+      cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+      const absl::StatusOr<std::vector<detect::Detection>> faces = detector->Detect(bgr);
+      return faces.ok() && !faces->empty();
+    };
+  } else if (FLAGS_face_check != "none") {
+    return FlagError("face_check", FLAGS_face_check, "must be haar or none");
+  }
+  FACEREC_ASSIGN_OR_RETURN(c.recognition, RecognitionConfigFromFlags(FLAGS_loss));
+  c.training.backbone = c.recognition.backbone;
+  c.training.loss = c.recognition.loss;
+  c.training.sampler = c.recognition.sampler;
+  c.training.augment = c.recognition.augment;
+  c.training.train = c.recognition.train;
+  c.training.loader_workers = c.recognition.loader_workers;
+  o.seed = static_cast<uint64_t>(c.recognition.seed);
+  return c;
+}
+
+std::map<std::string, std::string> TrashSearchParams(const TrashSearchConfig& config) {
+  std::map<std::string, std::string> params = RecognitionParams(config.recognition);
+  for (const auto& [key, value] : FlagsDefinedIn("trash_search_config", {})) params[key] = value;
+  params["loss"] = config.recognition.loss.name;
+  return params;
+}
+
+}  // namespace facerec::experiment
