@@ -52,7 +52,9 @@ absl::Status FindTrash(experiment::Experiment& e) {
   if (!FLAGS_list.empty()) {
     const std::filesystem::path list = ResolveAgainstWorkspace(FLAGS_list);
     absl::StatusOr<std::vector<analysis::TrashItem>> loaded = analysis::LoadTrashList(list, &options);
-    if (!loaded.ok()) return experiment::AsFlagError("list", loaded.status());
+    if (!loaded.ok()) {
+      return absl::Status(loaded.status().code(), absl::StrCat("--list=", FLAGS_list, ": ", loaded.status().message()));
+    }
     items = std::move(*loaded);
     set_name = absl::StrCat("list:", WorkspaceRelative(list.string()));
   } else {

@@ -83,6 +83,13 @@ attack_recogniser|--epsilons=0,-1|--epsilons=-1: each must be in [0, 255]
 attack_recogniser|--attacked=worst|--attacked=worst: must be 'best' or 'all'
 attack_recogniser|--eyeglass_epsilons=0|--eyeglass_epsilons=0: each must be in (0, 255]
 attack_recogniser|--epsilons= --eyeglass_epsilons=|--epsilons=: --epsilons and --eyeglass_epsilons are both empty
+find_trash|--set=lfw|--set=lfw: unknown set 'lfw'; allowed: celeba500, celeba_ir
+find_trash|--folds=1|--folds=1: must be >= 2
+find_trash|--loss=triplet|--loss=triplet: has no classification head
+find_trash|--list=/no/such/list.txt|--list=/no/such/list.txt
+find_trash|--face_check=dlib|--face_check=dlib: must be haar or none
+validate_trash_search|--swap_rates=0.1,1.5|--swap_rates=1.5: each must be in [0, 1)
+validate_trash_search|--junk_rate=-0.1|--junk_rate=-0.1: must be in [0, 1)
 tools/enroll|--people=/no/such/dir|--people=/no/such/dir: no such folder
 tools/identify|--far=2 x.jpg|--far=2: must be in (0, 1)
 tools/identify|--gallery=/no/such.gallery x.jpg|/no/such.gallery: no such gallery
