@@ -34,7 +34,8 @@ DEFINE_string(sections, "losses,alignment,landmarks,detection,pipeline,attacks",
               "provided-vs-own-alignment comparison), landmarks (landmark net vs dlib), detection "
               "(the detectors side by side, our detector's training), pipeline (the "
               "photo-to-identity chain on LFW and celebA_ir, latency per stage), attacks (success vs "
-              "epsilon per attack and goal, white-box and transferred).");
+              "epsilon per attack and goal, white-box and transferred), trash (the trash search against injected faults "
+              "and on the real sets).");
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("Writes the compare_losses table from the experiment store.");
@@ -63,9 +64,10 @@ int main(int argc, char** argv) {
   }
   for (absl::string_view section : absl::StrSplit(FLAGS_sections, ',', absl::SkipEmpty())) {
     if (section != "losses" && section != "alignment" && section != "landmarks" &&
-        section != "detection" && section != "pipeline" && section != "attacks") {
+        section != "detection" && section != "pipeline" && section != "attacks" &&
+        section != "trash") {
       std::cerr << "results: --sections=" << FLAGS_sections << ": unknown section '" << section
-                << "'; allowed: losses, alignment, landmarks, detection, pipeline, attacks\n";
+                << "'; allowed: losses, alignment, landmarks, detection, pipeline, attacks, trash\n";
       return 2;
     }
   }
@@ -106,6 +108,9 @@ int main(int argc, char** argv) {
     } else if (section == "attacks") {
       text = facerec::tools::AttacksMarkdown(**store);
       if (text.ok()) *text = "## Adversarial attacks on the recognisers\n\n" + *text;
+    } else if (section == "trash") {
+      text = facerec::tools::TrashMarkdown(**store);
+      if (text.ok()) *text = "## Trash-photo search\n\n" + *text;
     } else {
       std::cerr << "results: --sections=" << FLAGS_sections << ": unknown section '" << section
                 << "'\n";

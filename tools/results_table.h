@@ -45,6 +45,12 @@ absl::StatusOr<std::string> PipelineMarkdown(tracking::ExperimentStore& store);
 // table at the largest ε.
 absl::StatusOr<std::string> AttacksMarkdown(tracking::ExperimentStore& store);
 
+// The trash search: per (swap rate, injection seed) the newest FINISHED run
+// of experiment "validate_trash_search", one row per fault kind (injected,
+// flagged, found, precision@k, recall, precision, ROC AUC); then per set the
+// newest FINISHED run of "find_trash" with its counts.
+absl::StatusOr<std::string> TrashMarkdown(tracking::ExperimentStore& store);
+
 // One row per FINISHED run tagged `comparison`: TPR at the six course FPRs,
 // TPIR at the three FPIRs, accuracies, LFW, training time; then the shared
 // configuration, the per-loss differences and the command that produced it.

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <tuple>
 
+#include "absl/strings/str_cat.h"
 #include "facerec/tracking/run_export.h"
 #include "glog/logging.h"
 
@@ -225,6 +226,62 @@ TEST(ResultsTableTest, AttacksTakeTheGridAndTheEyeglassesFromTheNewestRunThatHas
   EXPECT_NE(markdown->find("attack eyeglasses (100 pairs, 20 steps)"), std::string::npos) << *markdown;
   EXPECT_EQ(markdown->find("failed attack"), std::string::npos);
   EXPECT_EQ(markdown->find("0.500"), std::string::npos);
+}
+
+TEST(ResultsTableTest, TrashTablesTakeTheNewestFinishedRunPerSwapRateAndPerSet) {
+  auto store = StoreWithComparisons();
+  EXPECT_EQ(TrashMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
+  const auto validation = [&](double rate, double recall, RunStatus status) {
+    tracking::RunOptions options;
+    options.experiment = "validate_trash_search";
+    options.name = "swap";
+    options.params = {{"swap_rate", absl::StrCat(rate)}, {"injection_seed", "2"}};
+    options.command_line = "validate";
+    auto id = store->StartRun(options);
+    CHECK(id.ok());
+    CHECK(store->LogMetrics(*id, {{"injection/swap/injected", 0, 1201},
+                                  {"injection/swap/flagged", 0, 1300},
+                                  {"injection/swap/found", 0, 1100},
+                                  {"injection/swap/precision_at_k", 0, 0.8},
+                                  {"injection/swap/recall", 0, recall},
+                                  {"injection/swap/precision", 0, 0.846},
+                                  {"injection/swap/roc_auc", 0, 0.97},
+                                  {"injection/own_duplicate_pairs", 0, 700}})
+              .ok());
+    CHECK(store->FinishRun(*id, status).ok());
+    return *id;
+  };
+  validation(0.1, 0.5, RunStatus::kFinished);
+  const int64_t newest = validation(0.1, 0.916, RunStatus::kFinished);
+  validation(0.1, 0.1, RunStatus::kFailed);
+  validation(0.01, 0.9, RunStatus::kFinished);
+  tracking::RunOptions search;
+  search.experiment = "find_trash";
+  search.name = "celeba500";
+  search.command_line = "find trash";
+  auto id = store->StartRun(search);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store->LogMetrics(*id, {{"trash/images", 0, 12011}, {"trash/held_out_accuracy", 0, 0.61},
+                                      {"trash/wrong_identity/count", 0, 340}, {"trash/duplicate/count", 0, 800},
+                                      {"trash/duplicate/exact_count", 0, 6}, {"trash/unusable/count", 0, 12}})
+                  .ok());
+  ASSERT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
+  auto markdown = TrashMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  const std::string uid = store->GetRun(newest)->uid.substr(0, 8);
+  const size_t ten = markdown->find("| 10 % | 2 | " + uid + " | swap | 1201 | 1300 | 1100 | 0.800 | 0.916 | 0.846 | 0.970 |");
+  const size_t one = markdown->find("| 1 % | 2 |");
+  ASSERT_NE(ten, std::string::npos) << *markdown;
+  ASSERT_NE(one, std::string::npos) << *markdown;
+  EXPECT_LT(ten, one);  // Higher rates first.
+  EXPECT_EQ(markdown->find("| 0.500 |"), std::string::npos);  // The older run is left out,
+  EXPECT_EQ(markdown->find("| 0.100 |"), std::string::npos);  // and the failed one.
+  EXPECT_NE(markdown->find("not counted) | 700 |"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("| celeba500 | " + store->GetRun(*id)->uid.substr(0, 8) +
+                           " | 12011 | 0.610 | 340 | 800 (6 exact) | 12 |"),
+            std::string::npos)
+      << *markdown;
+  EXPECT_NE(markdown->find("    find trash"), std::string::npos);
 }
 
 }  // namespace
