@@ -87,7 +87,9 @@ absl::Status FindTrash(experiment::Experiment& e) {
   run_options.dataset_fingerprint = fingerprint.HexDigest();
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
   // A killed search resumes its folds: checkpoints belong to this configuration and data.
-  std::map<std::string, std::string> checkpoint_key = run_options.params;
+  // The fold models depend on what they train and on what: not on the flag rules.
+  std::map<std::string, std::string> checkpoint_key = experiment::RecognitionParams(config.recognition);
+  checkpoint_key["folds"] = absl::StrCat(options.folds);
   checkpoint_key["dataset_fingerprint"] = run_options.dataset_fingerprint;
   training.checkpoint_dir =
       e.ArtifactsDir() / "find_trash" / tracking::ConfigHash(checkpoint_key).substr(0, 16);

@@ -78,14 +78,14 @@ absl::Status WriteItemScores(const analysis::InjectedSet& set, const analysis::T
   std::filesystem::create_directories(dir, error);
   const std::string path = (dir / "item_scores.tsv").string();
   std::ofstream out(path);
-  out << "item\tfault\tchange\twrong_identity_score\tflagged\tp_label\tmargin\town_cos\tother_cos\tknn\tcl_issue\t"
+  out << "item\tfault\tchange\twrong_identity_score\tflagged\tp_label\tmargin\town_cos\tother_cos\tknn\tlabel_rank\tcentre_rank\tcl_issue\t"
          "unusable_score\n";
   for (size_t i = 0; i < set.items.size(); ++i) {
     const analysis::IdentityEvidence& ev = report.identity_evidence[i];
     out << i << "\t" << analysis::InjectedFaultName(set.fault[i]) << "\t" << set.change[i] << "\t"
         << report.wrong_identity_score[i] << "\t" << report.wrong_identity_flagged[i] << "\t" << ev.p_label << "\t"
         << ev.margin << "\t" << ev.own_cosine << "\t" << ev.nearest_other_cosine << "\t" << ev.knn_agreement << "\t"
-        << ev.confident_learning_issue << "\t" << report.unusable_score[i] << "\n";
+        << ev.label_rank << "\t" << ev.own_centre_rank << "\t" << ev.confident_learning_issue << "\t" << report.unusable_score[i] << "\n";
   }
   out.close();
   if (!out) return absl::InternalError(absl::StrCat("could not write ", path));
@@ -131,8 +131,15 @@ absl::Status ValidateTrashSearch(experiment::Experiment& e) {
     run_options.seed = config.recognition.seed;
     FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
     analysis::FoldTraining training = config.training;
-    training.checkpoint_dir = e.ArtifactsDir() / "validate_trash_search" /
-                              tracking::ConfigHash(run_options.params).substr(0, 16);
+    // The fold models depend on what they train and on what: not on the flag rules.
+    std::map<std::string, std::string> checkpoint_key = experiment::RecognitionParams(config.recognition);
+    checkpoint_key["folds"] = absl::StrCat(config.search.folds);
+    for (const auto& [key, value] : experiment::FlagsDefinedIn("validate_trash_search", {"swap_rates"})) {
+      checkpoint_key[key] = value;
+    }
+    checkpoint_key["swap_rate"] = absl::StrCat(rate);
+    training.checkpoint_dir =
+        e.ArtifactsDir() / "validate_trash_search" / tracking::ConfigHash(checkpoint_key).substr(0, 16);
     LOG(INFO) << "validate_trash_search: " << set.items.size() << " images (" << set.originals
               << " originals), swap rate " << rate;
     FACEREC_ASSIGN_OR_RETURN(const analysis::TrashReport report,

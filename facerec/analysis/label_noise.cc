@@ -48,6 +48,7 @@ ConfidentLearningResult ConfidentLearning(const torch::Tensor& probabilities, co
   r.confident_label.assign(n, -1);
   r.self_confidence.resize(n);
   r.margin.resize(n);
+  r.label_rank.assign(n, 0);
   r.issue.assign(n, false);
   for (int64_t i = 0; i < n; ++i) {
     const int label = labels[i];
@@ -58,6 +59,7 @@ ConfidentLearningResult ConfidentLearning(const torch::Tensor& probabilities, co
         r.confident_label[i] = static_cast<int>(j);
       }
       if (j != label) other = std::max(other, a[i][j]);
+      if (a[i][j] > a[i][label]) ++r.label_rank[i];
     }
     r.self_confidence[i] = a[i][label];
     r.margin[i] = a[i][label] - (c > 1 ? other : 0);
@@ -103,7 +105,9 @@ std::vector<EmbeddingEvidence> EmbeddingAgreement(const torch::Tensor& queries,
     e.own_cosine = own == row_of.end() ? std::numeric_limits<double>::quiet_NaN() : cc[i][own->second];
     e.nearest_other_cosine = -1;
     e.max_centre_cosine = -1;
+    e.own_centre_rank = own == row_of.end() ? static_cast<int>(c) : 0;
     for (int64_t j = 0; j < c; ++j) {
+      if (own != row_of.end() && cc[i][j] > e.own_cosine) ++e.own_centre_rank;
       e.max_centre_cosine = std::max(e.max_centre_cosine, cc[i][j]);
       if (label_of_row[j] != query_labels[i] && cc[i][j] > e.nearest_other_cosine) {
         e.nearest_other_cosine = cc[i][j];

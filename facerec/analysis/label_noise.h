@@ -45,6 +45,10 @@ struct ConfidentLearningResult {
   std::vector<double> self_confidence;
   // p_label - max_{j != label} p_j: negative when another class is preferred.
   std::vector<double> margin;
+  // Classes predicted more probable than the given label (0: it is the argmax).
+  // A misclassified clean image keeps its label among the first few; a
+  // swapped one lands anywhere, because no image like it carries that label.
+  std::vector<int> label_rank;
   // The confident label is another class: a label issue (the off-diagonal
   // of the confident joint).
   std::vector<bool> issue;
@@ -64,6 +68,9 @@ struct EmbeddingEvidence {
   double max_centre_cosine = 0;
   // Share of its k nearest references (by cosine) that carry its label.
   double knn_agreement = 0;
+  // Centres closer to it than its own label's (0: its own is the nearest);
+  // the number of centres when its label has none.
+  int own_centre_rank = 0;
 };
 
 // `queries` [M, D] and `references` [R, D] unit rows; a centre is the

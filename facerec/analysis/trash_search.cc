@@ -237,8 +237,10 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
   for (size_t p = 0; p < labelled.size(); ++p) {
     const int64_t i = labelled[p];
     if (!has_class_mates[p]) continue;
-    report.identity_evidence[i] = {cl.self_confidence[p], cl.margin[p], agreement[p].own_cosine,
-                                   agreement[p].nearest_other_cosine, agreement[p].knn_agreement, cl.issue[p]};
+    report.identity_evidence[i] = {cl.self_confidence[p],          cl.margin[p],
+                                   agreement[p].own_cosine,         agreement[p].nearest_other_cosine,
+                                   agreement[p].knn_agreement,      cl.label_rank[p],
+                                   agreement[p].own_centre_rank,    cl.issue[p]};
     report.wrong_identity_score[i] = combined[p];
     if (!cl.issue[p]) continue;
     report.wrong_identity_flagged[i] = true;

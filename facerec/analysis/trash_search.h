@@ -122,6 +122,8 @@ struct IdentityEvidence {
   double own_cosine = NAN;      // To its identity's centre.
   double nearest_other_cosine = NAN;
   double knn_agreement = NAN;
+  int label_rank = -1;          // Classes more probable than its label.
+  int own_centre_rank = -1;     // Centres nearer than its identity's.
   bool confident_learning_issue = false;
 };
 

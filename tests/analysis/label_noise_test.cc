@@ -90,6 +90,9 @@ TEST(ConfidentLearningTest, MatchesTheDefinitionsOnRandomProbabilities) {
       if (j != labels[i]) other = std::max(other, p[i][j].item<double>());
     }
     EXPECT_NEAR(r.self_confidence[i], p[i][labels[i]].item<double>(), 1e-12);
+    int rank = 0;
+    for (int j = 0; j < c; ++j) rank += p[i][j].item<double>() > p[i][labels[i]].item<double>();
+    EXPECT_EQ(r.label_rank[i], rank) << i;
     EXPECT_NEAR(r.margin[i], p[i][labels[i]].item<double>() - other, 1e-12);
   }
   for (int a = 0; a < c; ++a) {
@@ -130,8 +133,10 @@ TEST(EmbeddingAgreementTest, MatchesCentresAndNeighboursComputedByHand) {
     }
     double own = NAN, other = -1, best = -1;
     int other_label = -1;
+    std::vector<double> cosines;
     for (auto& [label, sum] : centre) {
       const double cos = (queries[q] * sum / sum.norm()).sum().item<double>();
+      cosines.push_back(cos);
       best = std::max(best, cos);
       if (label == query_labels[q]) {
         own = cos;
@@ -147,8 +152,12 @@ TEST(EmbeddingAgreementTest, MatchesCentresAndNeighboursComputedByHand) {
     for (int m = 0; m < k; ++m) agree += sims[m].second == query_labels[q];
     if (std::isnan(own)) {
       EXPECT_TRUE(std::isnan(ev[q].own_cosine));
+      EXPECT_EQ(ev[q].own_centre_rank, 5);
     } else {
       EXPECT_NEAR(ev[q].own_cosine, own, 1e-5);
+      int rank = 0;
+      for (double cos : cosines) rank += cos > own + 1e-6;
+      EXPECT_EQ(ev[q].own_centre_rank, rank);
     }
     EXPECT_NEAR(ev[q].nearest_other_cosine, other, 1e-5);
     EXPECT_EQ(ev[q].nearest_other_label, other_label);
