@@ -52,6 +52,10 @@ absl::Status ValidateOptions(const TrashSearchOptions& o) {
   if (!(o.unusable_z > 0)) {
     return absl::InvalidArgumentError(absl::StrCat("unusable_z=", o.unusable_z, ": must be > 0"));
   }
+  if (!(o.max_label_probability >= 0 && o.max_label_probability <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_label_probability=", o.max_label_probability, ": must be in [0, 1]"));
+  }
   if (o.threads < 1) return absl::InvalidArgumentError(absl::StrCat("threads=", o.threads, ": must be >= 1"));
   if (o.window && (o.frame.width < o.window->x + o.window->width || o.frame.height < o.window->y + o.window->height)) {
     return absl::InvalidArgumentError("window: must lie inside frame");
@@ -242,15 +246,19 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
                                    agreement[p].knn_agreement,      cl.label_rank[p],
                                    agreement[p].own_centre_rank,    cl.issue[p]};
     report.wrong_identity_score[i] = combined[p];
-    if (!cl.issue[p]) continue;
+    if (!(cl.self_confidence[p] < options.max_label_probability)) continue;
     report.wrong_identity_flagged[i] = true;
+    // What it looks like: confident learning's label, else the most probable class.
+    const int looks_like = cl.confident_label[p] >= 0 ? cl.confident_label[p]
+                                                      : static_cast<int>(probabilities[p].argmax().item<int64_t>());
     Suspect s;
     s.item = i;
     s.kind = TrashKind::kWrongIdentity;
     s.score = combined[p];
-    s.suggested_identity = identity_of_class[cl.confident_label[p]];
-    s.evidence = absl::StrCat("looks_like=", s.suggested_identity, "; p_label=", Fixed(cl.self_confidence[p]),
-                              "; p_looks_like=", Fixed(probabilities[p][cl.confident_label[p]].item<double>()),
+    s.suggested_identity = identity_of_class[looks_like];
+    s.evidence = absl::StrCat("looks_like=", s.suggested_identity, "; p_label=", absl::StrFormat("%.2g", cl.self_confidence[p]),
+                              "; label_rank=", cl.label_rank[p], "; confident_learning_issue=", cl.issue[p] ? 1 : 0,
+                              "; p_looks_like=", Fixed(probabilities[p][looks_like].item<double>()),
                               "; cos_own_centre=", Fixed(agreement[p].own_cosine), "; cos_nearest_other=",
                               Fixed(agreement[p].nearest_other_cosine), " (id ",
                               identity_of_class[agreement[p].nearest_other_label], "); knn_agreement=",

@@ -14,13 +14,17 @@
 // parts (label_noise.h); for each part a recogniser with a classification
 // head is trained on the others and scores the held-out part, so no image is
 // ever scored by a model that saw it. Per image: the out-of-fold class
-// probabilities through confident learning (an image whose confident label is
-// another identity is flagged), its embedding's cosine to its identity's
-// centre against the nearest other centre, and k-NN label agreement, all in
-// that fold model's space against that model's training images; the score is
-// the mean percentile rank of (-margin, other - own centre cosine, 1 - k-NN
-// agreement). An identity with no other image has nothing to disagree with:
-// score 0, never flagged.
+// probabilities through confident learning, its embedding's cosine to its
+// identity's centre against the nearest other centre, and k-NN label
+// agreement, all in that fold model's space against that model's training
+// images; the score is the mean percentile rank of (-margin, other - own
+// centre cosine, 1 - k-NN agreement). An image is flagged when the
+// probability of its label is under `max_label_probability`: confident
+// learning's own flag (another class above its per-class threshold) fires on
+// every misclassified image, and the fold recognisers this machine trains in
+// minutes misclassify most held-out faces (RESULTS.md, validation against
+// injected swaps). An identity with no other image has nothing to disagree
+// with: score 0, never flagged.
 //
 // Duplicates: duplicates.h on the fold-0 model's embeddings of every image.
 // Unusable: decode failures, and the largest robust z (image_quality.h)
@@ -87,6 +91,12 @@ struct TrashSearchOptions {
   // Neighbours for k-NN label agreement. Default 10.
   int knn = 10;
   DuplicateOptions duplicates;
+  // A labelled image is flagged wrong_identity when its label's out-of-fold
+  // probability is under this. Default 0.001 (half the uniform probability
+  // over CelebA-500's 500 identities), chosen on injection seed 1 at 10 %
+  // swaps (experiments:validate_trash_search): the best F1 of the thresholds
+  // tried there (0.001 to 0.1).
+  double max_label_probability = 0.001;
   // Robust z at which an image is flagged unusable. Default 4.
   double unusable_z = 4;
   // Decoded images of size `frame` are cut to `window` (CelebA-500's

@@ -15,6 +15,8 @@ const facerec::analysis::TrashSearchOptions kSearch;
 DEFINE_string(loss, "ce", "The fold recognisers' loss (one with a classification head: ce, arcface, cosface).");
 DEFINE_int32(folds, kSearch.folds, "Stratified folds: each image is scored by the model that did not train on it.");
 DEFINE_int32(knn, kSearch.knn, "Neighbours for the k-NN label agreement.");
+DEFINE_double(max_label_probability, kSearch.max_label_probability,
+              "Flag an image wrong_identity when its label's out-of-fold probability is under this.");
 DEFINE_double(unusable_z, kSearch.unusable_z, "Robust z at which an image is flagged unusable.");
 DEFINE_int32(max_hamming, kSearch.duplicates.max_hamming, "Near duplicate by perceptual hash alone (bits of 64).");
 DEFINE_int32(max_hamming_with_embedding, kSearch.duplicates.max_hamming_with_embedding,
@@ -34,6 +36,10 @@ absl::StatusOr<TrashSearchConfig> TrashSearchConfigFromFlags() {
   o.folds = FLAGS_folds;
   o.knn = FLAGS_knn;
   o.unusable_z = FLAGS_unusable_z;
+  o.max_label_probability = FLAGS_max_label_probability;
+  if (!(o.max_label_probability >= 0 && o.max_label_probability <= 1)) {
+    return FlagError("max_label_probability", FLAGS_max_label_probability, "must be in [0, 1]");
+  }
   o.duplicates.max_hamming = FLAGS_max_hamming;
   o.duplicates.max_hamming_with_embedding = FLAGS_max_hamming_with_embedding;
   o.duplicates.min_thumbnail_correlation = FLAGS_min_thumbnail_correlation;
