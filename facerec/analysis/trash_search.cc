@@ -411,7 +411,22 @@ absl::Status WriteTrashCsv(const TrashReport& report, const std::vector<TrashIte
 
 absl::Status WriteContactSheet(const TrashReport& report, const std::vector<TrashItem>& items,
                                const TrashSearchOptions& options, int rows, const std::string& path) {
-  rows = std::min<int>(rows, static_cast<int>(report.suspects.size()));
+  // The top suspects of each kind in turn: duplicates of the same bytes all
+  // score 1 and would otherwise fill the sheet alone.
+  std::map<TrashKind, std::vector<const Suspect*>> by_kind;
+  for (const Suspect& s : report.suspects) by_kind[s.kind].push_back(&s);
+  std::vector<const Suspect*> shown;
+  for (size_t k = 0; static_cast<int>(shown.size()) < rows; ++k) {
+    bool any = false;
+    for (const auto& [kind, list] : by_kind) {
+      if (k < list.size() && static_cast<int>(shown.size()) < rows) {
+        shown.push_back(list[k]);
+        any = true;
+      }
+    }
+    if (!any) break;
+  }
+  rows = static_cast<int>(shown.size());
   const int cell = 100, caption = 30, width = 5 * cell;
   cv::Mat sheet(std::max(rows, 1) * (cell + caption), width, CV_8UC3, cv::Scalar(255, 255, 255));
   const auto place = [&](int64_t item, int row, int col) {
@@ -432,7 +447,7 @@ absl::Status WriteContactSheet(const TrashReport& report, const std::vector<Tras
                 cv::FONT_HERSHEY_SIMPLEX, 0.33, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
   };
   for (int r = 0; r < rows; ++r) {
-    const Suspect& s = report.suspects[r];
+    const Suspect& s = *shown[r];
     place(s.item, r, 0);
     int col = 1;
     if (s.other >= 0) place(s.other, r, col++);
@@ -443,7 +458,7 @@ absl::Status WriteContactSheet(const TrashReport& report, const std::vector<Tras
         if (t != s.item && t != s.other) place(t, r, col++);
       }
     }
-    put(absl::StrCat("#", r + 1, " ", items[s.item].file, " id ", items[s.item].identity, ": ", TrashKindName(s.kind),
+    put(absl::StrCat("#", shown[r] - report.suspects.data() + 1, " ", items[s.item].file, " id ", items[s.item].identity, ": ", TrashKindName(s.kind),
                      " ", absl::StrFormat("%.3f", s.score)),
         r, 0);
     put(s.evidence, r, 1);

@@ -162,7 +162,7 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
 absl::Status WriteTrashCsv(const TrashReport& report, const std::vector<TrashItem>& items,
                            const std::string& path);
 
-// A PNG grid: per suspect (the first `rows`), the suspect beside up to three
+// A PNG grid: per suspect (the first `rows`, taking each kind's next in turn), the suspect beside up to three
 // typical faces of its labelled identity (for a duplicate, the other copy
 // first), its kind, score and evidence written under it.
 absl::Status WriteContactSheet(const TrashReport& report, const std::vector<TrashItem>& items,
