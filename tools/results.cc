@@ -29,7 +29,7 @@ DEFINE_string(out, "", "Write here (relative to the workspace root) instead of s
 DEFINE_string(notes, "experiments/results_notes.md",
               "Markdown written first (relative to the workspace root; empty = none): the "
               "prose around the generated tables, kept in git.");
-DEFINE_string(sections, "losses,alignment,landmarks,detection,pipeline,attacks",
+DEFINE_string(sections, "losses,alignment,landmarks,detection,pipeline,attacks,trash",
               "Comma-separated: losses (the --preset/--comparison table), alignment (the newest "
               "provided-vs-own-alignment comparison), landmarks (landmark net vs dlib), detection "
               "(the detectors side by side, our detector's training), pipeline (the "
