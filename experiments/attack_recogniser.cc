@@ -45,12 +45,15 @@
 
 #include <cstdio>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "facerec/attacks/attacks.h"
 #include "facerec/chain/face_alignment.h"
 #include "facerec/backbones/embedding_net.h"
@@ -73,8 +76,8 @@ const facerec::attacks::AttackOptions kAttack;
 
 DEFINE_string(attacked, "best",
               "Which recognisers to attack white-box: 'best' (the store's best by validation "
-              "accuracy) or 'all' (every compare_losses recogniser). Every other one is a "
-              "transfer target.");
+              "accuracy), 'all' (every compare_losses recogniser) or comma-separated run uids "
+              "(8+ hex digits). Every other one is a transfer target.");
 DEFINE_string(methods, "fgsm,pgd,mi_fgsm", "Comma-separated attacks (attacks/attacks.h).");
 DEFINE_string(goals, "dodging,impersonation", "Comma-separated goals.");
 DEFINE_string(epsilons, "0,0.5,1,2,4,8", "L∞ radii in grey levels of 255; 0 gives the clean baseline.");
@@ -294,9 +297,6 @@ absl::Status WriteExamples(const std::vector<ExampleColumn>& columns, int rows, 
 }
 
 absl::Status AttackRecognisers(experiment::Experiment& e) {
-  if (FLAGS_attacked != "best" && FLAGS_attacked != "all") {
-    return experiment::FlagError("attacked", FLAGS_attacked, "must be 'best' or 'all'");
-  }
   FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> methods,
                            experiment::ParseNameList("methods", FLAGS_methods, attacks::KnownAttackMethods()));
   FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> goals,
@@ -340,6 +340,29 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
   FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
   FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::Recogniser> records, pipeline::Recognisers(*store));
   FACEREC_ASSIGN_OR_RETURN(const pipeline::Recogniser best, pipeline::BestRecogniser(*store));
+  // The runs whose recognisers are attacked white-box.
+  std::set<int64_t> attacked;
+  if (FLAGS_attacked == "best") {
+    attacked.insert(best.run_id);
+  } else if (FLAGS_attacked == "all") {
+    for (const pipeline::Recogniser& r : records) attacked.insert(r.run_id);
+  } else {
+    for (absl::string_view uid : absl::StrSplit(FLAGS_attacked, ',', absl::SkipWhitespace())) {
+      absl::StatusOr<tracking::RunRecord> run = store->GetRunByUid(std::string(absl::StripAsciiWhitespace(uid)));
+      if (!run.ok()) {
+        return experiment::FlagError("attacked", FLAGS_attacked,
+                                     absl::StrCat("must be 'best', 'all' or run uids: ", run.status().message()));
+      }
+      if (std::none_of(records.begin(), records.end(),
+                       [&](const pipeline::Recogniser& r) { return r.run_id == run->id; })) {
+        return experiment::FlagError("attacked", FLAGS_attacked,
+                                     absl::StrCat("run ", run->uid.substr(0, 8),
+                                                  " is no finished compare_losses run with a recogniser"));
+      }
+      attacked.insert(run->id);
+    }
+    if (attacked.empty()) return experiment::FlagError("attacked", FLAGS_attacked, "names no run");
+  }
   std::vector<LoadedRecogniser> models;
   for (const pipeline::Recogniser& r : records) {
     LoadedRecogniser m{r};
@@ -364,7 +387,7 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
   const int64_t batches_per_setting = (FLAGS_pairs + FLAGS_batch - 1) / FLAGS_batch;
 
   for (const LoadedRecogniser& source : models) {
-    if (FLAGS_attacked == "best" && source.record.sha256 != best.sha256) continue;
+    if (!attacked.count(source.record.run_id)) continue;
     tracking::RunOptions run_options;
     run_options.name = absl::StrCat("attack_", source.record.run_name);
     run_options.params = experiment::FlagsDefinedIn("attack_recogniser", {});

@@ -12,11 +12,19 @@
 // the command line, which always wins. A run with the same configuration as a
 // killed one, on the same data, resumes from its checkpoint
 // (artifacts/compare_losses/<hash of config and data fingerprint>/).
+//
+// Variants of a trained recogniser, each its own comparison:
+//   # PGD adversarial fine-tuning of run b79067a5 (and its clean control):
+//   ... -- --losses=arcface --finetune_from=b79067a5 --epochs=3 --lr=0.01 \
+//          --warmup_epochs=0 --margin_warmup_epochs=0 --adversarial_steps=3 --adversarial_epsilon=4
+//   # The same budget without the images a list names (the confirmed trash):
+//   ... -- --losses=arcface --exclude=experiments/configs/celeba500_trash_confirmed.txt
 #include <torch/torch.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +44,7 @@
 #include "facerec/losses/losses.h"
 #include "facerec/pipeline/alignment.h"
 #include "facerec/pipeline/recognition.h"
+#include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/backbones/embedding_net.h"
 #include "facerec/tracking/run.h"
@@ -49,6 +58,14 @@ DEFINE_bool(resume, true, "Resume a killed run with the same configuration from 
 DEFINE_string(alignments, "provided",
               "Comma-separated: provided (the dataset's crops) and/or landmark_net (re-aligned "
               "by our landmark net, facerec/pipeline/alignment.h); each trains every loss.");
+DEFINE_string(finetune_from, "",
+              "A compare_losses run (uid or its first 8+ hex digits) whose trained weights each "
+              "loss starts from (its checkpoint holds that loss's head); empty trains from scratch. "
+              "With --adversarial_steps: PGD adversarial fine-tuning.");
+DEFINE_string(exclude, "",
+              "A list of CelebA-500 images to leave out of its splits (one per line, relative to "
+              "the data root, '# reason' after it), relative to the workspace root; celebA_ir and "
+              "LFW stay whole.");
 DEFINE_string(landmark_model, "",
               "Landmark net for --alignments=landmark_net, relative to the workspace root "
               "(default: the newest one in the store).");
@@ -56,7 +73,16 @@ DEFINE_string(landmark_model, "",
 namespace facerec {
 namespace {
 
+// What the run starts from and leaves out, beyond its recognition options.
+struct RunVariant {
+  std::string finetune_checkpoint;  // Empty: from scratch.
+  std::string finetune_run_uid, finetune_sha256;
+  std::string exclude_sha256;       // Empty: no exclusion.
+  size_t excluded_images = 0;
+};
+
 struct Row {
+  std::string name;  // The run's.
   std::string loss;
   std::string alignment;
   int64_t run_id = 0;
@@ -69,8 +95,20 @@ struct Row {
 // net in another checkout is the same configuration).
 std::map<std::string, std::string> RunParams(const experiment::RecognitionConfig& config,
                                              const std::string& alignment,
-                                             const std::string& landmark_sha256) {
+                                             const std::string& landmark_sha256,
+                                             const RunVariant& variant) {
   std::map<std::string, std::string> params = experiment::RecognitionParams(config);
+  // Absent unless used, like the alignment: a run from scratch on every
+  // image keeps the configuration it always had. The starting weights and
+  // the list are named by content, not by path.
+  if (!variant.finetune_checkpoint.empty()) {
+    params["finetune_from_run"] = variant.finetune_run_uid;
+    params["finetune_from_sha256"] = variant.finetune_sha256;
+  }
+  if (!variant.exclude_sha256.empty()) {
+    params["exclude_sha256"] = variant.exclude_sha256;
+    params["excluded_images"] = absl::StrCat(variant.excluded_images);
+  }
   params["preset"] = FLAGS_preset;
   params["loss"] = config.loss.name;
   // Absent for the dataset's crops, so their recorded configurations equal
@@ -83,10 +121,21 @@ std::map<std::string, std::string> RunParams(const experiment::RecognitionConfig
   return params;
 }
 
+// "arcface", "arcface+landmark_net", "arcface+finetuned+pgd_at", "arcface+excluding_57".
+std::string RunName(const std::string& loss, const std::string& alignment,
+                    const experiment::RecognitionConfig& config, const RunVariant& variant) {
+  std::string name = loss;
+  if (alignment != "provided") absl::StrAppend(&name, "+", alignment);
+  if (!variant.finetune_checkpoint.empty()) absl::StrAppend(&name, "+finetuned");
+  if (config.train.adversarial_steps > 0) absl::StrAppend(&name, "+pgd_at");
+  if (!variant.exclude_sha256.empty()) absl::StrAppend(&name, "+excluding_", variant.excluded_images);
+  return name;
+}
+
 absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::RecognitionConfig& config,
                            const std::string& alignment, const pipeline::RecognitionData& loaded,
                            const std::string& landmark_model, const std::string& landmark_sha256,
-                           const std::string& comparison) {
+                           const RunVariant& variant, const std::string& comparison) {
   const pipeline::RecognitionData with_val =
       config.train_on_val ? pipeline::WithValInTraining(loaded) : pipeline::RecognitionData();
   const pipeline::RecognitionData& data = config.train_on_val ? with_val : loaded;
@@ -95,12 +144,13 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
   loss_options.num_classes = data.num_classes;
   train::TrainOptions options = config.train;
   options.device = device;
+  options.init_checkpoint_path = variant.finetune_checkpoint;
 
   Row row;
   row.loss = config.loss.name;
   row.alignment = alignment;
   const std::map<std::string, std::string> params =
-      RunParams(config, alignment, landmark_sha256);
+      RunParams(config, alignment, landmark_sha256, variant);
   // A checkpoint belongs to a configuration and to the data it was trained
   // on: re-aligned crops carry a digest of their predicted points
   // (pipeline::RealignRecognitionData), so crops from another landmark net or
@@ -114,7 +164,8 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
   options.checkpoint_path = checkpoint.string();
 
   tracking::RunOptions run_options;
-  run_options.name = alignment == "provided" ? row.loss : row.loss + "+" + alignment;
+  run_options.name = RunName(row.loss, alignment, config, variant);
+  row.name = run_options.name;
   run_options.params = params;
   run_options.seed = config.seed;
   run_options.dataset_fingerprint = data.fingerprint;
@@ -173,8 +224,7 @@ void PrintTable(const std::vector<Row>& rows) {
   for (double fpir : metrics::kOpenSetFpirs) std::printf(" %10s", absl::StrCat("TPIR@", fpir).c_str());
   std::printf(" %7s %7s %7s %7s %7s %8s\n", "val", "test", "NC-val", "NC-test", "LFW", "train s");
   for (const Row& row : rows) {
-    const std::string name =
-        row.alignment == "provided" ? row.loss : row.loss + "+" + row.alignment;
+    const std::string& name = row.name;
     std::printf("%-22s %5lld", name.c_str(), static_cast<long long>(row.run_id));
     for (const auto& p : row.result.id_rate.points) std::printf(" %9s", Percent(p.tpr).c_str());
     for (const auto& p : row.result.open_set.points) std::printf(" %10s", Percent(p.tpr).c_str());
@@ -210,8 +260,50 @@ absl::Status CompareLosses(experiment::Experiment& e) {
   FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
   FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
-  FACEREC_ASSIGN_OR_RETURN(pipeline::RecognitionData data,
-                           pipeline::LoadRecognitionData(root, torch::get_num_threads()));
+  RunVariant variant;
+  if (!FLAGS_finetune_from.empty()) {
+    absl::StatusOr<pipeline::TrainingCheckpoint> start =
+        pipeline::TrainingCheckpointOfRun(*store, FLAGS_finetune_from);
+    if (!start.ok()) return experiment::AsFlagError("finetune_from", start.status());
+    using Params = std::map<std::string, std::string>;
+    FACEREC_ASSIGN_OR_RETURN(const Params start_params, store->GetParams(start->recogniser.run_id));
+    // The checkpoint holds one loss's head and one backbone's shapes: the
+    // runs must be of that loss and architecture, said before any training.
+    for (size_t i = 0; i < configs.size(); ++i) {
+      const std::map<std::string, std::string> params = experiment::RecognitionParams(configs[i]);
+      for (const char* key : {"loss", "backbone", "embedding_size", "width_multiplier", "stem_stride",
+                              "subcenters"}) {
+        const std::string mine = std::string(key) == "loss" ? loss_names[i] : params.at(key);
+        const auto theirs = start_params.find(key);
+        if (theirs != start_params.end() && theirs->second != mine) {
+          return experiment::FlagError(
+              "finetune_from", FLAGS_finetune_from,
+              absl::StrCat("run ", start->recogniser.run_uid.substr(0, 8), " was trained with ", key, "=",
+                           theirs->second, ", this run has ", key, "=", mine));
+        }
+      }
+    }
+    variant.finetune_checkpoint = start->path;
+    variant.finetune_run_uid = start->recogniser.run_uid;
+    variant.finetune_sha256 = start->recogniser.sha256;
+  }
+  std::set<std::string> excluded;
+  if (!FLAGS_exclude.empty()) {
+    const std::string list = ResolveAgainstWorkspace(FLAGS_exclude).string();
+    absl::StatusOr<std::set<std::string>> read = pipeline::ReadExclusionList(list);
+    if (!read.ok()) return experiment::AsFlagError("exclude", read.status());
+    excluded = *read;
+    absl::StatusOr<std::string> sha = Sha256OfFile(list);
+    if (!sha.ok()) return experiment::AsFlagError("exclude", sha.status());
+    variant.exclude_sha256 = *sha;
+    variant.excluded_images = excluded.size();
+  }
+  absl::StatusOr<pipeline::RecognitionData> loaded =
+      pipeline::LoadRecognitionData(root, torch::get_num_threads(), excluded);
+  if (!loaded.ok() && !excluded.empty() && absl::IsInvalidArgument(loaded.status())) {
+    return experiment::AsFlagError("exclude", loaded.status());
+  }
+  FACEREC_ASSIGN_OR_RETURN(pipeline::RecognitionData data, std::move(loaded));
   // What the data allows, from the labels alone (train, or train + val).
   std::vector<int> train_and_val_labels = data.train.labels();
   train_and_val_labels.insert(train_and_val_labels.end(), data.val.labels().begin(),
@@ -222,7 +314,12 @@ absl::Status CompareLosses(experiment::Experiment& e) {
         data::ValidateSampler(config.sampler,
                               config.train_on_val ? train_and_val_labels : data.train.labels())));
   }
-  const std::string comparison = absl::StrCat(FLAGS_preset, "-", NowMs());
+  // Fine-tuned and reduced-data runs are their own comparisons, apart from
+  // the preset's (tools:results takes the newest "<preset>-..." one).
+  std::string variant_prefix;
+  if (!variant.finetune_checkpoint.empty()) variant_prefix += "finetuned:";
+  if (!variant.exclude_sha256.empty()) variant_prefix += "excluding:";
+  const std::string comparison = absl::StrCat(variant_prefix, FLAGS_preset, "-", NowMs());
   std::vector<Row> rows;
   absl::Status first_failure;
   for (const std::string& alignment : alignments) {
@@ -250,7 +347,7 @@ absl::Status CompareLosses(experiment::Experiment& e) {
     const pipeline::RecognitionData& run_data = alignment == "provided" ? data : aligned_data;
     for (size_t i = 0; i < loss_names.size(); ++i) {
       absl::StatusOr<Row> row = RunOne(e, configs[i], alignment, run_data, landmark_model,
-                                       landmark_sha256, comparison);
+                                       landmark_sha256, variant, comparison);
       if (!row.ok()) {
         // Recorded as FAILED by the frame; the other losses still run.
         LOG(ERROR) << loss_names[i] << " (" << alignment << "): " << row.status();

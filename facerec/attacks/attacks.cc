@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "facerec/core/status_macros.h"
 
 namespace facerec::attacks {
 namespace {
@@ -105,6 +106,52 @@ absl::Status ValidateAttackOptions(const AttackOptions& options) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<torch::Tensor> AscendInBall(const Objective& objective, const torch::Tensor& images,
+                                           const AttackOptions& options, const torch::Tensor& mask) {
+  if (auto s = ValidateAttackOptions(options); !s.ok()) return s;
+  if (auto s = CheckImages("images", images); !s.ok()) return s;
+  torch::Tensor allowed = torch::ones_like(images);
+  if (mask.defined()) {
+    auto m = BroadcastMask(mask, images);
+    if (!m.ok()) return m.status();
+    allowed = *m;
+  }
+  const torch::Tensor clean = images.detach();
+  const double eps = options.epsilon;
+  // Nothing can move: the clean images, without the gradients' cost (the ε = 0 baseline).
+  if (eps == 0) return clean;
+  // The caller may hold a NoGradGuard (evaluation code does); the attack needs the gradient.
+  torch::AutoGradMode grad_mode(true);
+  const auto project = [&](const torch::Tensor& x) {
+    return (clean + ((x - clean).clamp(-eps, eps) * allowed)).clamp(0, 1);
+  };
+  const auto gradient = [&](const torch::Tensor& x) {
+    torch::Tensor leaf = x.detach().requires_grad_(true);
+    return torch::autograd::grad({objective(leaf)}, {leaf})[0].detach();
+  };
+  if (options.method == AttackMethod::kFgsm) return project(clean + eps * gradient(clean).sign()).detach();
+  const double alpha = options.step_size > 0 ? options.step_size : 2.5 * eps / options.steps;
+  torch::Tensor x = clean;
+  if (options.method == AttackMethod::kPgd && options.random_start) {
+    at::Generator generator = at::detail::createCPUGenerator(options.seed);
+    const torch::Tensor u =
+        torch::rand(clean.sizes(), generator, torch::TensorOptions().dtype(clean.scalar_type()));
+    x = project(clean + (2 * u.to(clean.device()) - 1) * eps);
+  }
+  torch::Tensor velocity = torch::zeros_like(clean);
+  for (int step = 0; step < options.steps; ++step) {
+    torch::Tensor g = gradient(x);
+    if (options.method == AttackMethod::kMiFgsm) {
+      // Per-image L1 normalisation (Dong et al., eq. 6); the epsilon keeps a zero gradient zero.
+      const torch::Tensor l1 = g.abs().sum({1, 2, 3}, /*keepdim=*/true).clamp_min(1e-12);
+      velocity = options.momentum * velocity + g / l1;
+      g = velocity;
+    }
+    x = project(x + alpha * g.sign());
+  }
+  return x.detach();
+}
+
 absl::StatusOr<AttackResult> AttackPairs(const Embedder& embed, const torch::Tensor& probes,
                                          const torch::Tensor& references, const AttackOptions& options,
                                          const torch::Tensor& mask) {
@@ -114,15 +161,6 @@ absl::StatusOr<AttackResult> AttackPairs(const Embedder& embed, const torch::Ten
   if (probes.sizes() != references.sizes()) {
     return absl::InvalidArgumentError("probes and references must have the same shape (pair i is row i of each)");
   }
-  torch::Tensor allowed = torch::ones_like(probes);
-  if (mask.defined()) {
-    auto m = BroadcastMask(mask, probes);
-    if (!m.ok()) return m.status();
-    allowed = *m;
-  }
-  // The caller may hold a NoGradGuard (evaluation code does); the attack needs the gradient.
-  torch::AutoGradMode grad_mode(true);
-
   const torch::Tensor clean = probes.detach();
   torch::Tensor reference_unit;
   AttackResult result;
@@ -133,43 +171,11 @@ absl::StatusOr<AttackResult> AttackPairs(const Embedder& embed, const torch::Ten
     result.similarity_before = PairSimilarity(embed, clean, reference_unit);
   }
   const double ascend = options.goal == AttackGoal::kImpersonation ? 1.0 : -1.0;
-  const double eps = options.epsilon;
-  const auto project = [&](const torch::Tensor& x) {
-    return (clean + ((x - clean).clamp(-eps, eps) * allowed)).clamp(0, 1);
+  // ascend * similarity, summed over pairs: each pair's term depends only on its own probe.
+  const Objective objective = [&](const torch::Tensor& x) {
+    return (ascend * PairSimilarity(embed, x, reference_unit)).sum();
   };
-  // d(ascend * similarity)/dx, summed over pairs: each pair's term depends only on its own probe.
-  const auto gradient = [&](const torch::Tensor& x) {
-    torch::Tensor leaf = x.detach().requires_grad_(true);
-    torch::Tensor objective = (ascend * PairSimilarity(embed, leaf, reference_unit)).sum();
-    return torch::autograd::grad({objective}, {leaf})[0].detach();
-  };
-
-  torch::Tensor x = clean;
-  if (eps == 0) {
-    // Nothing can move: the clean pair, without the gradients' cost (the ε = 0 baseline).
-  } else if (options.method == AttackMethod::kFgsm) {
-    x = project(clean + eps * gradient(clean).sign());
-  } else {
-    const double alpha = options.step_size > 0 ? options.step_size : 2.5 * eps / options.steps;
-    if (options.method == AttackMethod::kPgd && options.random_start) {
-      at::Generator generator = at::detail::createCPUGenerator(options.seed);
-      const torch::Tensor u =
-          torch::rand(clean.sizes(), generator, torch::TensorOptions().dtype(clean.scalar_type()));
-      x = project(clean + (2 * u.to(clean.device()) - 1) * eps);
-    }
-    torch::Tensor velocity = torch::zeros_like(clean);
-    for (int step = 0; step < options.steps; ++step) {
-      torch::Tensor g = gradient(x);
-      if (options.method == AttackMethod::kMiFgsm) {
-        // Per-image L1 normalisation (Dong et al., eq. 6); the epsilon keeps a zero gradient zero.
-        const torch::Tensor l1 = g.abs().sum({1, 2, 3}, /*keepdim=*/true).clamp_min(1e-12);
-        velocity = options.momentum * velocity + g / l1;
-        g = velocity;
-      }
-      x = project(x + alpha * g.sign());
-    }
-  }
-  result.adversarial = x.detach();
+  FACEREC_ASSIGN_OR_RETURN(result.adversarial, AscendInBall(objective, clean, options, mask));
   {
     torch::NoGradGuard no_grad;
     result.similarity_after = PairSimilarity(embed, result.adversarial, reference_unit);

@@ -104,6 +104,19 @@ absl::StatusOr<AttackResult> AttackPairs(const Embedder& embed, const torch::Ten
                                          const torch::Tensor& references, const AttackOptions& options,
                                          const torch::Tensor& mask = {});
 
+// [N, 3, H, W] images -> a scalar to increase, differentiable; the sum of
+// independent per-image terms when the images are to be attacked apart.
+using Objective = std::function<torch::Tensor(const torch::Tensor&)>;
+
+// The engine of AttackPairs, for any objective (adversarial training's is
+// the training loss, train/trainer.h): `images` moved by options.method
+// (fgsm, pgd with its random start, mi_fgsm; options.goal is ignored) to
+// increase `objective`, never leaving the ε-ball, the mask or [0, 1].
+// ε = 0 returns the images unchanged without calling the objective.
+// InvalidArgumentError as AttackPairs.
+absl::StatusOr<torch::Tensor> AscendInBall(const Objective& objective, const torch::Tensor& images,
+                                           const AttackOptions& options, const torch::Tensor& mask = {});
+
 // Whether each pair reached the goal at `threshold` (the verifier accepts a
 // pair scoring strictly above it, as metrics::IdentificationRate counts).
 // Dodging succeeds where the adversarial pair is not accepted, impersonation

@@ -62,6 +62,11 @@ DEFINE_double(erase_probability, kAugment.erase_probability,
               "Random erasing probability (training augmentation).");
 DEFINE_bool(eval_flip, kAugment.flip_test,
             "Embed each evaluation image and its mirror image and sum them.");
+// Adversarial training (train/trainer.h).
+DEFINE_int32(adversarial_steps, kTrain.adversarial_steps,
+             "PGD adversarial training: PGD steps per batch; 0 trains on clean images.");
+DEFINE_double(adversarial_epsilon, kTrain.adversarial_epsilon * 255,
+              "PGD adversarial training: L-inf radius in grey levels of 255.");
 // The run.
 DEFINE_bool(train_on_val, kConfig.train_on_val,
             "Train on the train and val splits; validation and val accuracy then use test.");
@@ -176,6 +181,14 @@ absl::StatusOr<RecognitionConfig> RecognitionConfigFromFlags(const std::string& 
   c.train.min_lr = FLAGS_min_lr;
   c.train.margin_warmup_epochs = FLAGS_margin_warmup_epochs;
   c.train.seed = static_cast<uint64_t>(FLAGS_seed);
+  if (FLAGS_adversarial_steps < 0) {
+    return FlagError("adversarial_steps", FLAGS_adversarial_steps, "must be >= 0 (0 = clean training)");
+  }
+  if (!(FLAGS_adversarial_epsilon >= 0 && FLAGS_adversarial_epsilon <= 255)) {
+    return FlagError("adversarial_epsilon", FLAGS_adversarial_epsilon, "must be in [0, 255] grey levels");
+  }
+  c.train.adversarial_steps = FLAGS_adversarial_steps;
+  c.train.adversarial_epsilon = FLAGS_adversarial_epsilon / 255;
   // Train option fields are named like their flags.
   if (absl::Status s = train::ValidateTrainOptions(c.train); !s.ok()) {
     const std::string m(s.message());
@@ -236,6 +249,8 @@ std::map<std::string, std::string> RecognitionParams(const RecognitionConfig& c)
       {"max_rotation", n(c.augment.max_rotation_degrees)},
       {"erase_probability", n(c.augment.erase_probability)},
       {"eval_flip", b(c.augment.flip_test)},
+      {"adversarial_steps", n(c.train.adversarial_steps)},
+      {"adversarial_epsilon", n(c.train.adversarial_epsilon * 255)},
       {"train_on_val", b(c.train_on_val)},
       {"validate_every", n(c.validate_every)},
       {"loader_workers", n(c.loader_workers)},

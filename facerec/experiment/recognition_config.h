@@ -13,7 +13,8 @@
 // batch_size, pk_identities, pk_images, optimizer, lr, momentum,
 // weight_decay, schedule, warmup_epochs, min_lr, step_milestones;
 // label_smoothing, scale, m1, m2, m3, subcenters, margin_warmup_epochs,
-// triplet_margin, triplet_mining; augment, min_crop_area, color_jitter,
+// triplet_margin, triplet_mining; adversarial_steps, adversarial_epsilon;
+// augment, min_crop_area, color_jitter,
 // max_rotation, erase_probability, eval_flip; train_on_val, validate_every,
 // loader_workers, seed.
 #ifndef FACEREC_EXPERIMENT_RECOGNITION_CONFIG_H_

@@ -4,22 +4,33 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/ascii.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/celeba.h"
 #include "facerec/data/fingerprint.h"
 #include "facerec/data/image.h"
 #include "facerec/data/lfw.h"
+#include "facerec/data/text_file.h"
 #include "facerec/metrics/classification.h"
 #include "glog/logging.h"
 
 namespace facerec::pipeline {
 namespace {
 
+// `path` relative to `root`, as exclusion lists name images.
+std::string RootRelative(const std::string& path, const std::filesystem::path& root) {
+  return std::filesystem::path(path).lexically_relative(root).generic_string();
+}
+
 absl::StatusOr<data::FaceImages> LoadSplit(const data::Celeba500& celeba, data::Split split,
-                                           int threads, std::vector<std::string>* all_paths) {
+                                           int threads, const std::filesystem::path& root,
+                                           const std::set<std::string>& excluded,
+                                           std::vector<std::string>* all_paths) {
   std::vector<std::string> paths;
   std::vector<int> labels;
   for (size_t i : celeba.Indices(split)) {
+    if (!excluded.empty() && excluded.count(RootRelative(celeba.images[i].path, root))) continue;
     paths.push_back(celeba.images[i].path);
     labels.push_back(celeba.images[i].identity);
   }
@@ -29,17 +40,45 @@ absl::StatusOr<data::FaceImages> LoadSplit(const data::Celeba500& celeba, data::
 
 }  // namespace
 
+absl::StatusOr<std::set<std::string>> ReadExclusionList(const std::string& path) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<data::Line> lines, data::ReadLines(path));
+  std::set<std::string> files;
+  for (const data::Line& line : lines) {
+    const std::string file(absl::StripAsciiWhitespace(line.text.substr(0, line.text.find('#'))));
+    if (file.empty()) continue;  // A comment line.
+    if (file.find_first_of(" \t,") != std::string::npos) {
+      return data::LineError(path, line.number, "expected one file per line (then '# reason')", line.text);
+    }
+    if (std::filesystem::path(file).is_absolute()) {
+      return data::LineError(path, line.number, "the file must be relative to the data root", line.text);
+    }
+    files.insert(std::filesystem::path(file).lexically_normal().generic_string());
+  }
+  return files;
+}
+
 absl::StatusOr<RecognitionData> LoadRecognitionData(const std::filesystem::path& root,
-                                                    int threads) {
+                                                    int threads,
+                                                    const std::set<std::string>& excluded) {
   const auto start = std::chrono::steady_clock::now();
   RecognitionData d;
   std::vector<std::string> paths, annotations;
   FACEREC_ASSIGN_OR_RETURN(const data::Celeba500 celeba, data::LoadCeleba500(root));
   d.num_classes = celeba.num_identities;
   annotations = celeba.annotation_files;
-  FACEREC_ASSIGN_OR_RETURN(d.train, LoadSplit(celeba, data::Split::kTrain, threads, &paths));
-  FACEREC_ASSIGN_OR_RETURN(d.val, LoadSplit(celeba, data::Split::kVal, threads, &paths));
-  FACEREC_ASSIGN_OR_RETURN(d.test, LoadSplit(celeba, data::Split::kTest, threads, &paths));
+  if (!excluded.empty()) {
+    std::set<std::string> known;
+    for (const auto& image : celeba.images) known.insert(RootRelative(image.path, root));
+    for (const std::string& file : excluded) {
+      if (!known.count(file)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("cannot exclude ", file, ": no CelebA-500 image of that name under ", root.string()));
+      }
+    }
+  }
+  FACEREC_ASSIGN_OR_RETURN(d.train, LoadSplit(celeba, data::Split::kTrain, threads, root, excluded, &paths));
+  FACEREC_ASSIGN_OR_RETURN(d.val, LoadSplit(celeba, data::Split::kVal, threads, root, excluded, &paths));
+  FACEREC_ASSIGN_OR_RETURN(d.test, LoadSplit(celeba, data::Split::kTest, threads, root, excluded, &paths));
 
   FACEREC_ASSIGN_OR_RETURN(const data::IdRateSet ir, data::LoadIdRateSet(root));
   // Queries sorted by file name within each identity: TpirAtFpir takes the

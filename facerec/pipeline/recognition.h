@@ -20,6 +20,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,8 +49,21 @@ struct RecognitionData {
   std::string fingerprint;  // Of everything above.
 };
 
+// `excluded`: CelebA-500 images to leave out of its three splits, named
+// relative to the data root as the trash search's CSV names them
+// ("celeba500/celebA_train_500/celebA_imgs/000001.jpg"); celebA_ir and LFW
+// are never touched, so runs with and without an exclusion are scored on the
+// same test sets. A name that is no CelebA-500 image is an
+// InvalidArgumentError naming it (a typo must not exclude nothing silently).
+// The fingerprint covers the images loaded, so it changes with `excluded`.
 absl::StatusOr<RecognitionData> LoadRecognitionData(const std::filesystem::path& data_root,
-                                                    int threads);
+                                                    int threads,
+                                                    const std::set<std::string>& excluded = {});
+
+// The images an exclusion list names: one file per line, relative to the
+// data root, anything after '#' a comment (the reason it is excluded).
+// Errors name the list's file and line.
+absl::StatusOr<std::set<std::string>> ReadExclusionList(const std::string& path);
 
 // `data` with the val split moved into training: train = train + val, and
 // val = test, so validation and the "val" closed-set numbers come from test

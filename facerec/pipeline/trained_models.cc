@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "facerec/core/data_root.h"
+#include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
 
 namespace facerec::pipeline {
@@ -98,6 +99,34 @@ absl::StatusOr<Recogniser> RecogniserBySha256(tracking::ExperimentStore& store,
   return absl::NotFoundError(absl::StrCat("no run in ", store.path(),
                                           " trained the recogniser with sha256 ",
                                           sha256.substr(0, 12), "..."));
+}
+
+absl::StatusOr<TrainingCheckpoint> TrainingCheckpointOfRun(tracking::ExperimentStore& store,
+                                                           const std::string& uid_or_prefix) {
+  FACEREC_ASSIGN_OR_RETURN(const tracking::RunRecord run, store.GetRunByUid(uid_or_prefix));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<Recogniser> all, Recognisers(store));
+  const auto it = std::find_if(all.begin(), all.end(), [&](const Recogniser& r) { return r.run_id == run.id; });
+  if (it == all.end()) {
+    return absl::NotFoundError(absl::StrCat("run ", run.uid.substr(0, 8),
+                                            " is no finished compare_losses run with a recogniser"));
+  }
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::ArtifactRecord> artifacts, store.GetArtifacts(run.id));
+  for (const tracking::ArtifactRecord& a : artifacts) {
+    if (a.kind != "checkpoint") continue;
+    TrainingCheckpoint checkpoint{ResolveAgainstWorkspace(a.path).string(), *it};
+    absl::StatusOr<std::string> sha = Sha256OfFile(checkpoint.path);
+    if (!sha.ok()) {
+      return absl::NotFoundError(absl::StrCat("run ", run.uid.substr(0, 8), "'s checkpoint ", a.path,
+                                              " cannot be read: ", sha.status().message()));
+    }
+    if (*sha != a.sha256) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "run ", run.uid.substr(0, 8), "'s checkpoint ", a.path,
+          " is not the file the run recorded (sha256 differs; a later run of its configuration rewrote it)"));
+    }
+    return checkpoint;
+  }
+  return absl::NotFoundError(absl::StrCat("run ", run.uid.substr(0, 8), " recorded no checkpoint"));
 }
 
 absl::StatusOr<double> ThresholdAtFalseAcceptRate(tracking::ExperimentStore& store,

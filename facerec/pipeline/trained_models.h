@@ -63,6 +63,20 @@ absl::StatusOr<std::string> BestRecogniserModel(tracking::ExperimentStore& store
 absl::StatusOr<Recogniser> RecogniserBySha256(tracking::ExperimentStore& store,
                                               const std::string& sha256);
 
+// A compare_losses run's training checkpoint (backbone, head and optimiser
+// state: train/trainer.h), to fine-tune its recogniser from.
+struct TrainingCheckpoint {
+  std::string path;       // Absolute.
+  Recogniser recogniser;  // The run and its embedding net (whose sha256 names the start).
+};
+// The checkpoint of the FINISHED compare_losses run with this uid (or a
+// prefix of at least 8 hex digits). NotFoundError when there is no such run
+// or checkpoint; FailedPreconditionError when the file is no longer the one
+// the run recorded (its sha256 differs: a later run of the same
+// configuration rewrote it).
+absl::StatusOr<TrainingCheckpoint> TrainingCheckpointOfRun(tracking::ExperimentStore& store,
+                                                           const std::string& uid_or_prefix);
+
 // The similarity threshold at which the recogniser's recorded celebA_ir
 // identification-rate evaluation accepts a false pair at rate `far`: the
 // exact point when `far` is one of metrics::kCourseFprs, else the ROC point

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "facerec/attacks/attacks.h"
 #include "facerec/core/progress.h"
 #include "facerec/core/thread_governor.h"
 #include "facerec/core/status_macros.h"
@@ -80,6 +81,10 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
     if (!(m >= 0) || !std::isfinite(m)) return bad("step_milestones", m, "must be epochs >= 0");
   }
   if (!(o.step_gamma > 0)) return bad("step_gamma", o.step_gamma, "must be positive");
+  if (o.adversarial_steps < 0) return bad("adversarial_steps", o.adversarial_steps, "must be >= 0");
+  if (!(o.adversarial_epsilon >= 0 && o.adversarial_epsilon <= 1)) {
+    return bad("adversarial_epsilon", o.adversarial_epsilon, "must be in [0, 1] (pixel units)");
+  }
   return absl::OkStatus();
 }
 
@@ -179,6 +184,40 @@ absl::Status Trainer::LoadCheckpoint(int* next_epoch, int64_t* global_step) {
   return absl::OkStatus();
 }
 
+absl::Status Trainer::LoadInitialWeights() {
+  try {
+    torch::serialize::InputArchive archive, model, loss;
+    archive.load_from(options_.init_checkpoint_path, options_.device);
+    archive.read("model", model);
+    archive.read("loss", loss);
+    backbone_->load(model);
+    loss_->load(loss);
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot start from the weights in ",
+                                                   options_.init_checkpoint_path, ": ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<torch::Tensor> Trainer::AdversarialImages(const torch::Tensor& x, const torch::Tensor& y,
+                                                         int64_t global_step) {
+  attacks::AttackOptions attack;
+  attack.method = attacks::AttackMethod::kPgd;
+  attack.epsilon = options_.adversarial_epsilon;
+  attack.steps = options_.adversarial_steps;
+  attack.seed = options_.seed * 1000003ULL + static_cast<uint64_t>(global_step);
+  backbone_->eval();
+  loss_->eval();
+  absl::StatusOr<torch::Tensor> adversarial = attacks::AscendInBall(
+      [&](const torch::Tensor& images) { return loss_->forward(backbone_->forward(images), y).loss; }, x,
+      attack);
+  backbone_->train();
+  loss_->train();
+  // The attack's gradients reach the weights too; the step must not see them.
+  optimizer_->zero_grad();
+  return adversarial;
+}
+
 absl::Status Trainer::Train(const EpochCallback& after_epoch) {
   FACEREC_RETURN_IF_ERROR(ValidateTrainOptions(options_));
   const int64_t steps_per_epoch = loader_->BatchesPerEpoch();
@@ -192,6 +231,9 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
     if (run_ != nullptr) {
       FACEREC_RETURN_IF_ERROR(run_->SetTag("resumed_from_epoch", absl::StrCat(epoch)));
     }
+  } else if (!options_.init_checkpoint_path.empty()) {
+    FACEREC_RETURN_IF_ERROR(LoadInitialWeights());
+    LOG(INFO) << "starting from the weights in " << options_.init_checkpoint_path;
   }
   start_epoch_ = epoch;
   const int64_t total_steps = static_cast<int64_t>(options_.epochs) * steps_per_epoch;
@@ -221,8 +263,11 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
             1.0, static_cast<double>(global_step) / (options_.margin_warmup_epochs * steps_per_epoch)));
       }
       data::Batch batch = loader_->Get(epoch, b);
-      const torch::Tensor x = batch.images.to(options_.device);
+      torch::Tensor x = batch.images.to(options_.device);
       const torch::Tensor y = batch.labels.to(options_.device);
+      if (options_.adversarial_steps > 0) {
+        FACEREC_ASSIGN_OR_RETURN(x, AdversarialImages(x, y, global_step));
+      }
       optimizer_->zero_grad();
       losses::LossOutput out = loss_->forward(backbone_->forward(x), y);
       const double value = out.loss.item<double>();

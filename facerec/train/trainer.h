@@ -19,6 +19,10 @@
 // change is recorded as metric train/threads; FACEREC_THREAD_GOVERNOR=0 keeps
 // the count fixed for bit-exact repeats.
 //
+// With TrainOptions::adversarial_steps the batches are PGD images of
+// themselves (attacks/attacks.h), for a net robust to small perturbations;
+// with init_checkpoint_path training starts from another run's weights.
+//
 // A non-finite loss stops training with DataLossError naming the epoch and
 // step; the last good checkpoint is left untouched.
 //
@@ -67,8 +71,24 @@ struct TrainOptions {
   double step_gamma = 0.1;
   double min_lr = 0;                // Cosine floor. Default 0.
   double margin_warmup_epochs = 0;  // Margin scale 0 -> 1 over these epochs. Default 0.
+  // PGD adversarial training (Madry et al. 2018): each batch is replaced by
+  // the images within `adversarial_epsilon` of it (L∞, [0, 1] pixels) that
+  // PGD from a random start, `adversarial_steps` steps of 2.5 ε / steps,
+  // finds to raise the training loss; the step then trains on those, and
+  // train/loss is their loss. The attack sees the net in eval mode (running
+  // BatchNorm statistics, no dropout): it attacks the net as it is used, its
+  // passes leave the running statistics alone, and each image's attack is
+  // its own. It costs `adversarial_steps` extra forward and backward passes
+  // per step. 0 trains on the clean images. Default 0.
+  int adversarial_steps = 0;
+  double adversarial_epsilon = 4.0 / 255;  // Default 4/255 (4 grey levels).
   uint64_t seed = 0;
   std::string checkpoint_path;      // Empty: no checkpoints, no resume.
+  // Fine-tuning: the weights (backbone and loss, from a Trainer checkpoint)
+  // to start from when there is no checkpoint to resume; optimiser state,
+  // epoch and step start fresh. Empty: the weights the backbone and loss
+  // were made with. Default empty.
+  std::string init_checkpoint_path;
   double progress_interval_seconds = 10;
   torch::Device device = torch::kCPU;
   // Test hook: return (as if killed, no checkpoint) after this many steps of
@@ -117,6 +137,10 @@ class Trainer {
  private:
   absl::Status SaveCheckpoint(int next_epoch, int64_t global_step);
   absl::Status LoadCheckpoint(int* next_epoch, int64_t* global_step);
+  absl::Status LoadInitialWeights();
+  // `x` moved by PGD to raise the loss (TrainOptions::adversarial_steps).
+  absl::StatusOr<torch::Tensor> AdversarialImages(const torch::Tensor& x, const torch::Tensor& y,
+                                                  int64_t global_step);
 
   backbones::Backbone backbone_;
   losses::Loss loss_;

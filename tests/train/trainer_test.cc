@@ -5,7 +5,10 @@
 #include <filesystem>
 
 #include "facerec/data/celeba.h"
+#include "facerec/core/status_macros.h"
 #include "facerec/data/image.h"
+#include "facerec/tracking/experiment_store.h"
+#include "facerec/tracking/run.h"
 #include "tests/testing/test_data.h"
 
 namespace facerec::train {
@@ -147,6 +150,107 @@ TEST(TrainerTest, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint) {
   EXPECT_NE(status.message().find("non-finite loss"), std::string::npos) << status;
   EXPECT_NE(status.message().find(checkpoint), std::string::npos) << status;
   EXPECT_EQ(std::filesystem::last_write_time(checkpoint), written);
+}
+
+TEST(TrainerTest, AdversarialTrainingWithZeroEpsilonIsCleanTraining) {
+  TrainingSetup clean = MakeSetup("arcface", 1);
+  ASSERT_TRUE(Trainer(clean.backbone, clean.loss, clean.loader.get(), TinyOptions(""), nullptr).Train().ok());
+  TrainingSetup adversarial = MakeSetup("arcface", 1);
+  TrainOptions options = TinyOptions("");
+  options.adversarial_steps = 3;
+  options.adversarial_epsilon = 0;
+  ASSERT_TRUE(Trainer(adversarial.backbone, adversarial.loss, adversarial.loader.get(), options, nullptr)
+                  .Train()
+                  .ok());
+  ExpectIdentical(Weights(clean), Weights(adversarial));
+}
+
+// The train/loss series of one epoch of `options` from MakeSetup's weights.
+std::vector<double> EpochLosses(const std::string& loss_name, TrainOptions options) {
+  auto store = tracking::ExperimentStore::Open(":memory:");
+  CHECK(store.ok()) << store.status();
+  tracking::RunOptions run_options;
+  run_options.experiment = "trainer_test";
+  auto run = tracking::Run::Start(store->get(), run_options);
+  CHECK(run.ok()) << run.status();
+  TrainingSetup s = MakeSetup(loss_name, 1);
+  options.epochs = 1;
+  options.lr = 1e-9;  // The weights stay put: every step's loss is the starting net's.
+  options.warmup_epochs = 0;
+  FACEREC_CHECK_OK(Trainer(s.backbone, s.loss, s.loader.get(), options, run->get()).Train());
+  FACEREC_CHECK_OK((*run)->Flush());
+  auto points = (*store)->GetMetrics((*run)->id(), "train/loss");
+  CHECK(points.ok()) << points.status();
+  std::vector<double> losses;
+  for (const auto& p : *points) losses.push_back(p.value);
+  return losses;
+}
+
+TEST(TrainerTest, AdversarialBatchesRaiseTheLossOfEveryStep) {
+  for (const std::string loss : {"ce", "arcface"}) {
+    const std::vector<double> clean = EpochLosses(loss, TinyOptions(""));
+    TrainOptions options = TinyOptions("");
+    options.adversarial_steps = 3;
+    options.adversarial_epsilon = 8.0 / 255;
+    const std::vector<double> adversarial = EpochLosses(loss, options);
+    ASSERT_EQ(clean.size(), 6u);
+    ASSERT_EQ(adversarial.size(), clean.size());
+    for (size_t i = 0; i < clean.size(); ++i) {
+      EXPECT_GT(adversarial[i], clean[i]) << loss << " step " << i;
+    }
+  }
+}
+
+TEST(TrainerTest, FineTuningStartsFromTheCheckpointsWeightsWithAFreshSchedule) {
+  const std::string checkpoint = Fresh("pretrained");
+  TrainingSetup pretrained = MakeSetup("ce", 1);
+  TrainOptions first = TinyOptions(checkpoint);
+  first.epochs = 1;
+  ASSERT_TRUE(Trainer(pretrained.backbone, pretrained.loss, pretrained.loader.get(), first, nullptr).Train().ok());
+
+  // Two runs of 2 epochs from the same starting weights: one loads them by
+  // init_checkpoint_path into a freshly made net, the other is the
+  // pretrained net itself.
+  TrainOptions tune = TinyOptions("");
+  tune.epochs = 2;
+  tune.lr = 0.01;
+  tune.warmup_epochs = 0;
+  TrainingSetup reference = MakeSetup("ce", 1);
+  {
+    torch::NoGradGuard no_grad;
+    const auto from = Weights(pretrained);
+    auto params = reference.backbone->parameters();
+    auto buffers = reference.backbone->buffers();
+    auto head = reference.loss->parameters();
+    size_t i = 0;
+    for (auto& p : params) p.copy_(from[i++]);
+    for (auto& b : buffers) b.copy_(from[i++]);
+    for (auto& p : head) p.copy_(from[i++]);
+  }
+  Trainer reference_trainer(reference.backbone, reference.loss, reference.loader.get(), tune, nullptr);
+  ASSERT_TRUE(reference_trainer.Train().ok());
+
+  TrainingSetup tuned = MakeSetup("ce", 1);
+  tune.init_checkpoint_path = checkpoint;
+  Trainer tuned_trainer(tuned.backbone, tuned.loss, tuned.loader.get(), tune, nullptr);
+  ASSERT_TRUE(tuned_trainer.Train().ok());
+  EXPECT_EQ(tuned_trainer.start_epoch(), 0);
+  ExpectIdentical(Weights(reference), Weights(tuned));
+
+  tune.init_checkpoint_path = checkpoint + ".missing";
+  TrainingSetup missing = MakeSetup("ce", 1);
+  const absl::Status status = Trainer(missing.backbone, missing.loss, missing.loader.get(), tune, nullptr).Train();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_NE(status.message().find(".missing"), std::string::npos) << status;
+}
+
+TEST(TrainerTest, AdversarialOptionsOutOfRangeAreRejectedByName) {
+  TrainOptions o = TinyOptions("");
+  o.adversarial_steps = -1;
+  EXPECT_NE(ValidateTrainOptions(o).message().find("adversarial_steps=-1"), std::string::npos);
+  o.adversarial_steps = 3;
+  o.adversarial_epsilon = 2;
+  EXPECT_NE(ValidateTrainOptions(o).message().find("adversarial_epsilon=2"), std::string::npos);
 }
 
 TEST(LearningRateTest, WarmupCosineAndSteps) {
