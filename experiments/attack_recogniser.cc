@@ -336,6 +336,14 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
     return absl::InvalidArgumentError(absl::StrCat("--steps/--step_size/--momentum: ", s.message()));
   }
 
+  if (FLAGS_attacked != "best" && FLAGS_attacked != "all") {
+    for (absl::string_view uid : absl::StrSplit(FLAGS_attacked, ',', absl::SkipWhitespace())) {
+      if (!tracking::IsRunUidPrefix(absl::StripAsciiWhitespace(uid))) {
+        return experiment::FlagError("attacked", FLAGS_attacked,
+                                     "must be 'best', 'all' or run uids (8+ hex digits)");
+      }
+    }
+  }
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
   FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
   FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::Recogniser> records, pipeline::Recognisers(*store));

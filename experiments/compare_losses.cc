@@ -264,7 +264,7 @@ absl::Status CompareLosses(experiment::Experiment& e) {
   if (!FLAGS_finetune_from.empty()) {
     absl::StatusOr<pipeline::TrainingCheckpoint> start =
         pipeline::TrainingCheckpointOfRun(*store, FLAGS_finetune_from);
-    if (!start.ok()) return experiment::AsFlagError("finetune_from", start.status());
+    if (!start.ok()) return experiment::FlagError("finetune_from", FLAGS_finetune_from, start.status().message());
     using Params = std::map<std::string, std::string>;
     FACEREC_ASSIGN_OR_RETURN(const Params start_params, store->GetParams(start->recogniser.run_id));
     // The checkpoint holds one loss's head and one backbone's shapes: the
@@ -291,17 +291,17 @@ absl::Status CompareLosses(experiment::Experiment& e) {
   if (!FLAGS_exclude.empty()) {
     const std::string list = ResolveAgainstWorkspace(FLAGS_exclude).string();
     absl::StatusOr<std::set<std::string>> read = pipeline::ReadExclusionList(list);
-    if (!read.ok()) return experiment::AsFlagError("exclude", read.status());
+    if (!read.ok()) return experiment::FlagError("exclude", FLAGS_exclude, read.status().message());
     excluded = *read;
     absl::StatusOr<std::string> sha = Sha256OfFile(list);
-    if (!sha.ok()) return experiment::AsFlagError("exclude", sha.status());
+    if (!sha.ok()) return experiment::FlagError("exclude", FLAGS_exclude, sha.status().message());
     variant.exclude_sha256 = *sha;
     variant.excluded_images = excluded.size();
   }
   absl::StatusOr<pipeline::RecognitionData> loaded =
       pipeline::LoadRecognitionData(root, torch::get_num_threads(), excluded);
   if (!loaded.ok() && !excluded.empty() && absl::IsInvalidArgument(loaded.status())) {
-    return experiment::AsFlagError("exclude", loaded.status());
+    return experiment::FlagError("exclude", FLAGS_exclude, loaded.status().message());
   }
   FACEREC_ASSIGN_OR_RETURN(pipeline::RecognitionData data, std::move(loaded));
   // What the data allows, from the labels alone (train, or train + val).

@@ -31,6 +31,10 @@ compare_losses|--schedule=bogus|--schedule=bogus: unknown schedule 'bogus'; allo
 compare_losses|--batch_size=0|--batch_size=0: must be >= 1
 compare_losses|--epochs=-1|--epochs=-1: must be at least 1
 compare_losses|--epochs=0|--epochs=0: must be at least 1
+compare_losses|--adversarial_epsilon=300|--adversarial_epsilon=300: must be in [0, 255] grey levels
+compare_losses|--adversarial_steps=-2|--adversarial_steps=-2: must be >= 0 (0 = clean training)
+compare_losses|--finetune_from=deadbeef00|--finetune_from=deadbeef00: no run with uid deadbeef00
+compare_losses|--exclude=no/such/list.txt|--exclude=no/such/list.txt:
 compare_losses|--lr=-0.1|--lr=-0.1: must be a positive number
 compare_losses|--momentum=1.5|--momentum=1.5: must be in [0, 1)
 compare_losses|--warmup_epochs=50|--warmup_epochs=50: must be in [0, epochs]
@@ -80,7 +84,7 @@ evaluate_pipeline|--crop_padding=mirror|--crop_padding=mirror: unknown crop padd
 evaluate_pipeline|--score_threshold=inf|--score_threshold=inf: must be finite
 attack_recogniser|--methods=cw|--methods=cw: unknown 'cw'
 attack_recogniser|--epsilons=0,-1|--epsilons=-1: each must be in [0, 255]
-attack_recogniser|--attacked=worst|--attacked=worst: must be 'best' or 'all'
+attack_recogniser|--attacked=worst|--attacked=worst: must be 'best', 'all' or run uids (8+ hex digits)
 attack_recogniser|--eyeglass_epsilons=0|--eyeglass_epsilons=0: each must be in (0, 255]
 attack_recogniser|--epsilons= --eyeglass_epsilons=|--epsilons=: --epsilons and --eyeglass_epsilons are both empty
 find_trash|--set=lfw|--set=lfw: unknown set 'lfw'; allowed: celeba500, celeba_ir
