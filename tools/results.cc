@@ -29,13 +29,14 @@ DEFINE_string(out, "", "Write here (relative to the workspace root) instead of s
 DEFINE_string(notes, "experiments/results_notes.md",
               "Markdown written first (relative to the workspace root; empty = none): the "
               "prose around the generated tables, kept in git.");
-DEFINE_string(sections, "losses,alignment,landmarks,detection,pipeline,attacks,trash",
+DEFINE_string(sections, "losses,alignment,landmarks,detection,pipeline,attacks,defence,trash,retrain",
               "Comma-separated: losses (the --preset/--comparison table), alignment (the newest "
               "provided-vs-own-alignment comparison), landmarks (landmark net vs dlib), detection "
               "(the detectors side by side, our detector's training), pipeline (the "
               "photo-to-identity chain on LFW and celebA_ir, latency per stage), attacks (success vs "
-              "epsilon per attack and goal, white-box and transferred), trash (the trash search against injected faults "
-              "and on the real sets).");
+              "epsilon per attack and goal, white-box and transferred), defence (adversarial training: "
+              "clean vs robust), trash (the trash search against injected faults and on the real sets), "
+              "retrain (the best loss retrained without the confirmed trash, before -> after).");
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("Writes the compare_losses table from the experiment store.");
@@ -65,9 +66,10 @@ int main(int argc, char** argv) {
   for (absl::string_view section : absl::StrSplit(FLAGS_sections, ',', absl::SkipEmpty())) {
     if (section != "losses" && section != "alignment" && section != "landmarks" &&
         section != "detection" && section != "pipeline" && section != "attacks" &&
-        section != "trash") {
+        section != "defence" && section != "trash" && section != "retrain") {
       std::cerr << "results: --sections=" << FLAGS_sections << ": unknown section '" << section
-                << "'; allowed: losses, alignment, landmarks, detection, pipeline, attacks, trash\n";
+                << "'; allowed: losses, alignment, landmarks, detection, pipeline, attacks, defence, trash, "
+                   "retrain\n";
       return 2;
     }
   }
@@ -108,6 +110,12 @@ int main(int argc, char** argv) {
     } else if (section == "attacks") {
       text = facerec::tools::AttacksMarkdown(**store);
       if (text.ok()) *text = "## Adversarial attacks on the recognisers\n\n" + *text;
+    } else if (section == "defence") {
+      text = facerec::tools::DefenceMarkdown(**store);
+      if (text.ok()) *text = "## Adversarial training as a defence\n\n" + *text;
+    } else if (section == "retrain") {
+      text = facerec::tools::RetrainMarkdown(**store);
+      if (text.ok()) *text = "## Retrained without the confirmed trash\n\n" + *text;
     } else if (section == "trash") {
       text = facerec::tools::TrashMarkdown(**store);
       if (text.ok()) *text = "## Trash-photo search\n\n" + *text;

@@ -51,6 +51,22 @@ absl::StatusOr<std::string> AttacksMarkdown(tracking::ExperimentStore& store);
 // newest FINISHED run of "find_trash" with its counts.
 absl::StatusOr<std::string> TrashMarkdown(tracking::ExperimentStore& store);
 
+// Adversarial training as a defence: per FINISHED compare_losses run
+// fine-tuned with PGD (params adversarial_steps > 0 and finetune_from_run),
+// the recogniser it started from, the newest clean fine-tuning of that
+// start with the same epochs and learning rate (the control: same extra
+// budget, clean images) and itself: clean celebA_ir TPR@FPR 0.1 and 0.01,
+// and white-box PGD success at FAR 1e-3 against ε from each one's newest
+// attack run. NotFoundError when no run was adversarially trained.
+absl::StatusOr<std::string> DefenceMarkdown(tracking::ExperimentStore& store);
+
+// Retraining without trash: per FINISHED compare_losses run with an
+// exclusion list (param exclude_sha256), the newest FINISHED run whose params
+// are the same but for the list (and the thread count): celebA_ir TPR at the
+// six course FPRs and val 1-NN accuracy, before -> after. NotFoundError when
+// no run excluded images.
+absl::StatusOr<std::string> RetrainMarkdown(tracking::ExperimentStore& store);
+
 // One row per FINISHED run tagged `comparison`: TPR at the six course FPRs,
 // TPIR at the three FPIRs, accuracies, LFW, training time; then the shared
 // configuration, the per-loss differences and the command that produced it.

@@ -284,5 +284,89 @@ TEST(ResultsTableTest, TrashTablesTakeTheNewestFinishedRunPerSwapRateAndPerSet) 
   EXPECT_NE(markdown->find("    find trash"), std::string::npos);
 }
 
+// A FINISHED compare_losses run with these params and a TPR@0.1 of `tpr`.
+tracking::RunRecord LossRun(ExperimentStore& store, const std::string& name,
+                            const std::map<std::string, std::string>& params, double tpr,
+                            const std::string& command = "compare_losses") {
+  tracking::RunOptions options;
+  options.experiment = "compare_losses";
+  options.name = name;
+  options.params = params;
+  options.command_line = command;
+  auto id = store.StartRun(options);
+  CHECK(id.ok());
+  CHECK(store.LogEvaluation(*id, {"celeba_ir", "id_rate", 0.1, tpr}).ok());
+  CHECK(store.LogEvaluation(*id, {"celeba_ir", "id_rate", 0.01, tpr / 2}).ok());
+  CHECK(store.LogMetrics(*id, {{"val/nn_accuracy", 11, tpr - 0.3}}).ok());
+  CHECK(store.FinishRun(*id, RunStatus::kFinished).ok());
+  return *store.GetRun(*id);
+}
+
+// An attack run on `target` whose PGD dodging success at ε 0, 2, 4, 8 is `rates`.
+void PgdAttackOn(ExperimentStore& store, const tracking::RunRecord& target, const std::vector<double>& rates) {
+  tracking::RunOptions options;
+  options.experiment = "attacks";
+  options.name = "attack_" + target.name;
+  options.params = {{"embedding_model_sha256", "sha-" + target.uid}, {"embedding_run_uid", target.uid}};
+  auto id = store.StartRun(options);
+  CHECK(id.ok());
+  std::vector<tracking::MetricPoint> points;
+  const std::vector<double> radii = {0, 2, 4, 8};
+  for (int k = 0; k < 4; ++k) {
+    points.push_back({"attack/epsilon_255", k, radii[k]});
+    points.push_back({"attack/pgd/dodging/success_far0.001", k, rates[k]});
+  }
+  CHECK(store.LogMetrics(*id, points).ok());
+  CHECK(store.FinishRun(*id, RunStatus::kFinished).ok());
+}
+
+TEST(ResultsTableTest, TheDefenceSetsTheAdversarialRunBesideItsStartAndItsCleanControl) {
+  auto store = StoreWithComparisons();
+  EXPECT_EQ(DefenceMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
+  const tracking::RunRecord start = LossRun(*store, "arcface", {{"adversarial_steps", "0"}}, 0.72);
+  const std::map<std::string, std::string> tune = {
+      {"finetune_from_run", start.uid}, {"epochs", "3"}, {"lr", "0.01"}, {"adversarial_epsilon", "4"}};
+  auto with = [&](std::map<std::string, std::string> p, const std::string& key, const std::string& value) {
+    p[key] = value;
+    return p;
+  };
+  LossRun(*store, "arcface+finetuned", with(with(tune, "adversarial_steps", "0"), "lr", "0.1"), 0.10);  // Another budget.
+  const tracking::RunRecord control = LossRun(*store, "arcface+finetuned", with(tune, "adversarial_steps", "0"), 0.74);
+  const tracking::RunRecord defended =
+      LossRun(*store, "arcface+finetuned+pgd_at", with(tune, "adversarial_steps", "3"), 0.58, "defend it");
+  PgdAttackOn(*store, start, {0.8, 0.97, 1.0, 1.0});
+  PgdAttackOn(*store, defended, {0.85, 0.88, 0.9, 0.95});
+  auto markdown = DefenceMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("| started from | " + start.uid.substr(0, 8) + " | 0.720 | 0.360 | 0.970 | 1.000 | 1.000 | – | – | – |"),
+            std::string::npos)
+      << *markdown;
+  EXPECT_NE(markdown->find("| fine-tuned clean (control) | " + control.uid.substr(0, 8) + " | 0.740 | 0.370 | – |"),
+            std::string::npos)
+      << *markdown;
+  EXPECT_NE(markdown->find("| PGD-trained (3 steps, ε 4) | " + defended.uid.substr(0, 8) + " | 0.580 | 0.290 | 0.880 | 0.900 | 0.950 |"),
+            std::string::npos)
+      << *markdown;
+  EXPECT_EQ(markdown->find("0.100"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("defend it"), std::string::npos);
+}
+
+TEST(ResultsTableTest, ARetrainIsComparedWithTheRunOfTheSameConfigurationWithoutTheList) {
+  auto store = StoreWithComparisons();
+  EXPECT_EQ(RetrainMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
+  const tracking::RunRecord before = LossRun(*store, "arcface", {{"loss", "arcface"}, {"epochs", "12"}, {"threads", "2"}}, 0.72);
+  LossRun(*store, "arcface", {{"loss", "arcface"}, {"epochs", "40"}, {"threads", "2"}}, 0.9);  // Another budget.
+  const tracking::RunRecord after = LossRun(
+      *store, "arcface+excluding_18",
+      {{"loss", "arcface"}, {"epochs", "12"}, {"threads", "1"}, {"exclude_sha256", "ab"}, {"excluded_images", "18"}},
+      0.73);
+  auto markdown = RetrainMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("| " + before.uid.substr(0, 8) + " → " + after.uid.substr(0, 8) +
+                           " | 18 | – → – | – → – | 0.720 → 0.730 | – → – | 0.360 → 0.365 | – → – | 0.420 → 0.430 |"),
+            std::string::npos)
+      << *markdown;
+}
+
 }  // namespace
 }  // namespace facerec::tools
