@@ -412,6 +412,43 @@ absl::StatusOr<std::string> PipelineMarkdown(ExperimentStore& store) {
 
 namespace {
 
+struct CompareLossesRun {
+  tracking::RunRecord run;
+  std::map<std::string, std::string> params;
+  std::string param(const std::string& key) const {
+    const auto it = params.find(key);
+    return it == params.end() ? std::string() : it->second;
+  }
+};
+
+// Every FINISHED compare_losses run with its params, newest first.
+absl::StatusOr<std::vector<CompareLossesRun>> FinishedCompareLossesRuns(ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("compare_losses"));
+  std::vector<CompareLossesRun> out;
+  for (const tracking::RunRecord& run : runs) {
+    if (run.status != tracking::RunStatus::kFinished) continue;
+    CompareLossesRun r{run};
+    FACEREC_ASSIGN_OR_RETURN(r.params, store.GetParams(run.id));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// The recognisers of adversarial-training experiments: every fine-tuned run
+// and every run one was fine-tuned from. The defence section compares them;
+// the attacks section keeps to the other recognisers (the comparison's).
+absl::StatusOr<std::set<std::string>> DefenceRecogniserUids(ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<CompareLossesRun> runs, FinishedCompareLossesRuns(store));
+  std::set<std::string> uids;
+  for (const CompareLossesRun& r : runs) {
+    const std::string start = r.param("finetune_from_run");
+    if (start.empty()) continue;
+    uids.insert(r.run.uid);
+    uids.insert(start);
+  }
+  return uids;
+}
+
 // A finished attack run with its params and series.
 struct AttackRun {
   tracking::RunRecord run;
@@ -490,8 +527,14 @@ std::string EyeglassMarkdown(const std::vector<AttackRun>& runs) {
 }  // namespace
 
 absl::StatusOr<std::string> AttacksMarkdown(ExperimentStore& store) {
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<AttackRun> grid, NewestAttackRuns(store, "attack/epsilon_255"));
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<AttackRun> eyeglass, NewestAttackRuns(store, "eyeglass/epsilon_255"));
+  FACEREC_ASSIGN_OR_RETURN(std::vector<AttackRun> grid, NewestAttackRuns(store, "attack/epsilon_255"));
+  FACEREC_ASSIGN_OR_RETURN(std::vector<AttackRun> eyeglass, NewestAttackRuns(store, "eyeglass/epsilon_255"));
+  FACEREC_ASSIGN_OR_RETURN(const std::set<std::string> defence, DefenceRecogniserUids(store));
+  for (std::vector<AttackRun>* runs : {&grid, &eyeglass}) {
+    runs->erase(std::remove_if(runs->begin(), runs->end(),
+                               [&](const AttackRun& a) { return defence.count(a.param("embedding_run_uid")) > 0; }),
+                runs->end());
+  }
   if (grid.empty() && eyeglass.empty()) {
     return absl::NotFoundError(absl::StrCat("no finished attack run in ", store.path(),
                                             " (tools/bazel run //experiments:attack_recogniser)"));
@@ -660,28 +703,6 @@ absl::StatusOr<std::string> TrashMarkdown(ExperimentStore& store) {
 }
 
 namespace {
-
-struct CompareLossesRun {
-  tracking::RunRecord run;
-  std::map<std::string, std::string> params;
-  std::string param(const std::string& key) const {
-    const auto it = params.find(key);
-    return it == params.end() ? std::string() : it->second;
-  }
-};
-
-// Every FINISHED compare_losses run with its params, newest first.
-absl::StatusOr<std::vector<CompareLossesRun>> FinishedCompareLossesRuns(ExperimentStore& store) {
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("compare_losses"));
-  std::vector<CompareLossesRun> out;
-  for (const tracking::RunRecord& run : runs) {
-    if (run.status != tracking::RunStatus::kFinished) continue;
-    CompareLossesRun r{run};
-    FACEREC_ASSIGN_OR_RETURN(r.params, store.GetParams(run.id));
-    out.push_back(std::move(r));
-  }
-  return out;
-}
 
 // The run's celebA_ir identification rate at `fpr`.
 absl::StatusOr<std::optional<double>> IdRateAt(ExperimentStore& store, int64_t run_id, double fpr) {

@@ -42,7 +42,9 @@ absl::StatusOr<std::string> PipelineMarkdown(tracking::ExperimentStore& store);
 // The newest FINISHED run of experiment "attacks" (experiments:
 // attack_recogniser) per attacked recogniser: white-box success at FAR 1e-3
 // against ε for each attack and goal, PSNR and SSIM, then the transfer
-// table at the largest ε.
+// table at the largest ε. Recognisers of adversarial-training experiments
+// (fine-tuned runs and the runs they started from) are left to
+// DefenceMarkdown.
 absl::StatusOr<std::string> AttacksMarkdown(tracking::ExperimentStore& store);
 
 // The trash search: per (swap rate, injection seed) the newest FINISHED run

@@ -351,6 +351,27 @@ TEST(ResultsTableTest, TheDefenceSetsTheAdversarialRunBesideItsStartAndItsCleanC
   EXPECT_NE(markdown->find("defend it"), std::string::npos);
 }
 
+TEST(ResultsTableTest, TheAttacksSectionLeavesTheDefencesRecognisersToTheDefenceSection) {
+  auto store = StoreWithComparisons();
+  const tracking::RunRecord start = LossRun(*store, "arcface", {{"adversarial_steps", "0"}}, 0.72);
+  const tracking::RunRecord defended = LossRun(
+      *store, "arcface+finetuned+pgd_at", {{"finetune_from_run", start.uid}, {"adversarial_steps", "3"}}, 0.58);
+  PgdAttackOn(*store, start, {0.8, 0.97, 1.0, 1.0});
+  PgdAttackOn(*store, defended, {0.85, 0.88, 0.9, 0.95});
+  EXPECT_EQ(AttacksMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
+  AttackRun(*store, "aaa", RunStatus::kFinished,
+            {{"attack/epsilon_255", 0, 0}, {"attack/epsilon_255", 1, 8},
+             {"attack/pgd/dodging/success_far0.001", 0, 0.8}, {"attack/pgd/dodging/success_far0.001", 1, 1.0}},
+            "attack the comparison");
+  auto markdown = AttacksMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("(attack_ce, recogniser of run"), std::string::npos) << *markdown;
+  EXPECT_EQ(markdown->find("attack_arcface"), std::string::npos) << *markdown;
+  auto defence = DefenceMarkdown(*store);
+  ASSERT_TRUE(defence.ok()) << defence.status();
+  EXPECT_NE(defence->find("| started from | " + start.uid.substr(0, 8) + " | 0.720 |"), std::string::npos) << *defence;
+}
+
 TEST(ResultsTableTest, ARetrainIsComparedWithTheRunOfTheSameConfigurationWithoutTheList) {
   auto store = StoreWithComparisons();
   EXPECT_EQ(RetrainMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
