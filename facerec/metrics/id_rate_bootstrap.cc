@@ -1,0 +1,221 @@
+#include "facerec/metrics/id_rate_bootstrap.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+
+namespace facerec::metrics {
+namespace {
+
+torch::Tensor Normalised(const torch::Tensor& x) {
+  return torch::nn::functional::normalize(x.to(torch::kFloat32), torch::nn::functional::NormalizeFuncOptions().dim(1))
+      .cpu()
+      .contiguous();
+}
+
+absl::Status ValidateOptions(const BootstrapOptions& options, const std::vector<double>& target_fprs) {
+  if (options.replicates < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("bootstrap replicates ", options.replicates, ": must be >= 1"));
+  }
+  if (!(options.confidence > 0 && options.confidence < 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bootstrap confidence ", options.confidence, ": must be in (0, 1)"));
+  }
+  for (double fpr : target_fprs) {
+    if (!(fpr >= 0 && fpr <= 1)) return absl::InvalidArgumentError(absl::StrCat("target FPR ", fpr, ": must be in [0, 1]"));
+  }
+  return absl::OkStatus();
+}
+
+// Per replicate, how many times each of `identities` identities was drawn.
+std::vector<std::vector<int>> DrawMultiplicities(int32_t identities, const BootstrapOptions& options) {
+  std::mt19937_64 generator(options.seed);
+  std::uniform_int_distribution<int32_t> pick(0, std::max(0, identities - 1));
+  std::vector<std::vector<int>> draws(options.replicates, std::vector<int>(identities, 0));
+  for (std::vector<int>& m : draws) {
+    for (int32_t i = 0; i < identities; ++i) ++m[pick(generator)];
+  }
+  return draws;
+}
+
+// numpy's default percentile: linear between the order statistics.
+double Percentile(const std::vector<double>& sorted, double p) {
+  const double position = p * static_cast<double>(sorted.size() - 1);
+  const auto below = static_cast<size_t>(std::floor(position));
+  const size_t above = std::min(below + 1, sorted.size() - 1);
+  return sorted[below] + (position - static_cast<double>(below)) * (sorted[above] - sorted[below]);
+}
+
+// Intervals from per-replicate values (values[r][f]) around the estimates.
+std::vector<IdRateInterval> Intervals(const std::vector<double>& target_fprs, const std::vector<double>& estimates,
+                                      const std::vector<std::vector<double>>& values, double confidence) {
+  std::vector<IdRateInterval> out;
+  for (size_t f = 0; f < target_fprs.size(); ++f) {
+    std::vector<double> v;
+    v.reserve(values.size());
+    for (const std::vector<double>& replicate : values) v.push_back(replicate[f]);
+    std::sort(v.begin(), v.end());
+    const double mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+    double squares = 0;
+    for (double x : v) squares += (x - mean) * (x - mean);
+    IdRateInterval interval;
+    interval.target_fpr = target_fprs[f];
+    interval.estimate = estimates[f];
+    interval.low = Percentile(v, (1 - confidence) / 2);
+    interval.high = Percentile(v, (1 + confidence) / 2);
+    interval.stddev = v.size() > 1 ? std::sqrt(squares / static_cast<double>(v.size() - 1)) : 0.0;
+    out.push_back(interval);
+  }
+  return out;
+}
+
+// values[r] = evaluate(draws[r]) for every replicate, on LibTorch's threads.
+template <typename Evaluate>
+std::vector<std::vector<double>> PerReplicate(const std::vector<std::vector<int>>& draws, const Evaluate& evaluate) {
+  std::vector<std::vector<double>> values(draws.size());
+  at::parallel_for(0, static_cast<int64_t>(draws.size()), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) values[r] = evaluate(draws[r]);
+  });
+  return values;
+}
+
+}  // namespace
+
+IdRatePairs ScoreIdRatePairs(const torch::Tensor& query_embeddings, const std::vector<int>& query_ids,
+                             const torch::Tensor& distractor_embeddings) {
+  torch::NoGradGuard no_grad;
+  const int64_t q = query_embeddings.size(0);
+  CHECK_EQ(q, static_cast<int64_t>(query_ids.size()));
+  IdRatePairs pairs;
+  std::map<int, int32_t> index_of;
+  for (int id : query_ids) index_of.emplace(id, 0);
+  for (auto& [id, index] : index_of) {
+    index = pairs.identities++;
+    pairs.identity_ids.push_back(id);
+  }
+  std::vector<int32_t> identity(q);
+  pairs.images.assign(pairs.identities, 0);
+  for (int64_t i = 0; i < q; ++i) {
+    identity[i] = index_of.at(query_ids[i]);
+    ++pairs.images[identity[i]];
+  }
+  pairs.distractors = distractor_embeddings.size(0);
+  pairs.positives.resize(pairs.identities);
+
+  const torch::Tensor queries = Normalised(query_embeddings);
+  const torch::Tensor qq = torch::mm(queries, queries.t()).contiguous();
+  const torch::Tensor qd = torch::mm(queries, Normalised(distractor_embeddings).t()).contiguous();
+  const float* scores = qq.data_ptr<float>();
+  const float* to_distractors = qd.data_ptr<float>();
+  pairs.false_pairs.reserve(static_cast<size_t>(q * (q - 1) / 2 + qd.numel()));
+  for (int64_t i = 0; i < q; ++i) {
+    for (int64_t j = i + 1; j < q; ++j) {
+      if (identity[i] == identity[j]) {
+        pairs.positives[identity[i]].push_back(scores[i * q + j]);
+      } else {
+        pairs.false_pairs.push_back({scores[i * q + j], identity[i], identity[j]});
+      }
+    }
+    for (int64_t d = 0; d < pairs.distractors; ++d) {
+      pairs.false_pairs.push_back({to_distractors[i * pairs.distractors + d], identity[i], pairs.identities});
+    }
+  }
+  for (std::vector<float>& p : pairs.positives) std::sort(p.begin(), p.end());
+  std::sort(pairs.false_pairs.begin(), pairs.false_pairs.end(),
+            [](const IdRatePairs::FalsePair& x, const IdRatePairs::FalsePair& y) { return x.score > y.score; });
+  return pairs;
+}
+
+std::vector<double> IdRateWithMultiplicity(const IdRatePairs& pairs, const std::vector<int>& multiplicity,
+                                           const std::vector<double>& target_fprs) {
+  CHECK_EQ(static_cast<int64_t>(multiplicity.size()), static_cast<int64_t>(pairs.identities));
+  // weight[identities] is a distractor's: always 1.
+  std::vector<int64_t> weight(multiplicity.begin(), multiplicity.end());
+  weight.push_back(1);
+  // Weighted false pairs: every cross-identity pair, (S^2 - sum of squares) / 2,
+  // plus every query image against every distractor, D * S.
+  double s = 0, squares = 0, positive_total = 0;
+  for (int32_t i = 0; i < pairs.identities; ++i) {
+    const double mass = static_cast<double>(weight[i]) * static_cast<double>(pairs.images[i]);
+    s += mass;
+    squares += mass * mass;
+    positive_total += static_cast<double>(weight[i]) * static_cast<double>(pairs.positives[i].size());
+  }
+  const double false_total = (s * s - squares) / 2 + static_cast<double>(pairs.distractors) * s;
+
+  // Thresholds: the score at which the running weight from the top first
+  // passes k, for each k in ascending order, in one walk.
+  std::vector<size_t> order(target_fprs.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::vector<double> ks(target_fprs.size());
+  for (size_t f = 0; f < target_fprs.size(); ++f) ks[f] = std::floor(target_fprs[f] * false_total + 1e-9);
+  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return ks[x] < ks[y]; });
+  std::vector<double> thresholds(target_fprs.size(), -std::numeric_limits<double>::infinity());
+  size_t next = 0;
+  double running = 0;
+  for (const IdRatePairs::FalsePair& p : pairs.false_pairs) {
+    if (next == order.size()) break;
+    const auto w = static_cast<double>(weight[p.a] * weight[p.b]);
+    if (w == 0) continue;
+    while (next < order.size() && ks[order[next]] < running + w) thresholds[order[next++]] = p.score;
+    running += w;
+  }
+
+  std::vector<double> tpr(target_fprs.size(), 0.0);
+  if (positive_total == 0) return tpr;
+  for (size_t f = 0; f < target_fprs.size(); ++f) {
+    const double t = thresholds[f];
+    double above = 0;
+    for (int32_t i = 0; i < pairs.identities; ++i) {
+      if (weight[i] == 0) continue;
+      const std::vector<float>& p = pairs.positives[i];
+      const auto count = p.end() - std::upper_bound(p.begin(), p.end(), t, [](double v, float x) { return v < x; });
+      above += static_cast<double>(weight[i]) * static_cast<double>(count);
+    }
+    tpr[f] = above / positive_total;
+  }
+  return tpr;
+}
+
+absl::StatusOr<std::vector<IdRateInterval>> BootstrapIdRate(const IdRatePairs& pairs,
+                                                            const std::vector<double>& target_fprs,
+                                                            const BootstrapOptions& options) {
+  if (absl::Status status = ValidateOptions(options, target_fprs); !status.ok()) return status;
+  const std::vector<double> estimates =
+      IdRateWithMultiplicity(pairs, std::vector<int>(pairs.identities, 1), target_fprs);
+  const std::vector<std::vector<double>> values =
+      PerReplicate(DrawMultiplicities(pairs.identities, options),
+                   [&](const std::vector<int>& m) { return IdRateWithMultiplicity(pairs, m, target_fprs); });
+  return Intervals(target_fprs, estimates, values, options.confidence);
+}
+
+absl::StatusOr<std::vector<IdRateInterval>> PairedBootstrapIdRate(const IdRatePairs& a, const IdRatePairs& b,
+                                                                  const std::vector<double>& target_fprs,
+                                                                  const BootstrapOptions& options) {
+  if (absl::Status status = ValidateOptions(options, target_fprs); !status.ok()) return status;
+  if (a.identity_ids != b.identity_ids || a.images != b.images || a.distractors != b.distractors) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a paired bootstrap needs both recognisers scored on the same set: ", a.identities,
+                     " identities and ", a.distractors, " distractors against ", b.identities, " and ",
+                     b.distractors, ", or other identities or image counts"));
+  }
+  const auto difference = [&](const std::vector<int>& m) {
+    std::vector<double> d = IdRateWithMultiplicity(a, m, target_fprs);
+    const std::vector<double> other = IdRateWithMultiplicity(b, m, target_fprs);
+    for (size_t f = 0; f < d.size(); ++f) d[f] -= other[f];
+    return d;
+  };
+  const std::vector<double> estimates = difference(std::vector<int>(a.identities, 1));
+  const std::vector<std::vector<double>> values = PerReplicate(DrawMultiplicities(a.identities, options), difference);
+  return Intervals(target_fprs, estimates, values, options.confidence);
+}
+
+}  // namespace facerec::metrics
