@@ -185,37 +185,131 @@ std::vector<double> IdRateWithMultiplicity(const IdRatePairs& pairs, const std::
   return tpr;
 }
 
+absl::StatusOr<IdRateReplicates> ReplicateIdRate(const IdRatePairs& pairs, const std::vector<double>& target_fprs,
+                                                 const BootstrapOptions& options) {
+  if (absl::Status status = ValidateOptions(options, target_fprs); !status.ok()) return status;
+  IdRateReplicates r;
+  r.target_fprs = target_fprs;
+  r.options = options;
+  r.identity_ids = pairs.identity_ids;
+  r.images = pairs.images;
+  r.distractors = pairs.distractors;
+  r.estimate = IdRateWithMultiplicity(pairs, std::vector<int>(pairs.identities, 1), target_fprs);
+  r.values = PerReplicate(DrawMultiplicities(pairs.identities, options),
+                          [&](const std::vector<int>& m) { return IdRateWithMultiplicity(pairs, m, target_fprs); });
+  return r;
+}
+
+namespace {
+
+absl::Status Combinable(const std::vector<const IdRateReplicates*>& runs) {
+  if (runs.empty()) return absl::InvalidArgumentError("a bootstrap interval needs at least one run");
+  const IdRateReplicates& first = *runs.front();
+  for (const IdRateReplicates* r : runs) {
+    if (r->identity_ids != first.identity_ids || r->images != first.images || r->distractors != first.distractors) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("runs scored on different sets cannot be combined: ", first.identity_ids.size(),
+                       " identities and ", first.distractors, " distractors against ", r->identity_ids.size(),
+                       " and ", r->distractors, ", or other identities or image counts"));
+    }
+    if (r->target_fprs != first.target_fprs || r->options.replicates != first.options.replicates ||
+        r->options.seed != first.options.seed || r->options.confidence != first.options.confidence) {
+      return absl::InvalidArgumentError("runs bootstrapped with other FPRs or options cannot be combined");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Per replicate (and for the estimate) the mean of the runs' rates.
+IdRateReplicates MeanOf(const std::vector<const IdRateReplicates*>& runs) {
+  IdRateReplicates mean = *runs.front();
+  const auto n = static_cast<double>(runs.size());
+  for (double& v : mean.estimate) v = 0;
+  for (std::vector<double>& replicate : mean.values) std::fill(replicate.begin(), replicate.end(), 0.0);
+  for (const IdRateReplicates* r : runs) {
+    for (size_t f = 0; f < mean.estimate.size(); ++f) mean.estimate[f] += r->estimate[f] / n;
+    for (size_t k = 0; k < mean.values.size(); ++k) {
+      for (size_t f = 0; f < mean.estimate.size(); ++f) mean.values[k][f] += r->values[k][f] / n;
+    }
+  }
+  return mean;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<IdRateInterval>> MeanInterval(const std::vector<const IdRateReplicates*>& runs) {
+  if (absl::Status status = Combinable(runs); !status.ok()) return status;
+  const IdRateReplicates mean = MeanOf(runs);
+  return Intervals(mean.target_fprs, mean.estimate, mean.values, mean.options.confidence);
+}
+
+absl::StatusOr<std::vector<IdRateInterval>> DifferenceInterval(const std::vector<const IdRateReplicates*>& a,
+                                                               const std::vector<const IdRateReplicates*>& b) {
+  if (a.empty() || b.empty()) return absl::InvalidArgumentError("a paired bootstrap needs runs on both sides");
+  std::vector<const IdRateReplicates*> both = a;
+  both.insert(both.end(), b.begin(), b.end());
+  if (absl::Status status = Combinable(both); !status.ok()) return status;
+  IdRateReplicates difference = MeanOf(a);
+  const IdRateReplicates other = MeanOf(b);
+  for (size_t f = 0; f < difference.estimate.size(); ++f) difference.estimate[f] -= other.estimate[f];
+  for (size_t k = 0; k < difference.values.size(); ++k) {
+    for (size_t f = 0; f < difference.estimate.size(); ++f) difference.values[k][f] -= other.values[k][f];
+  }
+  return Intervals(difference.target_fprs, difference.estimate, difference.values, difference.options.confidence);
+}
+
+namespace {
+
+// Replicates every run, then hands them to `combine`.
+template <typename Combine>
+absl::StatusOr<std::vector<IdRateInterval>> ReplicateAll(const std::vector<const IdRatePairs*>& runs,
+                                                         const std::vector<double>& target_fprs,
+                                                         const BootstrapOptions& options, const Combine& combine) {
+  std::vector<IdRateReplicates> replicates;
+  for (const IdRatePairs* pairs : runs) {
+    absl::StatusOr<IdRateReplicates> r = ReplicateIdRate(*pairs, target_fprs, options);
+    if (!r.ok()) return r.status();
+    replicates.push_back(*std::move(r));
+  }
+  std::vector<const IdRateReplicates*> pointers;
+  for (const IdRateReplicates& r : replicates) pointers.push_back(&r);
+  return combine(pointers);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<IdRateInterval>> BootstrapIdRate(const std::vector<const IdRatePairs*>& runs,
+                                                            const std::vector<double>& target_fprs,
+                                                            const BootstrapOptions& options) {
+  return ReplicateAll(runs, target_fprs, options, [](const std::vector<const IdRateReplicates*>& r) {
+    return MeanInterval(r);
+  });
+}
+
 absl::StatusOr<std::vector<IdRateInterval>> BootstrapIdRate(const IdRatePairs& pairs,
                                                             const std::vector<double>& target_fprs,
                                                             const BootstrapOptions& options) {
-  if (absl::Status status = ValidateOptions(options, target_fprs); !status.ok()) return status;
-  const std::vector<double> estimates =
-      IdRateWithMultiplicity(pairs, std::vector<int>(pairs.identities, 1), target_fprs);
-  const std::vector<std::vector<double>> values =
-      PerReplicate(DrawMultiplicities(pairs.identities, options),
-                   [&](const std::vector<int>& m) { return IdRateWithMultiplicity(pairs, m, target_fprs); });
-  return Intervals(target_fprs, estimates, values, options.confidence);
+  return BootstrapIdRate(std::vector<const IdRatePairs*>{&pairs}, target_fprs, options);
+}
+
+absl::StatusOr<std::vector<IdRateInterval>> PairedBootstrapIdRate(const std::vector<const IdRatePairs*>& a,
+                                                                  const std::vector<const IdRatePairs*>& b,
+                                                                  const std::vector<double>& target_fprs,
+                                                                  const BootstrapOptions& options) {
+  if (a.empty() || b.empty()) return absl::InvalidArgumentError("a paired bootstrap needs runs on both sides");
+  std::vector<const IdRatePairs*> both = a;
+  both.insert(both.end(), b.begin(), b.end());
+  return ReplicateAll(both, target_fprs, options, [&](const std::vector<const IdRateReplicates*>& r) {
+    return DifferenceInterval({r.begin(), r.begin() + static_cast<std::ptrdiff_t>(a.size())},
+                              {r.begin() + static_cast<std::ptrdiff_t>(a.size()), r.end()});
+  });
 }
 
 absl::StatusOr<std::vector<IdRateInterval>> PairedBootstrapIdRate(const IdRatePairs& a, const IdRatePairs& b,
                                                                   const std::vector<double>& target_fprs,
                                                                   const BootstrapOptions& options) {
-  if (absl::Status status = ValidateOptions(options, target_fprs); !status.ok()) return status;
-  if (a.identity_ids != b.identity_ids || a.images != b.images || a.distractors != b.distractors) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("a paired bootstrap needs both recognisers scored on the same set: ", a.identities,
-                     " identities and ", a.distractors, " distractors against ", b.identities, " and ",
-                     b.distractors, ", or other identities or image counts"));
-  }
-  const auto difference = [&](const std::vector<int>& m) {
-    std::vector<double> d = IdRateWithMultiplicity(a, m, target_fprs);
-    const std::vector<double> other = IdRateWithMultiplicity(b, m, target_fprs);
-    for (size_t f = 0; f < d.size(); ++f) d[f] -= other[f];
-    return d;
-  };
-  const std::vector<double> estimates = difference(std::vector<int>(a.identities, 1));
-  const std::vector<std::vector<double>> values = PerReplicate(DrawMultiplicities(a.identities, options), difference);
-  return Intervals(target_fprs, estimates, values, options.confidence);
+  return PairedBootstrapIdRate(std::vector<const IdRatePairs*>{&a}, std::vector<const IdRatePairs*>{&b},
+                               target_fprs, options);
 }
 
 }  // namespace facerec::metrics

@@ -94,10 +94,51 @@ absl::StatusOr<std::vector<IdRateInterval>> BootstrapIdRate(const IdRatePairs& p
                                                             const std::vector<double>& target_fprs,
                                                             const BootstrapOptions& options);
 
+// The same for the mean over several runs (one recogniser trained with
+// several seeds) scored on one query set: each replicate resamples the
+// identities once and averages the runs' rates under that resample. Also
+// InvalidArgumentError when `runs` is empty or its sets differ.
+absl::StatusOr<std::vector<IdRateInterval>> BootstrapIdRate(const std::vector<const IdRatePairs*>& runs,
+                                                            const std::vector<double>& target_fprs,
+                                                            const BootstrapOptions& options);
+
+// One run's rates under every resample, to combine with other runs' later
+// (a recogniser's pairs are large, its replicates small: keep these, drop
+// the pairs). Equal options draw equal resamples, so runs replicated apart
+// with the same options pair replicate by replicate.
+struct IdRateReplicates {
+  std::vector<double> target_fprs;
+  std::vector<double> estimate;             // Per FPR, every multiplicity 1.
+  std::vector<std::vector<double>> values;  // [replicate][FPR].
+  BootstrapOptions options;
+  // The set the pairs came from, to refuse combining runs of other sets.
+  std::vector<int> identity_ids;
+  std::vector<int64_t> images;
+  int64_t distractors = 0;
+};
+
+// InvalidArgumentError as BootstrapIdRate.
+absl::StatusOr<IdRateReplicates> ReplicateIdRate(const IdRatePairs& pairs, const std::vector<double>& target_fprs,
+                                                 const BootstrapOptions& options);
+
+// The interval of the mean over `runs` (one recogniser's seeds), or of
+// mean(a) - mean(b). InvalidArgumentError when a side is empty or the runs
+// differ in set, FPRs or bootstrap options.
+absl::StatusOr<std::vector<IdRateInterval>> MeanInterval(const std::vector<const IdRateReplicates*>& runs);
+absl::StatusOr<std::vector<IdRateInterval>> DifferenceInterval(const std::vector<const IdRateReplicates*>& a,
+                                                               const std::vector<const IdRateReplicates*>& b);
+
 // TPR(a) - TPR(b) per target FPR, each replicate applying the same resample
 // to both. InvalidArgumentError as BootstrapIdRate, or when a and b were not
 // scored on the same query identities with the same image counts.
 absl::StatusOr<std::vector<IdRateInterval>> PairedBootstrapIdRate(const IdRatePairs& a, const IdRatePairs& b,
+                                                                  const std::vector<double>& target_fprs,
+                                                                  const BootstrapOptions& options);
+
+// mean(a's runs) - mean(b's runs), the same resample applied to every run:
+// two losses each trained with the same seeds.
+absl::StatusOr<std::vector<IdRateInterval>> PairedBootstrapIdRate(const std::vector<const IdRatePairs*>& a,
+                                                                  const std::vector<const IdRatePairs*>& b,
                                                                   const std::vector<double>& target_fprs,
                                                                   const BootstrapOptions& options);
 

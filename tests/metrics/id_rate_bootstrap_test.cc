@@ -191,6 +191,33 @@ TEST(IdRateBootstrapTest, PairingSeparatesAConsistentlyBetterRecogniserThatUnpai
   EXPECT_LT((*ia)[0].low, (*ib)[0].high);
 }
 
+TEST(IdRateBootstrapTest, SeveralSeedsAreAveragedUnderOneResample) {
+  const QuerySet set = MakeSet(15, 30, 1.0, 23);
+  QuerySet other = set;
+  torch::manual_seed(5);
+  other.queries = set.queries + 0.5 * torch::randn(set.queries.sizes());
+  const IdRatePairs a = ScoreIdRatePairs(set.queries, set.ids, set.distractors);
+  const IdRatePairs b = ScoreIdRatePairs(other.queries, other.ids, other.distractors);
+  BootstrapOptions options;
+  options.replicates = 100;
+  auto alone = BootstrapIdRate(a, kFprs, options);
+  auto twice = BootstrapIdRate({&a, &a}, kFprs, options);
+  auto mean = BootstrapIdRate({&a, &b}, kFprs, options);
+  auto of_b = BootstrapIdRate(b, kFprs, options);
+  ASSERT_TRUE(alone.ok() && twice.ok() && mean.ok() && of_b.ok());
+  for (size_t f = 0; f < kFprs.size(); ++f) {
+    // A run averaged with itself is itself, resample by resample.
+    EXPECT_DOUBLE_EQ((*twice)[f].low, (*alone)[f].low);
+    EXPECT_DOUBLE_EQ((*twice)[f].high, (*alone)[f].high);
+    EXPECT_NEAR((*mean)[f].estimate, ((*alone)[f].estimate + (*of_b)[f].estimate) / 2, 1e-12);
+  }
+  auto seeds_difference = PairedBootstrapIdRate({&a, &b}, {&b, &a}, kFprs, options);
+  ASSERT_TRUE(seeds_difference.ok());
+  for (const IdRateInterval& i : *seeds_difference) EXPECT_NEAR(std::abs(i.low) + std::abs(i.high), 0, 1e-12);
+  EXPECT_EQ(BootstrapIdRate(std::vector<const IdRatePairs*>{}, kFprs, options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(IdRateBootstrapTest, BadOptionsAndUnmatchedSetsAreErrors) {
   const QuerySet set = MakeSet(6, 10, 1.0, 19);
   const QuerySet other = MakeSet(7, 10, 1.0, 19);
