@@ -6,6 +6,7 @@
 //   tools/bazel run //experiments:compare_losses                       # --preset=quick
 //   tools/bazel run //experiments:compare_losses -- --preset=full
 //   tools/bazel run //experiments:compare_losses -- --losses=ce,arcface --epochs=3
+//   tools/bazel run //experiments:compare_losses -- --seeds=1,2,3     # mean ± std, intervals
 //
 // Configuration (arcface_torch style): experiments/configs/base.flags, then
 // <preset>.flags, then <loss>.flags for each loss, then whatever was given on
@@ -21,6 +22,8 @@
 //   ... -- --losses=arcface --exclude=experiments/configs/celeba500_trash_confirmed.txt
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -42,8 +45,10 @@
 #include "facerec/experiment/flag_values.h"
 #include "facerec/experiment/recognition_config.h"
 #include "facerec/losses/losses.h"
+#include "facerec/metrics/id_rate_bootstrap.h"
 #include "facerec/pipeline/alignment.h"
 #include "facerec/pipeline/recognition.h"
+#include "facerec/pipeline/seed_comparison.h"
 #include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/backbones/embedding_net.h"
@@ -66,6 +71,18 @@ DEFINE_string(exclude, "",
               "A list of CelebA-500 images to leave out of its splits (one per line, relative to "
               "the data root, '# reason' after it), relative to the workspace root; celebA_ir and "
               "LFW stay whole.");
+namespace {
+const facerec::metrics::BootstrapOptions kBootstrap;
+}  // namespace
+
+DEFINE_string(seeds, "",
+              "Comma-separated seeds: every loss is trained once per seed, then each metric is "
+              "reported as mean ± std over the seeds, the identification rate with a bootstrap "
+              "interval over query identities, and each pair of losses' difference with a paired "
+              "interval (one more run, experiment loss_comparison). Empty: --seed alone.");
+DEFINE_int32(bootstrap_replicates, kBootstrap.replicates,
+             "Bootstrap replicates of the identification rate's intervals (with --seeds).");
+DEFINE_double(bootstrap_confidence, kBootstrap.confidence, "Coverage of those intervals, in (0, 1).");
 DEFINE_string(landmark_model, "",
               "Landmark net for --alignments=landmark_net, relative to the workspace root "
               "(default: the newest one in the store).");
@@ -85,7 +102,9 @@ struct Row {
   std::string name;  // The run's.
   std::string loss;
   std::string alignment;
+  int64_t seed = 0;
   int64_t run_id = 0;
+  std::string run_uid;
   pipeline::RecognitionResult result;
   double train_seconds = 0;
 };
@@ -149,6 +168,7 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
   Row row;
   row.loss = config.loss.name;
   row.alignment = alignment;
+  row.seed = config.seed;
   const std::map<std::string, std::string> params =
       RunParams(config, alignment, landmark_sha256, variant);
   // A checkpoint belongs to a configuration and to the data it was trained
@@ -171,6 +191,11 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
   run_options.dataset_fingerprint = data.fingerprint;
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
   row.run_id = run->id();
+  {
+    FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
+    FACEREC_ASSIGN_OR_RETURN(const tracking::RunRecord record, store->GetRun(run->id()));
+    row.run_uid = record.uid;
+  }
   FACEREC_RETURN_IF_ERROR(run->SetTag("comparison", comparison));
   if (!landmark_model.empty()) {
     FACEREC_RETURN_IF_ERROR(run->SetTag("landmark_model", WorkspaceRelative(landmark_model)));
@@ -219,13 +244,14 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
 std::string Percent(double v) { return absl::StrFormat("%.3f", v); }
 
 void PrintTable(const std::vector<Row>& rows) {
-  std::printf("\n%-22s %5s", "loss", "run");
+  std::printf("\n%-22s %5s %5s", "loss", "seed", "run");
   for (double fpr : metrics::kCourseFprs) std::printf(" %9s", absl::StrCat("TPR@", fpr).c_str());
   for (double fpir : metrics::kOpenSetFpirs) std::printf(" %10s", absl::StrCat("TPIR@", fpir).c_str());
   std::printf(" %7s %7s %7s %7s %7s %8s\n", "val", "test", "NC-val", "NC-test", "LFW", "train s");
   for (const Row& row : rows) {
     const std::string& name = row.name;
-    std::printf("%-22s %5lld", name.c_str(), static_cast<long long>(row.run_id));
+    std::printf("%-22s %5lld %5lld", name.c_str(), static_cast<long long>(row.seed),
+                static_cast<long long>(row.run_id));
     for (const auto& p : row.result.id_rate.points) std::printf(" %9s", Percent(p.tpr).c_str());
     for (const auto& p : row.result.open_set.points) std::printf(" %10s", Percent(p.tpr).c_str());
     std::printf(" %7s %7s %7s %7s %7s %8.0f\n",
@@ -239,6 +265,28 @@ void PrintTable(const std::vector<Row>& rows) {
               "classification head; NC: nearest centroid; LFW: %s.\n",
               rows.empty() ? "" : rows[0].result.lfw.protocol.c_str());
   std::fflush(stdout);  // Interleave correctly with glog's stderr when logged to a file.
+}
+
+// One run of experiment "loss_comparison" holding the seeds' summary of
+// `rows` (pipeline/seed_comparison.h), tagged with the comparison; printed too.
+absl::Status SummariseSeeds(experiment::Experiment& e, const std::vector<Row>& rows,
+                            const std::vector<int>& query_ids, const metrics::BootstrapOptions& bootstrap,
+                            const std::string& comparison) {
+  pipeline::SeedComparison seeds(bootstrap);
+  for (const Row& row : rows) {
+    const std::string loss = row.alignment == "provided" ? row.loss : absl::StrCat(row.loss, "+", row.alignment);
+    FACEREC_RETURN_IF_ERROR(seeds.Add(loss, row.seed, row.run_uid, row.result, query_ids));
+  }
+  FACEREC_ASSIGN_OR_RETURN(const pipeline::SeedSummary summary, seeds.Summarise());
+  std::printf("%s", pipeline::SeedSummaryTable(summary).c_str());
+  std::fflush(stdout);
+  tracking::RunOptions options;
+  options.experiment = "loss_comparison";
+  options.name = comparison;
+  FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(options));
+  FACEREC_RETURN_IF_ERROR(run->SetTag("comparison", comparison));
+  FACEREC_RETURN_IF_ERROR(pipeline::RecordSeedSummary(summary, run));
+  return run->Finish();
 }
 
 absl::Status CompareLosses(experiment::Experiment& e) {
@@ -256,6 +304,27 @@ absl::Status CompareLosses(experiment::Experiment& e) {
     FACEREC_ASSIGN_OR_RETURN(experiment::RecognitionConfig config,
                              experiment::RecognitionConfigFromFlags(name));
     configs.push_back(config);
+  }
+  std::vector<int64_t> seeds;
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<double> seed_values, experiment::ParseDoubleList("seeds", FLAGS_seeds));
+  for (double v : seed_values) {
+    if (!(v >= 0 && v == std::floor(v) && v < 9e15)) {
+      return experiment::FlagError("seeds", FLAGS_seeds, absl::StrCat("'", v, "' is not a seed (a whole number >= 0)"));
+    }
+    if (std::find(seeds.begin(), seeds.end(), static_cast<int64_t>(v)) != seeds.end()) {
+      return experiment::FlagError("seeds", FLAGS_seeds, absl::StrCat("seed ", v, " is listed twice"));
+    }
+    seeds.push_back(static_cast<int64_t>(v));
+  }
+  if (seeds.empty()) seeds.push_back(configs.front().seed);
+  metrics::BootstrapOptions bootstrap;
+  bootstrap.replicates = FLAGS_bootstrap_replicates;
+  bootstrap.confidence = FLAGS_bootstrap_confidence;
+  if (bootstrap.replicates < 1) {
+    return experiment::FlagError("bootstrap_replicates", FLAGS_bootstrap_replicates, "must be >= 1");
+  }
+  if (!(bootstrap.confidence > 0 && bootstrap.confidence < 1)) {
+    return experiment::FlagError("bootstrap_confidence", FLAGS_bootstrap_confidence, "must be in (0, 1)");
   }
   FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
   FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
@@ -345,23 +414,32 @@ absl::Status CompareLosses(experiment::Experiment& e) {
           WorkspaceRelative(landmark_model), report.seconds, report.mean_residual);
     }
     const pipeline::RecognitionData& run_data = alignment == "provided" ? data : aligned_data;
-    for (size_t i = 0; i < loss_names.size(); ++i) {
-      absl::StatusOr<Row> row = RunOne(e, configs[i], alignment, run_data, landmark_model,
-                                       landmark_sha256, variant, comparison);
-      if (!row.ok()) {
-        // Recorded as FAILED by the frame; the other losses still run.
-        LOG(ERROR) << loss_names[i] << " (" << alignment << "): " << row.status();
-        if (first_failure.ok()) first_failure = row.status();
-        (void)e.FinishOpenRuns(row.status());
-        continue;
+    // Seeds outermost: a comparison stopped early still has every loss at its first seeds.
+    for (int64_t seed : seeds) {
+      for (size_t i = 0; i < loss_names.size(); ++i) {
+        experiment::RecognitionConfig config = configs[i];
+        config.seed = seed;
+        config.train.seed = static_cast<uint64_t>(seed);
+        absl::StatusOr<Row> row =
+            RunOne(e, config, alignment, run_data, landmark_model, landmark_sha256, variant, comparison);
+        if (!row.ok()) {
+          // Recorded as FAILED by the frame; the other losses still run.
+          LOG(ERROR) << loss_names[i] << " (" << alignment << ", seed " << seed << "): " << row.status();
+          if (first_failure.ok()) first_failure = row.status();
+          (void)e.FinishOpenRuns(row.status());
+          continue;
+        }
+        rows.push_back(*row);
+        PrintTable(rows);
       }
-      rows.push_back(*row);
-      PrintTable(rows);
     }
+  }
+  if (seeds.size() > 1 && !rows.empty()) {
+    FACEREC_RETURN_IF_ERROR(SummariseSeeds(e, rows, data.queries.labels(), bootstrap, comparison));
   }
   std::printf("\ncomparison tag '%s'; tools/bazel run //tools:runs -- compare "
               "--experiment=compare_losses --limit=%zu\n",
-              comparison.c_str(), loss_names.size() * alignments.size());
+              comparison.c_str(), loss_names.size() * alignments.size() * seeds.size());
   return first_failure;
 }
 

@@ -36,7 +36,8 @@ DEFINE_string(sections, "losses,alignment,landmarks,detection,pipeline,attacks,d
               "photo-to-identity chain on LFW and celebA_ir, latency per stage), attacks (success vs "
               "epsilon per attack and goal, white-box and transferred), defence (adversarial training: "
               "clean vs robust), trash (the trash search against injected faults and on the real sets), "
-              "retrain (the best loss retrained without the confirmed trash, before -> after).");
+              "retrain (the best loss retrained without the confirmed trash, before -> after); also: seeds "
+              "(compare_losses --seeds: mean ± std over seeds, bootstrap intervals, paired differences).");
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("Writes the compare_losses table from the experiment store.");
@@ -66,10 +67,10 @@ int main(int argc, char** argv) {
   for (absl::string_view section : absl::StrSplit(FLAGS_sections, ',', absl::SkipEmpty())) {
     if (section != "losses" && section != "alignment" && section != "landmarks" &&
         section != "detection" && section != "pipeline" && section != "attacks" &&
-        section != "defence" && section != "trash" && section != "retrain") {
+        section != "defence" && section != "trash" && section != "retrain" && section != "seeds") {
       std::cerr << "results: --sections=" << FLAGS_sections << ": unknown section '" << section
                 << "'; allowed: losses, alignment, landmarks, detection, pipeline, attacks, defence, trash, "
-                   "retrain\n";
+                   "retrain, seeds\n";
       return 2;
     }
   }
@@ -113,6 +114,9 @@ int main(int argc, char** argv) {
     } else if (section == "defence") {
       text = facerec::tools::DefenceMarkdown(**store);
       if (text.ok()) *text = "## Adversarial training as a defence\n\n" + *text;
+    } else if (section == "seeds") {
+      text = facerec::tools::SeedsMarkdown(**store);
+      if (text.ok()) *text = "## Losses over seeds, with intervals\n\n" + *text;
     } else if (section == "retrain") {
       text = facerec::tools::RetrainMarkdown(**store);
       if (text.ok()) *text = "## Retrained without the confirmed trash\n\n" + *text;

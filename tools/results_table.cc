@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
 
@@ -839,6 +840,117 @@ absl::StatusOr<std::string> RetrainMarkdown(ExperimentStore& store) {
     return absl::NotFoundError(absl::StrCat("no compare_losses run with an exclusion list in ", store.path(),
                                             " (compare_losses --exclude=<list>)"));
   }
+  return md;
+}
+
+absl::StatusOr<std::string> SeedsMarkdown(ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("loss_comparison"));
+  const tracking::RunRecord* newest = nullptr;
+  for (const tracking::RunRecord& run : runs) {
+    if (run.status == tracking::RunStatus::kFinished) {
+      newest = &run;
+      break;
+    }
+  }
+  if (newest == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no finished loss comparison over seeds in ", store.path(),
+                                            " (compare_losses --seeds=1,2,3)"));
+  }
+  FACEREC_ASSIGN_OR_RETURN(const auto params, store.GetParams(newest->id));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::MetricPoint> points, store.GetMetrics(newest->id));
+  std::map<std::string, double> m;
+  for (const tracking::MetricPoint& p : points) m[p.key] = p.value;
+  // Losses in the order their runs were recorded (params are sorted by key,
+  // so by loss name: the order a table reads best in anyway).
+  std::vector<std::string> losses;
+  std::map<std::string, std::vector<std::string>> seeds_of;
+  for (const auto& [key, uid] : params) {
+    const std::vector<std::string> parts = absl::StrSplit(key, '/');
+    if (parts.size() != 3 || parts[0] != "run") continue;
+    if (!seeds_of.count(parts[1])) losses.push_back(parts[1]);
+    seeds_of[parts[1]].push_back(absl::StrCat(parts[2].substr(4), " (", uid.substr(0, 8), ")"));
+  }
+  const std::vector<std::string> fprs = {"0.5", "0.2", "0.1", "0.05", "0.01", "0.001"};
+  const auto value = [&](const std::string& key) -> std::optional<double> {
+    const auto it = m.find(key);
+    return it == m.end() ? std::optional<double>() : std::optional<double>(it->second);
+  };
+  const auto param = [&](const std::string& key) {
+    const auto it = params.find(key);
+    return it == params.end() ? std::string("?") : it->second;
+  };
+  double confidence = 0;
+  const std::string coverage =
+      absl::SimpleAtod(param("bootstrap_confidence"), &confidence) ? absl::StrFormat("%g %%", 100 * confidence) : "?";
+  std::string md = absl::StrCat(
+      "Run ", ShortUid(*newest), ": every loss trained once per seed; mean ± standard deviation over the seeds, ",
+      "then the identification rate's ", coverage, " bootstrap interval over query identities (",
+      param("bootstrap_replicates"),
+      " replicates; the distractors stay whole), and each pair of losses' difference with the same seeds and "
+      "resamples: bold where the interval excludes 0.\n\n| loss | seeds (run) |");
+  const std::vector<std::string> columns = {"tpr@0.5", "tpr@0.2", "tpr@0.1", "tpr@0.05", "tpr@0.01",
+                                            "tpr@0.001", "tpir@0.1", "lfw"};
+  for (const std::string& c : columns) absl::StrAppend(&md, " ", c, " |");
+  absl::StrAppend(&md, "\n|");
+  for (size_t i = 0; i < columns.size() + 2; ++i) absl::StrAppend(&md, " --- |");
+  absl::StrAppend(&md, "\n");
+  for (const std::string& loss : losses) {
+    absl::StrAppend(&md, "| ", loss, " | ", absl::StrJoin(seeds_of[loss], ", "), " |");
+    for (const std::string& c : columns) {
+      const std::optional<double> mean = value(absl::StrCat(loss, "/", c, "/mean"));
+      const std::optional<double> sd = value(absl::StrCat(loss, "/", c, "/std"));
+      absl::StrAppend(&md, " ", mean && sd ? absl::StrFormat("%.3f ± %.3f", *mean, *sd) : std::string("–"), " |");
+    }
+    absl::StrAppend(&md, "\n");
+  }
+  const auto interval = [&](const std::string& prefix, const char* estimate_suffix, const char* format) {
+    const std::optional<double> e = value(prefix + estimate_suffix), lo = value(prefix + "/low"),
+                                hi = value(prefix + "/high");
+    if (!e || !lo || !hi) return std::string("–");
+    const std::string text = absl::StrFormat(format, *e, *lo, *hi);
+    return *lo > 0 || *hi < 0 ? absl::StrCat("**", text, "**") : text;
+  };
+  absl::StrAppend(&md, "\n| loss |");
+  for (const std::string& f : fprs) absl::StrAppend(&md, " TPR@", f, " |");
+  absl::StrAppend(&md, "\n| --- |");
+  for (size_t i = 0; i < fprs.size(); ++i) absl::StrAppend(&md, " --- |");
+  absl::StrAppend(&md, "\n");
+  for (const std::string& loss : losses) {
+    absl::StrAppend(&md, "| ", loss, " |");
+    for (const std::string& f : fprs) {
+      const std::string prefix = absl::StrCat(loss, "/tpr@", f);
+      const std::optional<double> mean = value(prefix + "/mean"), lo = value(prefix + "/low"),
+                                  hi = value(prefix + "/high");
+      absl::StrAppend(&md, " ",
+                      mean && lo && hi ? absl::StrFormat("%.3f [%.3f, %.3f]", *mean, *lo, *hi) : std::string("–"),
+                      " |");
+    }
+    absl::StrAppend(&md, "\n");
+  }
+  std::vector<std::string> differences;
+  for (const auto& [key, v] : m) {
+    const std::vector<std::string> parts = absl::StrSplit(key, '/');
+    if (parts.size() == 4 && parts[0] == "difference" && parts[3] == "estimate" &&
+        std::find(differences.begin(), differences.end(), parts[1]) == differences.end()) {
+      differences.push_back(parts[1]);
+    }
+  }
+  if (!differences.empty()) {
+    absl::StrAppend(&md, "\n| difference |");
+    for (const std::string& f : fprs) absl::StrAppend(&md, " TPR@", f, " |");
+    absl::StrAppend(&md, "\n| --- |");
+    for (size_t i = 0; i < fprs.size(); ++i) absl::StrAppend(&md, " --- |");
+    absl::StrAppend(&md, "\n");
+    for (const std::string& d : differences) {
+      absl::StrAppend(&md, "| ", absl::StrReplaceAll(d, {{"-", " − "}}), " |");
+      for (const std::string& f : fprs) {
+        absl::StrAppend(&md, " ", interval(absl::StrCat("difference/", d, "/tpr@", f), "/estimate", "%+.3f [%+.3f, %+.3f]"),
+                        " |");
+      }
+      absl::StrAppend(&md, "\n");
+    }
+  }
+  absl::StrAppend(&md, "\n    ", newest->command_line, "\n\n");
   return md;
 }
 

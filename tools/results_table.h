@@ -69,6 +69,12 @@ absl::StatusOr<std::string> DefenceMarkdown(tracking::ExperimentStore& store);
 // no run excluded images.
 absl::StatusOr<std::string> RetrainMarkdown(tracking::ExperimentStore& store);
 
+// The newest FINISHED run of experiment "loss_comparison" (compare_losses
+// --seeds): mean ± std over seeds per loss, the TPR intervals, and the paired
+// differences, bold where an interval excludes 0. NotFoundError when there is
+// none.
+absl::StatusOr<std::string> SeedsMarkdown(tracking::ExperimentStore& store);
+
 // One row per FINISHED run tagged `comparison`: TPR at the six course FPRs,
 // TPIR at the three FPIRs, accuracies, LFW, training time; then the shared
 // configuration, the per-loss differences and the command that produced it.

@@ -192,6 +192,8 @@ absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& b
   const torch::Tensor distractors = Embed(backbone, d.distractors, transform, kBatch, device);
   const torch::Tensor lfw = Embed(backbone, d.lfw, transform, kBatch, device);
 
+  r.query_embeddings = queries.cpu();
+  r.distractor_embeddings = distractors.cpu();
   r.id_rate = metrics::IdentificationRate(queries, d.queries.labels(), distractors,
                                           metrics::kCourseFprs);
   r.open_set = metrics::TpirAtFpir(queries, d.queries.labels(), distractors,

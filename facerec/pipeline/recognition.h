@@ -78,6 +78,10 @@ struct RecognitionResult {
   double val_centroid_accuracy = 0, test_centroid_accuracy = 0;
   metrics::VerificationResult lfw;
   double seconds = 0;
+  // The celebA_ir embeddings id_rate and open_set came from (CPU), so a
+  // bootstrap over query identities needs no second pass through the net
+  // (pipeline/seed_comparison.h).
+  torch::Tensor query_embeddings, distractor_embeddings;
 };
 
 // L2-normalisable embeddings [N, d] of every image (eval mode, no augmentation).

@@ -36,6 +36,11 @@ compare_losses|--adversarial_steps=-2|--adversarial_steps=-2: must be >= 0 (0 = 
 compare_losses|--finetune_from=deadbeef00|--finetune_from=deadbeef00: no run with uid deadbeef00
 compare_losses|--exclude=no/such/list.txt|--exclude=no/such/list.txt:
 compare_losses|--lr=-0.1|--lr=-0.1: must be a positive number
+compare_losses|--seeds=1,x|--seeds=1,x: 'x' is not a number
+compare_losses|--seeds=1,2.5|--seeds=1,2.5: '2.5' is not a seed (a whole number >= 0)
+compare_losses|--seeds=3,3|--seeds=3,3: seed 3 is listed twice
+compare_losses|--bootstrap_replicates=0|--bootstrap_replicates=0: must be >= 1
+compare_losses|--bootstrap_confidence=1|--bootstrap_confidence=1: must be in (0, 1)
 compare_losses|--momentum=1.5|--momentum=1.5: must be in [0, 1)
 compare_losses|--warmup_epochs=50|--warmup_epochs=50: must be in [0, epochs]
 compare_losses|--losses=ce,foo|--losses=ce,foo: unknown 'foo'; allowed: ce, triplet

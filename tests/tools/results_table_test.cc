@@ -372,6 +372,41 @@ TEST(ResultsTableTest, TheAttacksSectionLeavesTheDefencesRecognisersToTheDefence
   EXPECT_NE(defence->find("| started from | " + start.uid.substr(0, 8) + " | 0.720 |"), std::string::npos) << *defence;
 }
 
+TEST(ResultsTableTest, SeedsShowMeansIntervalsAndTheDifferencesThatAreReal) {
+  auto store = StoreWithComparisons();
+  EXPECT_EQ(SeedsMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
+  tracking::RunOptions options;
+  options.experiment = "loss_comparison";
+  options.command_line = "compare over seeds";
+  options.params = {{"bootstrap_replicates", "1000"}, {"bootstrap_confidence", "0.95"}, {"bootstrap_seed", "1"},
+                    {"run/arcface/seed1", "aaaaaaaa11"}, {"run/arcface/seed2", "aaaaaaaa22"},
+                    {"run/cosface/seed1", "cccccccc11"}, {"run/cosface/seed2", "cccccccc22"}};
+  auto id = store->StartRun(options);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store->LogMetrics(*id, {{"arcface/tpr@0.1/mean", 0, 0.72}, {"arcface/tpr@0.1/std", 0, 0.01},
+                                      {"arcface/tpr@0.1/low", 0, 0.65}, {"arcface/tpr@0.1/high", 0, 0.78},
+                                      {"cosface/tpr@0.1/mean", 0, 0.70}, {"cosface/tpr@0.1/std", 0, 0.02},
+                                      {"cosface/tpr@0.1/low", 0, 0.63}, {"cosface/tpr@0.1/high", 0, 0.77},
+                                      {"difference/arcface-cosface/tpr@0.1/estimate", 0, 0.02},
+                                      {"difference/arcface-cosface/tpr@0.1/low", 0, 0.005},
+                                      {"difference/arcface-cosface/tpr@0.1/high", 0, 0.035},
+                                      {"difference/arcface-cosface/tpr@0.01/estimate", 0, 0.01},
+                                      {"difference/arcface-cosface/tpr@0.01/low", 0, -0.02},
+                                      {"difference/arcface-cosface/tpr@0.01/high", 0, 0.04}})
+                  .ok());
+  ASSERT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
+  auto markdown = SeedsMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("| arcface | 1 (aaaaaaaa), 2 (aaaaaaaa) | – | – | 0.720 ± 0.010 |"), std::string::npos)
+      << *markdown;
+  EXPECT_NE(markdown->find("| cosface | – | – | 0.700 [0.630, 0.770] |"), std::string::npos) << *markdown;
+  // Real at FPR 0.1 (bold), not at 0.01.
+  EXPECT_NE(markdown->find("**+0.020 [+0.005, +0.035]**"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("| +0.010 [-0.020, +0.040] |"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("95 % bootstrap interval"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("compare over seeds"), std::string::npos);
+}
+
 TEST(ResultsTableTest, ARetrainIsComparedWithTheRunOfTheSameConfigurationWithoutTheList) {
   auto store = StoreWithComparisons();
   EXPECT_EQ(RetrainMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
