@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <map>
@@ -903,30 +904,35 @@ absl::StatusOr<std::string> SeedsMarkdown(ExperimentStore& store) {
     }
     absl::StrAppend(&md, "\n");
   }
-  const auto interval = [&](const std::string& prefix, const char* estimate_suffix, const char* format) {
+  // "estimate [low, high]" of the metrics <prefix><estimate_suffix>, <prefix>/low
+  // and <prefix>/high; bold where it excludes 0 when `mark` (differences).
+  const auto interval = [&](const std::string& prefix, const char* estimate_suffix, const char* format, bool mark) {
     const std::optional<double> e = value(prefix + estimate_suffix), lo = value(prefix + "/low"),
                                 hi = value(prefix + "/high");
     if (!e || !lo || !hi) return std::string("–");
     const std::string text = absl::StrFormat(format, *e, *lo, *hi);
-    return *lo > 0 || *hi < 0 ? absl::StrCat("**", text, "**") : text;
+    return mark && (*lo > 0 || *hi < 0) ? absl::StrCat("**", text, "**") : text;
   };
-  absl::StrAppend(&md, "\n| loss |");
-  for (const std::string& f : fprs) absl::StrAppend(&md, " TPR@", f, " |");
-  absl::StrAppend(&md, "\n| --- |");
-  for (size_t i = 0; i < fprs.size(); ++i) absl::StrAppend(&md, " --- |");
-  absl::StrAppend(&md, "\n");
-  for (const std::string& loss : losses) {
-    absl::StrAppend(&md, "| ", loss, " |");
-    for (const std::string& f : fprs) {
-      const std::string prefix = absl::StrCat(loss, "/tpr@", f);
-      const std::optional<double> mean = value(prefix + "/mean"), lo = value(prefix + "/low"),
-                                  hi = value(prefix + "/high");
-      absl::StrAppend(&md, " ",
-                      mean && lo && hi ? absl::StrFormat("%.3f [%.3f, %.3f]", *mean, *lo, *hi) : std::string("–"),
-                      " |");
-    }
+  const auto table = [&](const std::string& first_column, const std::vector<std::string>& rows,
+                         const std::function<std::string(const std::string&)>& label, const std::string& kind) {
+    absl::StrAppend(&md, "\n| ", first_column, " |");
+    for (const std::string& f : fprs) absl::StrAppend(&md, " TPR@", f, " |");
+    absl::StrAppend(&md, "\n| --- |");
+    for (size_t i = 0; i < fprs.size(); ++i) absl::StrAppend(&md, " --- |");
     absl::StrAppend(&md, "\n");
-  }
+    for (const std::string& row : rows) {
+      absl::StrAppend(&md, "| ", label(row), " |");
+      for (const std::string& f : fprs) {
+        absl::StrAppend(&md, " ",
+                        kind == "difference"
+                            ? interval(absl::StrCat("difference/", row, "/tpr@", f), "/estimate", "%+.3f [%+.3f, %+.3f]", true)
+                            : interval(absl::StrCat(row, "/tpr@", f), "/mean", "%.3f [%.3f, %.3f]", false),
+                        " |");
+      }
+      absl::StrAppend(&md, "\n");
+    }
+  };
+  table("loss", losses, [](const std::string& loss) { return loss; }, "loss");
   std::vector<std::string> differences;
   for (const auto& [key, v] : m) {
     const std::vector<std::string> parts = absl::StrSplit(key, '/');
@@ -936,19 +942,8 @@ absl::StatusOr<std::string> SeedsMarkdown(ExperimentStore& store) {
     }
   }
   if (!differences.empty()) {
-    absl::StrAppend(&md, "\n| difference |");
-    for (const std::string& f : fprs) absl::StrAppend(&md, " TPR@", f, " |");
-    absl::StrAppend(&md, "\n| --- |");
-    for (size_t i = 0; i < fprs.size(); ++i) absl::StrAppend(&md, " --- |");
-    absl::StrAppend(&md, "\n");
-    for (const std::string& d : differences) {
-      absl::StrAppend(&md, "| ", absl::StrReplaceAll(d, {{"-", " − "}}), " |");
-      for (const std::string& f : fprs) {
-        absl::StrAppend(&md, " ", interval(absl::StrCat("difference/", d, "/tpr@", f), "/estimate", "%+.3f [%+.3f, %+.3f]"),
-                        " |");
-      }
-      absl::StrAppend(&md, "\n");
-    }
+    table("difference", differences, [](const std::string& d) { return absl::StrReplaceAll(d, {{"-", " − "}}); },
+          "difference");
   }
   absl::StrAppend(&md, "\n    ", newest->command_line, "\n\n");
   return md;
