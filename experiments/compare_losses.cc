@@ -15,8 +15,8 @@
 // (artifacts/compare_losses/<hash of config and data fingerprint>/).
 //
 // Variants of a trained recogniser, each its own comparison:
-//   # PGD adversarial fine-tuning of run b79067a5 (and its clean control):
-//   ... -- --losses=arcface --finetune_from=b79067a5 --epochs=3 --lr=0.01
+//   # PGD adversarial fine-tuning of a run in the store (and its clean control):
+//   ... -- --losses=arcface --finetune_from=<run uid> --epochs=3 --lr=0.01
 //          --warmup_epochs=0 --margin_warmup_epochs=0 --adversarial_steps=3 --adversarial_epsilon=4
 //   # The same budget without the images a list names (the confirmed trash):
 //   ... -- --losses=arcface --exclude=experiments/configs/celeba500_trash_confirmed.txt
