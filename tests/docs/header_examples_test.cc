@@ -8,8 +8,11 @@
 #include "facerec/experiment/flag_layers.h"
 #include "facerec/experiment/recognition_config.h"
 #include "facerec/metrics/detection.h"
+#include "facerec/metrics/id_rate_bootstrap.h"
+#include "facerec/metrics/identification_rate.h"
 #include "facerec/pipeline/landmarks.h"
 #include "facerec/pipeline/recognition.h"
+#include "facerec/pipeline/seed_comparison.h"
 #include "gflags/gflags.h"
 
 namespace facerec {
@@ -60,6 +63,30 @@ metrics::DetectionScores MetricsDetection() {
   return s;
 }
 
+absl::StatusOr<std::vector<metrics::IdRateInterval>> MetricsIdRateBootstrap(
+    const torch::Tensor& arcface_queries, const torch::Tensor& arcface_distractors,
+    const torch::Tensor& cosface_queries, const torch::Tensor& cosface_distractors,
+    const std::vector<int>& query_ids) {
+  using namespace ::facerec::metrics;
+#include "tests/docs/metrics_id_rate_bootstrap_example.inc"
+  (void)tpr;
+  return difference;
+}
+
+struct Trained {
+  std::string loss;
+  int64_t seed;
+  std::string run_uid;
+  pipeline::RecognitionResult result;
+};
+
+absl::Status PipelineSeedComparison(const std::vector<Trained>& runs, const std::vector<int>& query_ids,
+                                    tracking::Run* run) {
+  using namespace pipeline_ns;
+#include "tests/docs/pipeline_seed_comparison_example.inc"
+  return absl::OkStatus();
+}
+
 }  // namespace examples
 
 TEST(HeaderExamplesTest, EveryListedHeaderExampleCompiles) {
@@ -69,6 +96,20 @@ TEST(HeaderExamplesTest, EveryListedHeaderExampleCompiles) {
   EXPECT_NE(&examples::PipelineRecognition, nullptr);
   EXPECT_NE(&examples::ExperimentFlagLayers, nullptr);
   EXPECT_NE(&examples::ExperimentRecognitionConfig, nullptr);
+}
+
+TEST(HeaderExamplesTest, TheBootstrapExampleGivesAnIntervalPerCourseFpr) {
+  torch::manual_seed(1);
+  std::vector<int> ids;
+  for (int i = 0; i < 40; ++i) ids.push_back(i / 4);
+  const torch::Tensor centres = torch::randn({10, 8}).repeat_interleave(4, 0);
+  const torch::Tensor a = centres + 0.5 * torch::randn({40, 8});
+  const torch::Tensor b = centres + torch::randn({40, 8});
+  const torch::Tensor distractors = torch::randn({20, 8});
+  auto difference = examples::MetricsIdRateBootstrap(a, distractors, b, distractors, ids);
+  ASSERT_TRUE(difference.ok()) << difference.status();
+  EXPECT_EQ(difference->size(), metrics::kCourseFprs.size());
+  EXPECT_NE(&examples::PipelineSeedComparison, nullptr);
 }
 
 TEST(HeaderExamplesTest, TheDetectionExampleScoresWhatItsCommentsSay) {
