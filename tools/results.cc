@@ -29,15 +29,16 @@ DEFINE_string(out, "", "Write here (relative to the workspace root) instead of s
 DEFINE_string(notes, "experiments/results_notes.md",
               "Markdown written first (relative to the workspace root; empty = none): the "
               "prose around the generated tables, kept in git.");
-DEFINE_string(sections, "losses,alignment,landmarks,detection,pipeline,attacks,defence,trash,retrain",
+DEFINE_string(sections, "losses,seeds,alignment,landmarks,detection,pipeline,attacks,defence,trash,retrain",
               "Comma-separated: losses (the --preset/--comparison table), alignment (the newest "
               "provided-vs-own-alignment comparison), landmarks (landmark net vs dlib), detection "
               "(the detectors side by side, our detector's training), pipeline (the "
               "photo-to-identity chain on LFW and celebA_ir, latency per stage), attacks (success vs "
               "epsilon per attack and goal, white-box and transferred), defence (adversarial training: "
               "clean vs robust), trash (the trash search against injected faults and on the real sets), "
-              "retrain (the best loss retrained without the confirmed trash, before -> after); also: seeds "
-              "(compare_losses --seeds: mean ± std over seeds, bootstrap intervals, paired differences).");
+              "retrain (the best loss retrained without the confirmed trash, before -> after), seeds "
+              "(the newest compare_losses --seeds: mean ± std over seeds, bootstrap intervals, paired "
+              "differences).");
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("Writes the compare_losses table from the experiment store.");
