@@ -11,7 +11,6 @@
 #include "absl/strings/str_split.h"
 
 #include "facerec/core/data_root.h"
-#include "facerec/data/text_file.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run_export.h"
 #include "gflags/gflags.h"
@@ -45,25 +44,15 @@ int main(int argc, char** argv) {
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
-  auto store = facerec::tracking::ExperimentStore::Open(
-      FLAGS_export_file.empty() ? facerec::ResolveAgainstWorkspace(FLAGS_db).string()
-                                : std::string(":memory:"));
+  auto store = FLAGS_export_file.empty()
+                   ? facerec::tracking::ExperimentStore::Open(
+                         facerec::ResolveAgainstWorkspace(FLAGS_db).string())
+                   : facerec::tracking::OpenExportAsStore(
+                         facerec::ResolveAgainstWorkspace(FLAGS_export_file).string());
   if (!store.ok()) {
-    std::cerr << "results: " << store.status() << "\n";
-    return 1;
-  }
-  if (!FLAGS_export_file.empty()) {
-    const std::string path = facerec::ResolveAgainstWorkspace(FLAGS_export_file).string();
-    absl::StatusOr<std::string> text = facerec::data::ReadFileBytes(path);
-    absl::StatusOr<std::vector<facerec::tracking::ExportedRun>> runs =
-        text.ok() ? facerec::tracking::ParseRunExport(FLAGS_export_file, *text)
-                  : absl::StatusOr<std::vector<facerec::tracking::ExportedRun>>(text.status());
-    absl::Status imported =
-        runs.ok() ? facerec::tracking::ImportRuns(**store, *runs).status() : runs.status();
-    if (!imported.ok()) {
-      std::cerr << "results: --export_file: " << imported.message() << "\n";
-      return 2;
-    }
+    std::cerr << "results: " << (FLAGS_export_file.empty() ? "--db: " : "--export_file: ")
+              << store.status().message() << "\n";
+    return FLAGS_export_file.empty() ? 1 : 2;
   }
   for (absl::string_view section : absl::StrSplit(FLAGS_sections, ',', absl::SkipEmpty())) {
     if (section != "losses" && section != "alignment" && section != "landmarks" &&

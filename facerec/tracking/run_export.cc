@@ -4,6 +4,8 @@
 #include <map>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -295,6 +297,17 @@ absl::StatusOr<ImportSummary> ImportRuns(ExperimentStore& store,
     }
   }
   return summary;
+}
+
+absl::StatusOr<std::unique_ptr<ExperimentStore>> OpenExportAsStore(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read run export ", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<ExportedRun> runs, ParseRunExport(path, text.str()));
+  FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<ExperimentStore> store, ExperimentStore::Open(":memory:"));
+  FACEREC_RETURN_IF_ERROR(ImportRuns(*store, runs).status());
+  return store;
 }
 
 }  // namespace facerec::tracking

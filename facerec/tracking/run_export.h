@@ -30,6 +30,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,11 @@ struct ImportSummary {
 // transaction; runs it has are skipped, so importing twice is harmless.
 absl::StatusOr<ImportSummary> ImportRuns(ExperimentStore& store,
                                          const std::vector<ExportedRun>& runs);
+
+// A store in memory holding every run of the export file at `path` (read
+// tools that take --export_file instead of --db). NotFoundError naming the
+// file when it cannot be read; ParseRunExport's errors name it too.
+absl::StatusOr<std::unique_ptr<ExperimentStore>> OpenExportAsStore(const std::string& path);
 
 }  // namespace facerec::tracking
 

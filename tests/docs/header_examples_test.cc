@@ -13,6 +13,8 @@
 #include "facerec/pipeline/landmarks.h"
 #include "facerec/pipeline/recognition.h"
 #include "facerec/pipeline/seed_comparison.h"
+#include "facerec/report/html_report.h"
+#include "facerec/report/report_data.h"
 #include "gflags/gflags.h"
 
 namespace facerec {
@@ -87,6 +89,20 @@ absl::Status PipelineSeedComparison(const std::vector<Trained>& runs, const std:
   return absl::OkStatus();
 }
 
+absl::Status ReportReportData(tracking::ExperimentStore* store) {
+  using namespace ::facerec::report;
+#include "tests/docs/report_report_data_example.inc"
+  (void)json;
+  return absl::OkStatus();
+}
+
+absl::Status ReportHtmlReport(tracking::ExperimentStore* store, const std::vector<int64_t>& ids) {
+  using namespace ::facerec::report;
+#include "tests/docs/report_html_report_example.inc"
+  (void)html;
+  return absl::OkStatus();
+}
+
 }  // namespace examples
 
 TEST(HeaderExamplesTest, EveryListedHeaderExampleCompiles) {
@@ -96,6 +112,8 @@ TEST(HeaderExamplesTest, EveryListedHeaderExampleCompiles) {
   EXPECT_NE(&examples::PipelineRecognition, nullptr);
   EXPECT_NE(&examples::ExperimentFlagLayers, nullptr);
   EXPECT_NE(&examples::ExperimentRecognitionConfig, nullptr);
+  EXPECT_NE(&examples::ReportReportData, nullptr);
+  EXPECT_NE(&examples::ReportHtmlReport, nullptr);
 }
 
 TEST(HeaderExamplesTest, TheBootstrapExampleGivesAnIntervalPerCourseFpr) {
