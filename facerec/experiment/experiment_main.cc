@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "facerec/core/data_root.h"
 #include "facerec/core/exit_status.h"
 #include "facerec/core/process.h"
@@ -20,6 +21,9 @@ DEFINE_string(config_dir, "experiments/configs", "Flagfiles; relative to the wor
 DEFINE_string(artifacts_dir, "artifacts",
               "Checkpoints and trained models; relative to the workspace root.");
 DEFINE_string(device, "cpu", "torch device: cpu, cuda, cuda:1, ...");
+DEFINE_string(run_tags, "",
+              "Tags for every run this process starts, key=value,key=value (experiments:sweep marks "
+              "its points with them). Tags are not params: they leave the config hash alone.");
 
 namespace facerec::experiment {
 
@@ -51,12 +55,22 @@ absl::StatusOr<tracking::ExperimentStore*> Experiment::Store() {
 
 absl::StatusOr<tracking::Run*> Experiment::StartRun(tracking::RunOptions options) {
   if (options.experiment.empty()) options.experiment = name_;
+  // Checked before the run exists, so a malformed --run_tags records nothing.
+  std::vector<std::pair<std::string, std::string>> tags;
+  for (absl::string_view pair : absl::StrSplit(FLAGS_run_tags, ',', absl::SkipWhitespace())) {
+    const size_t eq = pair.find('=');
+    if (eq == absl::string_view::npos || eq == 0) {
+      return FlagError("run_tags", FLAGS_run_tags, absl::StrCat("'", pair, "' is not key=value"));
+    }
+    tags.emplace_back(std::string(pair.substr(0, eq)), std::string(pair.substr(eq + 1)));
+  }
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, Store());
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<tracking::Run> run,
                            tracking::Run::Start(store, options));
   for (const auto& [flag, origin] : layers_.Origins()) {
     FACEREC_RETURN_IF_ERROR(run->SetTag(absl::StrCat("origin/", flag), origin));
   }
+  for (const auto& [key, value] : tags) FACEREC_RETURN_IF_ERROR(run->SetTag(key, value));
   runs_.push_back(std::move(run));
   return runs_.back().get();
 }

@@ -25,6 +25,7 @@
 //   --config_dir   flagfiles, relative to the workspace root; default experiments/configs
 //   --artifacts_dir  checkpoints and models, relative to the workspace root; default artifacts
 //   --device       torch device (cpu, cuda, cuda:1, ...); default cpu
+//   --run_tags     key=value,... tags for every run started; default none
 //
 // Exit status: 0 when every run finished; 2 when the experiment stopped
 // before starting a run on an InvalidArgument or NotFound error (a bad flag,
