@@ -28,6 +28,7 @@
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
 #include "facerec/experiment/trash_search_config.h"
+#include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/run.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
@@ -42,7 +43,12 @@ namespace facerec {
 namespace {
 
 absl::Status FindTrash(experiment::Experiment& e) {
-  FACEREC_ASSIGN_OR_RETURN(experiment::TrashSearchConfig config, experiment::TrashSearchConfigFromFlags());
+  FACEREC_ASSIGN_OR_RETURN(
+      experiment::TrashSearchConfig config,
+      experiment::TrashSearchConfigFromFlags([&]() -> absl::StatusOr<std::string> {
+        FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
+        return pipeline::LatestDetectorModel(*store);
+      }));
   if (FLAGS_sheet_rows < 0) return experiment::FlagError("sheet_rows", FLAGS_sheet_rows, "must be >= 0");
   analysis::TrashSearchOptions& options = config.search;
   FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());

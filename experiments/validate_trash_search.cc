@@ -34,6 +34,7 @@
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
 #include "facerec/experiment/trash_search_config.h"
+#include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/run.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
@@ -93,7 +94,12 @@ absl::Status WriteItemScores(const analysis::InjectedSet& set, const analysis::T
 }
 
 absl::Status ValidateTrashSearch(experiment::Experiment& e) {
-  FACEREC_ASSIGN_OR_RETURN(experiment::TrashSearchConfig config, experiment::TrashSearchConfigFromFlags());
+  FACEREC_ASSIGN_OR_RETURN(
+      experiment::TrashSearchConfig config,
+      experiment::TrashSearchConfigFromFlags([&]() -> absl::StatusOr<std::string> {
+        FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
+        return pipeline::LatestDetectorModel(*store);
+      }));
   FACEREC_ASSIGN_OR_RETURN(const std::vector<double> swap_rates,
                            experiment::ParseDoubleList("swap_rates", FLAGS_swap_rates));
   if (swap_rates.empty()) return experiment::FlagError("swap_rates", FLAGS_swap_rates, "must name at least one rate");

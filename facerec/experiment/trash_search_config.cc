@@ -1,9 +1,15 @@
 #include "facerec/experiment/trash_search_config.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+#include <algorithm>
 #include <opencv2/imgproc.hpp>
 
+#include "facerec/core/data_root.h"
+#include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/detect/detectors.h"
 #include "facerec/detect/haar_detector.h"
 #include "facerec/experiment/flag_values.h"
 #include "gflags/gflags.h"
@@ -25,12 +31,17 @@ DEFINE_int32(max_hamming_with_embedding, kSearch.duplicates.max_hamming_with_emb
 DEFINE_double(min_thumbnail_correlation, kSearch.duplicates.min_thumbnail_correlation,
               "See --max_hamming_with_embedding: the 16x16 grey thumbnails' correlation.");
 DEFINE_string(face_check, "haar",
-              "Face check for the unusable score: haar (OpenCV's frontal cascade, detect/haar_detector.h) or none.");
+              "Face check for the unusable score: a detector by name (haar: OpenCV's frontal cascade; "
+              "ours: our trained detector, --face_check_model; dlib_hog; detect/detectors.h) or none.");
+DEFINE_string(face_check_model, "",
+              "Our detector for --face_check=ours, relative to the workspace root (default: the "
+              "newest trained one in the store).");
 DEFINE_double(min_cosine, kSearch.duplicates.min_cosine, "See --max_hamming_with_embedding: the embeddings' cosine.");
 
 namespace facerec::experiment {
 
-absl::StatusOr<TrashSearchConfig> TrashSearchConfigFromFlags() {
+absl::StatusOr<TrashSearchConfig> TrashSearchConfigFromFlags(
+    const std::function<absl::StatusOr<std::string>()>& newest_detector) {
   TrashSearchConfig c;
   analysis::TrashSearchOptions& o = c.search;
   o.folds = FLAGS_folds;
@@ -62,20 +73,44 @@ absl::StatusOr<TrashSearchConfig> TrashSearchConfigFromFlags() {
   if (FLAGS_loss == "triplet") {
     return FlagError("loss", FLAGS_loss, "has no classification head; use ce, arcface or cosface");
   }
-  if (FLAGS_face_check == "haar") {
-    detect::FaceDetectorOptions haar_options;  // Every candidate the cascade keeps counts as a face.
-    absl::StatusOr<std::unique_ptr<detect::HaarFaceDetector>> haar =
-        detect::HaarFaceDetector::Load(detect::kDefaultHaarCascade, haar_options);
-    if (!haar.ok()) return AsFlagError("face_check", haar.status());
-    std::shared_ptr<detect::HaarFaceDetector> detector = std::move(*haar);
+  if (FLAGS_face_check != "none") {
+    const std::vector<std::string> known = detect::KnownFaceDetectors();
+    if (std::find(known.begin(), known.end(), FLAGS_face_check) == known.end()) {
+      return FlagError("face_check", FLAGS_face_check,
+                       absl::StrCat("must be none or a detector: ", absl::StrJoin(known, ", ")));
+    }
+    // Haar: every candidate the cascade keeps counts as a face (it has no
+    // score); the others at the threshold their libraries report faces at.
+    detect::FaceDetectorOptions options;
+    if (FLAGS_face_check != "haar") options.score_threshold = detect::DefaultScoreThreshold(FLAGS_face_check);
+    std::string model;
+    if (FLAGS_face_check == "ours") {
+      if (!FLAGS_face_check_model.empty()) {
+        model = ResolveAgainstWorkspace(FLAGS_face_check_model).string();
+      } else if (newest_detector) {
+        absl::StatusOr<std::string> newest = newest_detector();
+        if (!newest.ok()) {
+          return FlagError("face_check", FLAGS_face_check,
+                           absl::StrCat(newest.status().message(), " (here: --face_check_model)"));
+        }
+        model = *newest;
+      } else {
+        return FlagError("face_check", FLAGS_face_check, "needs --face_check_model");
+      }
+      absl::StatusOr<std::string> sha = Sha256OfFile(model);
+      if (!sha.ok()) return FlagError("face_check_model", FLAGS_face_check_model, sha.status().message());
+      c.face_check_model_sha256 = *sha;
+    }
+    absl::StatusOr<std::unique_ptr<detect::FaceDetector>> made =
+        detect::MakeFaceDetector(FLAGS_face_check, options, model);
+    if (!made.ok()) return AsFlagError("face_check", made.status());
+    std::shared_ptr<detect::FaceDetector> detector = std::move(*made);
     o.has_face = [detector](const cv::Mat& rgb) {
       cv::Mat bgr;
       cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
       const absl::StatusOr<std::vector<detect::Detection>> faces = detector->Detect(bgr);
       return faces.ok() && !faces->empty();
     };
-  } else if (FLAGS_face_check != "none") {
-    return FlagError("face_check", FLAGS_face_check, "must be haar or none");
   }
   FACEREC_ASSIGN_OR_RETURN(c.recognition, RecognitionConfigFromFlags(FLAGS_loss));
   c.training.backbone = c.recognition.backbone;
@@ -90,7 +125,11 @@ absl::StatusOr<TrashSearchConfig> TrashSearchConfigFromFlags() {
 
 std::map<std::string, std::string> TrashSearchParams(const TrashSearchConfig& config) {
   std::map<std::string, std::string> params = RecognitionParams(config.recognition);
-  for (const auto& [key, value] : FlagsDefinedIn("trash_search_config", {})) params[key] = value;
+  for (const auto& [key, value] : FlagsDefinedIn("trash_search_config", {"face_check_model"})) {
+    params[key] = value;
+  }
+  // The detector by content, not by where this checkout keeps it.
+  if (!config.face_check_model_sha256.empty()) params["face_check_model_sha256"] = config.face_check_model_sha256;
   params["loss"] = config.recognition.loss.name;
   return params;
 }

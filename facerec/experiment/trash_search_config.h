@@ -3,17 +3,19 @@
 // validate_trash_search). The fold recognisers take the recognition flags
 // (recognition_config.h) with --loss naming a loss that has a head.
 //
-//   FACEREC_ASSIGN_OR_RETURN(TrashSearchConfig config, TrashSearchConfigFromFlags());
+//   FACEREC_ASSIGN_OR_RETURN(TrashSearchConfig config, TrashSearchConfigFromFlags(
+//       [&] { return pipeline::LatestDetectorModel(*store); }));
 //   FACEREC_ASSIGN_OR_RETURN(analysis::TrashReport report,
 //       analysis::SearchTrash(items, config.training, config.search, device));
 //   std::map<std::string, std::string> params = TrashSearchParams(config);
 //
 // Flags defined here: loss, folds, knn, max_label_probability, unusable_z, max_hamming,
 // max_hamming_with_embedding, min_thumbnail_correlation, min_cosine,
-// face_check.
+// face_check, face_check_model.
 #ifndef FACEREC_EXPERIMENT_TRASH_SEARCH_CONFIG_H_
 #define FACEREC_EXPERIMENT_TRASH_SEARCH_CONFIG_H_
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -27,10 +29,14 @@ struct TrashSearchConfig {
   RecognitionConfig recognition;     // The fold recognisers, as configured.
   analysis::FoldTraining training;   // The same, as the search takes it (no checkpoint_dir).
   analysis::TrashSearchOptions search;  // seed = the recognition seed; window unset.
+  std::string face_check_model_sha256;  // Our detector's, when --face_check=ours.
 };
 
 // Every flag checked; errors name the flag ("--folds=1: must be >= 2").
-absl::StatusOr<TrashSearchConfig> TrashSearchConfigFromFlags();
+// `newest_detector` finds our detector for --face_check=ours without
+// --face_check_model (called only then; null: the flag is required).
+absl::StatusOr<TrashSearchConfig> TrashSearchConfigFromFlags(
+    const std::function<absl::StatusOr<std::string>()>& newest_detector = nullptr);
 
 // The run's params: the recognition params, then one per flag defined here.
 std::map<std::string, std::string> TrashSearchParams(const TrashSearchConfig& config);

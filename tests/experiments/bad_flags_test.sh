@@ -96,7 +96,16 @@ find_trash|--set=lfw|--set=lfw: unknown set 'lfw'; allowed: celeba500, celeba_ir
 find_trash|--folds=1|--folds=1: must be >= 2
 find_trash|--loss=triplet|--loss=triplet: has no classification head
 find_trash|--list=/no/such/list.txt|--list=/no/such/list.txt
-find_trash|--face_check=dlib|--face_check=dlib: must be haar or none
+find_trash|--face_check=dlib|--face_check=dlib: must be none or a detector: ours, haar, dlib_hog
+find_trash|--face_check=ours|--face_check=ours:
+find_trash|--face_check=ours --face_check_model=/no/such.pt|--face_check_model=/no/such.pt
+sweep||--name=: required: the sweep's name
+sweep|--name=a,b --grid=lr=0.1|--name=a,b: may not hold ',' or '='
+sweep|--name=s|--grid=: give exactly one of --grid and --space
+sweep|--name=s --grid=lr --dry_run|--grid=lr: grid: 'lr' is not flag=values
+sweep|--name=s --space=lr=log:0:1 --random=3|--space=lr=log:0:1: space: lr=log:0:1: need lo <= hi and 0 < lo
+sweep|--name=s --space=lr=0.1:0.2|--random=0: must be >= 1 with --space
+sweep|--name=s --grid=lr=0.1 --target=nonesuch|--target=nonesuch: no experiment binary nonesuch
 validate_trash_search|--swap_rates=0.1,1.5|--swap_rates=1.5: each must be in [0, 1)
 validate_trash_search|--junk_rate=-0.1|--junk_rate=-0.1: must be in [0, 1)
 tools/enroll|--people=/no/such/dir|--people=/no/such/dir: no such folder
@@ -110,7 +119,12 @@ tools/runs|frobnicate|unknown command 'frobnicate'
 tools/runs|import /no/such/runs.tsv|/no/such/runs.tsv
 tools/runs|export --metric_points=-1|--metric_points=-1: must be >= 0
 tools/results|--sections=losses,plots|--sections=losses,plots: unknown section 'plots'
-tools/results|--export_file=/no/such/runs.tsv|--export_file: /no/such/runs.tsv
+tools/results|--export_file=/no/such/runs.tsv|--export_file: cannot read run export /no/such/runs.tsv
+tools/report||--out is required
+tools/report|--out=r.html --runs=xyz|--runs: 'xyz' is not a run uid
+tools/report|--out=r.html --export_file=/no/such/runs.tsv|--export_file=/no/such/runs.tsv: cannot read run export
+tools/report|--out=r.html --comparison=quick-0|no runs tagged comparison=quick-0
+tools/report|--out=r.html --max_points=-1|--max_points=-1: must be >= 0
 tools/align_faces|--box=loose --list=x|--box=loose: allowed: whole, tight
 tools/align_faces|--crop_size=0 --list=x|--crop_size=0: must be in [16, 1024]
 tools/align_faces|--list=/no/such/list.txt --landmark_model=/no/such.pt|/no/such
