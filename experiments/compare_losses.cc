@@ -49,6 +49,8 @@
 #include "facerec/pipeline/alignment.h"
 #include "facerec/pipeline/recognition.h"
 #include "facerec/pipeline/seed_comparison.h"
+#include "facerec/experiment/data_parallel_config.h"
+#include "facerec/train/data_parallel.h"
 #include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/backbones/embedding_net.h"
@@ -154,7 +156,8 @@ std::string RunName(const std::string& loss, const std::string& alignment,
 absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::RecognitionConfig& config,
                            const std::string& alignment, const pipeline::RecognitionData& loaded,
                            const std::string& landmark_model, const std::string& landmark_sha256,
-                           const RunVariant& variant, const std::string& comparison) {
+                           const RunVariant& variant, const std::string& comparison,
+                           train::DataParallel* group) {
   const pipeline::RecognitionData with_val =
       config.train_on_val ? pipeline::WithValInTraining(loaded) : pipeline::RecognitionData();
   const pipeline::RecognitionData& data = config.train_on_val ? with_val : loaded;
@@ -169,8 +172,9 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
   row.loss = config.loss.name;
   row.alignment = alignment;
   row.seed = config.seed;
-  const std::map<std::string, std::string> params =
-      RunParams(config, alignment, landmark_sha256, variant);
+  std::map<std::string, std::string> params = RunParams(config, alignment, landmark_sha256, variant);
+  // Only when > 1, so one-process runs keep the config hashes they always had.
+  if (group != nullptr && group->world_size() > 1) params["world_size"] = absl::StrCat(group->world_size());
   // A checkpoint belongs to a configuration and to the data it was trained
   // on: re-aligned crops carry a digest of their predicted points
   // (pipeline::RealignRecognitionData), so crops from another landmark net or
@@ -180,8 +184,21 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
   const std::string config_hash = tracking::ConfigHash(checkpoint_key).substr(0, 16);
   const std::filesystem::path checkpoint =
       e.ArtifactsDir() / "compare_losses" / config_hash / "checkpoint.pt";
-  if (!FLAGS_resume) std::filesystem::remove(checkpoint);
+  if (!FLAGS_resume && (group == nullptr || group->is_primary())) std::filesystem::remove(checkpoint);
   options.checkpoint_path = checkpoint.string();
+  options.data_parallel = group;
+  if (group != nullptr && !group->is_primary()) {
+    // Another rank: trains its shards beside rank 0, which records,
+    // validates, checkpoints and evaluates.
+    torch::manual_seed(config.seed);
+    FACEREC_ASSIGN_OR_RETURN(backbones::Backbone backbone, backbones::MakeBackbone(config.backbone));
+    FACEREC_ASSIGN_OR_RETURN(losses::Loss loss, losses::MakeLoss(loss_options));
+    data::BatchLoader loader(&data.train, config.sampler, config.augment, config.seed, config.loader_workers);
+    train::Trainer trainer(backbone, loss, &loader, options, nullptr);
+    FACEREC_RETURN_IF_ERROR(trainer.Train());
+    row.train_seconds = trainer.seconds_training();
+    return row;
+  }
 
   tracking::RunOptions run_options;
   run_options.name = RunName(row.loss, alignment, config, variant);
@@ -326,6 +343,23 @@ absl::Status CompareLosses(experiment::Experiment& e) {
   if (!(bootstrap.confidence > 0 && bootstrap.confidence < 1)) {
     return experiment::FlagError("bootstrap_confidence", FLAGS_bootstrap_confidence, "must be in (0, 1)");
   }
+  FACEREC_ASSIGN_OR_RETURN(const experiment::DataParallelConfig data_parallel,
+                           experiment::DataParallelConfigFromFlags());
+  for (const experiment::RecognitionConfig& config : configs) {
+    const int64_t batch = config.sampler.identities_per_batch > 0
+                              ? int64_t{config.sampler.identities_per_batch} * config.sampler.images_per_identity
+                              : config.sampler.batch_size;
+    if (batch % data_parallel.options.world_size != 0) {
+      return experiment::FlagError("world_size", data_parallel.options.world_size,
+                                   absl::StrCat("must divide the batch (", batch, " images): equal shards"));
+    }
+  }
+  // --world_size=N alone: this process starts the N ranks here and waits.
+  if (data_parallel.launch_local) return experiment::RunLocalRanks(data_parallel.options.world_size);
+  std::unique_ptr<train::DataParallel> group;
+  if (data_parallel.options.world_size > 1) {
+    FACEREC_ASSIGN_OR_RETURN(group, train::DataParallel::Connect(data_parallel.options));
+  }
   FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
   FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
@@ -420,8 +454,12 @@ absl::Status CompareLosses(experiment::Experiment& e) {
         experiment::RecognitionConfig config = configs[i];
         config.seed = seed;
         config.train.seed = static_cast<uint64_t>(seed);
-        absl::StatusOr<Row> row =
-            RunOne(e, config, alignment, run_data, landmark_model, landmark_sha256, variant, comparison);
+        absl::StatusOr<Row> row = RunOne(e, config, alignment, run_data, landmark_model, landmark_sha256,
+                                         variant, comparison, group.get());
+        if (group != nullptr && !group->is_primary()) {
+          if (!row.ok()) return row.status();  // Rank 0 fails too, at its next collective.
+          continue;
+        }
         if (!row.ok()) {
           // Recorded as FAILED by the frame; the other losses still run.
           LOG(ERROR) << loss_names[i] << " (" << alignment << ", seed " << seed << "): " << row.status();
@@ -434,6 +472,7 @@ absl::Status CompareLosses(experiment::Experiment& e) {
       }
     }
   }
+  if (group != nullptr && !group->is_primary()) return absl::OkStatus();
   if (seeds.size() > 1 && !rows.empty()) {
     FACEREC_RETURN_IF_ERROR(SummariseSeeds(e, rows, data.queries.labels(), bootstrap, comparison));
   }

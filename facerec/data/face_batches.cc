@@ -244,11 +244,25 @@ BatchLoader::~BatchLoader() {
 
 int64_t BatchLoader::BatchesPerEpoch() const { return batches_per_epoch_; }
 
+int64_t BatchLoader::BatchSize() const {
+  return sampler_.identities_per_batch > 0
+             ? static_cast<int64_t>(sampler_.identities_per_batch) * sampler_.images_per_identity
+             : sampler_.batch_size;
+}
+
+void BatchLoader::KeepRows(int64_t begin, int64_t end) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  keep_begin_ = begin;
+  keep_end_ = end;
+}
+
 Batch BatchLoader::Make(int64_t epoch, int64_t batch) const {
   const std::vector<size_t> indices = SampleBatch(images_->labels(), sampler_, seed_, epoch, batch);
   std::vector<cv::Mat> augmented;
   std::vector<int64_t> labels;
-  for (size_t slot = 0; slot < indices.size(); ++slot) {
+  const size_t first = static_cast<size_t>(std::max<int64_t>(0, keep_begin_));
+  const size_t last = keep_end_ < 0 ? indices.size() : std::min(indices.size(), static_cast<size_t>(keep_end_));
+  for (size_t slot = first; slot < last; ++slot) {
     std::mt19937_64 rng(SeedFor(seed_ ^ 0x5eed, epoch, batch, static_cast<int64_t>(slot)));
     augmented.push_back(Augment(images_->image(indices[slot]), augment_, &rng));
     labels.push_back(images_->label(indices[slot]));

@@ -130,6 +130,14 @@ class BatchLoader {
   BatchLoader& operator=(const BatchLoader&) = delete;
 
   int64_t BatchesPerEpoch() const;
+  // Images per batch: batch_size, or P x K.
+  int64_t BatchSize() const;
+  // From now on, batches hold only their rows [begin, end): a data-parallel
+  // rank's shard (train/data_parallel.h). The rows are the ones the whole
+  // batch has there, augmented the same way, so the ranks' shards together
+  // are exactly the one-process batch; only the shard is augmented. Call
+  // before the first Get.
+  void KeepRows(int64_t begin, int64_t end);
   // Batches must be requested in order within an epoch (any epoch may start).
   Batch Get(int64_t epoch, int64_t batch);
 
@@ -143,6 +151,8 @@ class BatchLoader {
   const uint64_t seed_;
   const int64_t batches_per_epoch_;
   const size_t max_ahead_;
+  int64_t keep_begin_ = 0;   // Set before the first Get; read by the workers after it.
+  int64_t keep_end_ = -1;    // -1: to the batch's end.
 
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -218,6 +218,33 @@ absl::StatusOr<torch::Tensor> Trainer::AdversarialImages(const torch::Tensor& x,
   return adversarial;
 }
 
+absl::Status Trainer::StartRanksAlike(int* epoch, int64_t* global_step) {
+  DataParallel& dp = *options_.data_parallel;
+  FACEREC_ASSIGN_OR_RETURN(const auto rows, dp.Shard(loader_->BatchSize()));
+  loader_->KeepRows(rows.first, rows.second);
+  // Where to start is rank 0's: a rank that found no checkpoint (or another
+  // one) would otherwise train other steps and the collectives would pair
+  // wrong batches.
+  torch::Tensor position = torch::tensor({static_cast<int64_t>(*epoch), *global_step});
+  const torch::Tensor mine = position.clone();
+  FACEREC_RETURN_IF_ERROR(dp.Broadcast({position}));
+  if (!torch::equal(position, mine)) {
+    // Its optimiser state (momentum) would differ from rank 0's, and the
+    // ranks' weights with it.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data parallel rank ", dp.rank(), ": rank 0 starts at epoch ", position[0].item<int64_t>() + 1,
+        ", this rank at epoch ", *epoch + 1, " (its checkpoint ", options_.checkpoint_path,
+        "); every rank must see rank 0's checkpoint: share the artifacts directory"));
+  }
+  *epoch = static_cast<int>(position[0].item<int64_t>());
+  *global_step = position[1].item<int64_t>();
+  std::vector<torch::Tensor> state = backbone_->parameters();
+  for (const torch::Tensor& t : backbone_->buffers()) state.push_back(t);
+  for (const torch::Tensor& t : loss_->parameters()) state.push_back(t);
+  for (const torch::Tensor& t : loss_->buffers()) state.push_back(t);
+  return dp.Broadcast(state);
+}
+
 absl::Status Trainer::Train(const EpochCallback& after_epoch) {
   FACEREC_RETURN_IF_ERROR(ValidateTrainOptions(options_));
   const int64_t steps_per_epoch = loader_->BatchesPerEpoch();
@@ -234,6 +261,10 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
   } else if (!options_.init_checkpoint_path.empty()) {
     FACEREC_RETURN_IF_ERROR(LoadInitialWeights());
     LOG(INFO) << "starting from the weights in " << options_.init_checkpoint_path;
+  }
+  DataParallel* dp = options_.data_parallel;
+  if (dp != nullptr && dp->world_size() > 1) {
+    FACEREC_RETURN_IF_ERROR(StartRanksAlike(&epoch, &global_step));
   }
   start_epoch_ = epoch;
   const int64_t total_steps = static_cast<int64_t>(options_.epochs) * steps_per_epoch;
@@ -286,9 +317,14 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
             options_.checkpoint_path.empty() ? "(none)" : options_.checkpoint_path));
       }
       out.loss.backward();
+      if (dp != nullptr) {
+        std::vector<torch::Tensor> parameters = backbone_->parameters();
+        for (const torch::Tensor& p : loss_->parameters()) parameters.push_back(p);
+        FACEREC_RETURN_IF_ERROR(dp->AverageGradients(parameters));
+      }
       optimizer_->step();
       loss_sum += value;
-      images += x.size(0);
+      images += x.size(0) * (dp != nullptr ? dp->world_size() : 1);  // The job's images, not this rank's.
       meter.Update(global_step + 1,
                    absl::StrFormat("epoch %d/%d loss %.4f lr %.4g", epoch + 1, options_.epochs,
                                    value, lr));
@@ -301,7 +337,7 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
       FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/epoch_loss", epoch, loss_sum / steps_per_epoch));
       FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/images_per_second", epoch, images / seconds));
     }
-    FACEREC_RETURN_IF_ERROR(SaveCheckpoint(epoch + 1, global_step));
+    if (dp == nullptr || dp->is_primary()) FACEREC_RETURN_IF_ERROR(SaveCheckpoint(epoch + 1, global_step));
     if (after_epoch) FACEREC_RETURN_IF_ERROR(after_epoch(epoch));
   }
   meter.Finish();

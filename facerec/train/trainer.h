@@ -46,6 +46,7 @@
 #include "facerec/data/face_batches.h"
 #include "facerec/losses/losses.h"
 #include "facerec/tracking/run.h"
+#include "facerec/train/data_parallel.h"
 
 namespace facerec::train {
 
@@ -94,6 +95,12 @@ struct TrainOptions {
   // Test hook: return (as if killed, no checkpoint) after this many steps of
   // this process. 0 = off.
   int64_t stop_after_steps = 0;
+  // Data-parallel training (data_parallel.h), not owned: this rank trains on
+  // its shard of every batch (the loader keeps only those rows) and the
+  // ranks' gradients are averaged before each step; rank 0's weights (or
+  // checkpoint) start every rank; only rank 0 writes checkpoints. The
+  // recorded train/loss is rank 0's shard's. Null: one process. Default null.
+  DataParallel* data_parallel = nullptr;
 };
 
 // OK, or InvalidArgumentError naming the first field out of range
@@ -138,6 +145,9 @@ class Trainer {
   absl::Status SaveCheckpoint(int next_epoch, int64_t global_step);
   absl::Status LoadCheckpoint(int* next_epoch, int64_t* global_step);
   absl::Status LoadInitialWeights();
+  // Data parallel: this rank's rows of each batch, and rank 0's start
+  // (epoch, step, weights) on every rank.
+  absl::Status StartRanksAlike(int* epoch, int64_t* global_step);
   // `x` moved by PGD to raise the loss (TrainOptions::adversarial_steps).
   absl::StatusOr<torch::Tensor> AdversarialImages(const torch::Tensor& x, const torch::Tensor& y,
                                                   int64_t global_step);

@@ -37,6 +37,9 @@ compare_losses|--finetune_from=deadbeef00|--finetune_from=deadbeef00: no run wit
 compare_losses|--exclude=no/such/list.txt|--exclude=no/such/list.txt:
 compare_losses|--lr=-0.1|--lr=-0.1: must be a positive number
 compare_losses|--seeds=1,x|--seeds=1,x: 'x' is not a number
+compare_losses|--world_size=3|--world_size=3: must divide the batch (64 images): equal shards
+compare_losses|--world_size=2 --rank=2|--rank=2: must be in [0, --world_size=2) or -1
+compare_losses|--world_size=0|--world_size=0: must be >= 1
 compare_losses|--seeds=1,2.5|--seeds=1,2.5: '2.5' is not a seed (a whole number >= 0)
 compare_losses|--seeds=3,3|--seeds=3,3: seed 3 is listed twice
 compare_losses|--bootstrap_replicates=0|--bootstrap_replicates=0: must be >= 1
