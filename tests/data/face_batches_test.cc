@@ -66,6 +66,25 @@ TEST(FaceBatchesTest, BatchesDependOnSeedEpochAndIndexOnlyNotOnWorkers) {
   EXPECT_FALSE(torch::equal(one.Get(0, 0).labels, one.Get(1, 0).labels));
 }
 
+TEST(FaceBatchesTest, KeptRowsAreThoseRowsOfTheWholeBatchSoRanksTogetherMakeIt) {
+  const FaceImages images = SmallSet();
+  SamplerOptions sampler;
+  sampler.batch_size = 16;
+  AugmentOptions augment;  // Random crops, flips, colour: the rows must still agree.
+  BatchLoader whole(&images, sampler, augment, /*seed=*/5, /*workers=*/2);
+  BatchLoader first(&images, sampler, augment, 5, 2), second(&images, sampler, augment, 5, 1);
+  EXPECT_EQ(whole.BatchSize(), 16);
+  first.KeepRows(0, 8);
+  second.KeepRows(8, 16);
+  for (int64_t b : {0, 1, 2}) {
+    const Batch all = whole.Get(1, b);
+    const Batch a = first.Get(1, b), c = second.Get(1, b);
+    ASSERT_EQ(a.images.size(0), 8);
+    EXPECT_TRUE(torch::equal(torch::cat({a.images, c.images}), all.images)) << "batch " << b;
+    EXPECT_TRUE(torch::equal(torch::cat({a.labels, c.labels}), all.labels)) << "batch " << b;
+  }
+}
+
 TEST(FaceBatchesTest, EpochSamplerVisitsEveryImageOnce) {
   std::vector<int> labels(50);
   for (int i = 0; i < 50; ++i) labels[i] = i % 5;
