@@ -17,8 +17,9 @@ if [[ ! -x "$chromium" ]]; then
 fi
 outputs="${TEST_UNDECLARED_OUTPUTS_DIR:-$TEST_TMPDIR}"
 export_file=experiments/results_runs.tsv
+# The newest quick comparison of several runs (a lone re-run is a comparison too).
 quick=$(awk -F'\t' '$2 == "tag" && $3 == "comparison" && $4 ~ /^quick-[0-9]+$/ {print $4}' "$export_file" |
-        sort -t- -k2,2n | tail -1)
+        sort | uniq -c | awk '$1 >= 3 {print $2}' | sort -t- -k2,2n | tail -1)
 [[ -n "$quick" ]] || { echo "FAIL: no quick comparison in $export_file"; exit 1; }
 
 browse() {  # browse PAGE PROFILE ARGS...: chromium headless on a local file.
