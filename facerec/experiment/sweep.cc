@@ -60,7 +60,9 @@ std::string Number(double v) { return absl::StrFormat("%.4g", v); }
 }  // namespace
 
 std::string SweepPoint::Key() const {
-  return absl::StrJoin(flags, ",", [](std::string* out, const auto& f) {
+  // ';' as in the grid's own syntax: a ',' would split the key inside
+  // --run_tags, which separates its tags with commas.
+  return absl::StrJoin(flags, ";", [](std::string* out, const auto& f) {
     absl::StrAppend(out, f.first, "=", f.second);
   });
 }

@@ -16,7 +16,7 @@
 //                              return PointFinished(store, "margins", p);  // skip what is done
 //                            }));
 //
-// A point's identity is its assignment ("m2=0.3,scale=32", flags sorted):
+// A point's identity is its assignment ("m2=0.3;scale=32", flags sorted):
 // each process gets --run_tags=sweep=<name>,sweep_point=<key>, so the store
 // says which runs belong to which point, and a restarted sweep skips the
 // points with a FINISHED run. A point that was running when the sweep was
@@ -48,7 +48,8 @@ struct SweepPoint {
   // (flag without dashes, value), sorted by flag.
   std::vector<std::pair<std::string, std::string>> flags;
 
-  // "m2=0.3,scale=32": the point's identity in tags and logs.
+  // "m2=0.3;scale=32": the point's identity in tags and logs (';', as in a
+  // grid: --run_tags separates tags with ',').
   std::string Key() const;
   // {"--m2=0.3", "--scale=32"}.
   std::vector<std::string> Args() const;

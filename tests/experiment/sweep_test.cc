@@ -23,9 +23,11 @@ std::vector<std::string> Keys(const std::vector<SweepPoint>& points) {
 TEST(GridPointsTest, GivesEveryCombinationWithTheLastFlagFastest) {
   auto points = GridPoints("scale=16,32; m2=0.2,0.3,0.4");
   ASSERT_TRUE(points.ok()) << points.status();
-  EXPECT_EQ(Keys(*points), (std::vector<std::string>{"m2=0.2,scale=16", "m2=0.3,scale=16", "m2=0.4,scale=16",
-                                                     "m2=0.2,scale=32", "m2=0.3,scale=32", "m2=0.4,scale=32"}));
+  EXPECT_EQ(Keys(*points), (std::vector<std::string>{"m2=0.2;scale=16", "m2=0.3;scale=16", "m2=0.4;scale=16",
+                                                     "m2=0.2;scale=32", "m2=0.3;scale=32", "m2=0.4;scale=32"}));
   EXPECT_EQ((*points)[0].Args(), (std::vector<std::string>{"--m2=0.2", "--scale=16"}));
+  // The key travels inside --run_tags, whose tags are separated by ','.
+  for (const SweepPoint& p : *points) EXPECT_EQ(p.Key().find(','), std::string::npos) << p.Key();
   auto one = GridPoints("--lr=0.1");
   ASSERT_TRUE(one.ok()) << one.status();
   EXPECT_EQ(Keys(*one), (std::vector<std::string>{"lr=0.1"}));
@@ -123,24 +125,24 @@ TEST(RunSweepTest, RunsEveryUnfinishedPointWithItsFlagsTagsAndThreadsAndNamesFai
   options.log_dir = dir + "/logs";
   auto points = GridPoints("fail=0,1;lr=0.1,0.2");
   ASSERT_TRUE(points.ok());
-  // "fail=0,lr=0.1" finished in an earlier start of the sweep.
+  // "fail=0;lr=0.1" finished in an earlier start of the sweep.
   auto outcome = RunSweep(*points, options, [](const SweepPoint& p) -> absl::StatusOr<bool> {
-    return p.Key() == "fail=0,lr=0.1";
+    return p.Key() == "fail=0;lr=0.1";
   });
   ASSERT_TRUE(outcome.ok()) << outcome.status();
   EXPECT_EQ(outcome->skipped, 1);
   EXPECT_EQ(outcome->finished, 1);
   ASSERT_EQ(outcome->failed.size(), 2u);
-  EXPECT_TRUE(absl::StrContains(outcome->failed[0], "fail=1,lr=0.1: exit status 3")) << outcome->failed[0];
+  EXPECT_TRUE(absl::StrContains(outcome->failed[0], "fail=1;lr=0.1: exit status 3")) << outcome->failed[0];
   std::ifstream calls(dir + "/calls.txt");
   std::stringstream text;
   text << calls.rdbuf();
   std::vector<std::string> lines = absl::StrSplit(text.str(), '\n', absl::SkipEmpty());
   std::sort(lines.begin(), lines.end());
   EXPECT_EQ(lines, (std::vector<std::string>{
-                       "--preset=quick --fail=0 --lr=0.2 --threads=1 --run_tags=sweep=s,sweep_point=fail=0,lr=0.2",
-                       "--preset=quick --fail=1 --lr=0.1 --threads=1 --run_tags=sweep=s,sweep_point=fail=1,lr=0.1",
-                       "--preset=quick --fail=1 --lr=0.2 --threads=1 --run_tags=sweep=s,sweep_point=fail=1,lr=0.2"}));
+                       "--preset=quick --fail=0 --lr=0.2 --threads=1 --run_tags=sweep=s,sweep_point=fail=0;lr=0.2",
+                       "--preset=quick --fail=1 --lr=0.1 --threads=1 --run_tags=sweep=s,sweep_point=fail=1;lr=0.1",
+                       "--preset=quick --fail=1 --lr=0.2 --threads=1 --run_tags=sweep=s,sweep_point=fail=1;lr=0.2"}));
   // A failed point's output is kept in its log.
   std::ifstream log(dir + "/logs/3.log");
   std::string first;
