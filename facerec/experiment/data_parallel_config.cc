@@ -1,7 +1,5 @@
 #include "facerec/experiment/data_parallel_config.h"
 
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "facerec/core/child_process.h"
+#include "facerec/core/status_macros.h"
 #include "facerec/experiment/flag_values.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
@@ -70,23 +70,12 @@ absl::Status RunLocalRanks(int world_size) {
   const int threads = std::max(1, cores / world_size);
   LOG(INFO) << "data parallel: starting " << world_size << " ranks here, " << threads << " thread(s) each";
   std::vector<pid_t> pids;
-  const pid_t parent = getpid();
   for (int rank = 0; rank < world_size; ++rank) {
     std::vector<std::string> rank_args = args;
     // Later flags win: these override anything the command line said.
     rank_args.push_back(absl::StrCat("--rank=", rank));
     rank_args.push_back(absl::StrCat("--threads=", threads));
-    const pid_t pid = fork();
-    if (pid < 0) return absl::InternalError("fork failed");
-    if (pid == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGTERM);
-      if (getppid() != parent) _exit(1);
-      std::vector<char*> argv;
-      for (std::string& a : rank_args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
+    FACEREC_ASSIGN_OR_RETURN(const pid_t pid, StartChild(std::move(rank_args)));
     pids.push_back(pid);
   }
   std::vector<std::string> failed;

@@ -1,19 +1,14 @@
 #include "facerec/experiment/sweep.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <map>
 #include <random>
 #include <set>
-#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -21,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "facerec/core/child_process.h"
 #include "facerec/core/progress.h"
 #include "facerec/core/status_macros.h"
 #include "glog/logging.h"
@@ -206,25 +202,7 @@ absl::StatusOr<SweepOutcome> RunSweep(
       args.push_back(absl::StrCat("--threads=", options.threads_per_process));
       args.push_back(absl::StrCat("--run_tags=sweep=", options.sweep, ",sweep_point=", points[i].Key()));
       const std::string log = absl::StrCat(options.log_dir, "/", i + 1, ".log");
-      const pid_t parent = getpid();
-      const pid_t pid = fork();
-      if (pid < 0) return absl::InternalError("fork failed");
-      if (pid == 0) {
-        // Stop with the sweep: SIGTERM when it dies (and if it already did).
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent) _exit(1);
-        const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-          dup2(fd, 1);
-          dup2(fd, 2);
-          close(fd);
-        }
-        std::vector<char*> argv;
-        for (std::string& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        execv(argv[0], argv.data());
-        _exit(127);
-      }
+      FACEREC_ASSIGN_OR_RETURN(const pid_t pid, StartChild(std::move(args), log));
       LOG(INFO) << "sweep " << options.sweep << ": point " << i + 1 << "/" << points.size() << " ("
                 << points[i].Key() << ") started, pid " << pid << ", log " << log;
       running[pid] = i;
