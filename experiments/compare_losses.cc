@@ -240,6 +240,11 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
       absl::StrAppend(&line, absl::StrFormat(", head %.3f", *v.head_accuracy));
       FACEREC_RETURN_IF_ERROR(run->LogMetric("val/accuracy", epoch, *v.head_accuracy));
     }
+    for (const metrics::RocPoint& p : v.id_rate) {
+      absl::StrAppend(&line, absl::StrFormat(", TPR@FPR %g %.3f", p.target_fpr, p.tpr));
+      FACEREC_RETURN_IF_ERROR(
+          run->LogMetric(absl::StrCat("val/tpr_at_fpr_", p.target_fpr), epoch, p.tpr));
+    }
     LOG(INFO) << line;
     return absl::OkStatus();
   };

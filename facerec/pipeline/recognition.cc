@@ -169,6 +169,10 @@ ValidationResult Validate(backbones::BackboneImpl& backbone, losses::LossImpl& l
   const torch::Tensor nearest = similarity.argmax(1);
   result.nearest_neighbour_accuracy =
       labels.index({nearest}).eq(labels).to(torch::kFloat64).mean().item<double>();
+  const std::vector<int> ids(images.labels().begin(), images.labels().end());
+  result.id_rate = metrics::IdentificationRate(embeddings, ids, embeddings.new_empty({0, embeddings.size(1)}),
+                                               kValidationFprs, /*roc_points=*/0)
+                       .points;
   return result;
 }
 

@@ -7,20 +7,28 @@
 #include <fstream>
 
 #include "facerec/data/celeba.h"
+#include "facerec/losses/losses.h"
+#include "facerec/metrics/identification_rate.h"
 #include "tests/testing/test_data.h"
 
 namespace facerec::pipeline {
 namespace {
 
-// With the test-time flip an image and its mirror image get the same
-// embedding (f(x) + f(flip x) is symmetric); without it they do not.
-TEST(EmbedTest, FlipTestMakesMirrorImagesEmbedAlike) {
+// An untrained quarter-width ir_mini, seeded: fast enough for a unit test.
+absl::StatusOr<backbones::Backbone> TinyBackbone(int embedding_size) {
   torch::manual_seed(0);
   backbones::BackboneOptions options;
   options.name = "ir_mini";
   options.width_multiplier = 0.25;
   options.stem_stride = 2;
-  auto net = backbones::MakeBackbone(options);
+  options.embedding_size = embedding_size;
+  return backbones::MakeBackbone(options);
+}
+
+// With the test-time flip an image and its mirror image get the same
+// embedding (f(x) + f(flip x) is symmetric); without it they do not.
+TEST(EmbedTest, FlipTestMakesMirrorImagesEmbedAlike) {
+  auto net = TinyBackbone(256);
   ASSERT_TRUE(net.ok()) << net.status();
   cv::Mat image(100, 83, CV_8UC3);
   cv::randu(image, 0, 255);
@@ -36,6 +44,61 @@ TEST(EmbedTest, FlipTestMakesMirrorImagesEmbedAlike) {
   // INTER_AREA resizing of a mirrored image is the mirror of the resized one.
   EXPECT_TRUE(torch::allclose(flipped[0], flipped[1], 1e-4, 1e-4))
       << (flipped[0] - flipped[1]).abs().max().item<float>();
+}
+
+// The validation identification rate is the course protocol over every pair
+// of the images: checked against the pairs scored one by one (brute force)
+// and their TPR at each FPR; the head and 1-NN accuracies come along.
+TEST(ValidateTest, IdentificationRateScoresEveryPairOfTheImagesOnce) {
+  auto net = TinyBackbone(16);
+  ASSERT_TRUE(net.ok()) << net.status();
+  losses::LossOptions loss_options;
+  loss_options.name = "ce";
+  loss_options.num_classes = 4;
+  loss_options.embedding_size = 16;
+  auto loss = losses::MakeLoss(loss_options);
+  ASSERT_TRUE(loss.ok()) << loss.status();
+  cv::RNG rng(7);
+  std::vector<cv::Mat> pictures;
+  std::vector<int> ids;
+  for (int person = 0; person < 4; ++person) {
+    cv::Mat face(100, 83, CV_8UC3);
+    rng.fill(face, cv::RNG::UNIFORM, 0, 255);
+    for (int k = 0; k < 3; ++k) {  // The person's face with a little noise of its own.
+      cv::Mat noise(face.size(), CV_8UC3), noisy;
+      rng.fill(noise, cv::RNG::UNIFORM, 0, 40);
+      cv::add(face, noise, noisy);
+      pictures.push_back(noisy);
+      ids.push_back(person);
+    }
+  }
+  const data::FaceImages images = data::FaceImages::FromImages(pictures, ids);
+  data::AugmentOptions transform;
+  transform.enabled = false;
+  const ValidationResult v = Validate(**net, **loss, images, transform, torch::kCPU);
+
+  const torch::Tensor e = Embed(**net, images, transform, 5, torch::kCPU);
+  std::vector<float> positives, falses;
+  for (int i = 0; i < 12; ++i) {
+    for (int j = i + 1; j < 12; ++j) {
+      const float cosine = (torch::dot(e[i], e[j]) / (e[i].norm() * e[j].norm())).item<float>();
+      (ids[i] == ids[j] ? positives : falses).push_back(cosine);
+    }
+  }
+  ASSERT_EQ(positives.size(), 4u * 3u);
+  ASSERT_EQ(falses.size(), 66u - 12u);
+  const std::vector<metrics::RocPoint> expected = metrics::TprAtFpr(positives, falses, kValidationFprs);
+  ASSERT_EQ(v.id_rate.size(), kValidationFprs.size());
+  for (size_t k = 0; k < expected.size(); ++k) {
+    EXPECT_EQ(v.id_rate[k].target_fpr, kValidationFprs[k]);
+    EXPECT_NEAR(v.id_rate[k].threshold, expected[k].threshold, 1e-5) << kValidationFprs[k];
+    EXPECT_DOUBLE_EQ(v.id_rate[k].tpr, expected[k].tpr) << kValidationFprs[k];
+  }
+  // Near copies of one face are nearer each other than other faces, even
+  // through an untrained net: the identification rate sees it.
+  EXPECT_GT(v.id_rate[0].tpr, 0.5);
+  EXPECT_TRUE(v.head_accuracy.has_value());
+  EXPECT_GT(v.nearest_neighbour_accuracy, 0.5);
 }
 
 TEST(ExclusionListTest, ReadsOneRelativeFilePerLineWithReasonsAfterAHash) {
