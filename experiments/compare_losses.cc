@@ -29,6 +29,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -184,8 +185,8 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
   const std::string config_hash = tracking::ConfigHash(checkpoint_key).substr(0, 16);
   const std::filesystem::path checkpoint =
       e.ArtifactsDir() / "compare_losses" / config_hash / "checkpoint.pt";
-  if (!FLAGS_resume && (group == nullptr || group->is_primary())) std::filesystem::remove(checkpoint);
   options.checkpoint_path = checkpoint.string();
+  options.resume = FLAGS_resume;
   options.data_parallel = group;
   if (group != nullptr && !group->is_primary()) {
     // Another rank: trains its shards beside rank 0, which records,
@@ -257,8 +258,17 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
   FACEREC_RETURN_IF_ERROR(backbones::SaveEmbeddingNet(
       {backbone, config.backbone, config.augment.flip_test}, embedding_net.string()));
   FACEREC_RETURN_IF_ERROR(run->LogArtifact("embedding_net", embedding_net.string()));
-  FACEREC_ASSIGN_OR_RETURN(row.result, pipeline::EvaluateRecognition(*backbone, *loss, data,
-                                                                     config.augment, device, run));
+  // While rank 0 evaluates, the other ranks only wait (in their next
+  // collective, or they have exited): the evaluation takes every core of the
+  // machine, not a rank's share (benchmarks/README.md, data parallel).
+  const int training_threads = torch::get_num_threads();
+  if (group != nullptr && group->world_size() > 1) {
+    torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  }
+  absl::StatusOr<pipeline::RecognitionResult> result =
+      pipeline::EvaluateRecognition(*backbone, *loss, data, config.augment, device, run);
+  torch::set_num_threads(training_threads);
+  FACEREC_ASSIGN_OR_RETURN(row.result, std::move(result));
   FACEREC_RETURN_IF_ERROR(run->Finish());
   return row;
 }

@@ -62,11 +62,12 @@ namespace {
 struct Ranked {
   std::string key;
   std::string uid;
-  double objective = 0;
+  std::optional<double> objective;  // Empty: the run recorded no such metric.
   double minutes = 0;
 };
 
-// The newest FINISHED run of each point and its final objective.
+// The newest FINISHED run of each point and its final objective, best first;
+// points whose run has no objective last (listed, so none goes unseen).
 absl::StatusOr<std::vector<Ranked>> Rank(tracking::ExperimentStore& store,
                                          const std::vector<experiment::SweepPoint>& points) {
   std::vector<Ranked> ranked;
@@ -81,12 +82,14 @@ absl::StatusOr<std::vector<Ranked>> Rank(tracking::ExperimentStore& store,
             "WHERE s.value = ? AND t.value = ? AND r.status = 'FINISHED' ORDER BY r.start_ms DESC LIMIT 1"));
     statement.Bind(1, FLAGS_objective).Bind(2, FLAGS_name).Bind(3, p.Key());
     FACEREC_RETURN_IF_ERROR(statement.ForEachRow([&](const sqlite::Statement& row) {
-      if (row.ColumnIsNull(2)) return;
-      ranked.push_back({p.Key(), row.ColumnText(0), row.ColumnDouble(2), row.ColumnInt(1) / 60000.0});
+      std::optional<double> objective;
+      if (!row.ColumnIsNull(2)) objective = row.ColumnDouble(2);
+      ranked.push_back({p.Key(), row.ColumnText(0), objective, row.ColumnInt(1) / 60000.0});
     }));
   }
-  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
-    return FLAGS_minimize ? a.objective < b.objective : a.objective > b.objective;
+  std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+    if (!a.objective || !b.objective) return a.objective.has_value() && !b.objective.has_value();
+    return FLAGS_minimize ? *a.objective < *b.objective : *a.objective > *b.objective;
   });
   return ranked;
 }
@@ -175,12 +178,19 @@ absl::Status Sweep(experiment::Experiment& e) {
               FLAGS_objective.c_str(), FLAGS_minimize ? "lowest" : "highest");
   std::printf("%4s  %-9s %10s %8s  %s\n", "rank", "run", "objective", "minutes", "point");
   for (size_t r = 0; r < ranked.size(); ++r) {
-    std::printf("%4zu  %-9s %10.4f %8.1f  %s\n", r + 1, ranked[r].uid.substr(0, 8).c_str(), ranked[r].objective,
-                ranked[r].minutes, ranked[r].key.c_str());
-    FACEREC_RETURN_IF_ERROR(run->LogMetric(absl::StrCat("objective/", ranked[r].key), 0, ranked[r].objective));
+    const std::string uid = ranked[r].uid.substr(0, 8);
+    if (!ranked[r].objective) {
+      std::printf("%4s  %-9s %10s %8.1f  %s  (finished without %s)\n", "-", uid.c_str(), "-", ranked[r].minutes,
+                  ranked[r].key.c_str(), FLAGS_objective.c_str());
+      continue;
+    }
+    std::printf("%4zu  %-9s %10.4f %8.1f  %s\n", r + 1, uid.c_str(), *ranked[r].objective, ranked[r].minutes,
+                ranked[r].key.c_str());
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(absl::StrCat("objective/", ranked[r].key), 0, *ranked[r].objective));
   }
   for (const std::string& f : outcome.failed) std::printf("failed: %s\n", f.c_str());
-  std::printf("\nThe points' runs: tools/bazel run //tools:report -- --out=sweep.html  (filter: sweep=%s)\n",
+  std::printf("\nThe points' runs and their parallel coordinates: tools/bazel run //tools:report -- "
+              "--sweep=%s --out=sweep.html\n",
               FLAGS_name.c_str());
   if (!outcome.failed.empty()) {
     return absl::InternalError(absl::StrCat(outcome.failed.size(), " of ", points->size(),

@@ -34,6 +34,7 @@ DEFINE_string(out, "", "The HTML file to write (required); relative to the works
 DEFINE_string(runs, "", "Comma-separated run uids (or 8+ digit prefixes) to show.");
 DEFINE_string(experiment, "", "Show every run of this experiment.");
 DEFINE_string(comparison, "", "Show every run tagged comparison=<this> (a compare_losses comparison).");
+DEFINE_string(sweep, "", "Show every run tagged sweep=<this> (the points of experiments:sweep --name=<this>).");
 DEFINE_int32(limit, 1000, "At most this many runs per selector (newest first).");
 DEFINE_int32(max_points, 300, "At most this many points per metric series (0: all).");
 DEFINE_string(title, "", "The page's title (default: what was selected).");
@@ -67,6 +68,7 @@ absl::Status Main() {
   }
   selection.experiment = FLAGS_experiment;
   selection.comparison = FLAGS_comparison;
+  selection.sweep = FLAGS_sweep;
   selection.limit = FLAGS_limit;
   FACEREC_ASSIGN_OR_RETURN(const std::vector<int64_t> ids, report::SelectRuns(**store, selection));
   if (ids.empty()) return absl::NotFoundError("no runs in the store");
@@ -75,6 +77,7 @@ absl::Status Main() {
   report::ReportPageOptions page;
   std::vector<std::string> what;
   if (!FLAGS_comparison.empty()) what.push_back("comparison " + FLAGS_comparison);
+  if (!FLAGS_sweep.empty()) what.push_back("sweep " + FLAGS_sweep);
   if (!FLAGS_experiment.empty()) what.push_back("experiment " + FLAGS_experiment);
   if (!FLAGS_runs.empty()) what.push_back("runs " + FLAGS_runs);
   page.title = !FLAGS_title.empty() ? FLAGS_title
@@ -96,7 +99,7 @@ absl::Status Main() {
 int main(int argc, char** argv) {
   gflags::SetUsageMessage(
       "Writes the experiment store's runs as one self-contained HTML page.\n"
-      "Usage: report --out=report.html [--runs=UID,... | --experiment=NAME | --comparison=TAG]");
+      "Usage: report --out=report.html [--runs=UID,... | --experiment=NAME | --comparison=TAG | --sweep=NAME]");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);

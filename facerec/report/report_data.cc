@@ -131,19 +131,20 @@ absl::StatusOr<std::vector<int64_t>> SelectRuns(ExperimentStore& store,
     }
     ids.insert(ids.end(), of_experiment.begin(), of_experiment.end());
   }
-  if (!selection.comparison.empty()) {
+  for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"comparison", selection.comparison},
+                                    std::pair<const char*, const std::string&>{"sweep", selection.sweep}}) {
+    if (value.empty()) continue;
     FACEREC_ASSIGN_OR_RETURN(
         const std::vector<int64_t> tagged,
         Ids(store,
-            "SELECT r.id FROM runs r JOIN tags t ON t.run_id = r.id "
-            "WHERE t.key = 'comparison' AND t.value = ? ORDER BY r.start_ms DESC, r.id DESC LIMIT ?",
-            selection.comparison, selection.limit));
-    if (tagged.empty()) {
-      return absl::NotFoundError(absl::StrCat("no runs tagged comparison=", selection.comparison));
-    }
+            absl::StrCat("SELECT r.id FROM runs r JOIN tags t ON t.run_id = r.id WHERE t.key = '", key,
+                         "' AND t.value = ? ORDER BY r.start_ms DESC, r.id DESC LIMIT ?"),
+            value, selection.limit));
+    if (tagged.empty()) return absl::NotFoundError(absl::StrCat("no runs tagged ", key, "=", value));
     ids.insert(ids.end(), tagged.begin(), tagged.end());
   }
-  if (selection.runs.empty() && selection.experiment.empty() && selection.comparison.empty()) {
+  if (selection.runs.empty() && selection.experiment.empty() && selection.comparison.empty() &&
+      selection.sweep.empty()) {
     FACEREC_ASSIGN_OR_RETURN(
         ids, Ids(store, "SELECT id FROM runs ORDER BY start_ms DESC, id DESC LIMIT ?", "",
                  selection.limit));

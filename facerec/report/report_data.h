@@ -40,7 +40,10 @@ struct RunSelection {
   // Every run tagged comparison=<this> (compare_losses' runs and their
   // seeds' summary). Default none.
   std::string comparison;
-  // At most this many runs per experiment/comparison/whole-store selector.
+  // Every run tagged sweep=<this>: the points of experiments:sweep. Default
+  // none.
+  std::string sweep;
+  // At most this many runs per experiment/comparison/sweep/whole-store selector.
   // Default 1000.
   int limit = 1000;
 };

@@ -251,7 +251,18 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
   if (steps_per_epoch == 0) return absl::InvalidArgumentError("fewer images than one batch");
   int epoch = 0;
   int64_t global_step = 0;
-  if (!options_.checkpoint_path.empty() && std::filesystem::exists(options_.checkpoint_path)) {
+  DataParallel* dp = options_.data_parallel;
+  const bool primary = dp == nullptr || dp->is_primary();
+  if (!options_.resume && primary && !options_.checkpoint_path.empty()) {
+    std::error_code error;
+    std::filesystem::remove(options_.checkpoint_path, error);
+    if (error) {
+      return absl::PermissionDeniedError(absl::StrCat("cannot delete the old checkpoint ",
+                                                      options_.checkpoint_path, ": ", error.message()));
+    }
+  }
+  if (options_.resume && !options_.checkpoint_path.empty() &&
+      std::filesystem::exists(options_.checkpoint_path)) {
     FACEREC_RETURN_IF_ERROR(LoadCheckpoint(&epoch, &global_step));
     LOG(INFO) << "resuming from " << options_.checkpoint_path << " at epoch " << epoch + 1
               << ", step " << global_step;
@@ -262,11 +273,11 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
     FACEREC_RETURN_IF_ERROR(LoadInitialWeights());
     LOG(INFO) << "starting from the weights in " << options_.init_checkpoint_path;
   }
-  DataParallel* dp = options_.data_parallel;
   if (dp != nullptr && dp->world_size() > 1) {
     FACEREC_RETURN_IF_ERROR(StartRanksAlike(&epoch, &global_step));
   }
   start_epoch_ = epoch;
+  if (epoch > 0 && after_epoch) FACEREC_RETURN_IF_ERROR(after_epoch(epoch - 1));
   const int64_t total_steps = static_cast<int64_t>(options_.epochs) * steps_per_epoch;
   ProgressMeter meter("train", total_steps, "step", options_.progress_interval_seconds);
   int64_t steps_this_process = 0;
@@ -337,7 +348,7 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
       FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/epoch_loss", epoch, loss_sum / steps_per_epoch));
       FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/images_per_second", epoch, images / seconds));
     }
-    if (dp == nullptr || dp->is_primary()) FACEREC_RETURN_IF_ERROR(SaveCheckpoint(epoch + 1, global_step));
+    if (primary) FACEREC_RETURN_IF_ERROR(SaveCheckpoint(epoch + 1, global_step));
     if (after_epoch) FACEREC_RETURN_IF_ERROR(after_epoch(epoch));
   }
   meter.Finish();

@@ -85,6 +85,10 @@ struct TrainOptions {
   double adversarial_epsilon = 4.0 / 255;  // Default 4/255 (4 grey levels).
   uint64_t seed = 0;
   std::string checkpoint_path;      // Empty: no checkpoints, no resume.
+  // Whether Train resumes from checkpoint_path when it exists. false: start
+  // afresh; rank 0 (or the only process) deletes the old checkpoint first
+  // and the other ranks never read it (it may be gone or going). Default true.
+  bool resume = true;
   // Fine-tuning: the weights (backbone and loss, from a Trainer checkpoint)
   // to start from when there is no checkpoint to resume; optimiser state,
   // epoch and step start fresh. Empty: the weights the backbone and loss
@@ -136,6 +140,12 @@ class Trainer {
   Trainer(backbones::Backbone backbone, losses::Loss loss, data::BatchLoader* loader,
           const TrainOptions& options, tracking::Run* run);
 
+  // Trains from the checkpoint if there is one, calling `after_epoch` after
+  // each epoch. Resumed, it first calls `after_epoch` for the checkpoint's
+  // epoch again: the checkpoint is written before the callback, so a run
+  // killed in between never ran it, and a resumed run records its own
+  // metrics either way (a sweep ranks a resumed point by them; one resumed
+  // after its last epoch trains nothing and would have none).
   absl::Status Train(const EpochCallback& after_epoch = nullptr);
 
   int start_epoch() const { return start_epoch_; }  // After Train: where it (re)started.

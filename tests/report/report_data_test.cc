@@ -23,7 +23,8 @@ struct TestStore {
 };
 
 // Four runs: two of compare_losses tagged comparison quick-1, one of
-// compare_losses untagged, one of detection.
+// compare_losses untagged, one of detection; the second and third are points
+// of sweep "margins".
 TestStore MakeStore() {
   auto store = ExperimentStore::Open(":memory:");
   CHECK(store.ok()) << store.status();
@@ -39,6 +40,7 @@ TestStore MakeStore() {
     auto id = t.store->StartRun(options);
     CHECK(id.ok());
     if (i < 2) CHECK(t.store->SetTag(*id, "comparison", "quick-1").ok());
+    if (i == 1 || i == 2) CHECK(t.store->SetTag(*id, "sweep", "margins").ok());
     t.ids.push_back(*id);
     t.uids.push_back(t.store->GetRun(*id)->uid);
   }
@@ -61,6 +63,16 @@ TEST(SelectRunsTest, SelectorsCombineAsAUnionWithEachRunOnce) {
   ASSERT_TRUE(ids.ok()) << ids.status();
   EXPECT_EQ(*ids, (std::vector<int64_t>{t.ids[3], t.ids[1], t.ids[0]}));
 
+  RunSelection sweep;
+  sweep.sweep = "margins";
+  ids = SelectRuns(*t.store, sweep);
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_EQ(*ids, (std::vector<int64_t>{t.ids[2], t.ids[1]}));
+  sweep.comparison = "quick-1";
+  ids = SelectRuns(*t.store, sweep);
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_EQ(*ids, (std::vector<int64_t>{t.ids[2], t.ids[1], t.ids[0]}));
+
   RunSelection experiment;
   experiment.experiment = "compare_losses";
   experiment.limit = 2;
@@ -81,6 +93,11 @@ TEST(SelectRunsTest, NamesWhatItCannotFind) {
   ids = SelectRuns(*t.store, selection);
   EXPECT_EQ(ids.status().code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(absl::StrContains(ids.status().message(), "full-9")) << ids.status();
+  selection = RunSelection();
+  selection.sweep = "no_such_sweep";
+  ids = SelectRuns(*t.store, selection);
+  EXPECT_EQ(ids.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(absl::StrContains(ids.status().message(), "sweep=no_such_sweep")) << ids.status();
   selection = RunSelection();
   selection.runs = {"0123456789abcdef"};
   EXPECT_EQ(SelectRuns(*t.store, selection).status().code(), absl::StatusCode::kNotFound);

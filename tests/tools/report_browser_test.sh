@@ -3,9 +3,11 @@
 # chromium, which tools/bazel installs): the report of the newest quick
 # loss comparison and of the whole committed run export (every kind of chart:
 # curves, ROC, intervals over seeds, CED, detection PR, attacks, parallel
-# coordinates). Fails on any console message or page error, on a chart that
-# drew nothing, when a kind of chart is missing from the whole export's page,
-# and when the table's filter shows other rows than the words typed select.
+# coordinates), and of the newest sweep's points. Fails on any console
+# message or page error, on a chart that drew nothing, when a kind of chart
+# is missing from the whole export's page or the parallel coordinates from
+# the sweep's, and when the table's filter shows other rows than the words
+# typed select.
 # Screenshots go to the test's outputs. No network: the page is a local file
 # with Chart.js inlined.
 set -euo pipefail
@@ -65,7 +67,10 @@ if not check["charts"]:
 if not check["filter_rows_match"] or not 0 < check["rows_after_filter"] < check["rows"]:
     failed.append(f"filter '{words}': {check['rows_after_filter']} of {check['rows']} rows, "
                   f"match {check['filter_rows_match']}")
-if "--comparison" not in " ".join(sys.argv[4:]):
+args = " ".join(sys.argv[4:])
+if "--sweep" in args and "chart-parallel" not in {c["id"] for c in check["charts"]}:
+    failed.append("a sweep's page without its parallel coordinates")
+if "--comparison" not in args and "--sweep" not in args:
     every = {"chart-curves", "chart-roc", "chart-intervals", "chart-differences", "chart-ced",
              "chart-pr", "chart-attacks", "chart-parallel"}
     missing = every - {c["id"] for c in check["charts"]}
@@ -85,4 +90,8 @@ PY
 # comparison; one loss among finished runs of the whole export.
 check quick_comparison "seed=2" --comparison="$quick"
 check whole_export "arcface%20finished"
+# The newest sweep of the export: its points' page, one learning rate of two.
+sweep=$(awk -F'\t' '$2 == "tag" && $3 == "sweep" {s = $4} END {print s}' "$export_file")
+[[ -n "$sweep" ]] || { echo "FAIL: no sweep in $export_file"; exit 1; }
+check sweep_points "lr=0.05" --sweep="$sweep"
 exit $status

@@ -134,6 +134,76 @@ TEST(TrainerTest, KilledMidEpochAndResumedEndsWithTheSameWeights) {
   ExpectIdentical(Weights(uninterrupted), Weights(resumed));
 }
 
+// A run killed after an epoch's checkpoint but before its callback (its
+// validation) finished gets that callback when resumed, and one resumed after
+// the last epoch gets the last epoch's: what the sweep ranks a point by.
+TEST(TrainerTest, ResumedRunCallsTheCheckpointsEpochCallbackAgainThenTheRest) {
+  const std::string checkpoint = Fresh("callbacks");
+  {
+    TrainingSetup killed = MakeSetup("ce", 1);
+    TrainOptions options = TinyOptions(checkpoint);
+    options.stop_after_steps = 6 + 3;  // Dies in the middle of epoch 2.
+    std::vector<int> seen;
+    const absl::Status status = Trainer(killed.backbone, killed.loss, killed.loader.get(), options, nullptr)
+                                    .Train([&](int epoch) {
+                                      seen.push_back(epoch);
+                                      return absl::OkStatus();
+                                    });
+    ASSERT_EQ(status.code(), absl::StatusCode::kAborted) << status;
+    EXPECT_EQ(seen, std::vector<int>({0}));
+  }
+  std::vector<int> seen;
+  auto record = [&](int epoch) {
+    seen.push_back(epoch);
+    return absl::OkStatus();
+  };
+  TrainingSetup resumed = MakeSetup("ce", 1);
+  ASSERT_TRUE(Trainer(resumed.backbone, resumed.loss, resumed.loader.get(), TinyOptions(checkpoint), nullptr)
+                  .Train(record)
+                  .ok());
+  EXPECT_EQ(seen, std::vector<int>({0, 1, 2}));
+
+  seen.clear();  // Started again after the last epoch: nothing to train, the last epoch's callback.
+  TrainingSetup finished = MakeSetup("ce", 1);
+  Trainer again(finished.backbone, finished.loss, finished.loader.get(), TinyOptions(checkpoint), nullptr);
+  ASSERT_TRUE(again.Train(record).ok());
+  EXPECT_EQ(again.start_epoch(), 3);
+  EXPECT_EQ(seen, std::vector<int>({2}));
+  ExpectIdentical(Weights(resumed), Weights(finished));
+
+  // A fresh run never calls back for an epoch it has not trained.
+  seen.clear();
+  TrainingSetup fresh = MakeSetup("ce", 1);
+  ASSERT_TRUE(Trainer(fresh.backbone, fresh.loss, fresh.loader.get(), TinyOptions(Fresh("fresh")), nullptr)
+                  .Train(record)
+                  .ok());
+  EXPECT_EQ(seen, std::vector<int>({0, 1, 2}));
+}
+
+// resume = false ignores a finished run's checkpoint: the same training from
+// the start, the same weights; the old checkpoint is replaced, not resumed.
+TEST(TrainerTest, ResumeFalseTrainsAfreshBesideAnOldCheckpoint) {
+  const std::string checkpoint = Fresh("afresh");
+  TrainingSetup first = MakeSetup("ce", 1);
+  ASSERT_TRUE(Trainer(first.backbone, first.loss, first.loader.get(), TinyOptions(checkpoint), nullptr)
+                  .Train()
+                  .ok());
+  TrainingSetup again = MakeSetup("ce", 1);
+  TrainOptions options = TinyOptions(checkpoint);
+  options.resume = false;
+  options.stop_after_steps = 3;  // Killed in its first epoch: the old checkpoint must be gone already.
+  EXPECT_EQ(Trainer(again.backbone, again.loss, again.loader.get(), options, nullptr).Train().code(),
+            absl::StatusCode::kAborted);
+  EXPECT_FALSE(std::filesystem::exists(checkpoint));
+
+  TrainingSetup afresh = MakeSetup("ce", 1);
+  options.stop_after_steps = 0;
+  Trainer trainer(afresh.backbone, afresh.loss, afresh.loader.get(), options, nullptr);
+  ASSERT_TRUE(trainer.Train().ok());
+  EXPECT_EQ(trainer.start_epoch(), 0);
+  ExpectIdentical(Weights(first), Weights(afresh));
+}
+
 TEST(TrainerTest, NonFiniteLossStopsAndKeepsTheLastGoodCheckpoint) {
   const std::string checkpoint = Fresh("nan");
   TrainingSetup s = MakeSetup("ce", 1);
