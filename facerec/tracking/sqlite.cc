@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -142,10 +145,19 @@ absl::StatusOr<Database> Database::Open(const std::string& path, const Options& 
   // WAL lets readers (tools/runs, sqlite3) look while a run writes, and a
   // process killed mid-transaction leaves the committed prefix intact.
   // synchronous=NORMAL is durable against process crashes in WAL mode.
-  absl::Status status =
-      db.Execute(options.read_only ? "PRAGMA foreign_keys = ON"
-                                   : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                                     "PRAGMA foreign_keys = ON");
+  // Several processes opening a new store at once race to switch it to WAL;
+  // that switch can fail with "database is locked" at once, without waiting
+  // in the busy handler (seen under load in tests/tracking:multi_process_test),
+  // so it is retried for as long as the busy timeout allows.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+  absl::Status status;
+  while (true) {
+    status = db.Execute(options.read_only ? "PRAGMA foreign_keys = ON"
+                                          : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                                            "PRAGMA foreign_keys = ON");
+    if (status.ok() || !absl::IsUnavailable(status) || std::chrono::steady_clock::now() >= give_up) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   if (!status.ok()) {
     return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
   }
