@@ -87,6 +87,27 @@ BENCHMARK_CAPTURE(Detector, haar, std::string("haar"))->ArgName("photo")->DenseR
 BENCHMARK_CAPTURE(Detector, dlib_hog, std::string("dlib_hog"))->ArgName("photo")->DenseRange(0, 1)
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// Ours at its own size (input_scale 80 %: no enlargement) and at the
+// default (100 %: enlarged kOurReliableFaceSide / 20 = 1.25x), for what the
+// enlargement costs.
+void OursAtInputScale(benchmark::State& state) {
+  const cv::Mat& photo = Photos()[0];
+  const std::string model = OurModel();
+  if (model.empty()) {
+    state.SkipWithError("no trained detector: run experiments:train_detector or set FACEREC_DETECTOR_MODEL");
+    return;
+  }
+  detect::FaceDetectorOptions options;
+  options.score_threshold = detect::DefaultScoreThreshold("ours");
+  options.input_scale = state.range(0) / 100.0;
+  auto detector = detect::MakeFaceDetector("ours", options, model);
+  CHECK(detector.ok()) << detector.status();
+  for (auto _ : state) benchmark::DoNotOptimize((*detector)->Detect(photo));
+  state.counters["enlargement"] = detect::OurInputScale(options);
+}
+BENCHMARK(OursAtInputScale)->ArgName("input_scale")->Arg(80)->Arg(100)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+
 void OurNetForward(benchmark::State& state) {
   torch::manual_seed(0);
   detect::DetectorNet net(detect::DetectorNetOptions{});

@@ -1,10 +1,12 @@
 #include "facerec/core/process.h"
 
 #include <torch/torch.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <climits>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -70,6 +72,15 @@ void PrepareEnvironment(char** argv) {
   std::perror("facerec: re-exec to set OMP_NUM_THREADS/OPENBLAS_CORETYPE failed");
 }
 
+bool ConfigureAllocator() {
+  if (const char* tunables = std::getenv("GLIBC_TUNABLES");
+      tunables != nullptr && absl::StrContains(tunables, "glibc.malloc.")) {
+    return false;
+  }
+  // glibc refuses a threshold above 32 MiB (HEAP_MAX_SIZE / 2 on 64 bits).
+  return mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, INT_MAX) == 1;
+}
+
 std::string PreferredOpenBlasCoreType() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
@@ -94,6 +105,7 @@ void InitProcess(int* argc, char*** argv, const char* usage) {
 void InitProcess(int* argc, char*** argv, const char* usage,
                  const std::function<absl::Status()>& after_flags) {
   PrepareEnvironment(*argv);
+  ConfigureAllocator();
   SetProcessCommandLine(*argc, *argv);
   gflags::SetUsageMessage(usage);
   gflags::ParseCommandLineNonHelpFlags(argc, argv, /*remove_flags=*/true);

@@ -22,6 +22,8 @@
 //    ~30 GFLOP/s instead of ~120-170 with the AVX-512 "SkylakeX" ones).
 // A value the user or the machine already set is always respected. Setting
 // FACEREC_ENV_PREPARED=1 skips the re-exec (to measure without it).
+//
+// InitProcess also keeps freed memory in the process (ConfigureAllocator).
 #ifndef FACEREC_CORE_PROCESS_H_
 #define FACEREC_CORE_PROCESS_H_
 
@@ -51,6 +53,18 @@ void PrepareEnvironment(char** argv);
 // Sets LibTorch's intra-op threads; `threads` <= 0 means OMP_NUM_THREADS when
 // set, else all cores. Returns the number now in force.
 int ConfigureThreads(int threads);
+
+// Makes glibc's malloc keep freed memory for reuse: blocks up to 32 MiB (its
+// most) come from the heap instead of their own mmap, and the heap is never
+// trimmed. LibTorch frees every activation and gradient at the end of a step
+// and allocates them again in the next; with glibc's defaults large blocks go
+// back to the kernel and every step faults their pages in again, which is
+// slow where page faults are dear (a sandboxed or virtual machine; this one:
+// benchmarks/README.md, "Memory allocator"). The price: the process keeps its
+// peak heap until it exits. Does nothing, and returns false, when
+// GLIBC_TUNABLES sets any glibc.malloc tunable (the user chose). Called by
+// InitProcess; thread-compatible (call before starting threads).
+bool ConfigureAllocator();
 
 // The OPENBLAS_CORETYPE this CPU should use when the variable is unset, or ""
 // when OpenBLAS' own detection is fine (no AVX-512).

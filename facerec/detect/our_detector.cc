@@ -27,6 +27,10 @@ torch::Tensor DetectorInput(const cv::Mat& photo, double scale) {
   return data::ImageToTensor(padded).unsqueeze(0);
 }
 
+double OurInputScale(const FaceDetectorOptions& options) {
+  return options.input_scale * std::max(1.0, kOurReliableFaceSide / options.min_face_size);
+}
+
 OurDetector::OurDetector(const DetectorNet& net, const FaceDetectorOptions& options,
                          torch::Device device)
     : net_(backbones::FusedInferenceCopy(net, device)), options_(options), device_(device) {
@@ -43,7 +47,7 @@ absl::StatusOr<std::unique_ptr<OurDetector>> OurDetector::Load(const std::string
 
 absl::StatusOr<std::vector<Detection>> OurDetector::Detect(const cv::Mat& photo) {
   FACEREC_RETURN_IF_ERROR(ValidatePhoto(photo));
-  const double scale = options_.input_scale;
+  const double scale = OurInputScale(options_);
   torch::Tensor input = DetectorInput(photo, scale).to(device_);
   if (device_.is_cpu()) input = input.contiguous(torch::MemoryFormat::ChannelsLast);
   torch::NoGradGuard no_grad;

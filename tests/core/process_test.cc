@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <malloc.h>
+
 #include <cstdlib>
+#include <cstring>
+#include <string>
 
 namespace facerec {
 namespace {
@@ -24,6 +28,32 @@ TEST(ProcessTest, StartupEnvironmentIsInForce) {
   EXPECT_EQ(torch::get_num_threads(), std::atoi(omp));
   if (!PreferredOpenBlasCoreType().empty()) {
     EXPECT_NE(std::getenv("OPENBLAS_CORETYPE"), nullptr);
+  }
+}
+
+TEST(ProcessTest, LargeBlocksComeFromTheHeapAndStayThereWhenFreed) {
+  // test_main ran InitProcess, so ConfigureAllocator is in force: with glibc's
+  // defaults an 8 MiB block gets its own mmap and goes back to the kernel on
+  // free, so both expectations fail.
+  const size_t size = 8 << 20;
+  const size_t mapped_before = mallinfo2().hblkhd;
+  void* block = std::malloc(size);
+  ASSERT_NE(block, nullptr);
+  std::memset(block, 1, size);
+  EXPECT_EQ(mallinfo2().hblkhd, mapped_before);
+  std::free(block);
+  EXPECT_GE(mallinfo2().fordblks, size);
+}
+
+TEST(ProcessTest, ConfigureAllocatorLeavesGlibcAloneWhenTheUserTunesIt) {
+  const char* before = std::getenv("GLIBC_TUNABLES");
+  const std::string saved = before == nullptr ? "" : before;
+  setenv("GLIBC_TUNABLES", "glibc.malloc.perturb=0", 1);
+  EXPECT_FALSE(ConfigureAllocator());
+  if (before == nullptr) {
+    unsetenv("GLIBC_TUNABLES");
+  } else {
+    setenv("GLIBC_TUNABLES", saved.c_str(), 1);
   }
 }
 

@@ -19,6 +19,7 @@
 #include "facerec/detect/detector_net.h"
 #include "facerec/train/detector_trainer.h"
 #include "facerec/detect/haar_detector.h"
+#include "facerec/detect/our_detector.h"
 #include "facerec/metrics/detection.h"
 #include "tests/testing/test_data.h"
 
@@ -115,6 +116,18 @@ TEST_P(EveryDetector, AnEmptyPhotoIsAnError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Known, EveryDetector, ::testing::ValuesIn(KnownFaceDetectors()));
+
+TEST(DetectorsTest, OursEnlargesPhotosSoTheSmallestFacesReachItsReliableSide) {
+  FaceDetectorOptions options;
+  options.min_face_size = 20;
+  EXPECT_DOUBLE_EQ(OurInputScale(options), kOurReliableFaceSide / 20);
+  options.input_scale = 0.5;
+  EXPECT_DOUBLE_EQ(OurInputScale(options), 0.5 * kOurReliableFaceSide / 20);
+  // Larger faces only: the photo is never shrunk on their account.
+  options.input_scale = 1;
+  options.min_face_size = 100;
+  EXPECT_DOUBLE_EQ(OurInputScale(options), 1.0);
+}
 
 TEST(DetectorsTest, AnUnknownNameListsTheKnownOnes) {
   auto detector = MakeFaceDetector("yolo", FaceDetectorOptions());
