@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/ascii.h"
+#include "facerec/core/progress.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/celeba.h"
 #include "facerec/data/fingerprint.h"
@@ -139,6 +140,8 @@ torch::Tensor Embed(backbones::BackboneImpl& backbone, const data::FaceImages& i
   data::AugmentOptions eval = transform;
   eval.enabled = false;
   std::vector<torch::Tensor> chunks;
+  // The final evaluation embeds ~30k images (minutes on one thread): say so.
+  ProgressMeter meter("embed", static_cast<int64_t>(images.size()), "img", 10);
   for (size_t start = 0; start < images.size(); start += batch_size) {
     std::vector<cv::Mat> batch;
     for (size_t i = start; i < std::min(images.size(), start + batch_size); ++i) {
@@ -148,7 +151,9 @@ torch::Tensor Embed(backbones::BackboneImpl& backbone, const data::FaceImages& i
     torch::Tensor embedding = backbone.forward(input);
     if (transform.flip_test) embedding = embedding + backbone.forward(input.flip({3}));
     chunks.push_back(embedding.cpu());
+    meter.Update(static_cast<int64_t>(std::min(images.size(), start + batch_size)));
   }
+  if (meter.ElapsedSeconds() > 10) meter.Finish();
   return torch::cat(chunks);
 }
 
