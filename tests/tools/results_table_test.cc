@@ -189,6 +189,42 @@ int64_t AttackRun(ExperimentStore& store, const std::string& sha, RunStatus stat
   return *id;
 }
 
+TEST(ResultsTableTest, DetectionTableTakesEachDetectorsNewestRunThatScoredEverySet) {
+  auto store = StoreWithComparisons();
+  EXPECT_EQ(DetectionMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
+  // ours: every set at AP 0.5, then a choice on two validation splits only
+  // (AP 0.9), newer; dlib_hog: every set, then a failed run.
+  const std::vector<std::tuple<std::string, double, bool, RunStatus>> runs = {
+      {"ours", 0.5, true, RunStatus::kFinished},
+      {"ours", 0.9, false, RunStatus::kFinished},
+      {"dlib_hog", 0.3, true, RunStatus::kFinished},
+      {"dlib_hog", 0.7, true, RunStatus::kFailed}};
+  for (const auto& [name, ap, every_set, status] : runs) {
+    tracking::RunOptions options;
+    options.experiment = "detection";
+    options.name = name;
+    options.command_line = "evaluate_detectors";
+    auto id = store->StartRun(options);
+    ASSERT_TRUE(id.ok());
+    std::vector<const char*> sets = {"facemask_val", "webfaces_val"};
+    if (every_set) sets.insert(sets.end(), {"dlib_test", "afw"});
+    for (const char* set : sets) {
+      const std::string k = absl::StrCat("eval/", set, "/");
+      ASSERT_TRUE(store->LogMetrics(*id, {{k + "ap", 0, ap}, {k + "recall_at_1fp", 0, ap}}).ok());
+    }
+    ASSERT_TRUE(store->FinishRun(*id, status).ok());
+  }
+  auto markdown = DetectionMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  const std::string ours = store->GetRun(5)->uid.substr(0, 8);
+  const std::string dlib = store->GetRun(7)->uid.substr(0, 8);
+  EXPECT_NE(markdown->find("| ours | " + ours + " | afw (recall only) |"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("| dlib_hog | " + dlib + " | facemask_val |"), std::string::npos) << *markdown;
+  EXPECT_EQ(markdown->find("0.900"), std::string::npos) << *markdown;  // The choice run.
+  EXPECT_EQ(markdown->find("0.700"), std::string::npos) << *markdown;  // The failed run.
+  EXPECT_EQ(markdown->find("| haar |"), std::string::npos) << *markdown;  // None recorded.
+}
+
 TEST(ResultsTableTest, AttacksTakeTheGridAndTheEyeglassesFromTheNewestRunThatHasEach) {
   auto store = StoreWithComparisons();
   EXPECT_EQ(AttacksMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
