@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "facerec/core/data_root.h"
+#include "facerec/core/file_bytes.h"
 #include "facerec/data/celeba.h"
 #include "facerec/data/image.h"
-#include "facerec/data/text_file.h"
 #include "facerec/data/validation.h"
 #include "glog/logging.h"
 

@@ -27,8 +27,8 @@
 #include "absl/strings/str_cat.h"
 #include "facerec/core/data_root.h"
 #include "facerec/core/exit_status.h"
+#include "facerec/core/file_bytes.h"
 #include "facerec/core/status_macros.h"
-#include "facerec/data/text_file.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run_export.h"
 #include "gflags/gflags.h"
@@ -166,7 +166,7 @@ absl::StatusOr<std::string> Dispatch(const std::vector<std::string>& args) {
   if (command == "import") {
     if (rest.size() != 1) return absl::InvalidArgumentError("import takes one export file");
     FACEREC_ASSIGN_OR_RETURN(const std::string text,
-                             data::ReadFileBytes(ResolveAgainstWorkspace(rest[0]).string()));
+                             ReadFileBytes(ResolveAgainstWorkspace(rest[0]).string()));
     FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::ExportedRun> runs,
                              tracking::ParseRunExport(rest[0], text));
     FACEREC_ASSIGN_OR_RETURN(const tracking::ImportSummary summary,

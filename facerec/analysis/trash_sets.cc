@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "facerec/core/file_bytes.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/celeba.h"
 #include "facerec/data/image.h"
@@ -31,7 +32,7 @@ std::string RelativeTo(const std::filesystem::path& root, const std::string& pat
 
 absl::Status AddItem(const std::string& path, const std::string& file, const std::string& split, int identity,
                      std::vector<TrashItem>* items) {
-  FACEREC_ASSIGN_OR_RETURN(std::string bytes, data::ReadFileBytes(path));
+  FACEREC_ASSIGN_OR_RETURN(std::string bytes, ReadFileBytes(path));
   items->push_back({file, split, identity, std::move(bytes)});
   return absl::OkStatus();
 }
@@ -79,7 +80,7 @@ absl::StatusOr<std::vector<TrashItem>> LoadTrashList(const std::filesystem::path
     }
     const std::filesystem::path path =
         std::filesystem::path(fields[0]).is_absolute() ? std::filesystem::path(fields[0]) : list.parent_path() / fields[0];
-    absl::StatusOr<std::string> bytes = data::ReadFileBytes(path.string());
+    absl::StatusOr<std::string> bytes = ReadFileBytes(path.string());
     if (!bytes.ok()) {
       return absl::NotFoundError(absl::StrCat(list.string(), ":", line.number, ": ", bytes.status().message()));
     }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "facerec/core/file_bytes.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/text_file.h"
 

@@ -4,9 +4,9 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "facerec/core/file_bytes.h"
 #include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
-#include "facerec/data/text_file.h"
 
 namespace facerec::data {
 

@@ -7,7 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "facerec/data/text_file.h"
+#include "facerec/core/file_bytes.h"
 #include "glog/logging.h"
 
 namespace facerec::data {

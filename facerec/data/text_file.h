@@ -26,9 +26,6 @@ struct Line {
 // cannot be opened.
 absl::StatusOr<std::vector<Line>> ReadLines(const std::string& path);
 
-// Whole file as bytes. NotFoundError / DataLossError naming the file.
-absl::StatusOr<std::string> ReadFileBytes(const std::string& path);
-
 // NotFoundError "<dir>: directory not found" unless `dir` is a directory.
 absl::Status RequireDirectory(const std::string& dir);
 // NotFoundError "<context>: image <path> does not exist" unless `path` is a

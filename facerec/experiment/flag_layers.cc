@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "facerec/core/file_bytes.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/text_file.h"
 #include "gflags/gflags.h"
@@ -66,7 +67,7 @@ FlagLayers FlagLayers::FromCommandLine() {
 }
 
 absl::Status FlagLayers::Read(const std::string& layer, const std::filesystem::path& path) {
-  FACEREC_ASSIGN_OR_RETURN(std::string text, data::ReadFileBytes(path.string()));
+  FACEREC_ASSIGN_OR_RETURN(std::string text, ReadFileBytes(path.string()));
   const std::string file = path.filename().string();
   FACEREC_ASSIGN_OR_RETURN(std::vector<FlagSetting> settings, ParseFlagfile(file, text));
   // Resolve boolean --noname and check every value against its flag's type,

@@ -1,16 +1,9 @@
 #include "facerec/metrics/classification.h"
 
+#include "facerec/metrics/unit_rows.h"
 #include "glog/logging.h"
 
 namespace facerec::metrics {
-namespace {
-
-torch::Tensor Normalised(const torch::Tensor& x) {
-  return torch::nn::functional::normalize(x.to(torch::kFloat32),
-                                          torch::nn::functional::NormalizeFuncOptions().dim(1));
-}
-
-}  // namespace
 
 double Accuracy(const torch::Tensor& logits, const torch::Tensor& labels) {
   torch::NoGradGuard no_grad;
@@ -22,16 +15,16 @@ double Accuracy(const torch::Tensor& logits, const torch::Tensor& labels) {
 torch::Tensor ClassCentroids(const torch::Tensor& embeddings, const torch::Tensor& labels,
                              int64_t num_classes) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor x = Normalised(embeddings);
+  const torch::Tensor x = UnitRows(embeddings);
   torch::Tensor sums = torch::zeros({num_classes, x.size(1)}, x.options());
   sums.index_add_(0, labels.to(x.device()).to(torch::kInt64), x);
-  return Normalised(sums);
+  return UnitRows(sums);
 }
 
 double NearestCentroidAccuracy(const torch::Tensor& centroids, const torch::Tensor& embeddings,
                                const torch::Tensor& labels) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor scores = torch::mm(Normalised(embeddings), centroids.t());
+  const torch::Tensor scores = torch::mm(UnitRows(embeddings), centroids.t());
   return Accuracy(scores, labels);
 }
 

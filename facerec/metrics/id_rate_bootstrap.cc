@@ -10,16 +10,11 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "facerec/metrics/unit_rows.h"
 #include "glog/logging.h"
 
 namespace facerec::metrics {
 namespace {
-
-torch::Tensor Normalised(const torch::Tensor& x) {
-  return torch::nn::functional::normalize(x.to(torch::kFloat32), torch::nn::functional::NormalizeFuncOptions().dim(1))
-      .cpu()
-      .contiguous();
-}
 
 absl::Status ValidateOptions(const BootstrapOptions& options, const std::vector<double>& target_fprs) {
   if (options.replicates < 1) {
@@ -110,9 +105,9 @@ IdRatePairs ScoreIdRatePairs(const torch::Tensor& query_embeddings, const std::v
   pairs.distractors = distractor_embeddings.size(0);
   pairs.positives.resize(pairs.identities);
 
-  const torch::Tensor queries = Normalised(query_embeddings);
+  const torch::Tensor queries = UnitRows(query_embeddings);
   const torch::Tensor qq = torch::mm(queries, queries.t()).contiguous();
-  const torch::Tensor qd = torch::mm(queries, Normalised(distractor_embeddings).t()).contiguous();
+  const torch::Tensor qd = torch::mm(queries, UnitRows(distractor_embeddings).t()).contiguous();
   const float* scores = qq.data_ptr<float>();
   const float* to_distractors = qd.data_ptr<float>();
   pairs.false_pairs.reserve(static_cast<size_t>(q * (q - 1) / 2 + qd.numel()));

@@ -9,17 +9,11 @@
 #include <map>
 #include <numeric>
 
+#include "facerec/metrics/unit_rows.h"
 #include "glog/logging.h"
 
 namespace facerec::metrics {
 namespace {
-
-torch::Tensor Normalised(const torch::Tensor& x) {
-  return torch::nn::functional::normalize(
-             x.to(torch::kFloat32), torch::nn::functional::NormalizeFuncOptions().dim(1))
-      .cpu()
-      .contiguous();
-}
 
 std::vector<float> ToVector(const torch::Tensor& t) {
   const torch::Tensor c = t.to(torch::kFloat32).cpu().contiguous();
@@ -126,8 +120,8 @@ IdRateResult IdentificationRate(const torch::Tensor& query_embeddings,
   torch::NoGradGuard no_grad;
   const int64_t q = query_embeddings.size(0);
   CHECK_EQ(q, static_cast<int64_t>(query_ids.size()));
-  const torch::Tensor queries = Normalised(query_embeddings);
-  const torch::Tensor distractors = Normalised(distractor_embeddings);
+  const torch::Tensor queries = UnitRows(query_embeddings);
+  const torch::Tensor distractors = UnitRows(distractor_embeddings);
   const torch::Tensor qq = torch::mm(queries, queries.t()).contiguous();
   const torch::Tensor qd = torch::mm(queries, distractors.t()).contiguous();
   // Split the upper triangle of the Q x Q scores into positive and false
@@ -168,8 +162,8 @@ OpenSetResult TpirAtFpir(const torch::Tensor& query_embeddings, const std::vecto
                          const torch::Tensor& distractor_embeddings,
                          const std::vector<double>& target_fpirs) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor queries = Normalised(query_embeddings);
-  const torch::Tensor distractors = Normalised(distractor_embeddings);
+  const torch::Tensor queries = UnitRows(query_embeddings);
+  const torch::Tensor distractors = UnitRows(distractor_embeddings);
   // Gallery: the first floor(n/2) images of each identity, in input order.
   std::map<int, std::vector<int64_t>> by_identity;
   for (size_t i = 0; i < query_ids.size(); ++i) by_identity[query_ids[i]].push_back(i);
@@ -188,7 +182,7 @@ OpenSetResult TpirAtFpir(const torch::Tensor& query_embeddings, const std::vecto
       probe_labels.push_back(label);
     }
   }
-  const torch::Tensor gallery = Normalised(torch::stack(templates));
+  const torch::Tensor gallery = UnitRows(torch::stack(templates));
   const torch::Tensor mated = queries.index({torch::tensor(probe_rows)});
   const auto [mated_best, mated_argmax] = torch::mm(mated, gallery.t()).max(1);
   const torch::Tensor correct = mated_argmax.eq(torch::tensor(probe_labels));

@@ -14,6 +14,7 @@
 #include "facerec/data/lfw.h"
 #include "facerec/data/text_file.h"
 #include "facerec/metrics/classification.h"
+#include "facerec/metrics/unit_rows.h"
 #include "glog/logging.h"
 
 namespace facerec::pipeline {
@@ -168,7 +169,7 @@ ValidationResult Validate(backbones::BackboneImpl& backbone, losses::LossImpl& l
   ValidationResult result;
   const torch::Tensor logits = loss.Logits(embeddings.to(device));
   if (logits.defined()) result.head_accuracy = metrics::Accuracy(logits.cpu(), labels);
-  const torch::Tensor x = embeddings / embeddings.norm(2, 1, true).clamp_min(1e-12);
+  const torch::Tensor x = metrics::UnitRows(embeddings);
   torch::Tensor similarity = torch::mm(x, x.t());
   similarity.fill_diagonal_(-2.0);  // Not yourself.
   const torch::Tensor nearest = similarity.argmax(1);
@@ -215,7 +216,7 @@ absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& b
     r.val_accuracy = metrics::Accuracy(val_logits.cpu(), labels_of(d.val));
     r.test_accuracy = metrics::Accuracy(loss.Logits(test.to(device)).cpu(), labels_of(d.test));
   }
-  const torch::Tensor lfw_n = lfw / lfw.norm(2, 1, true).clamp_min(1e-12);
+  const torch::Tensor lfw_n = metrics::UnitRows(lfw);
   std::vector<double> scores;
   for (const auto& [a, b] : d.lfw_pairs) scores.push_back(lfw_n[a].dot(lfw_n[b]).item<double>());
   r.lfw = metrics::VerificationAccuracy(scores, d.lfw_same, d.lfw_folds);

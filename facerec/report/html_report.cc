@@ -1,11 +1,9 @@
 #include "facerec/report/html_report.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "facerec/core/file_bytes.h"
 
 namespace facerec::report {
 namespace {
@@ -512,17 +510,6 @@ if (location.hash.startsWith('#selfcheck')) {
 })();
 )js";
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat(
-        "cannot read ", path, " (Chart.js: Debian package libjs-chart.js, which tools/bazel installs)"));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string EscapeHtml(const std::string& text) {
   return absl::StrReplaceAll(text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
 }
@@ -531,8 +518,12 @@ std::string EscapeHtml(const std::string& text) {
 
 absl::StatusOr<std::string> ReportHtml(const std::string& report_json,
                                        const ReportPageOptions& options) {
-  absl::StatusOr<std::string> chart_js = ReadFile(options.chart_js_path);
-  if (!chart_js.ok()) return chart_js.status();
+  absl::StatusOr<std::string> chart_js = ReadFileBytes(options.chart_js_path);
+  if (!chart_js.ok()) {
+    return absl::Status(chart_js.status().code(),
+                        absl::StrCat(chart_js.status().message(),
+                                     " (Chart.js: Debian package libjs-chart.js, which tools/bazel installs)"));
+  }
   if (chart_js->find("</script") != std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat(options.chart_js_path, " contains </script and cannot be inlined"));

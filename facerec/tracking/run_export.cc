@@ -4,14 +4,13 @@
 #include <map>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "facerec/core/file_bytes.h"
 #include "facerec/core/status_macros.h"
 
 namespace facerec::tracking {
@@ -300,11 +299,11 @@ absl::StatusOr<ImportSummary> ImportRuns(ExperimentStore& store,
 }
 
 absl::StatusOr<std::unique_ptr<ExperimentStore>> OpenExportAsStore(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read run export ", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<ExportedRun> runs, ParseRunExport(path, text.str()));
+  const absl::StatusOr<std::string> text = ReadFileBytes(path);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(), absl::StrCat("cannot read run export ", text.status().message()));
+  }
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<ExportedRun> runs, ParseRunExport(path, *text));
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<ExperimentStore> store, ExperimentStore::Open(":memory:"));
   FACEREC_RETURN_IF_ERROR(ImportRuns(*store, runs).status());
   return store;
