@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -61,6 +62,14 @@ std::string SweepPoint::Key() const {
   return absl::StrJoin(flags, ";", [](std::string* out, const auto& f) {
     absl::StrAppend(out, f.first, "=", f.second);
   });
+}
+
+std::string SweepPoint::LogName() const {
+  std::string name = Key();
+  for (char& c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '=' && c != '-' && c != '_') c = '_';
+  }
+  return name + ".log";
 }
 
 std::vector<std::string> SweepPoint::Args() const {
@@ -201,7 +210,7 @@ absl::StatusOr<SweepOutcome> RunSweep(
       for (const std::string& a : points[i].Args()) args.push_back(a);
       args.push_back(absl::StrCat("--threads=", options.threads_per_process));
       args.push_back(absl::StrCat("--run_tags=sweep=", options.sweep, ",sweep_point=", points[i].Key()));
-      const std::string log = absl::StrCat(options.log_dir, "/", i + 1, ".log");
+      const std::string log = absl::StrCat(options.log_dir, "/", points[i].LogName());
       FACEREC_ASSIGN_OR_RETURN(const pid_t pid, StartChild(std::move(args), log));
       LOG(INFO) << "sweep " << options.sweep << ": point " << i + 1 << "/" << points.size() << " ("
                 << points[i].Key() << ") started, pid " << pid << ", log " << log;
@@ -218,7 +227,7 @@ absl::StatusOr<SweepOutcome> RunSweep(
     const size_t i = it->second;
     running.erase(it);
     ++ended;
-    const std::string log = absl::StrCat(options.log_dir, "/", i + 1, ".log");
+    const std::string log = absl::StrCat(options.log_dir, "/", points[i].LogName());
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
       ++outcome.finished;
       LOG(INFO) << "sweep " << options.sweep << ": point " << i + 1 << " (" << points[i].Key() << ") finished";

@@ -51,6 +51,9 @@ struct SweepPoint {
   // "m2=0.3;scale=32": the point's identity in tags and logs (';', as in a
   // grid: --run_tags separates tags with ',').
   std::string Key() const;
+  // Key() as a file name: characters other than letters, digits and ".=-_"
+  // become '_', then ".log" ("lr=0.1;m2=0.3" -> "lr=0.1_m2=0.3.log").
+  std::string LogName() const;
   // {"--m2=0.3", "--scale=32"}.
   std::vector<std::string> Args() const;
 };
@@ -88,7 +91,8 @@ struct SweepRunnerOptions {
   int processes = 1;
   // --threads for each point. Default 1.
   int threads_per_process = 1;
-  // Each point's stdout and stderr go to <log_dir>/<n>.log. Required.
+  // Each point's stdout and stderr are appended to <log_dir>/<LogName()>:
+  // one file per point, whichever start of the sweep ran it. Required.
   std::string log_dir;
 };
 

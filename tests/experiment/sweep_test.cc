@@ -82,6 +82,13 @@ TEST(RandomPointsTest, NamesABadSpace) {
   EXPECT_EQ(RandomPoints("lr=0.1:0.2", 0, 1).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(SweepPointTest, LogNameIsTheKeyWithoutPathOrShellCharacters) {
+  SweepPoint p;
+  p.flags = {{"lr", "0.1"}, {"train_list", "lists/a b;c.txt"}};
+  EXPECT_EQ(p.Key(), "lr=0.1;train_list=lists/a b;c.txt");
+  EXPECT_EQ(p.LogName(), "lr=0.1_train_list=lists_a_b_c.txt.log");
+}
+
 TEST(PointFinishedTest, OnlyAFinishedRunOfThatSweepAndPointCounts) {
   auto store = tracking::ExperimentStore::Open(":memory:");
   ASSERT_TRUE(store.ok());
@@ -144,7 +151,7 @@ TEST(RunSweepTest, RunsEveryUnfinishedPointWithItsFlagsTagsAndThreadsAndNamesFai
                        "--preset=quick --fail=1 --lr=0.1 --threads=1 --run_tags=sweep=s,sweep_point=fail=1;lr=0.1",
                        "--preset=quick --fail=1 --lr=0.2 --threads=1 --run_tags=sweep=s,sweep_point=fail=1;lr=0.2"}));
   // A failed point's output is kept in its log.
-  std::ifstream log(dir + "/logs/3.log");
+  std::ifstream log(dir + "/logs/fail=1_lr=0.1.log");
   std::string first;
   std::getline(log, first);
   EXPECT_EQ(first, "broken");
