@@ -87,33 +87,33 @@ BENCHMARK_CAPTURE(Detector, haar, std::string("haar"))->ArgName("photo")->DenseR
 BENCHMARK_CAPTURE(Detector, dlib_hog, std::string("dlib_hog"))->ArgName("photo")->DenseRange(0, 1)
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// Ours at its own size (input_scale 80 %: no enlargement) and at the
-// default (100 %: enlarged kOurReliableFaceSide / 20 = 1.25x), for what the
-// enlargement costs.
-void OursAtInputScale(benchmark::State& state) {
-  const cv::Mat& photo = Photos()[0];
+// Options that feed the photo to our net at its own size, without the
+// enlargement our detector applies by default (Detector/ours times that).
+detect::FaceDetectorOptions OursAtOwnSizeOptions() {
+  detect::FaceDetectorOptions options;
+  options.input_scale = 1 / detect::OurInputScale(detect::FaceDetectorOptions());
+  return options;
+}
+
+// What the enlargement costs: Detector/ours/photo:0 without it.
+void OursAtOwnSize(benchmark::State& state) {
   const std::string model = OurModel();
   if (model.empty()) {
     state.SkipWithError("no trained detector: run experiments:train_detector or set FACEREC_DETECTOR_MODEL");
     return;
   }
-  detect::FaceDetectorOptions options;
+  detect::FaceDetectorOptions options = OursAtOwnSizeOptions();
   options.score_threshold = detect::DefaultScoreThreshold("ours");
-  options.input_scale = state.range(0) / 100.0;
   auto detector = detect::MakeFaceDetector("ours", options, model);
   CHECK(detector.ok()) << detector.status();
-  for (auto _ : state) benchmark::DoNotOptimize((*detector)->Detect(photo));
-  state.counters["enlargement"] = detect::OurInputScale(options);
+  for (auto _ : state) benchmark::DoNotOptimize((*detector)->Detect(Photos()[0]));
 }
-BENCHMARK(OursAtInputScale)->ArgName("input_scale")->Arg(80)->Arg(100)
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(OursAtOwnSize)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void OurNetForward(benchmark::State& state) {
   torch::manual_seed(0);
   detect::DetectorNet net(detect::DetectorNetOptions{});
-  detect::FaceDetectorOptions at_own_size;  // 640x480 into the net, not enlarged.
-  at_own_size.input_scale = 1 / detect::OurInputScale(detect::FaceDetectorOptions());
-  detect::OurDetector detector(net, at_own_size);
+  detect::OurDetector detector(net, OursAtOwnSizeOptions());  // 640x480 into the net.
   const cv::Mat& photo = Photos()[0];
   for (auto _ : state) benchmark::DoNotOptimize(detector.Detect(photo));
   const detect::DetectorNetCost cost = detect::MeasureDetectorNetCost({}, 480, 640);
