@@ -80,13 +80,13 @@ absl::Status WriteItemScores(const analysis::InjectedSet& set, const analysis::T
   const std::string path = (dir / "item_scores.tsv").string();
   std::ofstream out(path);
   out << "item\tfault\tchange\twrong_identity_score\tflagged\tp_label\tmargin\town_cos\tother_cos\tknn\tlabel_rank\tcentre_rank\tcl_issue\t"
-         "unusable_score\n";
+         "unusable_score\tface_found\n";
   for (size_t i = 0; i < set.items.size(); ++i) {
     const analysis::IdentityEvidence& ev = report.identity_evidence[i];
     out << i << "\t" << analysis::InjectedFaultName(set.fault[i]) << "\t" << set.change[i] << "\t"
         << report.wrong_identity_score[i] << "\t" << report.wrong_identity_flagged[i] << "\t" << ev.p_label << "\t"
         << ev.margin << "\t" << ev.own_cosine << "\t" << ev.nearest_other_cosine << "\t" << ev.knn_agreement << "\t"
-        << ev.label_rank << "\t" << ev.own_centre_rank << "\t" << ev.confident_learning_issue << "\t" << report.unusable_score[i] << "\n";
+        << ev.label_rank << "\t" << ev.own_centre_rank << "\t" << ev.confident_learning_issue << "\t" << report.unusable_score[i] << "\t" << report.face_found[i] << "\n";
   }
   out.close();
   if (!out) return absl::InternalError(absl::StrCat("could not write ", path));

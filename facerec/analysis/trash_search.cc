@@ -17,6 +17,7 @@
 #include "facerec/analysis/image_hash.h"
 #include "facerec/analysis/image_quality.h"
 #include "facerec/analysis/label_noise.h"
+#include "facerec/core/progress.h"
 #include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/image.h"
@@ -37,10 +38,15 @@ const char* TrashKindName(TrashKind kind) {
   return "?";
 }
 
-absl::StatusOr<cv::Mat> DecodeTrashItem(const TrashItem& item, const TrashSearchOptions& options) {
+absl::StatusOr<cv::Mat> DecodeTrashFrame(const TrashItem& item, const TrashSearchOptions& options) {
   FACEREC_ASSIGN_OR_RETURN(cv::Mat rgb, data::DecodeRgbImage(item.bytes, item.file));
+  if (options.window && rgb.size() != options.frame) cv::resize(rgb, rgb, options.frame, 0, 0, cv::INTER_AREA);
+  return rgb;
+}
+
+absl::StatusOr<cv::Mat> DecodeTrashItem(const TrashItem& item, const TrashSearchOptions& options) {
+  FACEREC_ASSIGN_OR_RETURN(cv::Mat rgb, DecodeTrashFrame(item, options));
   if (!options.window) return rgb;
-  if (rgb.size() != options.frame) cv::resize(rgb, rgb, options.frame, 0, 0, cv::INTER_AREA);
   return rgb(*options.window).clone();
 }
 
@@ -52,10 +58,14 @@ absl::Status ValidateOptions(const TrashSearchOptions& o) {
   if (!(o.unusable_z > 0)) {
     return absl::InvalidArgumentError(absl::StrCat("unusable_z=", o.unusable_z, ": must be > 0"));
   }
+  if (!(o.min_centre_gap >= -2 && o.min_centre_gap <= 2)) {
+    return absl::InvalidArgumentError(absl::StrCat("min_centre_gap=", o.min_centre_gap, ": must be in [-2, 2]"));
+  }
   if (!(o.max_label_probability >= 0 && o.max_label_probability <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("max_label_probability=", o.max_label_probability, ": must be in [0, 1]"));
   }
+  if (!(o.no_face_z >= 0)) return absl::InvalidArgumentError(absl::StrCat("no_face_z=", o.no_face_z, ": must be >= 0"));
   if (o.threads < 1) return absl::InvalidArgumentError(absl::StrCat("threads=", o.threads, ": must be >= 1"));
   if (o.window && (o.frame.width < o.window->x + o.window->width || o.frame.height < o.window->y + o.window->height)) {
     return absl::InvalidArgumentError("window: must lie inside frame");
@@ -80,6 +90,7 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
   report.wrong_identity_flagged.assign(n, false);
   report.unusable_score.assign(n, 0);
   report.decoded.assign(n, false);
+  report.face_found.assign(n, true);
   report.identity_evidence.assign(n, IdentityEvidence());
 
   // Decode (failures are findings) and hash.
@@ -194,9 +205,14 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
     FACEREC_RETURN_IF_ERROR(trainer.Train());
     backbone->eval();
     loss->eval();
-    // Without the test-time flip: the head scores the embedding the net gives.
+    // The head scores the embedding the net gives (no test-time flip): its logits were trained on single views.
     const torch::Tensor raw = pipeline::Embed(*backbone, all_images, eval, 256, device);
-    const torch::Tensor embeddings = Unit(raw.cpu());
+    // The embedding evidence from the flip-averaged embedding, which places
+    // a face more steadily than one view (it separated injected swaps better:
+    // RESULTS.md, trash-photo search).
+    data::AugmentOptions flip_averaged = eval;
+    flip_averaged.flip_test = true;
+    const torch::Tensor embeddings = Unit(pipeline::Embed(*backbone, all_images, flip_averaged, 256, device).cpu());
     if (f == 0) fold0_embeddings = embeddings;
     std::vector<int64_t> held_rows, trained_rows;
     std::vector<int> held_labels;
@@ -230,14 +246,13 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
 
   // Wrong identity.
   const ConfidentLearningResult cl = ConfidentLearning(probabilities, labels);
-  std::vector<double> negative_margin(labelled.size()), centre_gap(labelled.size()), disagreement(labelled.size());
+  std::vector<double> label_improbability(labelled.size()), centre_gap(labelled.size());
   for (size_t p = 0; p < labelled.size(); ++p) {
-    negative_margin[p] = -cl.margin[p];
+    label_improbability[p] = -cl.self_confidence[p];
     const double own = std::isnan(agreement[p].own_cosine) ? -1 : agreement[p].own_cosine;
     centre_gap[p] = agreement[p].nearest_other_cosine - own;
-    disagreement[p] = 1 - agreement[p].knn_agreement;
   }
-  const std::vector<double> combined = MeanPercentile({negative_margin, centre_gap, disagreement});
+  const std::vector<double> combined = MeanPercentile({label_improbability, centre_gap});
   for (size_t p = 0; p < labelled.size(); ++p) {
     const int64_t i = labelled[p];
     if (!has_class_mates[p]) continue;
@@ -246,7 +261,7 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
                                    agreement[p].knn_agreement,      cl.label_rank[p],
                                    agreement[p].own_centre_rank,    cl.issue[p]};
     report.wrong_identity_score[i] = combined[p];
-    if (!(cl.self_confidence[p] < options.max_label_probability)) continue;
+    if (!(centre_gap[p] >= options.min_centre_gap && cl.self_confidence[p] < options.max_label_probability)) continue;
     report.wrong_identity_flagged[i] = true;
     // What it looks like: confident learning's label, else the most probable class.
     const int looks_like = cl.confident_label[p] >= 0 ? cl.confident_label[p]
@@ -259,7 +274,7 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
     s.evidence = absl::StrCat("looks_like=", s.suggested_identity, "; p_label=", absl::StrFormat("%.2g", cl.self_confidence[p]),
                               "; label_rank=", cl.label_rank[p], "; confident_learning_issue=", cl.issue[p] ? 1 : 0,
                               "; p_looks_like=", Fixed(probabilities[p][looks_like].item<double>()),
-                              "; cos_own_centre=", Fixed(agreement[p].own_cosine), "; cos_nearest_other=",
+                              "; centre_gap=", Fixed(centre_gap[p]), "; cos_own_centre=", Fixed(agreement[p].own_cosine), "; cos_nearest_other=",
                               Fixed(agreement[p].nearest_other_cosine), " (id ",
                               identity_of_class[agreement[p].nearest_other_label], "); knn_agreement=",
                               Fixed(agreement[p].knn_agreement, 2));
@@ -338,16 +353,24 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
     std::vector<double> z_face = RobustZ(face_likeness);
     std::vector<bool> no_face(usable.size(), false);
     if (options.has_face) {
+      ProgressMeter meter("face check", static_cast<int64_t>(usable.size()), "img", 10);
       for (size_t u = 0; u < usable.size(); ++u) {
-        no_face[u] = !options.has_face(pixels[usable[u]]);
-        if (no_face[u]) z_face[u] += options.unusable_z / 2;
+        // Decoded again rather than kept: every frame of a large set at once
+        // would cost gigabytes, a second decode a few seconds.
+        absl::StatusOr<cv::Mat> frame = DecodeTrashFrame(items[usable[u]], options);
+        no_face[u] = frame.ok() && !options.has_face(*frame);
+        report.face_found[usable[u]] = !no_face[u];
+        meter.Update(static_cast<int64_t>(u) + 1);
       }
+      meter.Finish();
     }
     for (size_t u = 0; u < usable.size(); ++u) {
       const int64_t i = usable[u];
-      const std::vector<std::pair<std::string, double>> signals = {
+      std::vector<std::pair<std::string, double>> signals = {
           {"blur", z_blur[u]}, {"dark", z_dark[u]}, {"bright", -z_dark[u]}, {"flat", z_flat[u]},
-          {no_face[u] ? "no_face_unlike_any_face" : "unlike_any_face", z_face[u]}};
+          {"unlike_any_face", z_face[u]}};
+      // The less face-like, the higher among the images without a face.
+      if (no_face[u]) signals.push_back({"no_face", options.no_face_z + std::max(0.0, z_face[u])});
       double worst = 0;
       std::vector<std::string> reasons;
       for (const auto& [name, z] : signals) {
@@ -367,6 +390,7 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
     }
     for (int64_t i = 0; i < n; ++i) {
       if (report.decoded[i]) continue;
+      report.face_found[i] = false;
       report.unusable_score[i] = 1;
       report.suspects.push_back({i, TrashKind::kUnusable, 1.0, absl::StrCat("decode_failed: ", decode_error[i])});
     }

@@ -17,23 +17,22 @@
 // probabilities through confident learning, its embedding's cosine to its
 // identity's centre against the nearest other centre, and k-NN label
 // agreement, all in that fold model's space against that model's training
-// images; the score is the mean percentile rank of (-margin, other - own
-// centre cosine, 1 - k-NN agreement). An image is flagged when the
-// probability of its label is under `max_label_probability`: confident
-// learning's own flag (another class above its per-class threshold) fires on
-// every misclassified image, and the fold recognisers this machine trains in
-// minutes misclassify most held-out faces (RESULTS.md, validation against
-// injected swaps). An identity with no other image has nothing to disagree
-// with: score 0, never flagged.
+// images; the score is the mean percentile rank of (1 - p_label, nearest
+// other centre cosine - own centre cosine), the two signals that separate
+// injected swaps best (RESULTS.md, validation against injected swaps; the
+// margin and k-NN agreement, which the evidence still lists, only diluted
+// them). An image is flagged on the centre gap (see min_centre_gap), not on
+// confident learning's own flag (another class above its per-class
+// threshold): that fires on every misclassified image, and the fold
+// recognisers this machine trains in minutes misclassify most held-out faces.
+// An identity with no other image has nothing to disagree with: score 0,
+// never flagged.
 //
 // Duplicates: duplicates.h on the fold-0 model's embeddings of every image.
 // Unusable: decode failures, and the largest robust z (image_quality.h)
-// among low sharpness, low or high brightness, low contrast and a low cosine
-// to every identity centre (out of fold); flagged at `unusable_z`. With a
-// face check (`has_face`), an image in which it finds no face has
-// unusable_z / 2 added to its face-likeness z: neither a missed detection
-// (Haar misses some real faces) nor a middling cosine condemns an image
-// alone, the two together do.
+// among low sharpness, low or high brightness, low contrast, a low cosine
+// to every identity centre (out of fold) and, with a face check
+// (`has_face`), no face found (`no_face_z`); flagged at `unusable_z`.
 //
 // Scores are in [0, 1], larger is more suspicious: wrong identity the rank
 // score; duplicates 1 for the same bytes, else 1 - Hamming/64; unusable 1 for
@@ -91,14 +90,20 @@ struct TrashSearchOptions {
   // Neighbours for k-NN label agreement. Default 10.
   int knn = 10;
   DuplicateOptions duplicates;
-  // A labelled image is flagged wrong_identity when its label's out-of-fold
-  // probability is under this. Default 0.001 (half the uniform probability
-  // over CelebA-500's 500 identities), chosen on injection seed 1 at 10 %
-  // swaps (experiments:validate_trash_search): the best F1 of the thresholds
-  // tried there (0.001 to 0.1).
-  double max_label_probability = 0.001;
+  // A labelled image is flagged wrong_identity when another identity's
+  // centre is nearer its embedding than its own identity's centre by at
+  // least `min_centre_gap` (cosine; out of fold) and its label's out-of-fold
+  // probability is under `max_label_probability`. The gap is on the fold
+  // recognisers' embedding scale: retune it with them. Defaults CHOSEN_WHERE.
+  double min_centre_gap = 0.45;
+  double max_label_probability = 1;
   // Robust z at which an image is flagged unusable. Default 4.
   double unusable_z = 4;
+  // The z an image gets when the face check (`has_face`) finds no face in
+  // it, plus its unlike_any_face z when that is positive. Default 4: at the
+  // default unusable_z, no face found flags an image by itself. Lower it for
+  // a check that misses real faces.
+  double no_face_z = 4;
   // Decoded images of size `frame` are cut to `window` (CelebA-500's
   // 178x218 images to the ID-rate window); images of another size are
   // resized to `frame` first, so a resized or cropped copy is cut the same
@@ -107,8 +112,10 @@ struct TrashSearchOptions {
   cv::Size frame;
   // Decoding threads. Default 2.
   int threads = 2;
-  // Whether a decoded image (as the search uses it) shows a face; called from
-  // the calling thread. Empty: no face check. Default empty.
+  // Whether a decoded image shows a face; called from the calling thread
+  // with the whole frame (before `window` is cut: a detector needs the
+  // context around a face that fills the window). Empty: no face check.
+  // Default empty.
   std::function<bool(const cv::Mat&)> has_face;
 };
 
@@ -146,6 +153,9 @@ struct TrashReport {
   std::vector<double> unusable_score;
   std::vector<DuplicatePair> duplicates;
   std::vector<bool> decoded;
+  // False where the face check found no face or the file did not decode;
+  // true everywhere else, and everywhere without a face check.
+  std::vector<bool> face_found;
   // Per identity (as labelled), its items nearest its centre, for the contact sheet.
   std::map<int, std::vector<int64_t>> typical;
   // Fold models' held-out top-1 accuracy, the recogniser's competence.
@@ -171,6 +181,9 @@ absl::Status WriteContactSheet(const TrashReport& report, const std::vector<Tras
 // The decoded image as the search uses it (window applied), or an error
 // naming the file.
 absl::StatusOr<cv::Mat> DecodeTrashItem(const TrashItem& item, const TrashSearchOptions& options);
+// The decoded image before the window is cut (resized to `frame` when a
+// window is set and the size differs), as the face check sees it.
+absl::StatusOr<cv::Mat> DecodeTrashFrame(const TrashItem& item, const TrashSearchOptions& options);
 
 }  // namespace facerec::analysis
 

@@ -21,18 +21,25 @@ const facerec::analysis::TrashSearchOptions kSearch;
 DEFINE_string(loss, "ce", "The fold recognisers' loss (one with a classification head: ce, arcface, cosface).");
 DEFINE_int32(folds, kSearch.folds, "Stratified folds: each image is scored by the model that did not train on it.");
 DEFINE_int32(knn, kSearch.knn, "Neighbours for the k-NN label agreement.");
+DEFINE_double(min_centre_gap, kSearch.min_centre_gap,
+              "Flag an image wrong_identity when another identity's centre is nearer than its own by at least "
+              "this cosine (out of fold) ...");
 DEFINE_double(max_label_probability, kSearch.max_label_probability,
-              "Flag an image wrong_identity when its label's out-of-fold probability is under this.");
+              "... and its label's out-of-fold probability is under this.");
 DEFINE_double(unusable_z, kSearch.unusable_z, "Robust z at which an image is flagged unusable.");
+DEFINE_double(no_face_z, kSearch.no_face_z,
+              "Robust z an image gets when --face_check finds no face in it (at --unusable_z or above, no face "
+              "flags it alone).");
 DEFINE_int32(max_hamming, kSearch.duplicates.max_hamming, "Near duplicate by perceptual hash alone (bits of 64).");
 DEFINE_int32(max_hamming_with_embedding, kSearch.duplicates.max_hamming_with_embedding,
              "Near duplicate when the thumbnails and embeddings also agree (--min_thumbnail_correlation, "
              "--min_cosine).");
 DEFINE_double(min_thumbnail_correlation, kSearch.duplicates.min_thumbnail_correlation,
               "See --max_hamming_with_embedding: the 16x16 grey thumbnails' correlation.");
-DEFINE_string(face_check, "haar",
-              "Face check for the unusable score: a detector by name (haar: OpenCV's frontal cascade; "
-              "ours: our trained detector, --face_check_model; dlib_hog; detect/detectors.h) or none.");
+DEFINE_string(face_check, "ours",
+              "Face check for the unusable score, run on each whole image: a detector by name (ours: our trained "
+              "detector, --face_check_model, else the newest in the store; haar: OpenCV's frontal cascade, which "
+              "misses more real faces, so lower --no_face_z with it; dlib_hog; detect/detectors.h) or none.");
 DEFINE_string(face_check_model, "",
               "Our detector for --face_check=ours, relative to the workspace root (default: the "
               "newest trained one in the store).");
@@ -47,6 +54,10 @@ absl::StatusOr<TrashSearchConfig> TrashSearchConfigFromFlags(
   o.folds = FLAGS_folds;
   o.knn = FLAGS_knn;
   o.unusable_z = FLAGS_unusable_z;
+  o.min_centre_gap = FLAGS_min_centre_gap;
+  if (!(o.min_centre_gap >= -2 && o.min_centre_gap <= 2)) {
+    return FlagError("min_centre_gap", FLAGS_min_centre_gap, "must be in [-2, 2]");
+  }
   o.max_label_probability = FLAGS_max_label_probability;
   if (!(o.max_label_probability >= 0 && o.max_label_probability <= 1)) {
     return FlagError("max_label_probability", FLAGS_max_label_probability, "must be in [0, 1]");
@@ -58,6 +69,8 @@ absl::StatusOr<TrashSearchConfig> TrashSearchConfigFromFlags(
   if (o.folds < 2) return FlagError("folds", FLAGS_folds, "must be >= 2");
   if (o.knn < 1) return FlagError("knn", FLAGS_knn, "must be >= 1");
   if (!(o.unusable_z > 0)) return FlagError("unusable_z", FLAGS_unusable_z, "must be > 0");
+  o.no_face_z = FLAGS_no_face_z;
+  if (!(o.no_face_z >= 0)) return FlagError("no_face_z", FLAGS_no_face_z, "must be >= 0");
   if (o.duplicates.max_hamming < 0 || o.duplicates.max_hamming > 64) {
     return FlagError("max_hamming", FLAGS_max_hamming, "must be in [0, 64]");
   }

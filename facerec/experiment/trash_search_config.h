@@ -9,7 +9,7 @@
 //       analysis::SearchTrash(items, config.training, config.search, device));
 //   std::map<std::string, std::string> params = TrashSearchParams(config);
 //
-// Flags defined here: loss, folds, knn, max_label_probability, unusable_z, max_hamming,
+// Flags defined here: loss, folds, knn, min_centre_gap, max_label_probability, unusable_z, no_face_z, max_hamming,
 // max_hamming_with_embedding, min_thumbnail_correlation, min_cosine,
 // face_check, face_check_model.
 #ifndef FACEREC_EXPERIMENT_TRASH_SEARCH_CONFIG_H_

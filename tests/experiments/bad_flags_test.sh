@@ -95,10 +95,12 @@ attack_recogniser|--epsilons=0,-1|--epsilons=-1: each must be in [0, 255]
 attack_recogniser|--attacked=worst|--attacked=worst: must be 'best', 'all' or run uids (8+ hex digits)
 attack_recogniser|--eyeglass_epsilons=0|--eyeglass_epsilons=0: each must be in (0, 255]
 attack_recogniser|--epsilons= --eyeglass_epsilons=|--epsilons=: --epsilons and --eyeglass_epsilons are both empty
-find_trash|--set=lfw|--set=lfw: unknown set 'lfw'; allowed: celeba500, celeba_ir
+find_trash|--set=lfw --face_check=none|--set=lfw: unknown set 'lfw'; allowed: celeba500, celeba_ir
 find_trash|--folds=1|--folds=1: must be >= 2
 find_trash|--loss=triplet|--loss=triplet: has no classification head
-find_trash|--list=/no/such/list.txt|--list=/no/such/list.txt
+find_trash|--min_centre_gap=3|--min_centre_gap=3: must be in [-2, 2]
+find_trash|--no_face_z=-1|--no_face_z=-1: must be >= 0
+find_trash|--list=/no/such/list.txt --face_check=none|--list=/no/such/list.txt
 find_trash|--face_check=dlib|--face_check=dlib: must be none or a detector: ours, haar, dlib_hog
 find_trash|--face_check=ours|--face_check=ours:
 find_trash|--face_check=ours --face_check_model=/no/such.pt|--face_check_model=/no/such.pt
@@ -109,8 +111,8 @@ sweep|--name=s --grid=lr --dry_run|--grid=lr: grid: 'lr' is not flag=values
 sweep|--name=s --space=lr=log:0:1 --random=3|--space=lr=log:0:1: space: lr=log:0:1: need lo <= hi and 0 < lo
 sweep|--name=s --space=lr=0.1:0.2|--random=0: must be >= 1 with --space
 sweep|--name=s --grid=lr=0.1 --target=nonesuch|--target=nonesuch: no experiment binary nonesuch
-validate_trash_search|--swap_rates=0.1,1.5|--swap_rates=1.5: each must be in [0, 1)
-validate_trash_search|--junk_rate=-0.1|--junk_rate=-0.1: must be in [0, 1)
+validate_trash_search|--swap_rates=0.1,1.5 --face_check=none|--swap_rates=1.5: each must be in [0, 1)
+validate_trash_search|--junk_rate=-0.1 --face_check=none|--junk_rate=-0.1: must be in [0, 1)
 tools/enroll|--people=/no/such/dir|--people=/no/such/dir: no such folder
 tools/identify|--far=2 x.jpg|--far=2: must be in (0, 1)
 tools/identify|--gallery=/no/such.gallery x.jpg|/no/such.gallery: no such gallery
