@@ -38,11 +38,17 @@ const char* TrashKindName(TrashKind kind) {
   return "?";
 }
 
+namespace {
+
+// The decoded image before the window is cut (resized to `frame` when a
+// window is set and the size differs), as the face check sees it.
 absl::StatusOr<cv::Mat> DecodeTrashFrame(const TrashItem& item, const TrashSearchOptions& options) {
   FACEREC_ASSIGN_OR_RETURN(cv::Mat rgb, data::DecodeRgbImage(item.bytes, item.file));
   if (options.window && rgb.size() != options.frame) cv::resize(rgb, rgb, options.frame, 0, 0, cv::INTER_AREA);
   return rgb;
 }
+
+}  // namespace
 
 absl::StatusOr<cv::Mat> DecodeTrashItem(const TrashItem& item, const TrashSearchOptions& options) {
   FACEREC_ASSIGN_OR_RETURN(cv::Mat rgb, DecodeTrashFrame(item, options));
@@ -205,14 +211,13 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
     FACEREC_RETURN_IF_ERROR(trainer.Train());
     backbone->eval();
     loss->eval();
-    // The head scores the embedding the net gives (no test-time flip): its logits were trained on single views.
-    const torch::Tensor raw = pipeline::Embed(*backbone, all_images, eval, 256, device);
-    // The embedding evidence from the flip-averaged embedding, which places
-    // a face more steadily than one view (it separated injected swaps better:
-    // RESULTS.md, trash-photo search).
-    data::AugmentOptions flip_averaged = eval;
-    flip_averaged.flip_test = true;
-    const torch::Tensor embeddings = Unit(pipeline::Embed(*backbone, all_images, flip_averaged, 256, device).cpu());
+    // The head scores the single view (its logits were trained on single
+    // views); the embedding evidence uses the flip sum, which places a face
+    // more steadily (it separated injected swaps better: RESULTS.md,
+    // trash-photo search).
+    const pipeline::ViewEmbeddings views = pipeline::EmbedBothViews(*backbone, all_images, eval, 256, device);
+    const torch::Tensor& raw = views.plain;
+    const torch::Tensor embeddings = Unit(views.plain + views.mirrored);
     if (f == 0) fold0_embeddings = embeddings;
     std::vector<int64_t> held_rows, trained_rows;
     std::vector<int> held_labels;

@@ -185,9 +185,6 @@ absl::Status WriteContactSheet(const TrashReport& report, const std::vector<Tras
 // The decoded image as the search uses it (window applied), or an error
 // naming the file.
 absl::StatusOr<cv::Mat> DecodeTrashItem(const TrashItem& item, const TrashSearchOptions& options);
-// The decoded image before the window is cut (resized to `frame` when a
-// window is set and the size differs), as the face check sees it.
-absl::StatusOr<cv::Mat> DecodeTrashFrame(const TrashItem& item, const TrashSearchOptions& options);
 
 }  // namespace facerec::analysis
 

@@ -91,6 +91,16 @@ struct RecognitionResult {
 torch::Tensor Embed(backbones::BackboneImpl& backbone, const data::FaceImages& images,
                     const data::AugmentOptions& transform, int batch_size, torch::Device device);
 
+// Both views' embeddings [N, d] from one pass over the images, for a caller
+// that needs the single view and the flip sum alike (plain + mirrored is what
+// Embed returns with flip_test), without a third forward pass.
+struct ViewEmbeddings {
+  torch::Tensor plain;     // Each image as it is.
+  torch::Tensor mirrored;  // Each image mirrored left to right.
+};
+ViewEmbeddings EmbedBothViews(backbones::BackboneImpl& backbone, const data::FaceImages& images,
+                              const data::AugmentOptions& transform, int batch_size, torch::Device device);
+
 // The FPRs of the validation identification rate: the target's 0.1 and the
 // stricter 0.01 (at 1e-3 the val split's ~1.7 million pairs leave too few
 // false pairs above the threshold for a stable number).

@@ -49,6 +49,28 @@ TEST(EmbedTest, FlipTestMakesMirrorImagesEmbedAlike) {
 // The validation identification rate is the course protocol over every pair
 // of the images: checked against the pairs scored one by one (brute force)
 // and their TPR at each FPR; the head and 1-NN accuracies come along.
+// One pass gives both views: the single view is Embed without the flip and
+// their sum is Embed with it.
+TEST(EmbedTest, BothViewsAreThePlainEmbeddingAndWhatTheFlipAdds) {
+  auto net = TinyBackbone(64);
+  ASSERT_TRUE(net.ok()) << net.status();
+  std::vector<cv::Mat> pixels(3);
+  for (cv::Mat& image : pixels) {
+    image.create(100, 83, CV_8UC3);
+    cv::randu(image, 0, 255);
+  }
+  const data::FaceImages images = data::FaceImages::FromImages(pixels, {0, 1, 2});
+  data::AugmentOptions transform;
+  transform.enabled = false;
+  const ViewEmbeddings views = EmbedBothViews(**net, images, transform, 2, torch::kCPU);
+  ASSERT_EQ(views.plain.sizes(), torch::IntArrayRef({3, 64}));
+  ASSERT_EQ(views.mirrored.sizes(), torch::IntArrayRef({3, 64}));
+  EXPECT_TRUE(torch::equal(views.plain, Embed(**net, images, transform, 2, torch::kCPU)));
+  transform.flip_test = true;
+  EXPECT_TRUE(torch::allclose(views.plain + views.mirrored, Embed(**net, images, transform, 2, torch::kCPU)));
+  EXPECT_FALSE(torch::allclose(views.plain, views.mirrored, 1e-3, 1e-3));
+}
+
 TEST(ValidateTest, IdentificationRateScoresEveryPairOfTheImagesOnce) {
   auto net = TinyBackbone(16);
   ASSERT_TRUE(net.ok()) << net.status();
