@@ -72,10 +72,10 @@ std::vector<DuplicatePair> FindDuplicates(const std::vector<DuplicateEvidence>& 
       if (hamming > loose) continue;
       const double cosine = cosine_of(i, j);
       if (!images[i].sha256.empty() && images[i].sha256 == images[j].sha256) continue;  // Exact, above.
+      if (!std::isnan(cosine) && cosine < options.min_cosine) continue;
       if (hamming <= options.max_hamming) {
         pairs.push_back({i, j, DuplicateKind::kNear, hamming, cosine, correlation_of(i, j)});
-      } else if (hamming <= options.max_hamming_with_embedding && !std::isnan(cosine) &&
-                 cosine >= options.min_cosine) {
+      } else if (!std::isnan(cosine)) {  // Within the loose bound: thumbnails and embeddings agree.
         const double correlation = correlation_of(i, j);
         if (correlation >= options.min_thumbnail_correlation) {
           pairs.push_back({i, j, DuplicateKind::kNear, hamming, cosine, correlation});

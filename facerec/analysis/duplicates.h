@@ -9,15 +9,17 @@
 //   }
 //
 // A pair is exact when its sha256 digests are equal; near when it is not
-// exact and either its hashes are at most `max_hamming` bits apart, or they
-// are at most `max_hamming_with_embedding` apart, their thumbnails correlate
-// at least `min_thumbnail_correlation` and the embeddings' cosine is at least
-// `min_cosine`. The hash alone would need a loose bound that admits other
-// photos of the same framing (image_hash.h); a small crop moves the hash by
-// 8-20 bits and the thumbnail correlation to 0.75-0.95, while the recogniser,
-// trained on random crops, still sees the same face. Burst shots (the same
-// person a moment apart) pass as near duplicates: they are the same picture
-// to a recogniser's evaluation too.
+// exact, the embeddings' cosine is at least `min_cosine` (when embeddings are
+// given), and either its hashes are at most `max_hamming` bits apart, or they
+// are at most `max_hamming_with_embedding` apart and their thumbnails
+// correlate at least `min_thumbnail_correlation`. A small crop moves the hash
+// by 8-20 bits and the thumbnail correlation to 0.75-0.95, while the
+// recogniser, trained on random crops, still sees the same face. Even a close
+// hash needs the recogniser's agreement: on aligned face frames, where every
+// face sits in the same place, 64 bits of coarse structure join different
+// people in the same pose and lighting. Burst shots (the same person a moment
+// apart) pass as near duplicates: they are the same picture to a recogniser's
+// evaluation too. Without embeddings the close hash decides alone.
 //
 // Cost: every pair's Hamming distance (one XOR and popcount each: 10^8 pairs
 // a second), then a dot product for the few pairs within the loose bound.
@@ -35,13 +37,15 @@
 namespace facerec::analysis {
 
 struct DuplicateOptions {
-  // Near duplicate by the hash alone. Default 4 of 64 bits.
+  // Near duplicate by a close hash (with the embeddings' agreement, when
+  // given). Default 4 of 64 bits.
   int max_hamming = 4;
-  // Near duplicate when thumbnails and embeddings agree too. Default 24 bits.
+  // Near duplicate when the thumbnails agree too. Default 24 bits.
   int max_hamming_with_embedding = 24;
   // The thumbnails' correlation for that (GreyThumbnail). Default 0.7.
   double min_thumbnail_correlation = 0.7;
-  // The embeddings' cosine for that. Default 0.9.
+  // The embeddings' cosine every near duplicate needs when embeddings are
+  // given. Default 0.9.
   double min_cosine = 0.9;
 };
 

@@ -30,10 +30,11 @@ DEFINE_double(unusable_z, kSearch.unusable_z, "Robust z at which an image is fla
 DEFINE_double(no_face_z, kSearch.no_face_z,
               "Robust z an image gets when --face_check finds no face in it (at --unusable_z or above, no face "
               "flags it alone).");
-DEFINE_int32(max_hamming, kSearch.duplicates.max_hamming, "Near duplicate by perceptual hash alone (bits of 64).");
+DEFINE_int32(max_hamming, kSearch.duplicates.max_hamming,
+             "Near duplicate by a close perceptual hash (bits of 64) whose embeddings agree (--min_cosine).");
 DEFINE_int32(max_hamming_with_embedding, kSearch.duplicates.max_hamming_with_embedding,
-             "Near duplicate when the thumbnails and embeddings also agree (--min_thumbnail_correlation, "
-             "--min_cosine).");
+             "Near duplicate when the thumbnails also agree (--min_thumbnail_correlation), and the embeddings "
+             "(--min_cosine).");
 DEFINE_double(min_thumbnail_correlation, kSearch.duplicates.min_thumbnail_correlation,
               "See --max_hamming_with_embedding: the 16x16 grey thumbnails' correlation.");
 DEFINE_string(face_check, "ours",
@@ -43,7 +44,8 @@ DEFINE_string(face_check, "ours",
 DEFINE_string(face_check_model, "",
               "Our detector for --face_check=ours, relative to the workspace root (default: the "
               "newest trained one in the store).");
-DEFINE_double(min_cosine, kSearch.duplicates.min_cosine, "See --max_hamming_with_embedding: the embeddings' cosine.");
+DEFINE_double(min_cosine, kSearch.duplicates.min_cosine,
+              "The embeddings' cosine every near duplicate needs (the fold-0 recogniser's flip-summed embeddings).");
 
 namespace facerec::experiment {
 

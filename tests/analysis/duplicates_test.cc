@@ -25,8 +25,9 @@ std::vector<DuplicatePair> BruteForce(const std::vector<DuplicateEvidence>& imag
       }
       if (!images[i].sha256.empty() && images[i].sha256 == images[j].sha256) {
         out.push_back({i, j, DuplicateKind::kExact, h, cos, ncc});
-      } else if (both && (h <= o.max_hamming || (h <= o.max_hamming_with_embedding && cos >= o.min_cosine &&
-                                                  ncc >= o.min_thumbnail_correlation))) {
+      } else if (both && (std::isnan(cos) || cos >= o.min_cosine) &&
+                 (h <= o.max_hamming ||
+                  (h <= o.max_hamming_with_embedding && !std::isnan(cos) && ncc >= o.min_thumbnail_correlation))) {
         out.push_back({i, j, DuplicateKind::kNear, h, cos, ncc});
       }
     }
@@ -88,6 +89,23 @@ TEST(FindDuplicatesTest, UndecodedFilesAreDuplicatesOnlyByTheirBytes) {
   EXPECT_EQ(pairs[0].second, 1);
   EXPECT_EQ(pairs[0].kind, DuplicateKind::kExact);
   EXPECT_EQ(pairs[0].hamming, 64);
+}
+
+// Aligned face frames of different people in the same pose can share a hash:
+// the recogniser has the last word when it is there.
+TEST(FindDuplicatesTest, AnIdenticalHashNeedsTheEmbeddingsAgreementWhenThereAreEmbeddings) {
+  std::vector<DuplicateEvidence> images(2);
+  images[0] = {"a", 0x1234, {1.0f, 0.0f}, true};
+  images[1] = {"b", 0x1234, {0.0f, 1.0f}, true};
+  const DuplicateOptions options;  // min_cosine 0.9.
+  const torch::Tensor different = torch::tensor({{1.0f, 0.0f}, {0.6f, 0.8f}});  // Cosine 0.6.
+  const torch::Tensor same = torch::tensor({{1.0f, 0.0f}, {0.96f, 0.28f}});     // Cosine 0.96.
+  EXPECT_TRUE(FindDuplicates(images, different, options).empty());
+  const auto agreed = FindDuplicates(images, same, options);
+  ASSERT_EQ(agreed.size(), 1u);
+  EXPECT_EQ(agreed[0].kind, DuplicateKind::kNear);
+  EXPECT_NEAR(agreed[0].cosine, 0.96, 1e-6);
+  EXPECT_EQ(FindDuplicates(images, torch::Tensor(), options).size(), 1u);  // The hash alone.
 }
 
 }  // namespace
