@@ -853,19 +853,10 @@ absl::StatusOr<std::string> RetrainMarkdown(ExperimentStore& store) {
   return md;
 }
 
-absl::StatusOr<std::string> SeedsMarkdown(ExperimentStore& store) {
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("loss_comparison"));
-  const tracking::RunRecord* newest = nullptr;
-  for (const tracking::RunRecord& run : runs) {
-    if (run.status == tracking::RunStatus::kFinished) {
-      newest = &run;
-      break;
-    }
-  }
-  if (newest == nullptr) {
-    return absl::NotFoundError(absl::StrCat("no finished loss comparison over seeds in ", store.path(),
-                                            " (compare_losses --seeds=1,2,3)"));
-  }
+namespace {
+
+// One summary run of SeedsMarkdown.
+absl::StatusOr<std::string> SeedSummaryMarkdown(ExperimentStore& store, const tracking::RunRecord* newest) {
   FACEREC_ASSIGN_OR_RETURN(const auto params, store.GetParams(newest->id));
   FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::MetricPoint> points, store.GetMetrics(newest->id));
   std::map<std::string, double> m;
@@ -893,7 +884,8 @@ absl::StatusOr<std::string> SeedsMarkdown(ExperimentStore& store) {
   const std::string coverage =
       absl::SimpleAtod(param("bootstrap_confidence"), &confidence) ? absl::StrFormat("%g %%", 100 * confidence) : "?";
   std::string md = absl::StrCat(
-      "Run ", ShortUid(*newest), ": every loss trained once per seed; mean ± standard deviation over the seeds, ",
+      "Run ", ShortUid(*newest), newest->name.empty() ? "" : absl::StrCat(" (", newest->name, ")"),
+      ": every loss trained once per seed; mean ± standard deviation over the seeds, ",
       "then the identification rate's ", coverage, " bootstrap interval over query identities (",
       param("bootstrap_replicates"),
       " replicates; the distractors stay whole), and each pair of losses' difference with the same seeds and "
@@ -955,6 +947,28 @@ absl::StatusOr<std::string> SeedsMarkdown(ExperimentStore& store) {
           "difference");
   }
   absl::StrAppend(&md, "\n    ", newest->command_line, "\n\n");
+  return md;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> SeedsMarkdown(ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("loss_comparison"));
+  std::set<std::string> kinds;
+  std::string md;
+  for (const tracking::RunRecord& run : runs) {  // Newest first.
+    if (run.status != tracking::RunStatus::kFinished) continue;
+    // "quick-1796350418475" and "quick-1796330257751" are one kind of comparison.
+    const size_t dash = run.name.rfind('-');
+    const std::string kind = dash == std::string::npos ? run.name : run.name.substr(0, dash);
+    if (!kinds.insert(kind).second) continue;
+    FACEREC_ASSIGN_OR_RETURN(const std::string text, SeedSummaryMarkdown(store, &run));
+    absl::StrAppend(&md, text);
+  }
+  if (md.empty()) {
+    return absl::NotFoundError(absl::StrCat("no finished loss comparison over seeds in ", store.path(),
+                                            " (compare_losses --seeds=1,2,3)"));
+  }
   return md;
 }
 

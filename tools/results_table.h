@@ -69,10 +69,12 @@ absl::StatusOr<std::string> DefenceMarkdown(tracking::ExperimentStore& store);
 // no run excluded images.
 absl::StatusOr<std::string> RetrainMarkdown(tracking::ExperimentStore& store);
 
-// The newest FINISHED run of experiment "loss_comparison" (compare_losses
-// --seeds): mean ± std over seeds per loss, the TPR intervals, and the paired
-// differences, bold where an interval excludes 0. NotFoundError when there is
-// none.
+// Per kind of comparison over seeds (experiment "loss_comparison", named
+// "<variant><preset>-<time>" by compare_losses --seeds: the quick preset's
+// four losses, the full preset's confirmation of a recipe, ...), its newest
+// FINISHED run: mean ± std over seeds per loss, the TPR intervals, and the
+// paired differences, bold where an interval excludes 0. Newest kind first.
+// NotFoundError when there is none.
 absl::StatusOr<std::string> SeedsMarkdown(tracking::ExperimentStore& store);
 
 // One row per FINISHED run tagged `comparison`: TPR at the six course FPRs,

@@ -443,6 +443,37 @@ TEST(ResultsTableTest, SeedsShowMeansIntervalsAndTheDifferencesThatAreReal) {
   EXPECT_NE(markdown->find("compare over seeds"), std::string::npos);
 }
 
+// A FINISHED summary over seeds named `name`, ArcFace's TPR@0.1 mean `mean`.
+void SeedSummaryRun(tracking::ExperimentStore& store, const std::string& name, double mean) {
+  tracking::RunOptions options;
+  options.experiment = "loss_comparison";
+  options.name = name;
+  options.command_line = "compare " + name;
+  options.params = {{"bootstrap_replicates", "1000"}, {"bootstrap_confidence", "0.95"},
+                    {"run/arcface/seed1", "aaaaaaaa11"}, {"run/arcface/seed2", "aaaaaaaa22"}};
+  auto id = store.StartRun(options);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store.LogMetrics(*id, {{"arcface/tpr@0.1/mean", 0, mean}, {"arcface/tpr@0.1/std", 0, 0.01}}).ok());
+  ASSERT_TRUE(store.FinishRun(*id, RunStatus::kFinished).ok());
+}
+
+TEST(ResultsTableTest, EveryKindOfComparisonOverSeedsShowsItsNewestSummary) {
+  auto store = StoreWithComparisons();
+  SeedSummaryRun(*store, "quick-100", 0.70);
+  SeedSummaryRun(*store, "full-200", 0.85);
+  SeedSummaryRun(*store, "quick-300", 0.72);  // Supersedes quick-100.
+  auto markdown = SeedsMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  const size_t quick = markdown->find("(quick-300)"), full = markdown->find("(full-200)");
+  ASSERT_NE(quick, std::string::npos) << *markdown;
+  ASSERT_NE(full, std::string::npos) << *markdown;
+  EXPECT_LT(quick, full) << "newest kind first";
+  EXPECT_EQ(markdown->find("quick-100"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("0.720 ± 0.010"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("0.850 ± 0.010"), std::string::npos) << *markdown;
+  EXPECT_EQ(markdown->find("0.700 ± 0.010"), std::string::npos) << *markdown;
+}
+
 TEST(ResultsTableTest, ARetrainIsComparedWithTheRunOfTheSameConfigurationWithoutTheList) {
   auto store = StoreWithComparisons();
   EXPECT_EQ(RetrainMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
