@@ -44,6 +44,12 @@ absl::StatusOr<std::string> LatestComparison(ExperimentStore& store, const std::
                                "JOIN experiments e ON e.id = r.experiment_id "
                                "WHERE e.name = 'compare_losses' AND t.key = 'comparison' "
                                "AND r.status = 'FINISHED' AND t.value LIKE ? || '%' "
+                               // Losses compared, not one recipe confirmed over seeds.
+                               "AND (SELECT COUNT(DISTINCT p.value) FROM tags t2 "
+                               "     JOIN runs r2 ON r2.id = t2.run_id "
+                               "     JOIN params p ON p.run_id = r2.id AND p.key = 'loss' "
+                               "     WHERE t2.key = 'comparison' AND t2.value = t.value "
+                               "     AND r2.status = 'FINISHED') >= 2 "
                                "ORDER BY r.id DESC LIMIT 1"));
   statement.Bind(1, prefix);
   FACEREC_ASSIGN_OR_RETURN(const bool found, statement.Step());
@@ -151,7 +157,9 @@ absl::StatusOr<std::string> ComparisonMarkdown(ExperimentStore& store,
   FACEREC_ASSIGN_OR_RETURN(auto statement,
                            store.database().Prepare(
                                "SELECT r.id FROM runs r JOIN tags t ON t.run_id = r.id "
-                               "WHERE t.key = 'comparison' AND t.value = ? "
+                               "JOIN experiments e ON e.id = r.experiment_id "
+                               // Not the summary over seeds (experiment loss_comparison).
+                               "WHERE e.name = 'compare_losses' AND t.key = 'comparison' AND t.value = ? "
                                "AND r.status = 'FINISHED' ORDER BY r.id"));
   statement.Bind(1, comparison);
   std::vector<int64_t> ids;

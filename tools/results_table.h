@@ -13,7 +13,9 @@
 namespace facerec::tools {
 
 // The newest `comparison` tag among FINISHED compare_losses runs whose tag
-// starts with `prefix` ("quick", "full", or "" for any).
+// starts with `prefix` ("quick", "full", or "" for any) and whose FINISHED
+// runs trained at least two losses: one loss over seeds (a recipe's
+// confirmation) is not a loss comparison.
 absl::StatusOr<std::string> LatestComparison(tracking::ExperimentStore& store,
                                              const std::string& prefix);
 

@@ -334,6 +334,12 @@ const intervalPattern = /^(.+)\/tpr@([^/]+)\/(mean|low|high|estimate)$/;
 const summaryRuns = runs.filter(r => Object.keys(r.finals).some(k => intervalPattern.test(k) && k.endsWith('/low')));
 section('intervals-section', summaryRuns.length > 0, 'seed summaries with intervals');
 for (const r of summaryRuns) $('interval-run').append(el('option', {value: r.uid, textContent: r.label}));
+// First shown: the newest summary that compares losses (one recipe confirmed over
+// seeds has no differences to draw); the others stay a choice away.
+if (summaryRuns.length) {
+  $('interval-run').value =
+      (summaryRuns.find(r => Object.keys(intervalGroups(r, true)).length) || summaryRuns[0]).uid;
+}
 function intervalGroups(r, differences) {
   const groups = {};
   for (const [k, v] of Object.entries(r.finals)) {

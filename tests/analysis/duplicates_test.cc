@@ -66,7 +66,9 @@ TEST(FindDuplicatesTest, MatchesThePairByPairDefinitionOnRandomData) {
       EXPECT_EQ(fast[p].second, slow[p].second);
       EXPECT_EQ(fast[p].kind, slow[p].kind);
       EXPECT_EQ(fast[p].hamming, slow[p].hamming);
-      if (!std::isnan(slow[p].cosine)) EXPECT_NEAR(fast[p].cosine, slow[p].cosine, 1e-5);
+      if (!std::isnan(slow[p].cosine)) {
+        EXPECT_NEAR(fast[p].cosine, slow[p].cosine, 1e-5);
+      }
       if (fast[p].kind == DuplicateKind::kNear && fast[p].hamming > o.max_hamming) {
         EXPECT_NEAR(fast[p].thumbnail_correlation, slow[p].thumbnail_correlation, 1e-6);
         EXPECT_GE(fast[p].thumbnail_correlation, o.min_thumbnail_correlation - 1e-6);

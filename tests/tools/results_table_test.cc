@@ -65,12 +65,32 @@ TEST(ResultsTableTest, AnotherStoreImportingTheExportWritesTheSameMarkdown) {
   EXPECT_EQ(*regenerated, *original);
 }
 
-TEST(ResultsTableTest, PicksTheNewestFinishedComparisonOfAPreset) {
+TEST(ResultsTableTest, PicksTheNewestFinishedComparisonOfAPresetThatComparesLosses) {
   auto store = StoreWithComparisons();
   EXPECT_EQ(*LatestComparison(*store, "full"), "full-2");
-  EXPECT_EQ(*LatestComparison(*store, "quick"), "quick-1");
   EXPECT_EQ(*LatestComparison(*store, ""), "full-2");
   EXPECT_EQ(LatestComparison(*store, "medium").status().code(), absl::StatusCode::kNotFound);
+  // quick-1 trained one loss only.
+  EXPECT_EQ(LatestComparison(*store, "quick").status().code(), absl::StatusCode::kNotFound);
+  // A newer confirmation of one loss over seeds, and its summary run, leave full-2 the comparison.
+  for (const char* experiment : {"compare_losses", "compare_losses", "loss_comparison"}) {
+    tracking::RunOptions options;
+    options.experiment = experiment;
+    options.name = "arcface";
+    options.params = {{"loss", "arcface"}};
+    auto id = store->StartRun(options);
+    ASSERT_TRUE(id.ok());
+    ASSERT_TRUE(store->SetTag(*id, "comparison", "full-3").ok());
+    ASSERT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
+  }
+  EXPECT_EQ(*LatestComparison(*store, "full"), "full-2");
+  auto markdown = ComparisonMarkdown(*store, "full-3");  // Asked by tag: its runs, not the summary.
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  int rows = 0;
+  for (size_t at = markdown->find("\n| arcface | "); at != std::string::npos; at = markdown->find("\n| arcface | ", at + 1)) {
+    ++rows;
+  }
+  EXPECT_EQ(rows, 2) << *markdown;
 }
 
 TEST(ResultsTableTest, TableHasOneRowPerFinishedRunAndTheCommand) {

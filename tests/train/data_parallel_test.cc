@@ -37,7 +37,9 @@ void Step(torch::nn::Sequential& net, torch::optim::SGD& sgd, const torch::Tenso
           DataParallel* dp) {
   sgd.zero_grad();
   torch::nn::functional::cross_entropy(net->forward(x), y).backward();
-  if (dp != nullptr) ASSERT_TRUE(dp->AverageGradients(net->parameters()).ok());
+  if (dp != nullptr) {
+    ASSERT_TRUE(dp->AverageGradients(net->parameters()).ok());
+  }
   sgd.step();
 }
 
