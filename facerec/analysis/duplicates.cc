@@ -70,8 +70,8 @@ std::vector<DuplicatePair> FindDuplicates(const std::vector<DuplicateEvidence>& 
       if (!hashed[j]) continue;
       const int hamming = HammingDistance(hashes[i], hashes[j]);
       if (hamming > loose) continue;
-      const double cosine = cosine_of(i, j);
       if (!images[i].sha256.empty() && images[i].sha256 == images[j].sha256) continue;  // Exact, above.
+      const double cosine = cosine_of(i, j);
       if (!std::isnan(cosine) && cosine < options.min_cosine) continue;
       if (hamming <= options.max_hamming) {
         pairs.push_back({i, j, DuplicateKind::kNear, hamming, cosine, correlation_of(i, j)});

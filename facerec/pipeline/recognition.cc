@@ -136,16 +136,15 @@ absl::StatusOr<RecognitionData> LoadRecognitionData(const std::filesystem::path&
 
 namespace {
 
-// Every image's embedding as it is, and into `mirrored` (when given) its
-// mirror image's, batch by batch on `device`, returned on the CPU.
-torch::Tensor EmbedViews(backbones::BackboneImpl& backbone, const data::FaceImages& images,
-                         const data::AugmentOptions& transform, int batch_size, torch::Device device,
-                         torch::Tensor* mirrored) {
+// Every image's embedding as it is and, when `mirror`, its mirror image's
+// (undefined otherwise), batch by batch on `device`, returned on the CPU.
+ViewEmbeddings EmbedViews(backbones::BackboneImpl& backbone, const data::FaceImages& images,
+                          const data::AugmentOptions& transform, int batch_size, torch::Device device, bool mirror) {
   torch::NoGradGuard no_grad;
   backbone.eval();
   data::AugmentOptions eval = transform;
   eval.enabled = false;
-  std::vector<torch::Tensor> chunks, mirrored_chunks;
+  std::vector<torch::Tensor> plain, mirrored;
   // The final evaluation embeds ~30k images (minutes on one thread): say so.
   ProgressMeter meter("embed", static_cast<int64_t>(images.size()), "img", 10);
   for (size_t start = 0; start < images.size(); start += batch_size) {
@@ -154,29 +153,28 @@ torch::Tensor EmbedViews(backbones::BackboneImpl& backbone, const data::FaceImag
       batch.push_back(data::Augment(images.image(i), eval, nullptr));
     }
     const torch::Tensor input = data::ImagesToBatch(batch).to(device);
-    chunks.push_back(backbone.forward(input).cpu());
-    if (mirrored != nullptr) mirrored_chunks.push_back(backbone.forward(input.flip({3})).cpu());
+    plain.push_back(backbone.forward(input).cpu());
+    if (mirror) mirrored.push_back(backbone.forward(input.flip({3})).cpu());
     meter.Update(static_cast<int64_t>(std::min(images.size(), start + batch_size)));
   }
   if (meter.ElapsedSeconds() > 10) meter.Finish();
-  if (mirrored != nullptr) *mirrored = torch::cat(mirrored_chunks);
-  return torch::cat(chunks);
+  ViewEmbeddings views;
+  views.plain = torch::cat(plain);
+  if (mirror) views.mirrored = torch::cat(mirrored);
+  return views;
 }
 
 }  // namespace
 
 torch::Tensor Embed(backbones::BackboneImpl& backbone, const data::FaceImages& images,
                     const data::AugmentOptions& transform, int batch_size, torch::Device device) {
-  if (!transform.flip_test) return EmbedViews(backbone, images, transform, batch_size, device, nullptr);
-  const ViewEmbeddings views = EmbedBothViews(backbone, images, transform, batch_size, device);
-  return views.plain + views.mirrored;
+  const ViewEmbeddings views = EmbedViews(backbone, images, transform, batch_size, device, transform.flip_test);
+  return transform.flip_test ? views.plain + views.mirrored : views.plain;
 }
 
 ViewEmbeddings EmbedBothViews(backbones::BackboneImpl& backbone, const data::FaceImages& images,
                               const data::AugmentOptions& transform, int batch_size, torch::Device device) {
-  ViewEmbeddings views;
-  views.plain = EmbedViews(backbone, images, transform, batch_size, device, &views.mirrored);
-  return views;
+  return EmbedViews(backbone, images, transform, batch_size, device, /*mirror=*/true);
 }
 
 ValidationResult Validate(backbones::BackboneImpl& backbone, losses::LossImpl& loss,
