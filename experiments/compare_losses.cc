@@ -74,6 +74,10 @@ DEFINE_string(exclude, "",
               "A list of CelebA-500 images to leave out of its splits (one per line, relative to "
               "the data root, '# reason' after it), relative to the workspace root; celebA_ir and "
               "LFW stay whole.");
+DEFINE_int32(holdout_identities, 0,
+             "CelebA-500 identities to hold out of every split, spread over the labels: validation "
+             "then also scores them (val_unseen/*), people the net never saw, as celebA_ir's are. "
+             "For choosing a recipe (a sweep's --objective=val_unseen/tpr_at_fpr_0.1); 0: none.");
 namespace {
 const facerec::metrics::BootstrapOptions kBootstrap;
 }  // namespace
@@ -99,6 +103,7 @@ struct RunVariant {
   std::string finetune_run_uid, finetune_sha256;
   std::string exclude_sha256;       // Empty: no exclusion.
   size_t excluded_images = 0;
+  int holdout_identities = 0;       // 0: every identity trains.
 };
 
 struct Row {
@@ -131,6 +136,9 @@ std::map<std::string, std::string> RunParams(const experiment::RecognitionConfig
     params["exclude_sha256"] = variant.exclude_sha256;
     params["excluded_images"] = absl::StrCat(variant.excluded_images);
   }
+  if (variant.holdout_identities > 0) {
+    params["holdout_identities"] = absl::StrCat(variant.holdout_identities);
+  }
   params["preset"] = FLAGS_preset;
   params["loss"] = config.loss.name;
   // Absent for the dataset's crops, so their recorded configurations equal
@@ -151,6 +159,7 @@ std::string RunName(const std::string& loss, const std::string& alignment,
   if (!variant.finetune_checkpoint.empty()) absl::StrAppend(&name, "+finetuned");
   if (config.train.adversarial_steps > 0) absl::StrAppend(&name, "+pgd_at");
   if (!variant.exclude_sha256.empty()) absl::StrAppend(&name, "+excluding_", variant.excluded_images);
+  if (variant.holdout_identities > 0) absl::StrAppend(&name, "+holdout_", variant.holdout_identities);
   return name;
 }
 
@@ -159,9 +168,12 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
                            const std::string& landmark_model, const std::string& landmark_sha256,
                            const RunVariant& variant, const std::string& comparison,
                            train::DataParallel* group) {
+  // Held out after any re-alignment, so the unseen faces are cut like the rest.
+  FACEREC_ASSIGN_OR_RETURN(const pipeline::RecognitionData seen,
+                           pipeline::WithHeldOutIdentities(loaded, variant.holdout_identities));
   const pipeline::RecognitionData with_val =
-      config.train_on_val ? pipeline::WithValInTraining(loaded) : pipeline::RecognitionData();
-  const pipeline::RecognitionData& data = config.train_on_val ? with_val : loaded;
+      config.train_on_val ? pipeline::WithValInTraining(seen) : pipeline::RecognitionData();
+  const pipeline::RecognitionData& data = config.train_on_val ? with_val : seen;
   FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
   losses::LossOptions loss_options = config.loss;
   loss_options.num_classes = data.num_classes;
@@ -245,6 +257,17 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
       absl::StrAppend(&line, absl::StrFormat(", TPR@FPR %g %.3f", p.target_fpr, p.tpr));
       FACEREC_RETURN_IF_ERROR(
           run->LogMetric(absl::StrCat("val/tpr_at_fpr_", p.target_fpr), epoch, p.tpr));
+    }
+    if (data.unseen.size() > 0) {
+      const pipeline::ValidationResult u =
+          pipeline::ValidateUnseenIdentities(*backbone, data.unseen, config.augment, device);
+      absl::StrAppend(&line, absl::StrFormat("; unseen identities: 1-NN %.3f", u.nearest_neighbour_accuracy));
+      FACEREC_RETURN_IF_ERROR(run->LogMetric("val_unseen/nn_accuracy", epoch, u.nearest_neighbour_accuracy));
+      for (const metrics::RocPoint& p : u.id_rate) {
+        absl::StrAppend(&line, absl::StrFormat(", TPR@FPR %g %.3f", p.target_fpr, p.tpr));
+        FACEREC_RETURN_IF_ERROR(
+            run->LogMetric(absl::StrCat("val_unseen/tpr_at_fpr_", p.target_fpr), epoch, p.tpr));
+      }
     }
     LOG(INFO) << line;
     return absl::OkStatus();
@@ -422,21 +445,30 @@ absl::Status CompareLosses(experiment::Experiment& e) {
     return experiment::FlagError("exclude", FLAGS_exclude, loaded.status().message());
   }
   FACEREC_ASSIGN_OR_RETURN(pipeline::RecognitionData data, std::move(loaded));
+  // Each run holds its identities out itself (after any re-alignment); this
+  // checks the count and gives the labels the sampler will see.
+  absl::StatusOr<pipeline::RecognitionData> seen =
+      pipeline::WithHeldOutIdentities(data, FLAGS_holdout_identities);
+  if (!seen.ok()) {
+    return experiment::FlagError("holdout_identities", FLAGS_holdout_identities, seen.status().message());
+  }
+  variant.holdout_identities = FLAGS_holdout_identities;
   // What the data allows, from the labels alone (train, or train + val).
-  std::vector<int> train_and_val_labels = data.train.labels();
-  train_and_val_labels.insert(train_and_val_labels.end(), data.val.labels().begin(),
-                              data.val.labels().end());
+  std::vector<int> train_and_val_labels = seen->train.labels();
+  train_and_val_labels.insert(train_and_val_labels.end(), seen->val.labels().begin(),
+                              seen->val.labels().end());
   for (const experiment::RecognitionConfig& config : configs) {
     FACEREC_RETURN_IF_ERROR(experiment::AsFlagError(
         config.sampler.identities_per_batch > 0 ? "pk_identities" : "batch_size",
         data::ValidateSampler(config.sampler,
-                              config.train_on_val ? train_and_val_labels : data.train.labels())));
+                              config.train_on_val ? train_and_val_labels : seen->train.labels())));
   }
   // Fine-tuned and reduced-data runs are their own comparisons, apart from
   // the preset's (tools:results takes the newest "<preset>-..." one).
   std::string variant_prefix;
   if (!variant.finetune_checkpoint.empty()) variant_prefix += "finetuned:";
   if (!variant.exclude_sha256.empty()) variant_prefix += "excluding:";
+  if (variant.holdout_identities > 0) variant_prefix += "holdout:";
   const std::string comparison = absl::StrCat(variant_prefix, FLAGS_preset, "-", NowMs());
   std::vector<Row> rows;
   absl::Status first_failure;

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <map>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -177,28 +179,47 @@ ViewEmbeddings EmbedBothViews(backbones::BackboneImpl& backbone, const data::Fac
   return EmbedViews(backbone, images, transform, batch_size, device, /*mirror=*/true);
 }
 
-ValidationResult Validate(backbones::BackboneImpl& backbone, losses::LossImpl& loss,
-                          const data::FaceImages& images, const data::AugmentOptions& transform,
-                          torch::Device device) {
-  torch::NoGradGuard no_grad;
-  loss.eval();
-  const torch::Tensor embeddings = Embed(backbone, images, transform, 256, device);
-  const torch::Tensor labels =
-      torch::tensor(std::vector<int64_t>(images.labels().begin(), images.labels().end()));
+namespace {
+
+// The metrics that need only embeddings: 1-NN and the identification rate.
+ValidationResult ValidateEmbeddings(const torch::Tensor& embeddings, const std::vector<int>& ids) {
+  const torch::Tensor labels = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end()));
   ValidationResult result;
-  const torch::Tensor logits = loss.Logits(embeddings.to(device));
-  if (logits.defined()) result.head_accuracy = metrics::Accuracy(logits.cpu(), labels);
   const torch::Tensor x = metrics::UnitRows(embeddings);
   torch::Tensor similarity = torch::mm(x, x.t());
   similarity.fill_diagonal_(-2.0);  // Not yourself.
   const torch::Tensor nearest = similarity.argmax(1);
   result.nearest_neighbour_accuracy =
       labels.index({nearest}).eq(labels).to(torch::kFloat64).mean().item<double>();
-  const std::vector<int> ids(images.labels().begin(), images.labels().end());
   result.id_rate = metrics::IdentificationRate(embeddings, ids, embeddings.new_empty({0, embeddings.size(1)}),
                                                kValidationFprs, /*roc_points=*/0)
                        .points;
   return result;
+}
+
+}  // namespace
+
+ValidationResult Validate(backbones::BackboneImpl& backbone, losses::LossImpl& loss,
+                          const data::FaceImages& images, const data::AugmentOptions& transform,
+                          torch::Device device) {
+  torch::NoGradGuard no_grad;
+  loss.eval();
+  const torch::Tensor embeddings = Embed(backbone, images, transform, 256, device);
+  ValidationResult result = ValidateEmbeddings(embeddings, images.labels());
+  const torch::Tensor logits = loss.Logits(embeddings.to(device));
+  if (logits.defined()) {
+    const torch::Tensor labels =
+        torch::tensor(std::vector<int64_t>(images.labels().begin(), images.labels().end()));
+    result.head_accuracy = metrics::Accuracy(logits.cpu(), labels);
+  }
+  return result;
+}
+
+ValidationResult ValidateUnseenIdentities(backbones::BackboneImpl& backbone,
+                                          const data::FaceImages& images,
+                                          const data::AugmentOptions& transform, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  return ValidateEmbeddings(Embed(backbone, images, transform, 256, device), images.labels());
 }
 
 absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& backbone,
@@ -272,6 +293,47 @@ absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& b
     FACEREC_RETURN_IF_ERROR(run->SetTag("lfw_protocol", r.lfw.protocol));
   }
   return r;
+}
+
+absl::StatusOr<RecognitionData> WithHeldOutIdentities(const RecognitionData& data, int count) {
+  if (count == 0) return data;
+  if (count < 0 || count > data.num_classes - 2) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot hold out ", count, " of ", data.num_classes,
+                                                   " identities: need 0 to ", data.num_classes - 2,
+                                                   " (at least 2 left to train on)"));
+  }
+  const int stride = data.num_classes / count;
+  std::vector<int> new_label(data.num_classes);  // -1: held out.
+  int next = 0;
+  for (int label = 0; label < data.num_classes; ++label) {
+    const bool held = label % stride == 0 && label / stride < count;
+    new_label[label] = held ? -1 : next++;
+  }
+  RecognitionData split = data;
+  std::vector<cv::Mat> unseen_images;
+  std::vector<int> unseen_labels;
+  auto keep_seen = [&](const data::FaceImages& images) {
+    std::vector<cv::Mat> kept;
+    std::vector<int> labels;
+    for (size_t i = 0; i < images.size(); ++i) {
+      const int label = images.label(i);
+      CHECK(label >= 0 && label < data.num_classes) << "label " << label << " of " << data.num_classes;
+      if (new_label[label] < 0) {
+        unseen_images.push_back(images.image(i));
+        unseen_labels.push_back(label);
+      } else {
+        kept.push_back(images.image(i));
+        labels.push_back(new_label[label]);
+      }
+    }
+    return data::FaceImages::FromImages(std::move(kept), std::move(labels));
+  };
+  split.train = keep_seen(data.train);
+  split.val = keep_seen(data.val);
+  split.test = keep_seen(data.test);
+  split.unseen = data::FaceImages::FromImages(std::move(unseen_images), std::move(unseen_labels));
+  split.num_classes = data.num_classes - count;
+  return split;
 }
 
 RecognitionData WithValInTraining(const RecognitionData& data) {

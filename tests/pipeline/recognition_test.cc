@@ -5,6 +5,12 @@
 #include <opencv2/core.hpp>
 
 #include <fstream>
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 
 #include "facerec/data/celeba.h"
 #include "facerec/losses/losses.h"
@@ -121,6 +127,88 @@ TEST(ValidateTest, IdentificationRateScoresEveryPairOfTheImagesOnce) {
   EXPECT_GT(v.id_rate[0].tpr, 0.5);
   EXPECT_TRUE(v.head_accuracy.has_value());
   EXPECT_GT(v.nearest_neighbour_accuracy, 0.5);
+
+  // Identities the head has no class for: the same embedding metrics, no head.
+  const ValidationResult u = ValidateUnseenIdentities(**net, images, transform, torch::kCPU);
+  EXPECT_FALSE(u.head_accuracy.has_value());
+  EXPECT_EQ(u.nearest_neighbour_accuracy, v.nearest_neighbour_accuracy);
+  ASSERT_EQ(u.id_rate.size(), v.id_rate.size());
+  for (size_t k = 0; k < v.id_rate.size(); ++k) EXPECT_EQ(u.id_rate[k].tpr, v.id_rate[k].tpr);
+}
+
+// Images whose one pixel value names their identity (and the split, so every
+// image can be traced to where it came from).
+data::FaceImages Tagged(const std::vector<int>& labels, int split) {
+  std::vector<cv::Mat> images;
+  for (int label : labels) images.push_back(cv::Mat(2, 2, CV_8UC3, cv::Scalar(label, split, 0)));
+  return data::FaceImages::FromImages(images, labels);
+}
+
+TEST(HeldOutIdentitiesTest, EveryImageOfAHeldOutIdentityIsUnseenAndTheOthersAreRelabelledInOrder) {
+  RecognitionData d;
+  d.num_classes = 10;
+  std::vector<int> three_each;
+  for (int label = 0; label < 10; ++label) three_each.insert(three_each.end(), {label, label, label});
+  d.train = Tagged(three_each, 0);
+  d.val = Tagged({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 1);
+  d.test = Tagged({9, 6, 3, 0, 1}, 2);
+  d.queries = Tagged({42}, 3);
+  d.fingerprint = "f";
+
+  absl::StatusOr<RecognitionData> held = WithHeldOutIdentities(d, 3);
+  ASSERT_TRUE(held.ok()) << held.status();
+  EXPECT_EQ(held->num_classes, 7);
+  // Spread over the labels: every third, three of them.
+  const std::set<int> out = {0, 3, 6};
+  // The reference: the kept labels in their order get 0, 1, 2, ...
+  std::map<int, int> relabel;
+  for (int label = 0; label < 10; ++label) {
+    if (!out.count(label)) relabel.emplace(label, static_cast<int>(relabel.size()));
+  }
+  size_t expected_unseen = 0;
+  for (const auto& [split, original] :
+       {std::pair{&held->train, &d.train}, std::pair{&held->val, &d.val}, std::pair{&held->test, &d.test}}) {
+    std::vector<int> kept;
+    for (int label : original->labels()) {
+      if (out.count(label)) {
+        ++expected_unseen;
+      } else {
+        kept.push_back(relabel.at(label));
+      }
+    }
+    EXPECT_EQ(split->labels(), kept);
+    for (size_t i = 0; i < split->size(); ++i) {  // The pixels came along with their label.
+      EXPECT_EQ(relabel.at(split->image(i).at<cv::Vec3b>(0, 0)[0]), split->label(i));
+    }
+  }
+  ASSERT_EQ(held->unseen.size(), expected_unseen);
+  for (size_t i = 0; i < held->unseen.size(); ++i) {
+    EXPECT_TRUE(out.count(held->unseen.label(i))) << held->unseen.label(i);
+    EXPECT_EQ(held->unseen.image(i).at<cv::Vec3b>(0, 0)[0], held->unseen.label(i));
+  }
+  // celebA_ir and the fingerprint are not touched.
+  EXPECT_EQ(held->queries.labels(), d.queries.labels());
+  EXPECT_EQ(held->fingerprint, d.fingerprint);
+}
+
+TEST(HeldOutIdentitiesTest, NoneHeldOutChangesNothingAndTooManyIsAnError) {
+  RecognitionData d;
+  d.num_classes = 10;
+  d.train = Tagged({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 0);
+  absl::StatusOr<RecognitionData> none = WithHeldOutIdentities(d, 0);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(none->train.labels(), d.train.labels());
+  EXPECT_EQ(none->unseen.size(), 0u);
+  EXPECT_EQ(none->num_classes, 10);
+  absl::StatusOr<RecognitionData> most = WithHeldOutIdentities(d, 8);  // Two left to train on.
+  ASSERT_TRUE(most.ok()) << most.status();
+  EXPECT_EQ(most->train.labels(), std::vector<int>({0, 1}));
+  EXPECT_EQ(most->unseen.size(), 8u);
+  for (int bad : {-1, 9, 10}) {
+    const absl::Status s = WithHeldOutIdentities(d, bad).status();
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(s.message().find(absl::StrCat(bad)), std::string::npos) << s;
+  }
 }
 
 TEST(ExclusionListTest, ReadsOneRelativeFilePerLineWithReasonsAfterAHash) {
