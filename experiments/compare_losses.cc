@@ -20,6 +20,9 @@
 //          --warmup_epochs=0 --margin_warmup_epochs=0 --adversarial_steps=3 --adversarial_epsilon=4
 //   # The same budget without the images a list names (the confirmed trash):
 //   ... -- --losses=arcface --exclude=experiments/configs/celeba500_trash_confirmed.txt
+//   # 100 identities kept out of training and scored each validation as new
+//   # people (val_unseen/*), the measure for choosing a recipe:
+//   ... -- --preset=search --losses=arcface --holdout_identities=100
 #include <torch/torch.h>
 
 #include <algorithm>
