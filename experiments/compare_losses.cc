@@ -13,6 +13,10 @@
 // the command line, which always wins. A run with the same configuration as a
 // killed one, on the same data, resumes from its checkpoint
 // (artifacts/compare_losses/<hash of config and data fingerprint>/).
+// Seeds in parallel: run each as its own process (--seed=N, one thread
+// each), then --seeds=1,2,3 with the same flags, --threads included (it is a
+// param, so part of the hash): each seed finds its finished checkpoint and is
+// only evaluated again, and the summary with intervals is written.
 //
 // Variants of a trained recogniser, each its own comparison:
 //   # PGD adversarial fine-tuning of a run in the store (and its clean control):
