@@ -181,9 +181,14 @@ ViewEmbeddings EmbedBothViews(backbones::BackboneImpl& backbone, const data::Fac
 
 namespace {
 
+torch::Tensor LabelTensor(const data::FaceImages& images) {
+  return torch::tensor(std::vector<int64_t>(images.labels().begin(), images.labels().end()));
+}
+
 // The metrics that need only embeddings: 1-NN and the identification rate.
-ValidationResult ValidateEmbeddings(const torch::Tensor& embeddings, const std::vector<int>& ids) {
-  const torch::Tensor labels = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end()));
+ValidationResult ValidateEmbeddings(const torch::Tensor& embeddings, const data::FaceImages& images,
+                                    const torch::Tensor& labels) {
+  const std::vector<int>& ids = images.labels();
   ValidationResult result;
   const torch::Tensor x = metrics::UnitRows(embeddings);
   torch::Tensor similarity = torch::mm(x, x.t());
@@ -205,13 +210,10 @@ ValidationResult Validate(backbones::BackboneImpl& backbone, losses::LossImpl& l
   torch::NoGradGuard no_grad;
   loss.eval();
   const torch::Tensor embeddings = Embed(backbone, images, transform, 256, device);
-  ValidationResult result = ValidateEmbeddings(embeddings, images.labels());
+  const torch::Tensor labels = LabelTensor(images);
+  ValidationResult result = ValidateEmbeddings(embeddings, images, labels);
   const torch::Tensor logits = loss.Logits(embeddings.to(device));
-  if (logits.defined()) {
-    const torch::Tensor labels =
-        torch::tensor(std::vector<int64_t>(images.labels().begin(), images.labels().end()));
-    result.head_accuracy = metrics::Accuracy(logits.cpu(), labels);
-  }
+  if (logits.defined()) result.head_accuracy = metrics::Accuracy(logits.cpu(), labels);
   return result;
 }
 
@@ -219,7 +221,7 @@ ValidationResult ValidateUnseenIdentities(backbones::BackboneImpl& backbone,
                                           const data::FaceImages& images,
                                           const data::AugmentOptions& transform, torch::Device device) {
   torch::NoGradGuard no_grad;
-  return ValidateEmbeddings(Embed(backbone, images, transform, 256, device), images.labels());
+  return ValidateEmbeddings(Embed(backbone, images, transform, 256, device), images, LabelTensor(images));
 }
 
 absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& backbone,
