@@ -13,10 +13,12 @@
 // the command line, which always wins. A run with the same configuration as a
 // killed one, on the same data, resumes from its checkpoint
 // (artifacts/compare_losses/<hash of config and data fingerprint>/).
-// Seeds in parallel: run each as its own process (--seed=N, one thread
-// each), then --seeds=1,2,3 with the same flags, --threads included (it is a
-// param, so part of the hash): each seed finds its finished checkpoint and is
-// only evaluated again, and the summary with intervals is written.
+// Seeds in parallel: run each as its own process (--seed=N --threads=1),
+// then --seeds=1,2,3 with the same flags at any --threads: each seed finds its
+// finished checkpoint and is only evaluated again, and the summary with
+// intervals is written. (The checkpoint's key leaves --threads out: it
+// changes only the order of float sums, and a run killed at one thread count
+// resumes at another, as a sweep restarted with other --processes does.)
 //
 // Variants of a trained recogniser, each its own comparison:
 //   # PGD adversarial fine-tuning of a run in the store (and its clean control):
@@ -201,6 +203,7 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
   // detector never resume (or reuse) a checkpoint of other crops.
   std::map<std::string, std::string> checkpoint_key = params;
   checkpoint_key["dataset_fingerprint"] = data.fingerprint;
+  checkpoint_key.erase("threads");  // Recorded, but not what is trained (header).
   const std::string config_hash = tracking::ConfigHash(checkpoint_key).substr(0, 16);
   const std::filesystem::path checkpoint =
       e.ArtifactsDir() / "compare_losses" / config_hash / "checkpoint.pt";

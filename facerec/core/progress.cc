@@ -17,14 +17,26 @@ std::string FormatDuration(double seconds) {
   return absl::StrFormat("%d:%02d", minutes, secs);
 }
 
+std::string FormatProgress(const std::string& label, int64_t done_before, int64_t done,
+                           int64_t total, const std::string& unit, double elapsed_seconds,
+                           const std::string& extra) {
+  const double rate = elapsed_seconds > 0 ? (done - done_before) / elapsed_seconds : 0;
+  const double eta = rate > 0 ? (total - done) / rate : -1;
+  return absl::StrFormat("%s %d/%d (%.0f%%) %.1f %s/s ETA %s%s%s", label, done, total,
+                         total > 0 ? 100.0 * done / total : 0.0, rate, unit, FormatDuration(eta),
+                         extra.empty() ? "" : " ", extra);
+}
+
 ProgressMeter::ProgressMeter(std::string label, int64_t total, std::string unit,
-                             double interval_seconds)
+                             double interval_seconds, int64_t done_before)
     : label_(std::move(label)),
       total_(total),
       unit_(std::move(unit)),
       interval_seconds_(interval_seconds),
+      done_before_(done_before),
       start_(Clock::now()),
-      last_log_(start_) {}
+      last_log_(start_),
+      done_(done_before) {}
 
 double ProgressMeter::ElapsedSeconds() const {
   return std::chrono::duration<double>(Clock::now() - start_).count();
@@ -35,19 +47,14 @@ bool ProgressMeter::Update(int64_t done, const std::string& extra) {
   const Clock::time_point now = Clock::now();
   if (std::chrono::duration<double>(now - last_log_).count() < interval_seconds_) return false;
   last_log_ = now;
-  const double elapsed = ElapsedSeconds();
-  const double rate = elapsed > 0 ? done / elapsed : 0;
-  const double eta = rate > 0 ? (total_ - done) / rate : -1;
-  LOG(INFO) << absl::StrFormat("%s %d/%d (%.0f%%) %.1f %s/s ETA %s%s%s", label_, done, total_,
-                               total_ > 0 ? 100.0 * done / total_ : 0.0, rate, unit_,
-                               FormatDuration(eta), extra.empty() ? "" : " ", extra);
+  LOG(INFO) << FormatProgress(label_, done_before_, done, total_, unit_, ElapsedSeconds(), extra);
   return true;
 }
 
 void ProgressMeter::Finish(const std::string& extra) {
   const double elapsed = ElapsedSeconds();
   LOG(INFO) << absl::StrFormat("%s %d/%d in %.1f s, %.1f %s/s%s%s", label_, done_, total_,
-                               elapsed, elapsed > 0 ? done_ / elapsed : 0.0, unit_,
+                               elapsed, elapsed > 0 ? (done_ - done_before_) / elapsed : 0.0, unit_,
                                extra.empty() ? "" : " ", extra);
 }
 

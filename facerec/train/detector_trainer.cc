@@ -108,7 +108,8 @@ absl::Status TrainDetectorNet(detect::DetectorNet net,
   const torch::Tensor cells = cpu_cells.to(o.device);
   ThreadGovernor governor(torch::get_num_threads());  // core/thread_governor.h
   int logged_threads = 0;
-  ProgressMeter meter("detector", o.epochs * steps_per_epoch, "step", o.progress_interval_seconds);
+  ProgressMeter meter("detector", o.epochs * steps_per_epoch, "step", o.progress_interval_seconds,
+                      /*done_before=*/global_step);
   int64_t steps_this_process = 0;
   for (; epoch < o.epochs; ++epoch) {
     net->train();

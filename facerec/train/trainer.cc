@@ -279,7 +279,8 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
   start_epoch_ = epoch;
   if (epoch > 0 && after_epoch) FACEREC_RETURN_IF_ERROR(after_epoch(epoch - 1));
   const int64_t total_steps = static_cast<int64_t>(options_.epochs) * steps_per_epoch;
-  ProgressMeter meter("train", total_steps, "step", options_.progress_interval_seconds);
+  ProgressMeter meter("train", total_steps, "step", options_.progress_interval_seconds,
+                      /*done_before=*/global_step);
   int64_t steps_this_process = 0;
   // Fewer threads while other processes take cores (core/thread_governor.h).
   ThreadGovernor governor(torch::get_num_threads());

@@ -19,5 +19,15 @@ TEST(ProgressTest, LogsOnlyAfterTheInterval) {
   EXPECT_TRUE(eager.Update(10, "loss 1.0"));
 }
 
+TEST(ProgressTest, RateAndEtaCountOnlyTheUnitsDoneSinceTheMeterStarted) {
+  // A job resumed at 800 of 1000 that has done 100 more in 10 s: 10/s, 10 s left.
+  EXPECT_EQ(FormatProgress("train", 800, 900, 1000, "step", 10, "loss 2.3"),
+            "train 900/1000 (90%) 10.0 step/s ETA 0:10 loss 2.3");
+  // Counted from zero, the same 100 in 10 s.
+  EXPECT_EQ(FormatProgress("embed", 0, 100, 1000, "img", 10, ""), "embed 100/1000 (10%) 10.0 img/s ETA 1:30");
+  // Nothing done yet: no rate, so no ETA.
+  EXPECT_EQ(FormatProgress("train", 800, 800, 1000, "step", 5, ""), "train 800/1000 (80%) 0.0 step/s ETA ?");
+}
+
 }  // namespace
 }  // namespace facerec
