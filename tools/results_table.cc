@@ -960,16 +960,41 @@ absl::StatusOr<std::string> SeedSummaryMarkdown(ExperimentStore& store, const tr
 
 }  // namespace
 
+namespace {
+
+// The configuration a summary over seeds trained: the params of one of its
+// seeds' runs without the seed and the thread count, hashed; "" when that run
+// is not in the store (a summary imported without its runs).
+absl::StatusOr<std::string> SeedRunsConfiguration(ExperimentStore& store, int64_t summary_id) {
+  FACEREC_ASSIGN_OR_RETURN(const auto params, store.GetParams(summary_id));
+  for (const auto& [key, uid] : params) {
+    if (!absl::StartsWith(key, "run/")) continue;
+    const absl::StatusOr<tracking::RunRecord> seed_run = store.GetRunByUid(uid);
+    if (!seed_run.ok()) continue;
+    using Params = std::map<std::string, std::string>;
+    FACEREC_ASSIGN_OR_RETURN(Params config, store.GetParams(seed_run->id));
+    config.erase("seed");
+    config.erase("threads");
+    return tracking::ConfigHash(config);
+  }
+  return std::string();
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> SeedsMarkdown(ExperimentStore& store) {
   FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("loss_comparison"));
-  std::set<std::string> kinds;
+  std::set<std::pair<std::string, std::string>> kinds;
   std::string md;
   for (const tracking::RunRecord& run : runs) {  // Newest first.
     if (run.status != tracking::RunStatus::kFinished) continue;
-    // "quick-1796350418475" and "quick-1796330257751" are one kind of comparison.
+    // "quick-1796350418475" and "quick-1796330257751" are one kind of
+    // comparison when their seeds trained the same configuration; two recipes
+    // confirmed at one preset (--erase_probability=0.25 or not) are two.
     const size_t dash = run.name.rfind('-');
-    const std::string kind = dash == std::string::npos ? run.name : run.name.substr(0, dash);
-    if (!kinds.insert(kind).second) continue;
+    const std::string name = dash == std::string::npos ? run.name : run.name.substr(0, dash);
+    FACEREC_ASSIGN_OR_RETURN(const std::string configuration, SeedRunsConfiguration(store, run.id));
+    if (!kinds.insert({name, configuration}).second) continue;
     FACEREC_ASSIGN_OR_RETURN(const std::string text, SeedSummaryMarkdown(store, &run));
     absl::StrAppend(&md, text);
   }

@@ -73,8 +73,9 @@ absl::StatusOr<std::string> RetrainMarkdown(tracking::ExperimentStore& store);
 
 // Per kind of comparison over seeds (experiment "loss_comparison", named
 // "<variant><preset>-<time>" by compare_losses --seeds: the quick preset's
-// four losses, the full preset's confirmation of a recipe, ...), its newest
-// FINISHED run: mean ± std over seeds per loss, the TPR intervals, and the
+// four losses, the full preset's confirmation of a recipe, ...; two recipes
+// at one preset are two kinds, told apart by their seeds' runs' params), its
+// newest FINISHED run: mean ± std over seeds per loss, the TPR intervals, and the
 // paired differences, bold where an interval excludes 0. Newest kind first.
 // NotFoundError when there is none.
 absl::StatusOr<std::string> SeedsMarkdown(tracking::ExperimentStore& store);

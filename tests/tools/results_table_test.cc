@@ -494,6 +494,40 @@ TEST(ResultsTableTest, EveryKindOfComparisonOverSeedsShowsItsNewestSummary) {
   EXPECT_EQ(markdown->find("0.700 ± 0.010"), std::string::npos) << *markdown;
 }
 
+TEST(ResultsTableTest, TwoRecipesConfirmedAtOnePresetEachShowTheirNewestSummary) {
+  auto store = StoreWithComparisons();
+  // Seeds' runs of two recipes at the full preset; a summary names them by uid.
+  const auto seed_run = [&](const std::string& erase, const std::string& seed, const std::string& threads) {
+    tracking::RunOptions options;
+    options.experiment = "compare_losses";
+    options.params = {{"preset", "full"}, {"erase_probability", erase}, {"seed", seed}, {"threads", threads}};
+    auto id = store->StartRun(options);
+    EXPECT_TRUE(id.ok());
+    EXPECT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
+    return store->GetRun(*id)->uid;
+  };
+  const auto summary = [&](const std::string& name, const std::string& seed1_uid, double mean) {
+    tracking::RunOptions options;
+    options.experiment = "loss_comparison";
+    options.name = name;
+    options.params = {{"run/arcface/seed1", seed1_uid}};
+    auto id = store->StartRun(options);
+    ASSERT_TRUE(id.ok());
+    ASSERT_TRUE(store->LogMetrics(*id, {{"arcface/tpr@0.1/mean", 0, mean}, {"arcface/tpr@0.1/std", 0, 0.01}}).ok());
+    ASSERT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
+  };
+  summary("full-100", seed_run("0", "1", "1"), 0.80);
+  summary("full-200", seed_run("0.25", "1", "1"), 0.82);
+  // The first recipe again at another thread count and seed: the same kind, so it supersedes full-100.
+  summary("full-300", seed_run("0", "2", "2"), 0.81);
+  auto markdown = SeedsMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("(full-300)"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("(full-200)"), std::string::npos) << *markdown;
+  EXPECT_EQ(markdown->find("(full-100)"), std::string::npos) << *markdown;
+  EXPECT_LT(markdown->find("(full-300)"), markdown->find("(full-200)")) << "newest first";
+}
+
 TEST(ResultsTableTest, ARetrainIsComparedWithTheRunOfTheSameConfigurationWithoutTheList) {
   auto store = StoreWithComparisons();
   EXPECT_EQ(RetrainMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
