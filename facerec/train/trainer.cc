@@ -136,7 +136,7 @@ Trainer::Trainer(backbones::Backbone backbone, losses::Loss loss, data::BatchLoa
   }
 }
 
-absl::Status Trainer::SaveCheckpoint(int next_epoch, int64_t global_step) {
+absl::Status Trainer::SaveCheckpoint(int next_epoch, int64_t global_step, double seconds_training) {
   if (options_.checkpoint_path.empty()) return absl::OkStatus();
   const std::string tmp = options_.checkpoint_path + ".tmp";
   try {
@@ -149,6 +149,7 @@ absl::Status Trainer::SaveCheckpoint(int next_epoch, int64_t global_step) {
     archive.write("optimizer", optimizer);
     archive.write("next_epoch", torch::tensor(static_cast<int64_t>(next_epoch)));
     archive.write("global_step", torch::tensor(global_step));
+    archive.write("seconds_training", torch::tensor(seconds_training, torch::kFloat64));
     std::filesystem::create_directories(std::filesystem::path(tmp).parent_path());
     archive.save_to(tmp);
   } catch (const std::exception& e) {
@@ -177,6 +178,8 @@ absl::Status Trainer::LoadCheckpoint(int* next_epoch, int64_t* global_step) {
     archive.read("global_step", step);
     *next_epoch = static_cast<int>(epoch.item<int64_t>());
     *global_step = step.item<int64_t>();
+    torch::Tensor seconds;
+    seconds_before_ = archive.try_read("seconds_training", seconds) ? seconds.item<double>() : 0;
   } catch (const std::exception& e) {
     return absl::DataLossError(
         absl::StrCat("cannot resume from ", options_.checkpoint_path, ": ", e.what()));
@@ -349,11 +352,14 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
       FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/epoch_loss", epoch, loss_sum / steps_per_epoch));
       FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/images_per_second", epoch, images / seconds));
     }
-    if (primary) FACEREC_RETURN_IF_ERROR(SaveCheckpoint(epoch + 1, global_step));
+    if (primary) {
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      FACEREC_RETURN_IF_ERROR(SaveCheckpoint(epoch + 1, global_step, seconds_before_ + seconds));
+    }
     if (after_epoch) FACEREC_RETURN_IF_ERROR(after_epoch(epoch));
   }
   meter.Finish();
-  seconds_training_ =
+  seconds_training_ = seconds_before_ +
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   backbone_->eval();
   loss_->eval();

@@ -149,10 +149,14 @@ class Trainer {
   absl::Status Train(const EpochCallback& after_epoch = nullptr);
 
   int start_epoch() const { return start_epoch_; }  // After Train: where it (re)started.
+  // After Train: the seconds of training these weights took, over every
+  // process that trained them (a resumed run adds the checkpoint's, so one
+  // that only finds a finished checkpoint reports its training, not 0).
+  // Checkpoints written before they kept it count from 0.
   double seconds_training() const { return seconds_training_; }
 
  private:
-  absl::Status SaveCheckpoint(int next_epoch, int64_t global_step);
+  absl::Status SaveCheckpoint(int next_epoch, int64_t global_step, double seconds_training);
   absl::Status LoadCheckpoint(int* next_epoch, int64_t* global_step);
   absl::Status LoadInitialWeights();
   // Data parallel: this rank's rows of each batch, and rank 0's start
@@ -170,6 +174,7 @@ class Trainer {
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   int start_epoch_ = 0;
   double seconds_training_ = 0;
+  double seconds_before_ = 0;  // The resumed checkpoint's training time.
 };
 
 }  // namespace facerec::train

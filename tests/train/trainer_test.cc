@@ -158,9 +158,8 @@ TEST(TrainerTest, ResumedRunCallsTheCheckpointsEpochCallbackAgainThenTheRest) {
     return absl::OkStatus();
   };
   TrainingSetup resumed = MakeSetup("ce", 1);
-  ASSERT_TRUE(Trainer(resumed.backbone, resumed.loss, resumed.loader.get(), TinyOptions(checkpoint), nullptr)
-                  .Train(record)
-                  .ok());
+  Trainer resuming(resumed.backbone, resumed.loss, resumed.loader.get(), TinyOptions(checkpoint), nullptr);
+  ASSERT_TRUE(resuming.Train(record).ok());
   EXPECT_EQ(seen, std::vector<int>({0, 1, 2}));
 
   seen.clear();  // Started again after the last epoch: nothing to train, the last epoch's callback.
@@ -170,6 +169,12 @@ TEST(TrainerTest, ResumedRunCallsTheCheckpointsEpochCallbackAgainThenTheRest) {
   EXPECT_EQ(again.start_epoch(), 3);
   EXPECT_EQ(seen, std::vector<int>({2}));
   ExpectIdentical(Weights(resumed), Weights(finished));
+  // It trained nothing, but reports what its weights took: the killed and the
+  // resumed process's training up to the last checkpoint, which the checkpoint
+  // carries (the resumed process's own number also counts its work after it).
+  EXPECT_GT(resuming.seconds_training(), 0);
+  EXPECT_GT(again.seconds_training(), 0.5 * resuming.seconds_training());
+  EXPECT_LE(again.seconds_training(), resuming.seconds_training() + 1.0);
 
   // A fresh run never calls back for an epoch it has not trained.
   seen.clear();
