@@ -218,7 +218,12 @@ absl::StatusOr<std::string> ComparisonMarkdown(ExperimentStore& store,
       cells.push_back(Cell(metric(key)));
     }
     const std::optional<double> seconds = metric("train/seconds");
-    cells.push_back(seconds ? absl::StrFormat("%.1f", *seconds / 60) : "–");
+    // Until eacbe5a a run that found a finished checkpoint (tag
+    // resumed_from_epoch) recorded only its own ~0 s, not the weights' training.
+    const bool time_not_carried = tags.count("resumed_from_epoch") && seconds && *seconds < 1;
+    cells.push_back(time_not_carried ? "– (resumed)"
+                    : seconds        ? absl::StrFormat("%.1f", *seconds / 60)
+                                     : "–");
     absl::StrAppend(&table, "| ", absl::StrJoin(cells, " | "), " |\n");
   }
   std::vector<std::string> shared, differing;

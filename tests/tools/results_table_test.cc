@@ -112,6 +112,18 @@ TEST(ResultsTableTest, TableHasOneRowPerFinishedRunAndTheCommand) {
   EXPECT_NE(markdown->find("compare_losses --preset=full"), std::string::npos);
 }
 
+TEST(ResultsTableTest, ARunThatOnlyFoundAFinishedCheckpointShowsNoTrainingTimeRatherThanZero) {
+  auto store = StoreWithComparisons();
+  // Recorded by code before a checkpoint carried its training time.
+  ASSERT_TRUE(store->SetTag(3, "resumed_from_epoch", "40").ok());
+  ASSERT_TRUE(store->LogMetrics(3, {{"train/seconds", 1, 0.0002}}).ok());
+  auto markdown = ComparisonMarkdown(*store, "full-2");
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("| – (resumed) |"), std::string::npos) << *markdown;
+  EXPECT_EQ(markdown->find("| 0.0 |"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("| 10.0 |"), std::string::npos) << "ce trained in its own run";
+}
+
 TEST(ResultsTableTest, AlignmentComparisonIsTheNewestWithAnOwnAlignmentRun) {
   auto store = StoreWithComparisons();
   EXPECT_EQ(LatestAlignmentComparison(*store).status().code(), absl::StatusCode::kNotFound);
