@@ -815,7 +815,8 @@ absl::StatusOr<std::string> DefenceMarkdown(ExperimentStore& store) {
 absl::StatusOr<std::string> RetrainMarkdown(ExperimentStore& store) {
   FACEREC_ASSIGN_OR_RETURN(const std::vector<CompareLossesRun> runs, FinishedCompareLossesRuns(store));
   const auto without_list = [](std::map<std::string, std::string> params) {
-    for (const char* key : {"exclude_sha256", "excluded_images", "threads"}) params.erase(key);
+    params = tracking::WithoutExecutionParams(std::move(params));
+    for (const char* key : {"exclude_sha256", "excluded_images"}) params.erase(key);
     return params;
   };
   std::string md;
@@ -976,11 +977,10 @@ absl::StatusOr<std::string> SeedRunsConfiguration(ExperimentStore& store, int64_
     if (!absl::StartsWith(key, "run/")) continue;
     const absl::StatusOr<tracking::RunRecord> seed_run = store.GetRunByUid(uid);
     if (!seed_run.ok()) continue;
-    using Params = std::map<std::string, std::string>;
-    FACEREC_ASSIGN_OR_RETURN(Params config, store.GetParams(seed_run->id));
-    config.erase("seed");
-    config.erase("threads");
-    return tracking::ConfigHash(config);
+    FACEREC_ASSIGN_OR_RETURN(const auto config, store.GetParams(seed_run->id));
+    std::map<std::string, std::string> trained = tracking::WithoutExecutionParams(config);
+    trained.erase("seed");
+    return tracking::ConfigHash(trained);
   }
   return std::string();
 }

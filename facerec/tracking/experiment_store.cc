@@ -76,6 +76,11 @@ const char* RunStatusName(RunStatus status) {
   return "UNKNOWN";
 }
 
+std::map<std::string, std::string> WithoutExecutionParams(std::map<std::string, std::string> params) {
+  params.erase("threads");
+  return params;
+}
+
 std::string ConfigHash(const std::map<std::string, std::string>& params) {
   Sha256 hasher;
   for (const auto& [key, value] : params) hasher.Update(absl::StrCat(key, "=", value, "\n"));

@@ -102,6 +102,11 @@ bool IsRunUidPrefix(absl::string_view text);
 // SHA-256 of "key=value\n" over the sorted params.
 std::string ConfigHash(const std::map<std::string, std::string>& params);
 
+// `params` without those that record how a run was executed rather than what
+// it trained ("threads": it changes only the order of float sums), for keys
+// that must match across thread counts (checkpoints, kinds of comparison).
+std::map<std::string, std::string> WithoutExecutionParams(std::map<std::string, std::string> params);
+
 class ExperimentStore {
  public:
   // Opens or creates the file and migrates it to the current schema.

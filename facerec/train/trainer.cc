@@ -289,6 +289,10 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
   ThreadGovernor governor(torch::get_num_threads());
   int logged_threads = 0;
   const auto started = std::chrono::steady_clock::now();
+  // These weights' training time: the resumed checkpoint's plus this process's.
+  const auto seconds_trained = [&] {
+    return seconds_before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
   for (; epoch < options_.epochs; ++epoch) {
     torch::manual_seed(static_cast<uint64_t>(options_.seed) * 1000003ULL + epoch);
     backbone_->train();
@@ -352,15 +356,11 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
       FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/epoch_loss", epoch, loss_sum / steps_per_epoch));
       FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/images_per_second", epoch, images / seconds));
     }
-    if (primary) {
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      FACEREC_RETURN_IF_ERROR(SaveCheckpoint(epoch + 1, global_step, seconds_before_ + seconds));
-    }
+    if (primary) FACEREC_RETURN_IF_ERROR(SaveCheckpoint(epoch + 1, global_step, seconds_trained()));
     if (after_epoch) FACEREC_RETURN_IF_ERROR(after_epoch(epoch));
   }
   meter.Finish();
-  seconds_training_ = seconds_before_ +
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  seconds_training_ = seconds_trained();
   backbone_->eval();
   loss_->eval();
   return absl::OkStatus();

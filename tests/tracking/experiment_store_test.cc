@@ -157,6 +157,14 @@ TEST(ExperimentStoreTest, ConfigHashIgnoresInsertionOrderButNotValues) {
   EXPECT_NE(ConfigHash(a), ConfigHash(b));
 }
 
+TEST(ExperimentStoreTest, ExecutionParamsAreLeftOutOfWhatATrainingIsKeyedBy) {
+  const std::map<std::string, std::string> one_thread = {{"lr", "0.1"}, {"threads", "1"}};
+  const std::map<std::string, std::string> two_threads = {{"lr", "0.1"}, {"threads", "2"}};
+  EXPECT_NE(ConfigHash(one_thread), ConfigHash(two_threads));
+  EXPECT_EQ(ConfigHash(WithoutExecutionParams(one_thread)), ConfigHash(WithoutExecutionParams(two_threads)));
+  EXPECT_EQ(WithoutExecutionParams(one_thread), (std::map<std::string, std::string>{{"lr", "0.1"}}));
+}
+
 TEST(ExperimentStoreTest, MigratesFromAnOlderSchemaKeepingRows) {
   const std::string path = FreshPath("migrate.db");
   {
