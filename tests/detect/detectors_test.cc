@@ -97,7 +97,10 @@ TEST_P(EveryDetector, FindsTheFacesOfARealPhotoAndLittleElse) {
     auto scaled = MakeFaceDetector("ours", half, OurModelTrainedOnThePhoto());
     ASSERT_TRUE(scaled.ok());
     metrics::PhotoDetections again = Annotated();
-    for (const Detection& d : *(*scaled)->Detect(image)) again.detections.push_back({d.box, d.score});
+    // Held by name: a range-for over *Detect(...) would read a destroyed StatusOr.
+    const absl::StatusOr<std::vector<Detection>> found_scaled = (*scaled)->Detect(image);
+    ASSERT_TRUE(found_scaled.ok()) << found_scaled.status();
+    for (const Detection& d : *found_scaled) again.detections.push_back({d.box, d.score});
     EXPECT_EQ(metrics::EvaluateDetections({again}, match).true_positives, 3);
     return;  // The classic detectors scan grey; ours sees colour.
   }

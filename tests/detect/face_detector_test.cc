@@ -38,7 +38,9 @@ TEST(FaceDetectorTest, NmsMatchesItsDefinitionOnRandomBoxes) {
     const double iou = 0.2 + 0.6 * u(rng);
     const std::vector<Detection> kept = NonMaximumSuppression(all, iou);
     for (size_t i = 0; i < kept.size(); ++i) {
-      if (i > 0) EXPECT_GE(kept[i - 1].score, kept[i].score);
+      if (i > 0) {
+        EXPECT_GE(kept[i - 1].score, kept[i].score);
+      }
       for (size_t j = i + 1; j < kept.size(); ++j) {
         EXPECT_LT(metrics::IntersectionOverUnion(kept[i].box, kept[j].box), iou);
       }

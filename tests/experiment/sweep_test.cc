@@ -56,9 +56,15 @@ TEST(RandomPointsTest, DrawsInsideEachRangeAndRepeatsWithItsSeed) {
         continue;
       }
       ASSERT_TRUE(absl::SimpleAtod(value, &v)) << flag << "=" << value;
-      if (flag == "lr") EXPECT_TRUE(v >= 0.00999 && v <= 0.3001) << v;
-      if (flag == "m3") EXPECT_TRUE(v >= 0.2 && v <= 0.45) << v;
-      if (flag == "width") EXPECT_TRUE(v >= 32 && v <= 64 && v == static_cast<int>(v)) << v;
+      if (flag == "lr") {
+        EXPECT_TRUE(v >= 0.00999 && v <= 0.3001) << v;
+      }
+      if (flag == "m3") {
+        EXPECT_TRUE(v >= 0.2 && v <= 0.45) << v;
+      }
+      if (flag == "width") {
+        EXPECT_TRUE(v >= 32 && v <= 64 && v == static_cast<int>(v)) << v;
+      }
     }
   }
   EXPECT_EQ(backbones, (std::set<std::string>{"ir18", "ir_mini"}));
@@ -100,7 +106,9 @@ TEST(PointFinishedTest, OnlyAFinishedRunOfThatSweepAndPointCounts) {
     ASSERT_TRUE(id.ok());
     ASSERT_TRUE((*store)->SetTag(*id, "sweep", sweep).ok());
     ASSERT_TRUE((*store)->SetTag(*id, "sweep_point", p.Key()).ok());
-    if (status != tracking::RunStatus::kRunning) ASSERT_TRUE((*store)->FinishRun(*id, status).ok());
+    if (status != tracking::RunStatus::kRunning) {
+      ASSERT_TRUE((*store)->FinishRun(*id, status).ok());
+    }
   };
   add("margins", a, tracking::RunStatus::kKilled);
   add("other", b, tracking::RunStatus::kFinished);
