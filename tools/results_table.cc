@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <iterator>
 #include <optional>
@@ -823,12 +824,18 @@ absl::StatusOr<std::string> RetrainMarkdown(ExperimentStore& store) {
   for (const CompareLossesRun& after : runs) {
     if (after.param("exclude_sha256").empty()) continue;
     const std::map<std::string, std::string> same = without_list(after.params);
+    // The control is the run the retrain was paired with: the same code version first (a later run of
+    // the configuration, e.g. one seed of a --seeds summary, is another experiment), then the nearest in time.
     const CompareLossesRun* before = nullptr;
+    const auto closer = [&](const CompareLossesRun& r) {
+      if (before == nullptr) return true;
+      const bool r_same_code = r.run.code_version == after.run.code_version;
+      const bool before_same_code = before->run.code_version == after.run.code_version;
+      if (r_same_code != before_same_code) return r_same_code;
+      return std::abs(r.run.start_ms - after.run.start_ms) < std::abs(before->run.start_ms - after.run.start_ms);
+    };
     for (const CompareLossesRun& r : runs) {
-      if (r.param("exclude_sha256").empty() && without_list(r.params) == same) {
-        before = &r;
-        break;
-      }
+      if (r.param("exclude_sha256").empty() && without_list(r.params) == same && closer(r)) before = &r;
     }
     if (md.empty()) {
       md = absl::StrCat(

@@ -86,9 +86,10 @@ PY
     { echo "FAIL: $name: no screenshot"; status=1; }
 }
 
-# Filter words that keep some rows and drop others: one seed of the
-# comparison; one loss among finished runs of the whole export.
-check quick_comparison "seed=2" --comparison="$quick"
+# Filter words that keep some rows and drop others: one loss of the
+# comparison (one seed or several); one loss among finished runs of the
+# whole export.
+check quick_comparison "loss=arcface" --comparison="$quick"
 check whole_export "arcface%20finished"
 # The newest sweep of the export: its points' page.
 sweep=$(awk -F'\t' '$2 == "tag" && $3 == "sweep" {s = $4} END {print s}' "$export_file")

@@ -355,12 +355,13 @@ TEST(ResultsTableTest, TrashTablesTakeTheNewestFinishedRunPerSwapRateAndPerSet) 
 // A FINISHED compare_losses run with these params and a TPR@0.1 of `tpr`.
 tracking::RunRecord LossRun(ExperimentStore& store, const std::string& name,
                             const std::map<std::string, std::string>& params, double tpr,
-                            const std::string& command = "compare_losses") {
+                            const std::string& command = "compare_losses", const std::string& code_version = "") {
   tracking::RunOptions options;
   options.experiment = "compare_losses";
   options.name = name;
   options.params = params;
   options.command_line = command;
+  options.code_version = code_version;
   auto id = store.StartRun(options);
   CHECK(id.ok());
   CHECK(store.LogEvaluation(*id, {"celeba_ir", "id_rate", 0.1, tpr}).ok());
@@ -555,6 +556,24 @@ TEST(ResultsTableTest, ARetrainIsComparedWithTheRunOfTheSameConfigurationWithout
                            " | 18 | – → – | – → – | 0.720 → 0.730 | – → – | 0.360 → 0.365 | – → – | 0.420 → 0.430 |"),
             std::string::npos)
       << *markdown;
+}
+
+TEST(ResultsTableTest, ARetrainIsComparedWithItsControlFromTheSameCommitNotWithALaterRunOfItsConfiguration) {
+  auto store = StoreWithComparisons();
+  const std::map<std::string, std::string> config = {{"loss", "arcface"}, {"epochs", "12"}};
+  std::map<std::string, std::string> excluding = config;
+  excluding["exclude_sha256"] = "ab";
+  excluding["excluded_images"] = "18";
+  const tracking::RunRecord control = LossRun(*store, "arcface", config, 0.72, "compare_losses", "aaaaaaa");
+  const tracking::RunRecord after = LossRun(*store, "arcface+excluding_18", excluding, 0.73, "compare_losses", "aaaaaaa");
+  // The same configuration again, newer and from another commit (one seed of a later --seeds summary).
+  const tracking::RunRecord later = LossRun(*store, "arcface", config, 0.75, "compare_losses", "bbbbbbb");
+  auto markdown = RetrainMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("| " + control.uid.substr(0, 8) + " → " + after.uid.substr(0, 8) + " | 18 |"),
+            std::string::npos)
+      << *markdown;
+  EXPECT_EQ(markdown->find(later.uid.substr(0, 8)), std::string::npos) << *markdown;
 }
 
 }  // namespace
