@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -826,16 +827,14 @@ absl::StatusOr<std::string> RetrainMarkdown(ExperimentStore& store) {
     const std::map<std::string, std::string> same = without_list(after.params);
     // The control is the run the retrain was paired with: the same code version first (a later run of
     // the configuration, e.g. one seed of a --seeds summary, is another experiment), then the nearest in time.
-    const CompareLossesRun* before = nullptr;
-    const auto closer = [&](const CompareLossesRun& r) {
-      if (before == nullptr) return true;
-      const bool r_same_code = r.run.code_version == after.run.code_version;
-      const bool before_same_code = before->run.code_version == after.run.code_version;
-      if (r_same_code != before_same_code) return r_same_code;
-      return std::abs(r.run.start_ms - after.run.start_ms) < std::abs(before->run.start_ms - after.run.start_ms);
+    const auto distance = [&](const CompareLossesRun& r) {
+      return std::make_pair(r.run.code_version != after.run.code_version,
+                            std::abs(r.run.start_ms - after.run.start_ms));
     };
+    const CompareLossesRun* before = nullptr;
     for (const CompareLossesRun& r : runs) {
-      if (r.param("exclude_sha256").empty() && without_list(r.params) == same && closer(r)) before = &r;
+      if (!r.param("exclude_sha256").empty() || without_list(r.params) != same) continue;
+      if (before == nullptr || distance(r) < distance(*before)) before = &r;
     }
     if (md.empty()) {
       md = absl::StrCat(
