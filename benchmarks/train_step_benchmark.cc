@@ -7,22 +7,21 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
-#include <signal.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <thread>
 
 #include "facerec/backbones/backbone.h"
-#include "facerec/core/thread_governor.h"
 #include "facerec/losses/losses.h"
 #include "glog/logging.h"
+#include "tests/testing/competing_process.h"
 
 namespace facerec {
 namespace {
+
+using testing::CompetingProcess;
 
 // One training step of a backbone with a CE head over 500 classes, batch 64.
 class Step {
@@ -85,63 +84,22 @@ BENCHMARK_CAPTURE(TrainStep, ir18_w100_64x56_stem1, "ir18", 1.0, 64, 56, 1)
 BENCHMARK_CAPTURE(TrainStep, mobilefacenet_w100_64x56, "mobilefacenet", 1.0, 64, 56, 1)
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// A CPU-bound process in a session of its own (so its own scheduling group:
-// `nice` inside our group would not reach it), optionally at the lowest
-// priority of its group (autogroup nice 19), as a background job would be.
-class Competitor {
- public:
-  enum Kind { kNone, kBusy, kLowestPriority };
-  explicit Competitor(Kind kind) {
-    if (kind == kNone) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      setsid();
-      if (kind == kLowestPriority) {
-        if (FILE* f = std::fopen("/proc/self/autogroup", "w")) {
-          std::fputs("19", f);
-          std::fclose(f);
-        }
-        setpriority(PRIO_PROCESS, 0, 19);
-      }
-      volatile uint64_t spin = 0;
-      for (;;) spin = spin + 1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  }
-  ~Competitor() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-// The default net's step beside a competitor, with the thread governor
-// (core/thread_governor.h, what the trainers use) or without it (the
-// threads fixed at start-up, as before it). Both first train for 2 s beside
-// the competitor, so the governor has looked at the machine.
-void TrainStepBeside(benchmark::State& state, Competitor::Kind kind, bool governed) {
+// The default net's step beside another process (tests/testing/competing_process.h),
+// at the thread count the process started with (as every trainer runs), under the
+// OpenMP waiting policy in the environment: run it with GOMP_SPINCOUNT or
+// OMP_WAIT_POLICY set to compare policies (core/process.h chooses the default).
+// Each case first trains 2 s beside the competitor.
+void TrainStepBeside(benchmark::State& state, CompetingProcess::Kind kind) {
   Step step("ir_mini", 0.5, 64, 56, 2);  // The default net (experiments/configs/base.flags).
-  Competitor competitor(kind);
-  ThreadGovernor::Options governor_options;
-  governor_options.enabled = governed;
-  ThreadGovernor governor(torch::get_num_threads(), governor_options);
+  CompetingProcess competitor(kind);
   const auto warm_up_end = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (std::chrono::steady_clock::now() < warm_up_end) {
-    governor.Tick();
-    step.Run();
-  }
+  while (std::chrono::steady_clock::now() < warm_up_end) step.Run();
   // Where the time goes: CPU seconds per step (a spinning wait burns them, a
   // descheduled peer does not) and context switches per step (each sleeping
   // wait at a barrier is one).
   struct rusage before {}, after {};
   getrusage(RUSAGE_SELF, &before);
-  for (auto _ : state) {
-    governor.Tick();
-    step.Run();
-  }
+  for (auto _ : state) step.Run();
   getrusage(RUSAGE_SELF, &after);
   auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
   const double steps = static_cast<double>(state.iterations());
@@ -150,20 +108,18 @@ void TrainStepBeside(benchmark::State& state, Competitor::Kind kind, bool govern
        seconds(before.ru_stime)) / steps;
   state.counters["switches_per_step"] =
       (after.ru_nvcsw + after.ru_nivcsw - before.ru_nvcsw - before.ru_nivcsw) / steps;
-  state.counters["threads"] = governor.threads();
+  state.counters["threads"] = torch::get_num_threads();
   state.SetItemsProcessed(state.iterations() * 64);
 }
 
-// Fixed iterations: an ungoverned step beside a busy process takes seconds.
-#define FACEREC_BESIDE(name, kind, governed)                                  \
-  BENCHMARK_CAPTURE(TrainStepBeside, name, Competitor::kind, governed)        \
+// Fixed iterations: a step beside a busy process under libgomp's default
+// spinning takes seconds.
+#define FACEREC_BESIDE(name, kind)                                    \
+  BENCHMARK_CAPTURE(TrainStepBeside, name, CompetingProcess::kind)      \
       ->Iterations(8)->Unit(benchmark::kMillisecond)->UseRealTime()
-FACEREC_BESIDE(alone_fixed_threads, kNone, false);
-FACEREC_BESIDE(alone_governed, kNone, true);
-FACEREC_BESIDE(busy_fixed_threads, kBusy, false);
-FACEREC_BESIDE(busy_governed, kBusy, true);
-FACEREC_BESIDE(lowest_priority_fixed_threads, kLowestPriority, false);
-FACEREC_BESIDE(lowest_priority_governed, kLowestPriority, true);
+FACEREC_BESIDE(alone, kNone);
+FACEREC_BESIDE(busy, kBusy);
+FACEREC_BESIDE(lowest_priority, kLowestPriority);
 
 }  // namespace
 }  // namespace facerec

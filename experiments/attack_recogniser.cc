@@ -59,7 +59,6 @@
 #include "facerec/backbones/embedding_net.h"
 #include "facerec/core/progress.h"
 #include "facerec/core/status_macros.h"
-#include "facerec/core/thread_governor.h"
 #include "facerec/data/face_batches.h"
 #include "facerec/data/image.h"
 #include "facerec/experiment/experiment_main.h"
@@ -158,7 +157,6 @@ struct AttackContext {
   const std::vector<LoadedRecogniser>* models;
   const data::FaceImages* queries;
   torch::Device device;
-  ThreadGovernor* governor;
   ProgressMeter* progress;
   int64_t* batches_done;
 };
@@ -171,7 +169,6 @@ absl::StatusOr<SettingOutcome> AttackSetting(const AttackContext& c,
   const attacks::Embedder source_embed = EmbedderOf(c.source->net);
   std::vector<torch::Tensor> psnr, ssim;
   for (size_t start = 0; start < pairs.size(); start += FLAGS_batch) {
-    c.governor->Tick();
     std::vector<int64_t> probe_index, reference_index;
     for (size_t p = start; p < std::min(pairs.size(), start + FLAGS_batch); ++p) {
       probe_index.push_back(pairs[p].first);
@@ -419,9 +416,7 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
                                                    eyeglass_epsilons.size());
     ProgressMeter progress(absl::StrCat("attack ", source.label), total_batches, "batch", 10);
     int64_t batches_done = 0;
-    // Beside another busy process every OpenMP region would wait for a descheduled thread.
-    ThreadGovernor governor(torch::get_num_threads());
-    const AttackContext context{&source, &models, &queries, device, &governor, &progress, &batches_done};
+    const AttackContext context{&source, &models, &queries, device, &progress, &batches_done};
     std::printf("\n%s (run %s): success rate at FAR %s, white-box and transferred\n", source.label.c_str(),
                 source.record.run_uid.substr(0, 8).c_str(), FLAGS_fars.c_str());
     std::vector<ExampleColumn> examples;

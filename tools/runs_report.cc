@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <cstring>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "facerec/core/numerics_facts.h"
 #include "facerec/core/status_macros.h"
 
 namespace facerec::tools {
@@ -172,7 +175,8 @@ absl::StatusOr<std::string> CompareRunsText(ExperimentStore& store,
   std::vector<std::map<std::string, std::string>> params;
   std::vector<std::map<std::string, MetricPoint>> metrics;
   std::vector<std::map<std::string, Evaluation>> evaluations;
-  std::set<std::string> param_keys, metric_keys;
+  std::vector<std::map<std::string, std::string>> facts;  // numerics/* tags, prefix removed.
+  std::set<std::string> param_keys, metric_keys, fact_keys;
   std::vector<std::string> evaluation_keys;  // In first-seen order (FPRs stay sorted as logged).
   for (int64_t id : run_ids) {
     FACEREC_ASSIGN_OR_RETURN(RunRecord run, store.GetRun(id));
@@ -194,6 +198,15 @@ absl::StatusOr<std::string> CompareRunsText(ExperimentStore& store,
       by_key[key] = e;
     }
     evaluations.push_back(std::move(by_key));
+    FACEREC_ASSIGN_OR_RETURN(const auto tags, store.GetTags(id));
+    std::map<std::string, std::string> run_facts;
+    for (const auto& [key, value] : tags) {
+      if (absl::StartsWith(key, kNumericsTagPrefix)) {
+        run_facts[key.substr(strlen(kNumericsTagPrefix))] = value;
+        fact_keys.insert(key.substr(strlen(kNumericsTagPrefix)));
+      }
+    }
+    facts.push_back(std::move(run_facts));
   }
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header = {""};
@@ -223,17 +236,38 @@ absl::StatusOr<std::string> CompareRunsText(ExperimentStore& store,
     const bool differs = std::set<std::string>(cells.begin(), cells.end()).size() > 1;
     add_row(absl::StrCat(differs ? "* " : "  ", "param ", key), cells);
   }
+  // Results, each row marked where the runs' numbers differ.
+  bool numbers_differ = false;
+  auto add_result_row = [&](const std::string& label, const std::vector<std::string>& cells) {
+    const bool differs = std::set<std::string>(cells.begin(), cells.end()).size() > 1;
+    numbers_differ = numbers_differ || differs;
+    add_row(absl::StrCat(differs ? "* " : "  ", label), cells);
+  };
   for (const std::string& key : metric_keys) {
-    add_row(absl::StrCat("  last ", key), per_run([&](size_t i) {
-              auto it = metrics[i].find(key);
-              return it == metrics[i].end() ? std::string("-") : FormatValue(it->second.value);
-            }));
+    add_result_row(absl::StrCat("last ", key), per_run([&](size_t i) {
+                     auto it = metrics[i].find(key);
+                     return it == metrics[i].end() ? std::string("-") : FormatValue(it->second.value);
+                   }));
   }
   for (const std::string& key : evaluation_keys) {
-    add_row(absl::StrCat("  ", key), per_run([&](size_t i) {
-              auto it = evaluations[i].find(key);
-              return it == evaluations[i].end() ? std::string("-") : OptionalText(it->second.tpr);
-            }));
+    add_result_row(key, per_run([&](size_t i) {
+                     auto it = evaluations[i].find(key);
+                     return it == evaluations[i].end() ? std::string("-")
+                                                       : OptionalText(it->second.tpr);
+                   }));
+  }
+  // Where numbers differ, what else the numbers depend on: the machines'
+  // kernels, library versions, threading (core/numerics_facts.h).
+  if (numbers_differ && runs.size() > 1) {
+    for (const std::string& key : fact_keys) {
+      const std::vector<std::string> cells = per_run([&](size_t i) {
+        auto it = facts[i].find(key);
+        return it == facts[i].end() ? std::string("(not recorded)") : it->second;
+      });
+      const bool differs = std::set<std::string>(cells.begin(), cells.end()).size() > 1;
+      add_row(absl::StrCat(differs ? "* " : "  ", "numerics ", key), cells);
+    }
+    if (fact_keys.empty()) add_row("  numerics", per_run([](size_t) { return "(not recorded)"; }));
   }
   return FormatTable(rows);
 }

@@ -29,8 +29,10 @@ absl::StatusOr<std::string> ListRunsText(tracking::ExperimentStore& store,
                                          const std::string& experiment, int limit);
 // The run record, params, tags, last value of each metric, evaluations, artifacts.
 absl::StatusOr<std::string> ShowRunText(tracking::ExperimentStore& store, int64_t run_id);
-// Side by side: header fields, params (differing ones marked '*'), last metric
-// values, and TPR per (dataset, protocol, target FPR).
+// Side by side: header fields, params, last metric values and TPR per
+// (dataset, protocol, target FPR), each row marked '*' where the runs differ;
+// where any number differs, also the numerics facts each run recorded
+// (core/numerics_facts.h: CPU, kernels, library versions, threads).
 absl::StatusOr<std::string> CompareRunsText(tracking::ExperimentStore& store,
                                             const std::vector<int64_t>& run_ids);
 // `what`: "runs", "params", "metrics" or "evaluations"; one row per record

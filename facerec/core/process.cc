@@ -60,6 +60,11 @@ void PrepareEnvironment(char** argv) {
     setenv("OMP_NUM_THREADS", std::to_string(threads > 0 ? threads : Cores()).c_str(), 0);
     changed = true;
   }
+  // libgomp reads its waiting policy once, when it loads.
+  if (std::getenv("GOMP_SPINCOUNT") == nullptr && std::getenv("OMP_WAIT_POLICY") == nullptr) {
+    setenv("GOMP_SPINCOUNT", kDefaultSpinCount, 0);
+    changed = true;
+  }
   const std::string core_type = PreferredOpenBlasCoreType();
   if (std::getenv("OPENBLAS_CORETYPE") == nullptr && !core_type.empty()) {
     setenv("OPENBLAS_CORETYPE", core_type.c_str(), 0);
@@ -69,7 +74,7 @@ void PrepareEnvironment(char** argv) {
   if (!changed) return;
   execv("/proc/self/exe", argv);
   // execv failed: carry on with run-time settings rather than die.
-  std::perror("facerec: re-exec to set OMP_NUM_THREADS/OPENBLAS_CORETYPE failed");
+  std::perror("facerec: re-exec to set OMP_NUM_THREADS/GOMP_SPINCOUNT/OPENBLAS_CORETYPE failed");
 }
 
 bool ConfigureAllocator() {

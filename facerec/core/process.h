@@ -10,16 +10,24 @@
 //   --threads  intra-op threads for LibTorch and OpenMP; 0 (default) = all cores
 //              (or OMP_NUM_THREADS when the user set it).
 //
-// Two settings only work when they are in the environment before the process
+// Three settings only work when they are in the environment before the process
 // starts, so InitProcess sets them and re-executes the binary once, before
-// anything else runs (benchmarks/README.md has the measurements):
-//  - OMP_NUM_THREADS: with the OpenMP pool sized at start-up a 2-thread
-//    training step ran a median 1.08x faster than with torch::set_num_threads
-//    at run time (6 interleaved pairs; faster in 5). In Python on the same
-//    LibTorch the run-time call was 2.4x slower, so this is the safe way.
+// anything else runs (benchmarks/README.md has the measurements behind each):
+//  - OMP_NUM_THREADS: an OpenMP pool sized at start-up trains faster than
+//    one resized by torch::set_num_threads at run time.
 //  - OPENBLAS_CORETYPE: Debian's OpenBLAS 0.3.21 does not recognise recent
-//    Xeons and falls back to its generic "Prescott" kernels (1024² sgemm at
-//    ~30 GFLOP/s instead of ~120-170 with the AVX-512 "SkylakeX" ones).
+//    Xeons and falls back to its generic "Prescott" kernels, several times
+//    slower than its AVX-512 "SkylakeX" ones.
+//  - GOMP_SPINCOUNT (kDefaultSpinCount, unless the user set it or
+//    OMP_WAIT_POLICY): how long an OpenMP thread spins at a barrier before it
+//    sleeps. With libgomp's default (300,000 spins) a waiting thread burns its
+//    core for a peer that another process has descheduled, and a training
+//    step beside one busy process ran an order of magnitude slower. A short
+//    spin lets the waiting thread give its core up, while the thread count,
+//    and so the order of every float sum, stays as started: a run's numbers never depend on what
+//    else the machine runs (train/trainer.h). The value was chosen on whole
+//    runs alone and beside other processes (benchmarks/README.md, "Training
+//    beside another process").
 // A value the user or the machine already set is always respected. Setting
 // FACEREC_ENV_PREPARED=1 skips the re-exec (to measure without it).
 //
@@ -46,7 +54,7 @@ void InitProcess(int* argc, char*** argv, const char* usage,
                  const std::function<absl::Status()>& after_flags);
 
 // The environment part of InitProcess alone: re-executes the binary with
-// OMP_NUM_THREADS and OPENBLAS_CORETYPE set when needed (argv must be the
+// OMP_NUM_THREADS, GOMP_SPINCOUNT and OPENBLAS_CORETYPE set when needed (argv must be the
 // untouched original). For mains that let another library parse argv first.
 void PrepareEnvironment(char** argv);
 
@@ -65,6 +73,9 @@ int ConfigureThreads(int threads);
 // GLIBC_TUNABLES sets any glibc.malloc tunable (the user chose). Called by
 // InitProcess; thread-compatible (call before starting threads).
 bool ConfigureAllocator();
+
+// The GOMP_SPINCOUNT PrepareEnvironment sets when the user chose no policy.
+inline constexpr char kDefaultSpinCount[] = "1000";
 
 // The OPENBLAS_CORETYPE this CPU should use when the variable is unset, or ""
 // when OpenBLAS' own detection is fine (no AVX-512).

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "facerec/core/data_root.h"
 #include "facerec/core/exit_status.h"
+#include "facerec/core/numerics_facts.h"
 #include "facerec/core/process.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/experiment/flag_values.h"
@@ -71,6 +72,11 @@ absl::StatusOr<tracking::Run*> Experiment::StartRun(tracking::RunOptions options
     FACEREC_RETURN_IF_ERROR(run->SetTag(absl::StrCat("origin/", flag), origin));
   }
   for (const auto& [key, value] : tags) FACEREC_RETURN_IF_ERROR(run->SetTag(key, value));
+  // What the numbers depend on besides the params: the kernels this machine
+  // runs and the thread count (`runs compare` shows them where runs differ).
+  for (const auto& [key, value] : NumericsFacts()) {
+    FACEREC_RETURN_IF_ERROR(run->SetTag(absl::StrCat(kNumericsTagPrefix, key), value));
+  }
   runs_.push_back(std::move(run));
   return runs_.back().get();
 }

@@ -94,7 +94,8 @@ class Experiment {
   absl::StatusOr<tracking::ExperimentStore*> Store();
 
   // Starts a run of this experiment (options.experiment defaults to the
-  // experiment's name) and tags it with each layered flag's origin. The
+  // experiment's name) and tags it with each layered flag's origin and with
+  // the machine's numerics facts (core/numerics_facts.h, tags numerics/*). The
   // frame finishes it if `main` does not. Owned by the Experiment.
   absl::StatusOr<tracking::Run*> StartRun(tracking::RunOptions options);
   const std::vector<std::unique_ptr<tracking::Run>>& runs() const { return runs_; }

@@ -11,7 +11,6 @@
 #include "absl/strings/str_format.h"
 #include "facerec/core/progress.h"
 #include "facerec/core/status_macros.h"
-#include "facerec/core/thread_governor.h"
 #include "facerec/data/face_batches.h"
 #include "glog/logging.h"
 
@@ -106,8 +105,6 @@ absl::Status TrainDetectorNet(detect::DetectorNet net,
   // Assignment runs on the CPU, the loss on the device: one copy of the cells each.
   const torch::Tensor cpu_cells = detect::DetectorCells(size, size);
   const torch::Tensor cells = cpu_cells.to(o.device);
-  ThreadGovernor governor(torch::get_num_threads());  // core/thread_governor.h
-  int logged_threads = 0;
   ProgressMeter meter("detector", o.epochs * steps_per_epoch, "step", o.progress_interval_seconds,
                       /*done_before=*/global_step);
   int64_t steps_this_process = 0;
@@ -125,7 +122,6 @@ absl::Status TrainDetectorNet(detect::DetectorNet net,
         return absl::AbortedError("stopped by stop_after_steps (test hook)");
       }
       ++steps_this_process;
-      FACEREC_RETURN_IF_ERROR(GovernThreads(governor, run, global_step, &logged_threads));
       std::vector<cv::Mat> images;
       std::vector<std::vector<detect::TrainingFace>> faces;
       std::vector<bool> reliable;

@@ -8,7 +8,6 @@
 
 #include "absl/strings/str_format.h"
 #include "facerec/core/progress.h"
-#include "facerec/core/thread_governor.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/face_batches.h"
 #include "glog/logging.h"
@@ -29,8 +28,6 @@ absl::Status TrainLandmarkNet(align::LandmarkNet net,
       net->parameters(), torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
   const TrainOptions schedule = CosineSchedule(o.epochs, o.lr, o.warmup_epochs);
   const int size = net->options().input_size;
-  ThreadGovernor governor(torch::get_num_threads());  // core/thread_governor.h
-  int logged_threads = 0;
   ProgressMeter meter("landmarks", o.epochs * steps_per_epoch, "step", o.progress_interval_seconds);
   int64_t global_step = 0;
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
@@ -43,7 +40,6 @@ absl::Status TrainLandmarkNet(align::LandmarkNet net,
     double loss_sum = 0;
     const auto epoch_start = std::chrono::steady_clock::now();
     for (int64_t b = 0; b < steps_per_epoch; ++b, ++global_step) {
-      FACEREC_RETURN_IF_ERROR(GovernThreads(governor, run, global_step, &logged_threads));
       std::vector<cv::Mat> crops;
       std::vector<float> points;
       for (int64_t i = 0; i < o.batch_size; ++i) {

@@ -3,13 +3,14 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <string>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "facerec/attacks/attacks.h"
 #include "facerec/core/progress.h"
-#include "facerec/core/thread_governor.h"
 #include "facerec/core/status_macros.h"
 #include "glog/logging.h"
 
@@ -35,6 +36,42 @@ std::vector<torch::Tensor> Parameters(const backbones::Backbone& backbone,
   for (const torch::Tensor& p : loss->parameters()) params.push_back(p);
   return params;
 }
+
+// The optimiser's state of each parameter, in the order of `params` and under
+// stable names. LibTorch's Optimizer::save keys each parameter's state by the
+// parameter's address in memory, which differs from run to run, so two runs
+// with equal weights and state would write different bytes.
+void SaveOptimizerState(const torch::optim::Optimizer& optimizer,
+                        const std::vector<torch::Tensor>& params,
+                        torch::serialize::OutputArchive& archive) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    const auto it = optimizer.state().find(c10::guts::to_string(params[i].unsafeGetTensorImpl()));
+    if (it == optimizer.state().end()) continue;  // No step has touched it yet.
+    torch::serialize::OutputArchive state;
+    it->second->serialize(state);
+    archive.write(absl::StrCat("param_", i), state);
+  }
+}
+
+// The inverse, for an optimiser of `kind` over `params` (the same order).
+void LoadOptimizerState(Optimizer kind, const std::vector<torch::Tensor>& params,
+                        torch::serialize::InputArchive& archive, torch::optim::Optimizer& optimizer) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    torch::serialize::InputArchive saved;
+    if (!archive.try_read(absl::StrCat("param_", i), saved)) continue;
+    std::unique_ptr<torch::optim::OptimizerParamState> state;
+    if (kind == Optimizer::kSgd) {
+      state = std::make_unique<torch::optim::SGDParamState>();
+    } else {
+      state = std::make_unique<torch::optim::AdamWParamState>();
+    }
+    state->serialize(saved);
+    optimizer.state()[c10::guts::to_string(params[i].unsafeGetTensorImpl())] = std::move(state);
+  }
+}
+
+// The training time of the checkpoint at `checkpoint`, in seconds, as text.
+std::string SecondsPath(const std::string& checkpoint) { return checkpoint + ".seconds"; }
 
 }  // namespace
 
@@ -88,14 +125,6 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
   return absl::OkStatus();
 }
 
-absl::Status GovernThreads(ThreadGovernor& governor, tracking::Run* run, int64_t step,
-                           int* recorded) {
-  const int threads = governor.Tick();
-  if (threads == *recorded) return absl::OkStatus();
-  *recorded = threads;
-  return run == nullptr ? absl::OkStatus() : run->LogMetric("train/threads", step, threads);
-}
-
 bool IsValidationEpoch(int epoch, int every, int epochs) {
   return (epoch + 1) % std::max(1, every) == 0 || epoch + 1 == epochs;
 }
@@ -143,13 +172,12 @@ absl::Status Trainer::SaveCheckpoint(int next_epoch, int64_t global_step, double
     torch::serialize::OutputArchive archive, model, loss, optimizer;
     backbone_->save(model);
     loss_->save(loss);
-    optimizer_->save(optimizer);
+    SaveOptimizerState(*optimizer_, Parameters(backbone_, loss_), optimizer);
     archive.write("model", model);
     archive.write("loss", loss);
-    archive.write("optimizer", optimizer);
+    archive.write("optimizer_state", optimizer);
     archive.write("next_epoch", torch::tensor(static_cast<int64_t>(next_epoch)));
     archive.write("global_step", torch::tensor(global_step));
-    archive.write("seconds_training", torch::tensor(seconds_training, torch::kFloat64));
     std::filesystem::create_directories(std::filesystem::path(tmp).parent_path());
     archive.save_to(tmp);
   } catch (const std::exception& e) {
@@ -160,6 +188,20 @@ absl::Status Trainer::SaveCheckpoint(int next_epoch, int64_t global_step, double
   if (error) {
     return absl::InternalError(absl::StrCat("renaming ", tmp, ": ", error.message()));
   }
+  // The time lives beside the checkpoint, not in it: the checkpoint holds
+  // only what the numbers depend on, so two runs of one record are equal
+  // byte for byte. Written after the rename: a crash in between costs the
+  // time of one epoch in the report, never the checkpoint.
+  const std::string seconds_path = SecondsPath(options_.checkpoint_path);
+  {
+    std::ofstream out(seconds_path + ".tmp", std::ios::trunc);
+    out << absl::StrFormat("%.3f\n", seconds_training);
+    if (!out) return absl::InternalError(absl::StrCat("writing ", seconds_path, ".tmp"));
+  }
+  std::filesystem::rename(seconds_path + ".tmp", seconds_path, error);
+  if (error) {
+    return absl::InternalError(absl::StrCat("renaming ", seconds_path, ".tmp: ", error.message()));
+  }
   return absl::OkStatus();
 }
 
@@ -169,17 +211,24 @@ absl::Status Trainer::LoadCheckpoint(int* next_epoch, int64_t* global_step) {
     archive.load_from(options_.checkpoint_path, options_.device);
     archive.read("model", model);
     archive.read("loss", loss);
-    archive.read("optimizer", optimizer);
     backbone_->load(model);
     loss_->load(loss);
-    optimizer_->load(optimizer);
+    if (archive.try_read("optimizer_state", optimizer)) {
+      LoadOptimizerState(options_.optimizer, Parameters(backbone_, loss_), optimizer, *optimizer_);
+    } else {  // A checkpoint from before the state was kept by parameter order.
+      archive.read("optimizer", optimizer);
+      optimizer_->load(optimizer);
+    }
     torch::Tensor epoch, step;
     archive.read("next_epoch", epoch);
     archive.read("global_step", step);
     *next_epoch = static_cast<int>(epoch.item<int64_t>());
     *global_step = step.item<int64_t>();
+    // Checkpoints written before the time moved out kept it inside.
     torch::Tensor seconds;
     seconds_before_ = archive.try_read("seconds_training", seconds) ? seconds.item<double>() : 0;
+    std::ifstream seconds_file(SecondsPath(options_.checkpoint_path));
+    if (double recorded = 0; seconds_file >> recorded) seconds_before_ = recorded;
   } catch (const std::exception& e) {
     return absl::DataLossError(
         absl::StrCat("cannot resume from ", options_.checkpoint_path, ": ", e.what()));
@@ -285,9 +334,6 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
   ProgressMeter meter("train", total_steps, "step", options_.progress_interval_seconds,
                       /*done_before=*/global_step);
   int64_t steps_this_process = 0;
-  // Fewer threads while other processes take cores (core/thread_governor.h).
-  ThreadGovernor governor(torch::get_num_threads());
-  int logged_threads = 0;
   const auto started = std::chrono::steady_clock::now();
   // These weights' training time: the resumed checkpoint's plus this process's.
   const auto seconds_trained = [&] {
@@ -305,7 +351,6 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
         return absl::AbortedError("stopped by stop_after_steps (test hook)");
       }
       ++steps_this_process;
-      FACEREC_RETURN_IF_ERROR(GovernThreads(governor, run_, global_step, &logged_threads));
       const double lr = LearningRate(options_, global_step, steps_per_epoch);
       SetLearningRate(*optimizer_, lr);
       if (options_.margin_warmup_epochs > 0) {

@@ -13,11 +13,14 @@
 // of (seed, epoch, step) - batches (data/face_batches.h) and LibTorch's
 // generator, reseeded at each epoch - so a run killed mid-epoch and resumed
 // from its last checkpoint repeats the interrupted epoch exactly and ends with
-// the same weights as an uninterrupted run - at the same thread count: while
-// other processes take cores the step runs on fewer threads
-// (core/thread_governor.h), whose float reductions round differently. Every
-// change is recorded as metric train/threads; FACEREC_THREAD_GOVERNOR=0 keeps
-// the count fixed for bit-exact repeats.
+// the same weights as an uninterrupted run. The thread count stays as the
+// process started (--threads, recorded as param `threads`) whatever else runs
+// on the machine: a float sum's order depends on it, so a run's weights,
+// optimiser state and metrics are a function of its params, seed, thread
+// count and the machine's kernels (core/numerics_facts.h), bit for bit,
+// whether the machine was idle or busy. Waiting threads sleep after a short
+// spin instead of burning a shared core (core/process.h), which keeps a run
+// beside other work near its fair share without changing its numbers.
 //
 // With TrainOptions::adversarial_steps the batches are PGD images of
 // themselves (attacks/attacks.h), for a net robust to small perturbations;
@@ -42,7 +45,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "facerec/backbones/backbone.h"
-#include "facerec/core/thread_governor.h"
 #include "facerec/data/face_batches.h"
 #include "facerec/losses/losses.h"
 #include "facerec/tracking/run.h"
@@ -110,12 +112,6 @@ struct TrainOptions {
 // OK, or InvalidArgumentError naming the first field out of range
 // ("epochs=0: must be at least 1"). Trainer::Train checks it first.
 absl::Status ValidateTrainOptions(const TrainOptions& options);
-
-// Ticks `governor` (core/thread_governor.h) before a training step and, when
-// the thread count differs from `*recorded`, records it as metric
-// train/threads at `step` (when `run` is non-null) and updates `*recorded`.
-absl::Status GovernThreads(ThreadGovernor& governor, tracking::Run* run, int64_t step,
-                           int* recorded);
 
 // Learning rate at `step` (0-based, counted over all epochs), with `steps_per_epoch`.
 double LearningRate(const TrainOptions& options, int64_t step, int64_t steps_per_epoch);

@@ -31,6 +31,15 @@ TEST(ProcessTest, StartupEnvironmentIsInForce) {
   }
 }
 
+TEST(ProcessTest, OpenMpThreadsSleepAfterAShortSpinUnlessTheUserChoseAPolicy) {
+  // Bazel passes neither variable to tests (.bazelrc), so start-up chose the
+  // spin count; a user's GOMP_SPINCOUNT or OMP_WAIT_POLICY would be kept.
+  ASSERT_EQ(std::getenv("OMP_WAIT_POLICY"), nullptr) << "run under bazel test, which sets none";
+  const char* spin = std::getenv("GOMP_SPINCOUNT");
+  ASSERT_NE(spin, nullptr);
+  EXPECT_STREQ(spin, kDefaultSpinCount);
+}
+
 TEST(ProcessTest, LargeBlocksComeFromTheHeapAndStayThereWhenFreed) {
   // test_main ran InitProcess, so ConfigureAllocator is in force: with glibc's
   // defaults an 8 MiB block gets its own mmap and goes back to the kernel on

@@ -66,6 +66,28 @@ TEST_F(RunsReportTest, CompareMarksDifferingParamsAndAlignsTpr) {
   EXPECT_LT(row.find("0.7"), row.find("0.55")) << row;
 }
 
+TEST_F(RunsReportTest, CompareShowsTheMachineFactsWhereTheNumbersDiffer) {
+  ASSERT_TRUE(store_->SetTag(1, "numerics/openblas_core", "SkylakeX").ok());
+  ASSERT_TRUE(store_->SetTag(2, "numerics/openblas_core", "Haswell").ok());
+  ASSERT_TRUE(store_->SetTag(1, "numerics/threads", "2").ok());
+  ASSERT_TRUE(store_->SetTag(2, "numerics/threads", "2").ok());
+  auto text = CompareRunsText(*store_, {1, 2});  // TPR 0.7 against 0.55.
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_NE(text->find("* TPR celeba_ir id_rate @FPR 0.1"), std::string::npos) << *text;
+  const size_t core_row = text->find("* numerics openblas_core");
+  ASSERT_NE(core_row, std::string::npos) << *text;
+  const std::string row = text->substr(core_row, text->find('\n', core_row) - core_row);
+  EXPECT_LT(row.find("SkylakeX"), row.find("Haswell")) << row;
+  EXPECT_NE(text->find("  numerics threads"), std::string::npos) << *text;
+}
+
+TEST_F(RunsReportTest, CompareLeavesTheMachineFactsOutWhereTheNumbersAgree) {
+  ASSERT_TRUE(store_->SetTag(1, "numerics/openblas_core", "SkylakeX").ok());
+  auto text = CompareRunsText(*store_, {1, 1});
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(text->find("numerics"), std::string::npos) << *text;
+}
+
 TEST_F(RunsReportTest, CompareKeepsEveryCedPointApart) {
   // A landmark run logs one nme_ced row per NME threshold, without a target FPR.
   for (int64_t run : {1, 2}) {

@@ -5,10 +5,12 @@
 #include <filesystem>
 
 #include "facerec/data/celeba.h"
+#include "facerec/core/file_bytes.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/image.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run.h"
+#include "tests/testing/competing_process.h"
 #include "tests/testing/test_data.h"
 
 namespace facerec::train {
@@ -132,6 +134,54 @@ TEST(TrainerTest, KilledMidEpochAndResumedEndsWithTheSameWeights) {
   ASSERT_TRUE(trainer.Train().ok());
   EXPECT_EQ(trainer.start_epoch(), 1);
   ExpectIdentical(Weights(uninterrupted), Weights(resumed));
+}
+
+// A run's numbers depend only on its record: at a fixed thread count (2, as
+// the default on these machines) a busy process beside the training changes
+// nothing in the checkpoint, byte for byte. (Under the old thread governor the
+// steps beside it ran on one thread, and the weights differed.)
+TEST(TrainerTest, TrainingBesideABusyProcessWritesTheSameCheckpointBytesAsAlone) {
+  const int threads_before = torch::get_num_threads();
+  torch::set_num_threads(2);
+  const auto train = [](const std::string& name) -> absl::StatusOr<std::string> {
+    TrainingSetup s = MakeSetup("arcface", 2);
+    TrainOptions options = TinyOptions(Fresh(name));
+    options.epochs = 8;  // Seconds of training: long enough for anything that watched the load.
+    FACEREC_RETURN_IF_ERROR(Trainer(s.backbone, s.loss, s.loader.get(), options, nullptr).Train());
+    return ReadFileBytes(options.checkpoint_path);
+  };
+  const absl::StatusOr<std::string> alone = train("alone");
+  absl::StatusOr<std::string> beside_busy = absl::UnknownError("not trained");
+  {
+    testing::CompetingProcess busy(testing::CompetingProcess::kBusy);
+    beside_busy = train("beside_busy");
+  }
+  EXPECT_EQ(torch::get_num_threads(), 2);
+  torch::set_num_threads(threads_before);
+  ASSERT_TRUE(alone.ok()) << alone.status();
+  ASSERT_TRUE(beside_busy.ok()) << beside_busy.status();
+  ASSERT_GT(alone->size(), 1000u);
+  EXPECT_EQ(alone->size(), beside_busy->size());
+  EXPECT_TRUE(*alone == *beside_busy) << "the checkpoints' bytes differ";
+}
+
+// The checkpoint holds only what the numbers depend on; the training time
+// (which differs between two runs of one record) lives beside it and still
+// carries over a resume.
+TEST(TrainerTest, TrainingTimeIsKeptBesideTheCheckpointNotInIt) {
+  TrainingSetup s = MakeSetup("ce", 2);
+  const std::string checkpoint = Fresh("seconds");
+  Trainer trainer(s.backbone, s.loss, s.loader.get(), TinyOptions(checkpoint), nullptr);
+  ASSERT_TRUE(trainer.Train().ok());
+  const absl::StatusOr<std::string> seconds = ReadFileBytes(checkpoint + ".seconds");
+  ASSERT_TRUE(seconds.ok()) << seconds.status();
+  // Written at the last checkpoint, a moment before training ends.
+  EXPECT_GT(std::stod(*seconds), 0);
+  EXPECT_LE(std::stod(*seconds), trainer.seconds_training());
+  torch::serialize::InputArchive archive;
+  archive.load_from(checkpoint);
+  torch::Tensor unused;
+  EXPECT_FALSE(archive.try_read("seconds_training", unused));
 }
 
 // A run killed after an epoch's checkpoint but before its callback (its
