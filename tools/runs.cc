@@ -10,7 +10,7 @@
 //   tools/bazel run //tools:runs -- export runs|params|metrics|evaluations [RUN ...] [--out=F]
 //
 // RUN is a run's number in this store (12) or its uid, whole or its first 8+
-// hex digits (3f2a9c01), which is the same in every store: documents cite it.
+// hex digits (e3455ae5), which is the same in every store: documents cite it.
 // The text export (tracking/run_export.h) moves runs between stores; import
 // skips runs the store already has.
 //
