@@ -8,9 +8,7 @@
 // Why direct regression and not heatmaps: for 5 sparse points on a 64x64
 // crop a small regression net reaches the MTFL-era accuracy (TCDCN, ~8%
 // NME on AFLW; ours: experiments/RESULTS.md) at a fraction of a heatmap
-// net's cost:
-// about 1 ms per face and pass on 2 CPU cores (benchmarks/README.md).
-// Heatmaps pay for a decoder at
+// net's cost (its time per face: benchmarks/README.md). Heatmaps pay for a decoder at
 // high resolution and a soft-argmax to be sub-pixel. The Wing loss (Feng et
 // al., CVPR 2018) keeps regression's weak spot in check: it is log-shaped for
 // small errors, so the many nearly-right points still pull as hard as the

@@ -10,7 +10,7 @@
 // products (no similarity is computed pair by pair); one linear pass splits
 // the query triangle into positive and false scores, and a radix select (two
 // linear passes) finds every threshold at once: no sort of the 3.2 million
-// false scores. 25-35 ms at the real sizes (benchmarks/README.md).
+// false scores (its time at the real sizes: benchmarks/README.md).
 //
 //   IdRateResult r = IdentificationRate(query_embeddings, query_ids, distractor_embeddings,
 //                                       kCourseFprs);
