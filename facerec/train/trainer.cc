@@ -307,6 +307,7 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
   const bool primary = dp == nullptr || dp->is_primary();
   if (!options_.resume && primary && !options_.checkpoint_path.empty()) {
     std::error_code error;
+    std::filesystem::remove(SecondsPath(options_.checkpoint_path), error);  // Its time, if any.
     std::filesystem::remove(options_.checkpoint_path, error);
     if (error) {
       return absl::PermissionDeniedError(absl::StrCat("cannot delete the old checkpoint ",
