@@ -25,9 +25,9 @@ absl::Status SaveCheckpoint(const std::string& path, detect::DetectorNet net,
     std::filesystem::create_directories(std::filesystem::path(path).parent_path());
     torch::serialize::OutputArchive archive, model, state;
     net->save(model);
-    optimizer.save(state);
+    SaveOptimizerState(optimizer, net->parameters(), state);  // The same bytes for the same state.
     archive.write("model", model);
-    archive.write("optimizer", state);
+    archive.write("optimizer_state", state);
     archive.write("next_epoch", torch::tensor(static_cast<int64_t>(next_epoch)));
     archive.write("global_step", torch::tensor(global_step));
     archive.save_to(temporary);
@@ -45,9 +45,13 @@ absl::Status LoadCheckpoint(const std::string& path, detect::DetectorNet net,
     torch::serialize::InputArchive archive, model, state;
     archive.load_from(path, device);
     archive.read("model", model);
-    archive.read("optimizer", state);
     net->load(model);
-    optimizer.load(state);
+    if (archive.try_read("optimizer_state", state)) {
+      LoadOptimizerState(Optimizer::kAdamW, net->parameters(), state, optimizer);
+    } else {  // A checkpoint from before the state was kept by parameter order.
+      archive.read("optimizer", state);
+      optimizer.load(state);
+    }
     torch::Tensor epoch, step;
     archive.read("next_epoch", epoch);
     archive.read("global_step", step);

@@ -37,10 +37,11 @@ std::vector<torch::Tensor> Parameters(const backbones::Backbone& backbone,
   return params;
 }
 
-// The optimiser's state of each parameter, in the order of `params` and under
-// stable names. LibTorch's Optimizer::save keys each parameter's state by the
-// parameter's address in memory, which differs from run to run, so two runs
-// with equal weights and state would write different bytes.
+// The training time of the checkpoint at `checkpoint`, in seconds, as text.
+std::string SecondsPath(const std::string& checkpoint) { return checkpoint + ".seconds"; }
+
+}  // namespace
+
 void SaveOptimizerState(const torch::optim::Optimizer& optimizer,
                         const std::vector<torch::Tensor>& params,
                         torch::serialize::OutputArchive& archive) {
@@ -53,7 +54,6 @@ void SaveOptimizerState(const torch::optim::Optimizer& optimizer,
   }
 }
 
-// The inverse, for an optimiser of `kind` over `params` (the same order).
 void LoadOptimizerState(Optimizer kind, const std::vector<torch::Tensor>& params,
                         torch::serialize::InputArchive& archive, torch::optim::Optimizer& optimizer) {
   for (size_t i = 0; i < params.size(); ++i) {
@@ -70,10 +70,6 @@ void LoadOptimizerState(Optimizer kind, const std::vector<torch::Tensor>& params
   }
 }
 
-// The training time of the checkpoint at `checkpoint`, in seconds, as text.
-std::string SecondsPath(const std::string& checkpoint) { return checkpoint + ".seconds"; }
-
-}  // namespace
 
 absl::StatusOr<Optimizer> ParseOptimizer(absl::string_view name) {
   if (name == "sgd") return Optimizer::kSgd;

@@ -113,6 +113,19 @@ struct TrainOptions {
 // ("epochs=0: must be at least 1"). Trainer::Train checks it first.
 absl::Status ValidateTrainOptions(const TrainOptions& options);
 
+// The optimiser's state of each parameter, in the order of `params`, under
+// names that do not depend on where the tensors live in memory: LibTorch's
+// Optimizer::save keys each parameter's state by its address, which differs
+// from run to run, so equal states would be written as different bytes.
+// Parameters no step has touched have no state and are left out.
+void SaveOptimizerState(const torch::optim::Optimizer& optimizer,
+                        const std::vector<torch::Tensor>& params,
+                        torch::serialize::OutputArchive& archive);
+// Reads what SaveOptimizerState wrote into an optimiser of `kind` over the
+// same `params`, in the same order.
+void LoadOptimizerState(Optimizer kind, const std::vector<torch::Tensor>& params,
+                        torch::serialize::InputArchive& archive, torch::optim::Optimizer& optimizer);
+
 // Learning rate at `step` (0-based, counted over all epochs), with `steps_per_epoch`.
 double LearningRate(const TrainOptions& options, int64_t step, int64_t steps_per_epoch);
 
