@@ -9,7 +9,10 @@
 //
 // Checkpoints (written atomically at the end of every epoch) hold the
 // backbone, the loss's parameters (classification heads), the optimiser's
-// state, the next epoch and the global step. Everything random is a function
+// state (by parameter order: SaveOptimizerState), the next epoch and the
+// global step, and nothing that depends on when or where they were written
+// (the training time is kept beside them, in <checkpoint>.seconds), so two
+// runs of one record write the same bytes. Everything random is a function
 // of (seed, epoch, step) - batches (data/face_batches.h) and LibTorch's
 // generator, reseeded at each epoch - so a run killed mid-epoch and resumed
 // from its last checkpoint repeats the interrupted epoch exactly and ends with
