@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <cstring>
 #include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "facerec/core/numerics_facts.h"
 #include "facerec/core/status_macros.h"
@@ -168,6 +168,13 @@ absl::StatusOr<std::string> ShowRunText(ExperimentStore& store, int64_t run_id) 
   return out;
 }
 
+namespace {
+// Whether the runs' cells of one row are not all the same (the row's '*').
+bool Differ(const std::vector<std::string>& cells) {
+  return std::set<std::string>(cells.begin(), cells.end()).size() > 1;
+}
+}  // namespace
+
 absl::StatusOr<std::string> CompareRunsText(ExperimentStore& store,
                                             const std::vector<int64_t>& run_ids) {
   if (run_ids.empty()) return absl::InvalidArgumentError("compare needs at least one run id");
@@ -201,9 +208,10 @@ absl::StatusOr<std::string> CompareRunsText(ExperimentStore& store,
     FACEREC_ASSIGN_OR_RETURN(const auto tags, store.GetTags(id));
     std::map<std::string, std::string> run_facts;
     for (const auto& [key, value] : tags) {
-      if (absl::StartsWith(key, kNumericsTagPrefix)) {
-        run_facts[key.substr(strlen(kNumericsTagPrefix))] = value;
-        fact_keys.insert(key.substr(strlen(kNumericsTagPrefix)));
+      absl::string_view fact = key;
+      if (absl::ConsumePrefix(&fact, kNumericsTagPrefix)) {
+        run_facts[std::string(fact)] = value;
+        fact_keys.insert(std::string(fact));
       }
     }
     facts.push_back(std::move(run_facts));
@@ -233,13 +241,12 @@ absl::StatusOr<std::string> CompareRunsText(ExperimentStore& store,
       auto it = params[i].find(key);
       return it == params[i].end() ? std::string("-") : it->second;
     });
-    const bool differs = std::set<std::string>(cells.begin(), cells.end()).size() > 1;
-    add_row(absl::StrCat(differs ? "* " : "  ", "param ", key), cells);
+    add_row(absl::StrCat(Differ(cells) ? "* " : "  ", "param ", key), cells);
   }
   // Results, each row marked where the runs' numbers differ.
   bool numbers_differ = false;
   auto add_result_row = [&](const std::string& label, const std::vector<std::string>& cells) {
-    const bool differs = std::set<std::string>(cells.begin(), cells.end()).size() > 1;
+    const bool differs = Differ(cells);
     numbers_differ = numbers_differ || differs;
     add_row(absl::StrCat(differs ? "* " : "  ", label), cells);
   };
@@ -264,8 +271,7 @@ absl::StatusOr<std::string> CompareRunsText(ExperimentStore& store,
         auto it = facts[i].find(key);
         return it == facts[i].end() ? std::string("(not recorded)") : it->second;
       });
-      const bool differs = std::set<std::string>(cells.begin(), cells.end()).size() > 1;
-      add_row(absl::StrCat(differs ? "* " : "  ", "numerics ", key), cells);
+      add_row(absl::StrCat(Differ(cells) ? "* " : "  ", "numerics ", key), cells);
     }
     if (fact_keys.empty()) add_row("  numerics", per_run([](size_t) { return "(not recorded)"; }));
   }
