@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "glog/logging.h"
+
 namespace facerec::metrics {
 
 double IntersectionOverUnion(const data::FaceBox& a, const data::FaceBox& b) {
@@ -44,15 +46,11 @@ double MatchQuality(const data::FaceBox& detection, const AnnotatedFace& face,
 
 namespace {
 
-enum class Outcome { kTrue, kFalse, kIgnored };
-
-struct Ranked {
-  double score;
-  Outcome outcome;
-};
+using Outcome = MatchedDetections::Outcome;
+using Ranked = MatchedDetections::Ranked;
 
 // Greedy matching within one photo (see the header).
-void MatchPhoto(const PhotoDetections& photo, const DetectionMatchOptions& options,
+void MatchPhoto(const PhotoDetections& photo, int32_t photo_index, const DetectionMatchOptions& options,
                 std::vector<Ranked>* out) {
   std::vector<size_t> order(photo.detections.size());
   std::iota(order.begin(), order.end(), 0);
@@ -83,29 +81,45 @@ void MatchPhoto(const PhotoDetections& photo, const DetectionMatchOptions& optio
       taken[best] = true;
       outcome = best_ignored ? Outcome::kIgnored : Outcome::kTrue;
     }
-    out->push_back({photo.detections[d].score, outcome});
+    out->push_back({photo.detections[d].score, photo_index, outcome});
   }
 }
 
 }  // namespace
 
-DetectionScores EvaluateDetections(const std::vector<PhotoDetections>& photos,
-                                   const DetectionMatchOptions& options) {
-  DetectionScores s;
-  std::vector<Ranked> ranked;
-  for (const PhotoDetections& photo : photos) {
-    for (const AnnotatedFace& face : photo.faces) s.faces += face.ignore ? 0 : 1;
-    MatchPhoto(photo, options, &ranked);
+MatchedDetections MatchDetections(const std::vector<PhotoDetections>& photos,
+                                  const DetectionMatchOptions& options) {
+  MatchedDetections m;
+  m.false_positives_per_photo = options.false_positives_per_photo;
+  m.faces_per_photo.reserve(photos.size());
+  for (size_t p = 0; p < photos.size(); ++p) {
+    int64_t faces = 0;
+    for (const AnnotatedFace& face : photos[p].faces) faces += face.ignore ? 0 : 1;
+    m.faces_per_photo.push_back(faces);
+    MatchPhoto(photos[p], static_cast<int32_t>(p), options, &m.ranked);
   }
-  std::stable_sort(ranked.begin(), ranked.end(),
+  std::stable_sort(m.ranked.begin(), m.ranked.end(),
                    [](const Ranked& a, const Ranked& b) { return a.score > b.score; });
-  const double allowed_false = options.false_positives_per_photo * photos.size();
-  for (const Ranked& r : ranked) {
+  return m;
+}
+
+DetectionScores ScoreMatchedDetections(const MatchedDetections& matched, const std::vector<int>& multiplicity) {
+  CHECK_EQ(multiplicity.size(), matched.faces_per_photo.size());
+  DetectionScores s;
+  int64_t photos = 0;
+  for (size_t p = 0; p < multiplicity.size(); ++p) {
+    s.faces += multiplicity[p] * matched.faces_per_photo[p];
+    photos += multiplicity[p];
+  }
+  const double allowed_false = matched.false_positives_per_photo * static_cast<double>(photos);
+  for (const Ranked& r : matched.ranked) {
+    const int weight = multiplicity[r.photo];
+    if (weight == 0) continue;
     if (r.outcome == Outcome::kIgnored) {
-      ++s.ignored_detections;
+      s.ignored_detections += weight;
       continue;
     }
-    (r.outcome == Outcome::kTrue ? s.true_positives : s.false_positives) += 1;
+    (r.outcome == Outcome::kTrue ? s.true_positives : s.false_positives) += weight;
     const double recall = s.faces > 0 ? static_cast<double>(s.true_positives) / s.faces : 0;
     const double precision =
         static_cast<double>(s.true_positives) / (s.true_positives + s.false_positives);
@@ -114,7 +128,9 @@ DetectionScores EvaluateDetections(const std::vector<PhotoDetections>& photos,
   }
   if (s.faces == 0) return s;
   // All-point interpolation: precision at recall r is the best precision at
-  // any recall >= r; AP sums it over each step up in recall.
+  // any recall >= r; AP sums it over each step up in recall. A photo drawn m
+  // times steps up m faces at once: the same area as m single steps, since
+  // precision only rises through a run of true positives.
   double ap = 0, previous_recall = 0, envelope = 0;
   std::vector<double> best_after(s.curve.size());
   for (size_t i = s.curve.size(); i-- > 0;) {
@@ -129,6 +145,11 @@ DetectionScores EvaluateDetections(const std::vector<PhotoDetections>& photos,
   }
   s.average_precision = ap;
   return s;
+}
+
+DetectionScores EvaluateDetections(const std::vector<PhotoDetections>& photos,
+                                   const DetectionMatchOptions& options) {
+  return ScoreMatchedDetections(MatchDetections(photos, options), std::vector<int>(photos.size(), 1));
 }
 
 }  // namespace facerec::metrics

@@ -103,6 +103,29 @@ double MatchQuality(const data::FaceBox& detection, const AnnotatedFace& face,
 DetectionScores EvaluateDetections(const std::vector<PhotoDetections>& photos,
                                    const DetectionMatchOptions& options);
 
+// The photos' detections matched to their faces once (matching is within a
+// photo), to be scored under many resamples of the photos: a bootstrap over
+// photos (bootstrap.h) re-weights these and matches nothing again.
+struct MatchedDetections {
+  enum class Outcome { kTrue, kFalse, kIgnored };
+  struct Ranked {
+    double score = 0;
+    int32_t photo = 0;  // Index into the photos matched.
+    Outcome outcome = Outcome::kFalse;
+  };
+  std::vector<Ranked> ranked;            // Every detection, by falling score.
+  std::vector<int64_t> faces_per_photo;  // Faces that count, per photo.
+  double false_positives_per_photo = 1;  // The options' recall cut.
+};
+MatchedDetections MatchDetections(const std::vector<PhotoDetections>& photos,
+                                  const DetectionMatchOptions& options);
+
+// The scores when photo p counts multiplicity[p] times (its faces and its
+// detections, and in the false-positive allowance); every multiplicity 1
+// gives EvaluateDetections' scores. multiplicity.size() must be the photo
+// count (CHECKed: a programmer's error).
+DetectionScores ScoreMatchedDetections(const MatchedDetections& matched, const std::vector<int>& multiplicity);
+
 }  // namespace facerec::metrics
 
 #endif  // FACEREC_METRICS_DETECTION_H_

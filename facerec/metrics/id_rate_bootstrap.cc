@@ -17,36 +17,11 @@ namespace facerec::metrics {
 namespace {
 
 absl::Status ValidateOptions(const BootstrapOptions& options, const std::vector<double>& target_fprs) {
-  if (options.replicates < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("bootstrap replicates ", options.replicates, ": must be >= 1"));
-  }
-  if (!(options.confidence > 0 && options.confidence < 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bootstrap confidence ", options.confidence, ": must be in (0, 1)"));
-  }
+  if (absl::Status status = ValidateBootstrapOptions(options); !status.ok()) return status;
   for (double fpr : target_fprs) {
     if (!(fpr >= 0 && fpr <= 1)) return absl::InvalidArgumentError(absl::StrCat("target FPR ", fpr, ": must be in [0, 1]"));
   }
   return absl::OkStatus();
-}
-
-// Per replicate, how many times each of `identities` identities was drawn.
-std::vector<std::vector<int>> DrawMultiplicities(int32_t identities, const BootstrapOptions& options) {
-  std::mt19937_64 generator(options.seed);
-  std::uniform_int_distribution<int32_t> pick(0, std::max(0, identities - 1));
-  std::vector<std::vector<int>> draws(options.replicates, std::vector<int>(identities, 0));
-  for (std::vector<int>& m : draws) {
-    for (int32_t i = 0; i < identities; ++i) ++m[pick(generator)];
-  }
-  return draws;
-}
-
-// numpy's default percentile: linear between the order statistics.
-double Percentile(const std::vector<double>& sorted, double p) {
-  const double position = p * static_cast<double>(sorted.size() - 1);
-  const auto below = static_cast<size_t>(std::floor(position));
-  const size_t above = std::min(below + 1, sorted.size() - 1);
-  return sorted[below] + (position - static_cast<double>(below)) * (sorted[above] - sorted[below]);
 }
 
 // Intervals from per-replicate values (values[r][f]) around the estimates.

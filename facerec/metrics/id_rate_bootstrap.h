@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "facerec/metrics/bootstrap.h"  // BootstrapOptions
 
 namespace facerec::metrics {
 
@@ -69,15 +70,6 @@ IdRatePairs ScoreIdRatePairs(const torch::Tensor& query_embeddings, const std::v
 std::vector<double> IdRateWithMultiplicity(const IdRatePairs& pairs, const std::vector<int>& multiplicity,
                                            const std::vector<double>& target_fprs);
 
-struct BootstrapOptions {
-  // Replicates drawn. Default 1000.
-  int replicates = 1000;
-  // Coverage of the percentile interval, in (0, 1). Default 0.95.
-  double confidence = 0.95;
-  // Seeds the draws; equal seeds give equal replicates, so two recognisers
-  // bootstrapped apart with one seed see the same resamples. Default 1.
-  uint64_t seed = 1;
-};
 
 struct IdRateInterval {
   double target_fpr = 0;

@@ -171,5 +171,41 @@ TEST(DetectionTest, AveragePrecisionMatchesTheDefinitionOnRandomPhotos) {
   }
 }
 
+// A bootstrap over photos weighs photo p by how often it was drawn: that must
+// score exactly as the photos physically repeated that many times.
+TEST(DetectionTest, ScoringWithMultiplicitiesEqualsEvaluatingThePhotosRepeated) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::uniform_int_distribution<int> times(0, 3);
+  for (int trial = 0; trial < 30; ++trial) {
+    std::vector<PhotoDetections> photos(2 + trial % 5);
+    for (PhotoDetections& p : photos) {
+      for (int f = 0; f < 4; ++f) {
+        p.faces.push_back({Box(100 * f, 0, 40, 40), u(rng) < 0.2});
+        if (u(rng) < 0.7) p.detections.push_back({Box(100 * f + 4 * u(rng), 2, 40, 40), u(rng)});
+        if (u(rng) < 0.3) p.detections.push_back({Box(100 * f + 50, 300, 30, 30), u(rng)});
+      }
+    }
+    std::vector<int> multiplicity(photos.size());
+    std::vector<PhotoDetections> repeated;
+    for (size_t p = 0; p < photos.size(); ++p) {
+      multiplicity[p] = times(rng);
+      for (int k = 0; k < multiplicity[p]; ++k) repeated.push_back(photos[p]);
+    }
+    DetectionMatchOptions options;
+    options.false_positives_per_photo = 0.5;
+    const DetectionScores weighted =
+        ScoreMatchedDetections(MatchDetections(photos, options), multiplicity);
+    const DetectionScores copied = EvaluateDetections(repeated, options);
+    EXPECT_NEAR(weighted.average_precision, copied.average_precision, 1e-12) << "trial " << trial;
+    EXPECT_NEAR(weighted.recall_at_false_positive_rate, copied.recall_at_false_positive_rate, 1e-12)
+        << "trial " << trial;
+    EXPECT_EQ(weighted.faces, copied.faces);
+    EXPECT_EQ(weighted.true_positives, copied.true_positives);
+    EXPECT_EQ(weighted.false_positives, copied.false_positives);
+    EXPECT_EQ(weighted.ignored_detections, copied.ignored_detections);
+  }
+}
+
 }  // namespace
 }  // namespace facerec::metrics
