@@ -369,17 +369,7 @@ absl::Status CompareLosses(experiment::Experiment& e) {
                              experiment::RecognitionConfigFromFlags(name));
     configs.push_back(config);
   }
-  std::vector<int64_t> seeds;
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<double> seed_values, experiment::ParseDoubleList("seeds", FLAGS_seeds));
-  for (double v : seed_values) {
-    if (!(v >= 0 && v == std::floor(v) && v < 9e15)) {
-      return experiment::FlagError("seeds", FLAGS_seeds, absl::StrCat("'", v, "' is not a seed (a whole number >= 0)"));
-    }
-    if (std::find(seeds.begin(), seeds.end(), static_cast<int64_t>(v)) != seeds.end()) {
-      return experiment::FlagError("seeds", FLAGS_seeds, absl::StrCat("seed ", v, " is listed twice"));
-    }
-    seeds.push_back(static_cast<int64_t>(v));
-  }
+  FACEREC_ASSIGN_OR_RETURN(std::vector<int64_t> seeds, experiment::ParseSeedList("seeds", FLAGS_seeds));
   if (seeds.empty()) seeds.push_back(configs.front().seed);
   metrics::BootstrapOptions bootstrap;
   bootstrap.replicates = FLAGS_bootstrap_replicates;

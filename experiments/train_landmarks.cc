@@ -6,6 +6,11 @@
 //
 //   tools/bazel run //experiments:train_landmarks
 //   tools/bazel run //experiments:train_landmarks -- --epochs=5 --base_width=8
+//   tools/bazel run //experiments:train_landmarks -- --seeds=1,2,3   # mean ± std, intervals
+//
+// Seeds in parallel: run each as its own process (--seed=N --threads=1),
+// then --seeds=1,2,3 with the same flags at any --threads: each seed's
+// finished run is found in the store and its net only evaluated again.
 //
 // One face in 20 of the training list (every 20th row) is held out for the
 // per-epoch validation NME, so the test sets are only used once, at the end.
@@ -21,6 +26,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "facerec/align/landmark_detector.h"
 #include "facerec/align/landmark_examples.h"
 #include "facerec/align/landmark_net.h"
@@ -30,7 +36,10 @@
 #include "facerec/experiment/flag_values.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/landmarks.h"
+#include "facerec/metrics/bootstrap.h"
 #include "facerec/pipeline/landmarks.h"
+#include "facerec/pipeline/seed_intervals.h"
+#include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run.h"
 #include "facerec/train/landmark_trainer.h"
@@ -42,6 +51,7 @@ namespace {
 const facerec::train::LandmarkTrainOptions kTrain;
 const facerec::align::LandmarkNetOptions kNet;
 const facerec::align::LandmarkDetectorOptions kDetector;
+const facerec::metrics::BootstrapOptions kBootstrap;
 }  // namespace
 
 DEFINE_int64(seed, 1, "Seed for initialisation, order and augmentation.");
@@ -80,6 +90,14 @@ DEFINE_string(run_name, "landmark_net",
               "Run name in the store. The alignment experiments, tools:align_faces and "
               "tools:results use the newest finished 'landmark_net' run: give exploratory "
               "runs another name. Evaluate-only runs get '_eval' appended.");
+DEFINE_string(seeds, "",
+              "Comma-separated seeds: a net per seed (a seed already trained with these flags, at any "
+              "--threads, is found in the store and only evaluated again), then each set's NME and "
+              "failure rate as mean ± std over the seeds with a bootstrap interval over the faces, and "
+              "the refinement pass and flip averaging each turned off as paired differences; recorded as "
+              "one more run, 'landmark_seeds'.");
+DEFINE_int32(bootstrap_replicates, kBootstrap.replicates, "Bootstrap replicates of the --seeds intervals.");
+DEFINE_double(bootstrap_confidence, kBootstrap.confidence, "Coverage of those intervals, in (0, 1).");
 DEFINE_int32(validate_every, 5, "Validation NME on the held-out training faces every N epochs.");
 DEFINE_int32(holdout_every, 20, "Every Nth training face is held out for validation.");
 
@@ -133,26 +151,28 @@ absl::Status ValidateFlags() {
     return FlagError("holdout_every", FLAGS_holdout_every, "must be 0 (none) or >= 2");
   }
   if (FLAGS_seed < 0) return FlagError("seed", FLAGS_seed, "must be >= 0");
+  if (FLAGS_bootstrap_replicates < 1) {
+    return FlagError("bootstrap_replicates", FLAGS_bootstrap_replicates, "must be >= 1");
+  }
+  if (!(FLAGS_bootstrap_confidence > 0 && FLAGS_bootstrap_confidence < 1)) {
+    return FlagError("bootstrap_confidence", FLAGS_bootstrap_confidence, "must be in (0, 1)");
+  }
   if (FLAGS_run_name.empty()) return FlagError("run_name", "''", "must not be empty");
   return absl::OkStatus();
 }
 
-absl::Status TrainLandmarks(experiment::Experiment& e) {
-  FACEREC_RETURN_IF_ERROR(ValidateFlags());
-  FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
-  FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
-  const bool evaluate_only = !FLAGS_model.empty();
-  std::filesystem::path model;
-  std::string model_sha256;
-  if (evaluate_only) {
-    model = ResolveAgainstWorkspace(FLAGS_model);
-    absl::StatusOr<std::string> sha = Sha256OfFile(model.string());
-    if (!sha.ok()) return experiment::FlagError("model", FLAGS_model, sha.status().message());
-    model_sha256 = *sha;
-  }
+// The faces every run of this experiment loads: the training rows split into
+// trained and held out, and the test sets.
+struct LandmarkData {
+  std::vector<align::LandmarkExample> train;
+  // Scored in every run, held-out training faces first: their protocol is
+  // the one the net learnt, so the gap to the test sets shows.
+  std::vector<pipeline::LandmarkSet> eval_sets;
+  std::string fingerprint;
+};
+
+absl::StatusOr<LandmarkData> LoadData(const std::filesystem::path& root) {
   const int threads = std::max(1, torch::get_num_threads());
-  // Decoded in evaluate-only runs too: the held-out faces are scored beside
-  // the test sets, so every run shows the gap between the two.
   FACEREC_ASSIGN_OR_RETURN(
       std::vector<align::LandmarkExample> all,
       align::LoadMtflExamples(root, "new_training.txt", threads, [](const data::LandmarkFace& face) {
@@ -165,41 +185,78 @@ absl::Status TrainLandmarks(experiment::Experiment& e) {
   FACEREC_ASSIGN_OR_RETURN(
       std::vector<pipeline::LandmarkSet> test_sets,
       pipeline::LoadLandmarkSets(root, "mtfl_test,mtfl_test_minus1px,afw", threads));
-  const std::vector<align::LandmarkExample>& mtfl_test = test_sets[0].examples;
-  const std::vector<align::LandmarkExample>& afw = test_sets[2].examples;
-  std::vector<align::LandmarkExample> train, holdout, pose_train, pose_holdout;
-  pipeline::SplitEveryNth(all, FLAGS_holdout_every, &train, &holdout);
+  LandmarkData d;
+  FACEREC_ASSIGN_OR_RETURN(
+      d.fingerprint,
+      pipeline::LandmarkDataFingerprint(root, {"new_training.txt", "new_testing.txt"},
+                                        {&all, &pose.examples, &test_sets[0].examples, &test_sets[2].examples}));
+  std::vector<align::LandmarkExample> holdout, pose_train, pose_holdout;
+  pipeline::SplitEveryNth(all, FLAGS_holdout_every, &d.train, &holdout);
   pipeline::SplitEveryNth(pose.examples, FLAGS_holdout_every, &pose_train, &pose_holdout);
   if (FLAGS_shifted_mtfl_rows == "correct") {
-    train.insert(train.end(), pose_train.begin(), pose_train.end());
+    d.train.insert(d.train.end(), pose_train.begin(), pose_train.end());
   }
-  LOG(INFO) << "landmark faces: train " << train.size() << " (" << FLAGS_shifted_mtfl_rows
+  LOG(INFO) << "landmark faces: train " << d.train.size() << " (" << FLAGS_shifted_mtfl_rows
             << " the " << pose.examples.size() << " shifted rows), held out " << holdout.size()
-            << " + " << pose_holdout.size() << " pose, MTFL test " << mtfl_test.size() << ", AFW "
-            << afw.size();
+            << " + " << pose_holdout.size() << " pose, MTFL test " << test_sets[0].examples.size()
+            << ", AFW " << test_sets[2].examples.size();
+  if (!holdout.empty()) d.eval_sets.push_back({"mtfl_holdout", std::move(holdout)});
+  if (!pose_holdout.empty()) d.eval_sets.push_back({"mtfl_holdout_pose", std::move(pose_holdout)});
+  d.eval_sets.insert(d.eval_sets.end(), test_sets.begin(), test_sets.end());
+  return d;
+}
 
+// What a run with `seed` trains: the flags, as the store records them. Not
+// params: where things are (the run's name does not change the net, nor its
+// artifact path; a saved net is identified by its sha256) and the seeds
+// summary's own flags.
+std::map<std::string, std::string> TrainingParams(int64_t seed) {
+  std::map<std::string, std::string> params = experiment::FlagsDefinedIn(
+      "train_landmarks", {"run_name", "model", "seeds", "bootstrap_replicates", "bootstrap_confidence"});
+  params["seed"] = absl::StrCat(seed);
+  params["threads"] = absl::StrCat(torch::get_num_threads());
+  return params;
+}
+
+// Every face of every set predicted by `net` with `options` (sets with the
+// same faces predicted once).
+std::vector<std::vector<std::vector<data::Point2>>> PredictSets(align::LandmarkNet net, torch::Device device,
+                                                                const align::LandmarkDetectorOptions& options,
+                                                                const std::vector<pipeline::LandmarkSet>& sets) {
+  align::LandmarkDetector detector(net, device, options);
+  return pipeline::PredictOncePerFaceSet(sets, [&detector](const std::vector<align::LandmarkExample>& examples) {
+    return pipeline::PredictLandmarks(detector, examples);
+  });
+}
+
+// Trains one net with `seed` (or evaluates --model), scores it on every set
+// and records it all as one run. Returns the run and the saved net.
+absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, const LandmarkData& data,
+                                                  int64_t seed, torch::Device device) {
+  const bool evaluate_only = !FLAGS_model.empty();
+  std::filesystem::path model;
+  std::string model_sha256;
+  if (evaluate_only) {
+    model = ResolveAgainstWorkspace(FLAGS_model);
+    absl::StatusOr<std::string> sha = Sha256OfFile(model.string());
+    if (!sha.ok()) return experiment::FlagError("model", FLAGS_model, sha.status().message());
+    model_sha256 = *sha;
+  }
   tracking::RunOptions run_options;
   run_options.experiment = "landmarks";
   // Evaluations of a saved net are named apart, so the newest "landmark_net"
   // run stays the newest trained net (tools:results, pipeline::LatestLandmarkModel).
   run_options.name = evaluate_only ? FLAGS_run_name + "_eval" : FLAGS_run_name;
-  // Not a parameter: the name does not change the net (nor its artifact path).
-  // A saved net is identified by its sha256, not by where this checkout keeps it.
-  run_options.params = experiment::FlagsDefinedIn("train_landmarks", {"run_name", "model"});
+  run_options.params = TrainingParams(seed);
   if (evaluate_only) run_options.params["model_sha256"] = model_sha256;
-  run_options.params["threads"] = absl::StrCat(torch::get_num_threads());
-  run_options.seed = FLAGS_seed;
-  FACEREC_ASSIGN_OR_RETURN(
-      std::string fingerprint,
-      pipeline::LandmarkDataFingerprint(root, {"new_training.txt", "new_testing.txt"},
-                                        {&all, &pose.examples, &mtfl_test, &afw}));
-  run_options.dataset_fingerprint = fingerprint;
+  run_options.seed = seed;
+  run_options.dataset_fingerprint = data.fingerprint;
   align::LandmarkNetOptions net_options;
   net_options.input_size = FLAGS_input_size;
   net_options.base_width = FLAGS_base_width;
   net_options.hidden = FLAGS_hidden;
   // Seeded before the net exists: its initial weights come from this seed.
-  torch::manual_seed(FLAGS_seed);
+  torch::manual_seed(seed);
   align::LandmarkNet net(net_options);
   if (evaluate_only) {
     absl::StatusOr<align::LandmarkNet> loaded = align::LoadLandmarkNet(model.string());
@@ -222,45 +279,37 @@ absl::Status TrainLandmarks(experiment::Experiment& e) {
     options.augment.max_eye_mouth_fraction = FLAGS_max_eye_mouth_fraction;
     options.augment.max_shift = FLAGS_max_shift;
     options.augment.tight_crop_probability = FLAGS_tight_crop_probability;
-    options.seed = static_cast<uint64_t>(FLAGS_seed);
+    options.seed = static_cast<uint64_t>(seed);
     options.device = device;
-    tracking::Run* recorder = run;
+    const std::vector<align::LandmarkExample>* holdout =
+        !data.eval_sets.empty() && data.eval_sets[0].name == "mtfl_holdout" ? &data.eval_sets[0].examples : nullptr;
     auto validate = [&](int epoch) -> absl::Status {
       if (!train::IsValidationEpoch(epoch, FLAGS_validate_every, FLAGS_epochs)) {
         return absl::OkStatus();
       }
-      if (holdout.empty()) return absl::OkStatus();
+      if (holdout == nullptr) return absl::OkStatus();
       align::LandmarkDetector detector(net, device, DetectorOptions());
       std::vector<std::vector<data::Point2>> truth;
-      for (const auto& e : holdout) truth.push_back(e.points);
+      for (const auto& example : *holdout) truth.push_back(example.points);
       const metrics::LandmarkSummary s = metrics::SummariseLandmarkErrors(
-          metrics::NormalisedMeanErrors(pipeline::PredictLandmarks(detector, holdout), truth));
+          metrics::NormalisedMeanErrors(pipeline::PredictLandmarks(detector, *holdout), truth));
       LOG(INFO) << absl::StrFormat("epoch %d validation: NME %.2f%%, failures %.1f%%", epoch + 1,
                                    100 * s.mean_nme, 100 * s.failure_rate);
-      return recorder->LogMetric("val/nme", epoch, s.mean_nme);
+      return run->LogMetric("val/nme", epoch, s.mean_nme);
     };
-    FACEREC_RETURN_IF_ERROR(train::TrainLandmarkNet(net, train, options, run, validate));
+    FACEREC_RETURN_IF_ERROR(train::TrainLandmarkNet(net, data.train, options, run, validate));
     model = e.ArtifactsDir() / "landmarks" /
             tracking::ConfigHash(run_options.params).substr(0, 16) / "landmark_net.pt";
     FACEREC_RETURN_IF_ERROR(align::SaveLandmarkNet(net, model.string()));
     FACEREC_RETURN_IF_ERROR(run->LogArtifact("landmark_net", model.string()));
+    FACEREC_ASSIGN_OR_RETURN(model_sha256, Sha256OfFile(model.string()));
   }
 
-  align::LandmarkDetector detector(net, device, DetectorOptions());
   std::printf("\n%-18s %6s %8s %10s %8s %10s %10s %16s\n", "dataset", "faces", "NME %",
               "median %", "fail %", "offset x %", "offset y %", "NME-offset %");
-  // The held-out training faces first: their protocol is the one the net
-  // learnt, so the gap to the test sets is visible in every run.
-  std::vector<pipeline::LandmarkSet> sets;
-  if (!holdout.empty()) sets.push_back({"mtfl_holdout", holdout});
-  if (!pose_holdout.empty()) sets.push_back({"mtfl_holdout_pose", pose_holdout});
-  sets.insert(sets.end(), test_sets.begin(), test_sets.end());
-  const auto predicted = pipeline::PredictOncePerFaceSet(
-      sets, [&detector](const std::vector<align::LandmarkExample>& examples) {
-        return pipeline::PredictLandmarks(detector, examples);
-      });
-  for (size_t i = 0; i < sets.size(); ++i) {
-    const pipeline::LandmarkSet& set = sets[i];
+  const auto predicted = PredictSets(net, device, DetectorOptions(), data.eval_sets);
+  for (size_t i = 0; i < data.eval_sets.size(); ++i) {
+    const pipeline::LandmarkSet& set = data.eval_sets[i];
     absl::StatusOr<pipeline::LandmarkScores> s =
         pipeline::RecordLandmarkErrors(set.name, predicted[i], set.examples, run);
     FACEREC_RETURN_IF_ERROR(s.status());
@@ -274,7 +323,113 @@ absl::Status TrainLandmarks(experiment::Experiment& e) {
               "with each set's offset removed (cross-fitted over halves). Model: %s\n",
               WorkspaceRelative(model.string()).c_str());
   std::fflush(stdout);
+  // Finished here, not by the frame at exit: a later seed that fails must
+  // not take this one's run with it, and --seeds started again finds it.
+  FACEREC_RETURN_IF_ERROR(run->Finish());
+  FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
+  FACEREC_ASSIGN_OR_RETURN(const tracking::RunRecord record, store->GetRun(run->id()));
+  return pipeline::TrainedRun{record.uid, model.string(), model_sha256};
+}
+
+// The evaluation options a seeds summary compares: as flagged first, then
+// each test-time step the flags turn on, turned off.
+std::vector<std::pair<std::string, align::LandmarkDetectorOptions>> EvaluationVariants() {
+  std::vector<std::pair<std::string, align::LandmarkDetectorOptions>> variants = {{"as_flagged", DetectorOptions()}};
+  if (DetectorOptions().refine_passes > 0) {
+    align::LandmarkDetectorOptions o = DetectorOptions();
+    o.refine_passes = 0;
+    variants.push_back({"no_refinement", o});
+  }
+  if (DetectorOptions().flip_average) {
+    align::LandmarkDetectorOptions o = DetectorOptions();
+    o.flip_average = false;
+    variants.push_back({"no_flip_averaging", o});
+  }
+  return variants;
+}
+
+// --seeds: each seed trained (or found finished in the store: alone, at any
+// thread count), then every set's NME and failure rate per evaluation
+// variant as mean ± std over the seeds with a bootstrap interval over the
+// faces, and each variant's paired difference from the flags' evaluation;
+// recorded as one more run, "landmark_seeds".
+absl::Status TrainSeeds(experiment::Experiment& e, const LandmarkData& data, const std::vector<int64_t>& seeds,
+                        torch::Device device) {
+  FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
+  std::vector<pipeline::TrainedRun> trained;
+  for (int64_t seed : seeds) {
+    absl::StatusOr<pipeline::TrainedRun> found = pipeline::FinishedRunOfConfig(
+        *store, "landmarks", TrainingParams(seed), seed, data.fingerprint, "landmark_net");
+    if (found.ok()) {
+      LOG(INFO) << "seed " << seed << ": trained by run " << found->run_uid.substr(0, 8) << ", evaluated again";
+      trained.push_back(*found);
+      continue;
+    }
+    if (!absl::IsNotFound(found.status())) return found.status();
+    LOG(INFO) << "seed " << seed << ": training";
+    FACEREC_ASSIGN_OR_RETURN(pipeline::TrainedRun run, TrainOneSeed(e, data, seed, device));
+    trained.push_back(run);
+  }
+  metrics::BootstrapOptions bootstrap;
+  bootstrap.replicates = FLAGS_bootstrap_replicates;
+  bootstrap.confidence = FLAGS_bootstrap_confidence;
+  pipeline::SeedIntervals intervals(bootstrap);
+  const auto variants = EvaluationVariants();
+  for (size_t k = 0; k < trained.size(); ++k) {
+    FACEREC_ASSIGN_OR_RETURN(align::LandmarkNet net, align::LoadLandmarkNet(trained[k].model_path));
+    for (const auto& [variant, options] : variants) {
+      LOG(INFO) << "seed " << seeds[k] << ": scoring " << variant;
+      const auto predicted = PredictSets(net, device, options, data.eval_sets);
+      for (size_t i = 0; i < data.eval_sets.size(); ++i) {
+        const pipeline::LandmarkSet& set = data.eval_sets[i];
+        std::vector<std::vector<data::Point2>> truth;
+        for (const auto& example : set.examples) truth.push_back(example.points);
+        const std::vector<double> nme = metrics::NormalisedMeanErrors(predicted[i], truth);
+        std::vector<double> failed;
+        for (double x : nme) failed.push_back(x > metrics::LandmarkSummary().failure_threshold ? 1.0 : 0.0);
+        const auto faces = static_cast<int32_t>(nme.size());
+        FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "nme", faces, metrics::MeanOverUnits(nme)));
+        FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "fail", faces, metrics::MeanOverUnits(failed)));
+      }
+    }
+  }
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::SeedIntervalRow> rows, intervals.Summarise());
+  tracking::RunOptions run_options;
+  run_options.experiment = "landmarks";
+  run_options.name = "landmark_seeds";
+  run_options.params = TrainingParams(seeds.front());
+  run_options.params.erase("seed");
+  run_options.params["seeds"] = absl::StrJoin(seeds, ",");
+  for (size_t k = 0; k < seeds.size(); ++k) {
+    run_options.params[absl::StrCat("run/seed", seeds[k])] = trained[k].run_uid;
+  }
+  run_options.dataset_fingerprint = data.fingerprint;
+  FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
+  FACEREC_RETURN_IF_ERROR(pipeline::RecordSeedIntervals(rows, bootstrap, run));
+  std::printf("\nLandmark net over seeds %s (runs %s):\n%s", absl::StrJoin(seeds, ",").c_str(),
+              absl::StrJoin(trained, ", ",
+                            [](std::string* out, const pipeline::TrainedRun& t) {
+                              absl::StrAppend(out, t.run_uid.substr(0, 8));
+                            })
+                  .c_str(),
+              pipeline::SeedIntervalTable(rows, /*percent=*/true).c_str());
+  std::fflush(stdout);
   return absl::OkStatus();
+}
+
+absl::Status TrainLandmarks(experiment::Experiment& e) {
+  FACEREC_RETURN_IF_ERROR(ValidateFlags());
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<int64_t> seeds, experiment::ParseSeedList("seeds", FLAGS_seeds));
+  if (!seeds.empty() && !FLAGS_model.empty()) {
+    return experiment::FlagError("seeds", FLAGS_seeds, "trains a net per seed; not with --model");
+  }
+  FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
+  FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
+  // Decoded in evaluate-only runs too: the held-out faces are scored beside
+  // the test sets, so every run shows the gap between the two.
+  FACEREC_ASSIGN_OR_RETURN(const LandmarkData data, LoadData(root));
+  if (!seeds.empty()) return TrainSeeds(e, data, seeds, device);
+  return TrainOneSeed(e, data, FLAGS_seed, device).status();
 }
 
 }  // namespace

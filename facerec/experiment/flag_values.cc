@@ -1,6 +1,7 @@
 #include "facerec/experiment/flag_values.h"
 
 #include <algorithm>
+#include <cmath>
 #include <system_error>
 
 #include "absl/strings/numbers.h"
@@ -8,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "facerec/core/data_root.h"
+#include "facerec/core/status_macros.h"
 #include "gflags/gflags.h"
 
 namespace facerec::experiment {
@@ -50,6 +52,21 @@ absl::StatusOr<std::vector<double>> ParseDoubleList(absl::string_view flag,
     values.push_back(value);
   }
   return values;
+}
+
+absl::StatusOr<std::vector<int64_t>> ParseSeedList(absl::string_view flag, absl::string_view text) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<double> values, ParseDoubleList(flag, text));
+  std::vector<int64_t> seeds;
+  for (double v : values) {
+    if (!(v >= 0 && v == std::floor(v) && v < 9e15)) {
+      return FlagError(flag, text, absl::StrCat("'", v, "' is not a seed (a whole number >= 0)"));
+    }
+    if (std::find(seeds.begin(), seeds.end(), static_cast<int64_t>(v)) != seeds.end()) {
+      return FlagError(flag, text, absl::StrCat("seed ", v, " is listed twice"));
+    }
+    seeds.push_back(static_cast<int64_t>(v));
+  }
+  return seeds;
 }
 
 absl::StatusOr<std::vector<std::string>> ParseNameList(absl::string_view flag,

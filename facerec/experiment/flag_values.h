@@ -45,6 +45,10 @@ absl::Status AsFlagError(absl::string_view flag, const absl::Status& status);
 absl::StatusOr<std::vector<double>> ParseDoubleList(absl::string_view flag,
                                                     absl::string_view text);
 
+// Comma-separated seeds ("1,2,3"): whole numbers >= 0, none listed twice;
+// empty text gives none. The error names the flag and the item.
+absl::StatusOr<std::vector<int64_t>> ParseSeedList(absl::string_view flag, absl::string_view text);
+
 // Comma-separated names, trimmed, each one of `allowed`; the error names the
 // flag, the unknown item and the allowed ones. Empty items are skipped; no
 // items at all is an error.

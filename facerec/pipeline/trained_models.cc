@@ -41,6 +41,32 @@ absl::StatusOr<std::string> ModelFromFlagOrStore(
   return path;
 }
 
+absl::StatusOr<TrainedRun> FinishedRunOfConfig(tracking::ExperimentStore& store, const std::string& experiment,
+                                               const std::map<std::string, std::string>& params, int64_t seed,
+                                               const std::string& dataset_fingerprint, const std::string& kind) {
+  const std::map<std::string, std::string> wanted = tracking::WithoutExecutionParams(params);
+  FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::RunRecord> runs, store.ListRuns(experiment));
+  for (const tracking::RunRecord& run : runs) {  // Newest first.
+    if (run.status != tracking::RunStatus::kFinished || run.seed != seed ||
+        run.dataset_fingerprint != dataset_fingerprint) {
+      continue;
+    }
+    using Params = std::map<std::string, std::string>;
+    FACEREC_ASSIGN_OR_RETURN(Params recorded, store.GetParams(run.id));
+    if (tracking::WithoutExecutionParams(recorded) != wanted) continue;
+    FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::ArtifactRecord> artifacts, store.GetArtifacts(run.id));
+    for (const tracking::ArtifactRecord& a : artifacts) {
+      if (a.kind != kind) continue;
+      const std::string path = ResolveAgainstWorkspace(a.path).string();
+      if (!std::filesystem::exists(path)) continue;
+      absl::StatusOr<std::string> sha = Sha256OfFile(path);
+      if (sha.ok() && *sha == a.sha256) return TrainedRun{run.uid, path, a.sha256};
+    }
+  }
+  return absl::NotFoundError(absl::StrCat("no finished ", experiment, " run of this configuration with seed ", seed,
+                                          " and its ", kind, " on disk"));
+}
+
 absl::StatusOr<std::string> LatestDetectorModel(tracking::ExperimentStore& store) {
   return LatestRunArtifact(store, "detector", "detector_net", "detector_net",
                            "train one with `tools/bazel run //experiments:train_detector`, or "

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -33,6 +34,22 @@ absl::StatusOr<std::string> LatestRunArtifact(tracking::ExperimentStore& store,
 absl::StatusOr<std::string> ModelFromFlagOrStore(
     const std::string& flag, const std::string& value,
     const std::function<absl::StatusOr<std::string>()>& from_store);
+
+// A model some run trained, found by what it was trained with.
+struct TrainedRun {
+  std::string run_uid;
+  std::string model_path;  // Its artifact, absolute.
+  std::string sha256;      // Of that file, as recorded and as on disk.
+};
+// The newest FINISHED run of `experiment` with `seed` and
+// `dataset_fingerprint` whose params equal `params` once the execution
+// params are left out of both (tracking::WithoutExecutionParams: a run at
+// another thread count trained the same thing), whose artifact `kind` is
+// still on disk with its recorded sha256. NotFoundError when there is none.
+// How --seeds finds a seed trained before, alone or by an earlier --seeds.
+absl::StatusOr<TrainedRun> FinishedRunOfConfig(tracking::ExperimentStore& store, const std::string& experiment,
+                                               const std::map<std::string, std::string>& params, int64_t seed,
+                                               const std::string& dataset_fingerprint, const std::string& kind);
 
 // Our detector: run "detector_net" of experiment "detector"
 // (experiments/train_detector), artifact "detector_net".

@@ -90,6 +90,15 @@ TEST(FlagLayersTest, AMissingFileIsNotFoundNamingIt) {
   EXPECT_NE(status.message().find("gone.flags"), absl::string_view::npos) << status;
 }
 
+TEST(FlagValuesTest, SeedListsAreWholeDistinctNumbers) {
+  EXPECT_EQ(*ParseSeedList("seeds", "1, 2,3"), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_TRUE(ParseSeedList("seeds", "")->empty());
+  EXPECT_EQ(ParseSeedList("seeds", "1,1.5").status().message(),
+            "--seeds=1,1.5: '1.5' is not a seed (a whole number >= 0)");
+  EXPECT_EQ(ParseSeedList("seeds", "2,2").status().message(), "--seeds=2,2: seed 2 is listed twice");
+  EXPECT_EQ(ParseSeedList("seeds", "-1").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(FlagValuesTest, ListsNameTheFlagAndTheBadItem) {
   EXPECT_EQ(*ParseDoubleList("m", "5, 10,15"), (std::vector<double>{5, 10, 15}));
   EXPECT_TRUE(ParseDoubleList("m", "")->empty());

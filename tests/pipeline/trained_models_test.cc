@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+
 #include "facerec/tracking/experiment_store.h"
 #include "glog/logging.h"
 #include "tests/testing/test_data.h"
@@ -67,6 +69,53 @@ TEST(TrainingCheckpointOfRunTest, AnUnknownRunOrAnotherExperimentsRunIsNotFound)
   const absl::StatusOr<TrainingCheckpoint> found = TrainingCheckpointOfRun(*s.store, other->uid);
   EXPECT_EQ(found.status().code(), absl::StatusCode::kNotFound) << found.status();
   EXPECT_NE(found.status().message().find("no finished compare_losses run"), std::string::npos);
+}
+
+// A finished landmarks run of `params` and `seed`, its net written in `dir`.
+std::string AddLandmarkRun(tracking::ExperimentStore& store, const std::filesystem::path& dir,
+                           std::map<std::string, std::string> params, int64_t seed, const std::string& content) {
+  tracking::RunOptions options;
+  options.experiment = "landmarks";
+  options.name = "landmark_net";
+  options.params = std::move(params);
+  options.seed = seed;
+  options.dataset_fingerprint = "data1";
+  auto id = store.StartRun(options);
+  CHECK(id.ok()) << id.status();
+  const auto path = dir / absl::StrCat("net_", *id, ".pt");
+  testing::WriteFile(path, content);
+  CHECK(store.LogArtifact(*id, "landmark_net", path.string()).ok());
+  CHECK(store.FinishRun(*id, tracking::RunStatus::kFinished).ok());
+  return store.GetRun(*id)->uid;
+}
+
+TEST(FinishedRunOfConfigTest, FindsTheSeedTrainedAtAnotherThreadCountButNotAnotherConfig) {
+  const auto dir = testing::FreshTempDir("finished_run_of_config");
+  auto store = tracking::ExperimentStore::Open((dir / "store.db").string());
+  ASSERT_TRUE(store.ok()) << store.status();
+  const std::string seed2 =
+      AddLandmarkRun(**store, dir, {{"epochs", "100"}, {"seed", "2"}, {"threads", "1"}}, 2, "seed 2");
+  AddLandmarkRun(**store, dir, {{"epochs", "50"}, {"seed", "3"}, {"threads", "1"}}, 3, "other config");
+  const absl::StatusOr<TrainedRun> found = FinishedRunOfConfig(
+      **store, "landmarks", {{"epochs", "100"}, {"seed", "2"}, {"threads", "2"}}, 2, "data1", "landmark_net");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->run_uid, seed2);
+  EXPECT_EQ(found->sha256.size(), 64u);
+  // Another config, another seed, other data: not the same training.
+  EXPECT_EQ(FinishedRunOfConfig(**store, "landmarks", {{"epochs", "100"}, {"seed", "3"}}, 3, "data1", "landmark_net")
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(FinishedRunOfConfig(**store, "landmarks", {{"epochs", "100"}, {"seed", "2"}}, 2, "data2", "landmark_net")
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+  // A net rewritten since (another run of the configuration) is not this run's.
+  testing::WriteFile(found->model_path, "rewritten");
+  EXPECT_EQ(FinishedRunOfConfig(**store, "landmarks", {{"epochs", "100"}, {"seed", "2"}}, 2, "data1", "landmark_net")
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
 }
 
 }  // namespace
