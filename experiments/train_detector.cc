@@ -7,6 +7,11 @@
 //
 //   tools/bazel run //experiments:train_detector                    # --preset=quick
 //   tools/bazel run //experiments:train_detector -- --preset=full
+//   tools/bazel run //experiments:train_detector -- --seeds=1,2,3   # mean ± std, intervals
+//
+// Seeds in parallel: run each as its own process (--seed=N --threads=1),
+// then --seeds=1,2,3 with the same flags at any --threads: each seed's
+// finished run is found in the store and its net only evaluated again.
 //
 // Presets are flagfiles in --config_dir/detector/. A run killed midway
 // resumes from its last epoch's checkpoint when started again with the same
@@ -18,7 +23,10 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/algorithm/container.h"
@@ -38,7 +46,11 @@
 #include "facerec/detect/our_detector.h"
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
+#include "facerec/metrics/bootstrap.h"
+#include "facerec/metrics/detection.h"
 #include "facerec/pipeline/alignment.h"
+#include "facerec/pipeline/seed_intervals.h"
+#include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run.h"
 #include "facerec/train/detector_trainer.h"
@@ -51,6 +63,7 @@ const facerec::detect::DetectorNetOptions kNet;
 const facerec::detect::DetectorLossOptions kLoss;
 const facerec::detect::FaceDetectorOptions kDetector;
 const facerec::detect::DetectionEvaluationOptions kEvaluation;
+const facerec::metrics::BootstrapOptions kBootstrap;
 }  // namespace
 
 DEFINE_string(preset, "quick",
@@ -81,6 +94,13 @@ DEFINE_bool(resume, true, "Resume a killed run with the same flags from its chec
 DEFINE_string(run_name, "detector_net",
               "Run name in the store. The tools use the newest finished 'detector_net' run: give "
               "exploratory runs another name.");
+DEFINE_string(seeds, "",
+              "Comma-separated seeds: a net per seed (a seed already trained with these flags, at any "
+              "--threads, is found in the store and only evaluated again), then each validation set's AP "
+              "as mean ± std over the seeds with a bootstrap interval over photos, and the photo "
+              "enlargement turned off as a paired difference; recorded as one more run, 'detector_seeds'.");
+DEFINE_int32(bootstrap_replicates, kBootstrap.replicates, "Bootstrap replicates of the --seeds intervals.");
+DEFINE_double(bootstrap_confidence, kBootstrap.confidence, "Coverage of those intervals, in (0, 1).");
 DEFINE_int32(curve_points, 200, "Points of each stored precision-recall curve.");
 
 namespace facerec {
@@ -96,6 +116,12 @@ absl::Status ValidateFlags(const std::vector<std::string>& sources) {
   if (FLAGS_curve_points < 2) return FlagError("curve_points", FLAGS_curve_points, "must be >= 2");
   if (FLAGS_run_name.empty()) return FlagError("run_name", "''", "must not be empty");
   if (sources.empty()) return FlagError("sources", "''", "must name at least one source");
+  if (FLAGS_bootstrap_replicates < 1) {
+    return FlagError("bootstrap_replicates", FLAGS_bootstrap_replicates, "must be >= 1");
+  }
+  if (!(FLAGS_bootstrap_confidence > 0 && FLAGS_bootstrap_confidence < 1)) {
+    return FlagError("bootstrap_confidence", FLAGS_bootstrap_confidence, "must be in (0, 1)");
+  }
   return absl::OkStatus();
 }
 
@@ -115,34 +141,17 @@ train::DetectorTrainOptions TrainOptionsFromFlags(torch::Device device) {
   return o;
 }
 
-absl::Status TrainDetector(experiment::Experiment& e) {
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> sources,
-                           experiment::ParseNameList("sources", FLAGS_sources,
-                                                     detect::KnownDetectorTrainingSources()));
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> val_sets,
-                           experiment::ParseNameList("val_sets", FLAGS_val_sets,
-                                                     detect::KnownDetectionSets()));
-  for (const std::string& set : val_sets) {
-    if (absl::EndsWith(set, "_train")) {
-      return experiment::FlagError("val_sets", FLAGS_val_sets,
-                                   absl::StrCat(set, " is a training set"));
-    }
-  }
-  FACEREC_RETURN_IF_ERROR(ValidateFlags(sources));
-  FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
-  train::DetectorTrainOptions options = TrainOptionsFromFlags(device);
-  if (absl::Status s = train::ValidateDetectorTrainOptions(options); !s.ok()) {
-    const std::string m(s.message());
-    return experiment::AsFlagError(m.substr(0, m.find('=')), s);
-  }
-  FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
+// What every seed trains on and is scored on.
+struct DetectorData {
+  std::vector<detect::TrainingPhoto> photos;
+  std::vector<detect::DetectionSet> sets;
+  std::string landmark_model_sha256;  // "" without celeba_wild.
+};
 
-  tracking::RunOptions run_options;
-  run_options.name = FLAGS_run_name;
-  run_options.params =
-      experiment::FlagsDefinedIn("train_detector", {"run_name", "landmark_model", "resume",
-                                                    "val_sets", "validate_every", "curve_points"});
-  run_options.seed = FLAGS_seed;
+absl::StatusOr<DetectorData> LoadData(experiment::Experiment& e, const std::vector<std::string>& sources,
+                                      const std::vector<std::string>& val_sets, torch::Device device) {
+  FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
+  DetectorData d;
   std::unique_ptr<align::LandmarkDetector> landmarks;
   if (absl::c_linear_search(sources, "celeba_wild")) {
     std::string model = FLAGS_landmark_model;
@@ -154,28 +163,48 @@ absl::Status TrainDetector(experiment::Experiment& e) {
     absl::StatusOr<align::LandmarkDetector> loaded = align::LandmarkDetector::Load(model, device);
     if (!loaded.ok()) return experiment::AsFlagError("landmark_model", loaded.status());
     landmarks = std::make_unique<align::LandmarkDetector>(std::move(*loaded));
-    // The boxes it makes are training data: the net that made them is part
-    // of the configuration, by content.
-    FACEREC_ASSIGN_OR_RETURN(run_options.params["landmark_model_sha256"], Sha256OfFile(model));
+    FACEREC_ASSIGN_OR_RETURN(d.landmark_model_sha256, Sha256OfFile(model));
   }
   const int threads = std::max(1, torch::get_num_threads());
-  FACEREC_ASSIGN_OR_RETURN(
-      const std::vector<detect::TrainingPhoto> photos,
-      detect::LoadDetectorTrainingPhotos(root, sources, landmarks.get(), threads));
-  std::vector<detect::DetectionSet> sets;
+  FACEREC_ASSIGN_OR_RETURN(d.photos, detect::LoadDetectorTrainingPhotos(root, sources, landmarks.get(), threads));
   for (const std::string& name : val_sets) {
     FACEREC_ASSIGN_OR_RETURN(detect::DetectionSet set, detect::LoadDetectionSet(root, name));
-    sets.push_back(std::move(set));
+    d.sets.push_back(std::move(set));
   }
   std::map<std::string, int> per_source;
   int64_t faces = 0;
-  for (const detect::TrainingPhoto& p : photos) {
+  for (const detect::TrainingPhoto& p : d.photos) {
     ++per_source[p.source];
     faces += static_cast<int64_t>(p.faces.size());
   }
-  LOG(INFO) << "detector training: " << photos.size() << " photos, " << faces << " faces ("
+  LOG(INFO) << "detector training: " << d.photos.size() << " photos, " << faces << " faces ("
             << absl::StrJoin(per_source, ", ", absl::PairFormatter(" ")) << ")";
+  return d;
+}
 
+// What a run with `seed` trains, as the store records it. Not params: where
+// things are, how often it is watched, and the seeds summary's own flags.
+std::map<std::string, std::string> TrainingParams(const DetectorData& data, int64_t seed) {
+  std::map<std::string, std::string> params = experiment::FlagsDefinedIn(
+      "train_detector", {"run_name", "landmark_model", "resume", "val_sets", "validate_every", "curve_points",
+                         "seeds", "bootstrap_replicates", "bootstrap_confidence"});
+  params["seed"] = absl::StrCat(seed);
+  // The boxes the landmark net makes are training data: the net that made
+  // them is part of the configuration, by content.
+  if (!data.landmark_model_sha256.empty()) params["landmark_model_sha256"] = data.landmark_model_sha256;
+  return params;
+}
+
+// Trains one net with `seed`, scores it on every set and records it all as
+// one run. Returns the run and the saved net.
+absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, const DetectorData& data,
+                                                  int64_t seed, torch::Device device) {
+  train::DetectorTrainOptions options = TrainOptionsFromFlags(device);
+  options.seed = static_cast<uint64_t>(seed);
+  tracking::RunOptions run_options;
+  run_options.name = FLAGS_run_name;
+  run_options.params = TrainingParams(data, seed);
+  run_options.seed = seed;
   const std::string config = tracking::ConfigHash(run_options.params).substr(0, 16);
   const std::filesystem::path dir = e.ArtifactsDir() / "detector" / config;
   options.checkpoint_path = (dir / "checkpoint.pt").string();
@@ -191,12 +220,12 @@ absl::Status TrainDetector(experiment::Experiment& e) {
                                cost.parameters, cost.multiply_adds / 1e6);
 
   // Seeded before the net exists: its initial weights come from this seed.
-  torch::manual_seed(FLAGS_seed);
+  torch::manual_seed(seed);
   detect::DetectorNet net(net_options);
   detect::FaceDetectorOptions detector_options;  // Every candidate: what AP needs.
   const detect::DetectionEvaluationOptions evaluation;
   const detect::DetectionSet* facemask_val = nullptr;
-  for (const detect::DetectionSet& s : sets) {
+  for (const detect::DetectionSet& s : data.sets) {
     if (s.name == "facemask_val") facemask_val = &s;
   }
   auto validate = [&](int epoch) -> absl::Status {
@@ -214,7 +243,7 @@ absl::Status TrainDetector(experiment::Experiment& e) {
     FACEREC_RETURN_IF_ERROR(run->LogMetric("val/facemask_ap", epoch, r.all.average_precision));
     return run->LogMetric("val/facemask_ap_large", epoch, r.large.average_precision);
   };
-  FACEREC_RETURN_IF_ERROR(train::TrainDetectorNet(net, photos, options, run, validate));
+  FACEREC_RETURN_IF_ERROR(train::TrainDetectorNet(net, data.photos, options, run, validate));
   const std::filesystem::path model = dir / "detector_net.pt";
   FACEREC_RETURN_IF_ERROR(detect::SaveDetectorNet(net, model.string()));
   FACEREC_RETURN_IF_ERROR(run->LogArtifact("detector_net", model.string()));
@@ -222,7 +251,7 @@ absl::Status TrainDetector(experiment::Experiment& e) {
   detect::OurDetector detector(net, detector_options, device);
   std::printf("\n%-14s %6s %6s %8s %8s %10s %8s\n", "set", "photos", "faces", "AP",
               absl::StrCat("AP>=", evaluation.min_face_side).c_str(), "recall@1FP", "ms");
-  for (const detect::DetectionSet& set : sets) {
+  for (const detect::DetectionSet& set : data.sets) {
     FACEREC_ASSIGN_OR_RETURN(const detect::DetectorEvaluation r,
                              detect::EvaluateDetector(detector, set, evaluation));
     FACEREC_RETURN_IF_ERROR(detect::LogDetectorEvaluation(set.name, r, FLAGS_curve_points, run));
@@ -236,7 +265,133 @@ absl::Status TrainDetector(experiment::Experiment& e) {
               WorkspaceRelative(model.string()).c_str(), static_cast<long long>(cost.parameters),
               cost.multiply_adds / 1e6);
   std::fflush(stdout);
+  // Finished here, not by the frame at exit: a later seed that fails must
+  // not take this one's run with it, and --seeds started again finds it.
+  FACEREC_RETURN_IF_ERROR(run->Finish());
+  FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
+  FACEREC_ASSIGN_OR_RETURN(const tracking::RunRecord record, store->GetRun(run->id()));
+  FACEREC_ASSIGN_OR_RETURN(const std::string sha256, Sha256OfFile(model.string()));
+  return pipeline::TrainedRun{record.uid, model.string(), sha256};
+}
+
+// The detection options a seeds summary compares: every candidate kept (what
+// AP needs) as the defaults enlarge the photo, then without the enlargement.
+std::vector<std::pair<std::string, detect::FaceDetectorOptions>> EvaluationVariants() {
+  const detect::FaceDetectorOptions as_flagged;
+  std::vector<std::pair<std::string, detect::FaceDetectorOptions>> variants = {{"as_flagged", as_flagged}};
+  const double enlargement = detect::OurInputScale(as_flagged);
+  if (enlargement != 1) {
+    detect::FaceDetectorOptions o = as_flagged;
+    o.input_scale = as_flagged.input_scale / enlargement;
+    variants.push_back({"no_enlargement", o});
+  }
+  return variants;
+}
+
+// One of the scores of `matched` under photo multiplicities.
+metrics::UnitStatistic ScoreOf(std::shared_ptr<const metrics::MatchedDetections> matched,
+                               double metrics::DetectionScores::*score) {
+  return [matched, score](const std::vector<int>& multiplicity) {
+    return metrics::ScoreMatchedDetections(*matched, multiplicity).*score;
+  };
+}
+
+// --seeds: each seed trained (or found finished in the store: alone, at any
+// thread count), then every validation set's AP (recall at 1 FP per photo
+// for a recall-only set) per evaluation variant as mean ± std over the
+// seeds with a bootstrap interval over photos, and the variant's paired
+// difference from the default; recorded as one more run, "detector_seeds".
+absl::Status TrainSeeds(experiment::Experiment& e, const DetectorData& data, const std::vector<int64_t>& seeds,
+                        torch::Device device) {
+  FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
+  std::vector<pipeline::TrainedRun> trained;
+  for (int64_t seed : seeds) {
+    absl::StatusOr<pipeline::TrainedRun> found =
+        pipeline::FinishedRunOfConfig(*store, "detector", TrainingParams(data, seed), seed, "", "detector_net");
+    if (found.ok()) {
+      LOG(INFO) << "seed " << seed << ": trained by run " << found->run_uid.substr(0, 8) << ", evaluated again";
+      trained.push_back(*found);
+      continue;
+    }
+    if (!absl::IsNotFound(found.status())) return found.status();
+    LOG(INFO) << "seed " << seed << ": training";
+    FACEREC_ASSIGN_OR_RETURN(pipeline::TrainedRun run, TrainOneSeed(e, data, seed, device));
+    trained.push_back(run);
+  }
+  metrics::BootstrapOptions bootstrap;
+  bootstrap.replicates = FLAGS_bootstrap_replicates;
+  bootstrap.confidence = FLAGS_bootstrap_confidence;
+  pipeline::SeedIntervals intervals(bootstrap);
+  const detect::DetectionEvaluationOptions evaluation;
+  for (size_t k = 0; k < trained.size(); ++k) {
+    for (const auto& [variant, options] : EvaluationVariants()) {
+      LOG(INFO) << "seed " << seeds[k] << ": scoring " << variant;
+      FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<detect::OurDetector> detector,
+                               detect::OurDetector::Load(trained[k].model_path, options, device));
+      for (const detect::DetectionSet& set : data.sets) {
+        FACEREC_ASSIGN_OR_RETURN(detect::DetectorEvaluation r, detect::EvaluateDetector(*detector, set, evaluation));
+        const auto photos = static_cast<int32_t>(r.photos);
+        auto all = std::make_shared<const metrics::MatchedDetections>(std::move(r.matched_all));
+        auto large = std::make_shared<const metrics::MatchedDetections>(std::move(r.matched_large));
+        if (set.recall_only) {
+          FACEREC_RETURN_IF_ERROR(intervals.Add(
+              variant, set.name, "recall_at_1fp", photos,
+              ScoreOf(all, &metrics::DetectionScores::recall_at_false_positive_rate)));
+          continue;
+        }
+        FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "ap", photos,
+                                              ScoreOf(all, &metrics::DetectionScores::average_precision)));
+        FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "ap_large", photos,
+                                              ScoreOf(large, &metrics::DetectionScores::average_precision)));
+      }
+    }
+  }
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::SeedIntervalRow> rows, intervals.Summarise());
+  tracking::RunOptions run_options;
+  run_options.name = "detector_seeds";
+  run_options.params = TrainingParams(data, seeds.front());
+  run_options.params.erase("seed");
+  run_options.params["seeds"] = absl::StrJoin(seeds, ",");
+  run_options.params["val_sets"] = FLAGS_val_sets;
+  for (size_t k = 0; k < seeds.size(); ++k) {
+    run_options.params[absl::StrCat("run/seed", seeds[k])] = trained[k].run_uid;
+  }
+  FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
+  FACEREC_RETURN_IF_ERROR(pipeline::RecordSeedIntervals(rows, bootstrap, run));
+  std::printf("\nDetector over seeds %s (runs %s):\n%s", absl::StrJoin(seeds, ",").c_str(),
+              absl::StrJoin(trained, ", ",
+                            [](std::string* out, const pipeline::TrainedRun& t) {
+                              absl::StrAppend(out, t.run_uid.substr(0, 8));
+                            })
+                  .c_str(),
+              pipeline::SeedIntervalTable(rows, /*percent=*/false).c_str());
+  std::fflush(stdout);
   return absl::OkStatus();
+}
+
+absl::Status TrainDetector(experiment::Experiment& e) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> sources,
+                           experiment::ParseNameList("sources", FLAGS_sources,
+                                                     detect::KnownDetectorTrainingSources()));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> val_sets,
+                           experiment::ParseNameList("val_sets", FLAGS_val_sets,
+                                                     detect::KnownDetectionSets()));
+  for (const std::string& set : val_sets) {
+    if (absl::EndsWith(set, "_train")) {
+      return experiment::FlagError("val_sets", FLAGS_val_sets,
+                                   absl::StrCat(set, " is a training set"));
+    }
+  }
+  FACEREC_RETURN_IF_ERROR(ValidateFlags(sources));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<int64_t> seeds, experiment::ParseSeedList("seeds", FLAGS_seeds));
+  FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
+  if (absl::Status s = train::ValidateDetectorTrainOptions(TrainOptionsFromFlags(device)); !s.ok()) {
+    const std::string m(s.message());
+    return experiment::AsFlagError(m.substr(0, m.find('=')), s);
+  }
+  FACEREC_ASSIGN_OR_RETURN(const DetectorData data, LoadData(e, sources, val_sets, device));
+  if (!seeds.empty()) return TrainSeeds(e, data, seeds, device);
+  return TrainOneSeed(e, data, FLAGS_seed, device).status();
 }
 
 }  // namespace

@@ -39,9 +39,12 @@ absl::StatusOr<DetectorEvaluation> EvaluateDetector(FaceDetector& detector, cons
   metrics::DetectionMatchOptions match;
   match.rule = set.rule;
   match.iou_threshold = options.iou_threshold;
-  e.all = metrics::EvaluateDetections(scored, match);
+  const std::vector<int> once(scored.size(), 1);
+  e.matched_all = metrics::MatchDetections(scored, match);
+  e.all = metrics::ScoreMatchedDetections(e.matched_all, once);
   for (metrics::PhotoDetections& p : scored) IgnoreFacesSmallerThan(options.min_face_side, &p.faces);
-  e.large = metrics::EvaluateDetections(scored, match);
+  e.matched_large = metrics::MatchDetections(scored, match);
+  e.large = metrics::ScoreMatchedDetections(e.matched_large, once);
   if (!ms.empty()) {
     std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
     e.median_ms_per_photo = ms[ms.size() / 2];

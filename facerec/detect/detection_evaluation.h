@@ -39,6 +39,12 @@ struct DetectorEvaluation {
   int64_t photos = 0;              // Decoded and scored.
   double median_ms_per_photo = 0;  // Detect() alone, decoding excluded.
   std::vector<std::string> unreadable;  // Image paths that did not decode.
+  // The scored photos' detections matched to their faces, in the set's
+  // order without the unreadable photos: all and large re-scored under
+  // photo multiplicities (metrics::ScoreMatchedDetections), a bootstrap
+  // over photos.
+  metrics::MatchedDetections matched_all;
+  metrics::MatchedDetections matched_large;
 };
 
 // Errors from the detector (other than on an unreadable photo) end it.

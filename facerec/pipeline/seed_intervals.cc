@@ -55,7 +55,7 @@ std::string SeedIntervalTable(const std::vector<SeedIntervalRow>& rows, bool per
   const double scale = percent ? 100 : 1;
   const char* number = percent ? "%.2f" : "%.3f";
   auto value = [&](double x) { return absl::StrFormat(number, scale * x); };
-  std::string out = absl::StrFormat("%-20s %-20s %-8s %6s %5s %17s %19s %31s\n", "variant", "set", "metric", "units",
+  std::string out = absl::StrFormat("%-18s %-18s %-13s %6s %5s %17s %19s %31s\n", "variant", "set", "metric", "units",
                                     "seeds", "mean ± std", "interval", "difference [interval]");
   for (const SeedIntervalRow& r : rows) {
     std::string difference = "";
@@ -63,7 +63,7 @@ std::string SeedIntervalTable(const std::vector<SeedIntervalRow>& rows, bool per
       difference = absl::StrCat(value(r.difference->mean), " [", value(r.difference->low), ", ",
                                 value(r.difference->high), "]", r.difference->ExcludesZero() ? " *" : "");
     }
-    absl::StrAppend(&out, absl::StrFormat("%-20s %-20s %-8s %6d %5d %17s %19s %31s\n", r.variant, r.set, r.metric,
+    absl::StrAppend(&out, absl::StrFormat("%-18s %-18s %-13s %6d %5d %17s %19s %31s\n", r.variant, r.set, r.metric,
                                           r.units, r.value.seeds,
                                           absl::StrCat(value(r.value.mean), " ± ", value(r.value.stddev)),
                                           absl::StrCat("[", value(r.value.low), ", ", value(r.value.high), "]"),
