@@ -45,6 +45,7 @@ absl::StatusOr<TrainedRun> FinishedRunOfConfig(tracking::ExperimentStore& store,
                                                const std::map<std::string, std::string>& params, int64_t seed,
                                                const std::string& dataset_fingerprint, const std::string& kind) {
   const std::map<std::string, std::string> wanted = tracking::WithoutExecutionParams(params);
+  std::optional<TrainedRun> other_execution;
   FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::RunRecord> runs, store.ListRuns(experiment));
   for (const tracking::RunRecord& run : runs) {  // Newest first.
     if (run.status != tracking::RunStatus::kFinished || run.seed != seed ||
@@ -54,15 +55,21 @@ absl::StatusOr<TrainedRun> FinishedRunOfConfig(tracking::ExperimentStore& store,
     using Params = std::map<std::string, std::string>;
     FACEREC_ASSIGN_OR_RETURN(Params recorded, store.GetParams(run.id));
     if (tracking::WithoutExecutionParams(recorded) != wanted) continue;
+    if (other_execution && recorded != params) continue;
     FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::ArtifactRecord> artifacts, store.GetArtifacts(run.id));
     for (const tracking::ArtifactRecord& a : artifacts) {
       if (a.kind != kind) continue;
       const std::string path = ResolveAgainstWorkspace(a.path).string();
       if (!std::filesystem::exists(path)) continue;
       absl::StatusOr<std::string> sha = Sha256OfFile(path);
-      if (sha.ok() && *sha == a.sha256) return TrainedRun{run.uid, path, a.sha256};
+      if (!sha.ok() || *sha != a.sha256) continue;
+      // The same execution (thread count) first: its numbers are the ones
+      // this configuration gives here.
+      if (recorded == params) return TrainedRun{run.uid, path, a.sha256};
+      if (!other_execution) other_execution = TrainedRun{run.uid, path, a.sha256};
     }
   }
+  if (other_execution) return *other_execution;
   return absl::NotFoundError(absl::StrCat("no finished ", experiment, " run of this configuration with seed ", seed,
                                           " and its ", kind, " on disk"));
 }

@@ -45,7 +45,8 @@ struct TrainedRun {
 // `dataset_fingerprint` whose params equal `params` once the execution
 // params are left out of both (tracking::WithoutExecutionParams: a run at
 // another thread count trained the same thing), whose artifact `kind` is
-// still on disk with its recorded sha256. NotFoundError when there is none.
+// still on disk with its recorded sha256; a run with exactly `params` (the
+// same thread count) before any other. NotFoundError when there is none.
 // How --seeds finds a seed trained before, alone or by an earlier --seeds.
 absl::StatusOr<TrainedRun> FinishedRunOfConfig(tracking::ExperimentStore& store, const std::string& experiment,
                                                const std::map<std::string, std::string>& params, int64_t seed,

@@ -101,6 +101,18 @@ TEST(FinishedRunOfConfigTest, FindsTheSeedTrainedAtAnotherThreadCountButNotAnoth
   ASSERT_TRUE(found.ok()) << found.status();
   EXPECT_EQ(found->run_uid, seed2);
   EXPECT_EQ(found->sha256.size(), 64u);
+  // A newer run of the same seed at another thread count: each thread count
+  // finds its own run first.
+  const std::string seed2_threads2 =
+      AddLandmarkRun(**store, dir, {{"epochs", "100"}, {"seed", "2"}, {"threads", "2"}}, 2, "seed 2, 2 threads");
+  EXPECT_EQ(FinishedRunOfConfig(**store, "landmarks", {{"epochs", "100"}, {"seed", "2"}, {"threads", "1"}}, 2, "data1",
+                                "landmark_net")
+                ->run_uid,
+            seed2);
+  EXPECT_EQ(FinishedRunOfConfig(**store, "landmarks", {{"epochs", "100"}, {"seed", "2"}, {"threads", "2"}}, 2, "data1",
+                                "landmark_net")
+                ->run_uid,
+            seed2_threads2);
   // Another config, another seed, other data: not the same training.
   EXPECT_EQ(FinishedRunOfConfig(**store, "landmarks", {{"epochs", "100"}, {"seed", "3"}}, 3, "data1", "landmark_net")
                 .status()
@@ -112,6 +124,9 @@ TEST(FinishedRunOfConfigTest, FindsTheSeedTrainedAtAnotherThreadCountButNotAnoth
             absl::StatusCode::kNotFound);
   // A net rewritten since (another run of the configuration) is not this run's.
   testing::WriteFile(found->model_path, "rewritten");
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".pt") testing::WriteFile(entry.path(), "rewritten");
+  }
   EXPECT_EQ(FinishedRunOfConfig(**store, "landmarks", {{"epochs", "100"}, {"seed", "2"}}, 2, "data1", "landmark_net")
                 .status()
                 .code(),
