@@ -37,7 +37,9 @@ DEFINE_string(sections, "losses,seeds,alignment,landmarks,detection,pipeline,att
               "clean vs robust), trash (the trash search against injected faults and on the real sets), "
               "retrain (the best loss retrained without the confirmed trash, before -> after), seeds "
               "(the newest compare_losses --seeds: mean ± std over seeds, bootstrap intervals, paired "
-              "differences).");
+              "differences), landmark_seeds and detector_seeds (the newest train_landmarks / "
+              "train_detector --seeds: the same over faces / photos, the evaluation variants as "
+              "paired differences).");
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("Writes the compare_losses table from the experiment store.");
@@ -57,10 +59,11 @@ int main(int argc, char** argv) {
   for (absl::string_view section : absl::StrSplit(FLAGS_sections, ',', absl::SkipEmpty())) {
     if (section != "losses" && section != "alignment" && section != "landmarks" &&
         section != "detection" && section != "pipeline" && section != "attacks" &&
-        section != "defence" && section != "trash" && section != "retrain" && section != "seeds") {
+        section != "defence" && section != "trash" && section != "retrain" && section != "seeds" &&
+        section != "landmark_seeds" && section != "detector_seeds") {
       std::cerr << "results: --sections=" << FLAGS_sections << ": unknown section '" << section
-                << "'; allowed: losses, alignment, landmarks, detection, pipeline, attacks, defence, trash, "
-                   "retrain, seeds\n";
+                << "'; allowed: losses, alignment, landmarks, landmark_seeds, detection, detector_seeds, "
+                   "pipeline, attacks, defence, trash, retrain, seeds\n";
       return 2;
     }
   }
@@ -92,6 +95,12 @@ int main(int argc, char** argv) {
     } else if (section == "landmarks") {
       text = facerec::tools::LandmarksMarkdown(**store);
       if (text.ok()) *text = "## Landmarks: our net vs dlib\n\n" + *text;
+    } else if (section == "landmark_seeds") {
+      text = facerec::tools::StageSeedsMarkdown(**store, facerec::tools::kLandmarkSeeds);
+      if (text.ok()) *text = "## Landmark net over seeds, with intervals\n\n" + *text;
+    } else if (section == "detector_seeds") {
+      text = facerec::tools::StageSeedsMarkdown(**store, facerec::tools::kDetectorSeeds);
+      if (text.ok()) *text = "## Our detector over seeds, with intervals\n\n" + *text;
     } else if (section == "detection") {
       text = facerec::tools::DetectionMarkdown(**store);
       if (text.ok()) *text = "## Face detection: ours vs Haar vs dlib HOG\n\n" + *text;

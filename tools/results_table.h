@@ -80,6 +80,35 @@ absl::StatusOr<std::string> RetrainMarkdown(tracking::ExperimentStore& store);
 // NotFoundError when there is none.
 absl::StatusOr<std::string> SeedsMarkdown(tracking::ExperimentStore& store);
 
+// A stage trained over seeds (train_landmarks, train_detector --seeds): its
+// summary run's experiment and name, what its units are, and how to read it.
+struct StageSeedsSection {
+  std::string experiment;   // "landmarks"
+  std::string run_name;     // "landmark_seeds"
+  std::string unit;         // "faces": what the bootstrap resamples.
+  bool percent = false;     // Values shown × 100.
+  std::string legend;       // Prose before the table's reading guide.
+  std::string how_to_make;  // The command, for the NotFoundError.
+};
+inline const StageSeedsSection kLandmarkSeeds = {
+    "landmarks", "landmark_seeds", "faces", true,
+    "nme: mean point error over the eye-centre distance; fail: share of faces with NME > 10 %; "
+    "as_flagged: the refinement pass and flip averaging on, as trained; no_refinement, "
+    "no_flip_averaging: one of them off, the same nets.",
+    "train_landmarks --seeds=1,2,3"};
+inline const StageSeedsSection kDetectorSeeds = {
+    "detector", "detector_seeds", "photos", false,
+    "ap: average precision at IoU 0.5; ap_large: faces under 24 px ignored; recall_at_1fp: recall at one "
+    "false positive per photo (AFW, where only recall means anything); as_flagged: each photo enlarged so "
+    "20-px faces reach 25 px; no_enlargement: the photo as it is, the same nets.",
+    "train_detector --seeds=1,2,3"};
+
+// The newest FINISHED summary run of `section`: per variant, set and metric,
+// mean ± std over the seeds, the bootstrap interval, and the paired
+// difference from the first variant, marked where its interval excludes 0.
+// NotFoundError when there is none.
+absl::StatusOr<std::string> StageSeedsMarkdown(tracking::ExperimentStore& store, const StageSeedsSection& section);
+
 // One row per FINISHED run tagged `comparison`: TPR at the six course FPRs,
 // TPIR at the three FPIRs, accuracies, LFW, training time; then the shared
 // configuration, the per-loss differences and the command that produced it.

@@ -89,6 +89,8 @@ absl::Status RecordSeedIntervals(const std::vector<SeedIntervalRow>& rows,
     FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/std", 0, r.value.stddev));
     FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/low", 0, r.value.low));
     FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/high", 0, r.value.high));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/units", 0, r.units));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/seeds", 0, r.value.seeds));
     if (!r.difference) continue;
     const std::string d = absl::StrCat("difference/", r.variant, "-", first_variant, "/", r.set, "/", r.metric);
     FACEREC_RETURN_IF_ERROR(run->LogMetric(d + "/estimate", 0, r.difference->mean));

@@ -76,7 +76,8 @@ class SeedIntervals {
 // 0. `percent` shows values × 100.
 std::string SeedIntervalTable(const std::vector<SeedIntervalRow>& rows, bool percent);
 
-// Into `run`: metrics <variant>/<set>/<metric>/mean, /std, /low, /high and
+// Into `run`: metrics <variant>/<set>/<metric>/mean, /std, /low, /high,
+// /units, /seeds and
 // difference/<variant>-<first variant>/<set>/<metric>/estimate, /std, /low,
 // /high (step 0), and params bootstrap_replicates, bootstrap_confidence,
 // bootstrap_seed.

@@ -257,6 +257,56 @@ TEST(ResultsTableTest, DetectionTableTakesEachDetectorsNewestRunThatScoredEveryS
   EXPECT_EQ(markdown->find("| haar |"), std::string::npos) << *markdown;  // None recorded.
 }
 
+TEST(ResultsTableTest, StageSeedsShowTheNewestSummaryWithItsDifferencesJudgedByTheirIntervals) {
+  auto store = StoreWithComparisons();
+  EXPECT_EQ(StageSeedsMarkdown(*store, kLandmarkSeeds).status().code(), absl::StatusCode::kNotFound);
+  // An older summary (NME 9 %), then the newest: as_flagged and two
+  // variants, one whose difference excludes 0 and one whose does not.
+  for (double nme : {0.09, 0.055}) {
+    tracking::RunOptions options;
+    options.experiment = "landmarks";
+    options.name = "landmark_seeds";
+    options.command_line = "train_landmarks --seeds=1,2,3";
+    options.params = {{"run/seed1", "aaaaaaaa11111111"}, {"run/seed2", "bbbbbbbb22222222"},
+                      {"bootstrap_replicates", "1000"}, {"bootstrap_confidence", "0.95"}, {"threads", "1"}};
+    auto id = store->StartRun(options);
+    ASSERT_TRUE(id.ok());
+    std::vector<tracking::MetricPoint> m;
+    auto row = [&](const std::string& key, double mean) {
+      for (const auto& [stat, value] : std::vector<std::pair<std::string, double>>{
+               {"mean", mean}, {"std", 0.002}, {"low", mean - 0.003}, {"high", mean + 0.003},
+               {"units", 337}, {"seeds", 2}}) {
+        m.push_back({key + "/" + stat, 0, value});
+      }
+    };
+    row("as_flagged/afw/nme", nme);
+    row("no_refinement/afw/nme", nme + 0.02);
+    row("no_flip_averaging/afw/nme", nme + 0.001);
+    for (const auto& [variant, d, low, high] : std::vector<std::tuple<std::string, double, double, double>>{
+             {"no_refinement", 0.02, 0.015, 0.025}, {"no_flip_averaging", 0.001, -0.002, 0.004}}) {
+      const std::string key = "difference/" + variant + "-as_flagged/afw/nme/";
+      m.push_back({key + "estimate", 0, d});
+      m.push_back({key + "low", 0, low});
+      m.push_back({key + "high", 0, high});
+    }
+    ASSERT_TRUE(store->LogMetrics(*id, m).ok());
+    ASSERT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
+  }
+  auto markdown = StageSeedsMarkdown(*store, kLandmarkSeeds);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("| as_flagged | afw | nme % | 337 | 2 | 5.50 ± 0.20 | [5.20, 5.80] | – |"),
+            std::string::npos)
+      << *markdown;
+  EXPECT_NE(markdown->find("| no_refinement | afw | nme % | 337 | 2 | 7.50 ± 0.20 | [7.20, 7.80] | 2.00 [1.50, "
+                           "2.50] **differs** |"),
+            std::string::npos)
+      << *markdown;
+  EXPECT_NE(markdown->find("0.10 [-0.20, 0.40] no measurable difference"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("seeds 1: aaaaaaaa, 2: bbbbbbbb"), std::string::npos) << *markdown;
+  EXPECT_EQ(markdown->find("9.00"), std::string::npos) << *markdown;  // The older summary.
+  EXPECT_LT(markdown->find("| as_flagged |"), markdown->find("| no_refinement |"));
+}
+
 TEST(ResultsTableTest, AttacksTakeTheGridAndTheEyeglassesFromTheNewestRunThatHasEach) {
   auto store = StoreWithComparisons();
   EXPECT_EQ(AttacksMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
