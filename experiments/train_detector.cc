@@ -189,6 +189,7 @@ std::map<std::string, std::string> TrainingParams(const DetectorData& data, int6
       "train_detector", {"run_name", "landmark_model", "resume", "val_sets", "validate_every", "curve_points",
                          "seeds", "bootstrap_replicates", "bootstrap_confidence"});
   params["seed"] = absl::StrCat(seed);
+  params["threads"] = absl::StrCat(torch::get_num_threads());
   // The boxes the landmark net makes are training data: the net that made
   // them is part of the configuration, by content.
   if (!data.landmark_model_sha256.empty()) params["landmark_model_sha256"] = data.landmark_model_sha256;

@@ -8,11 +8,20 @@
 //   tools/bazel run //tools:runs -- export --metric_points=300 --out=experiments/results_runs.tsv
 //   tools/bazel run //tools:runs -- import runs.tsv                       (into --db)
 //   tools/bazel run //tools:runs -- export runs|params|metrics|evaluations [RUN ...] [--out=F]
+//   tools/bazel run //tools:runs -- reproduce RUN      (checkout, build, rerun, side by side)
 //
 // RUN is a run's number in this store (12) or its uid, whole or its first 8+
 // hex digits (e3455ae5), which is the same in every store: documents cite it.
 // The text export (tracking/run_export.h) moves runs between stores; import
 // skips runs the store already has.
+//
+// reproduce (tools/replay.h) checks the run's commit out into a worktree
+// beside this checkout (--replay_worktree), builds its target, runs the
+// recorded command at the recorded thread count into a store of its own,
+// imports that run into --db (tagged replay_of=<uid>) and prints every
+// recorded number beside the replay's, with the seeds' spread and both
+// machines' numerics facts. The committed runs are in
+// experiments/results_runs.tsv: `runs import` it first.
 //
 // --db defaults to results.db in the workspace root. For anything else, the
 // file is plain SQLite: `sqlite3 results.db "select * from leaderboard"`.
@@ -26,6 +35,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "facerec/core/data_root.h"
+#include "facerec/core/environment.h"
 #include "facerec/core/exit_status.h"
 #include "facerec/core/file_bytes.h"
 #include "facerec/core/status_macros.h"
@@ -33,6 +43,7 @@
 #include "facerec/tracking/run_export.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
+#include "tools/replay.h"
 #include "tools/runs_report.h"
 
 DEFINE_string(db, "results.db", "Experiment store; relative paths are from the workspace root.");
@@ -42,6 +53,14 @@ DEFINE_string(out, "", "export: write here instead of standard output.");
 DEFINE_int32(metric_points, 0,
              "export (whole runs): at most this many points per metric series, evenly spaced, "
              "first and last kept; 0 = every point (tracking/run_export.h).");
+
+DEFINE_string(replay_worktree, "",
+              "reproduce: check the commit out here (default: ../facerec-replay-<commit> beside the "
+              "workspace root).");
+DEFINE_string(replay_binary, "",
+              "reproduce: run this build of the run's target instead of checking out and building its "
+              "commit (it must be that commit's build; tests use it).");
+DEFINE_string(data_root, "", "reproduce: dataset directory (default $FACEREC_DATA, else ../shared/data).");
 
 namespace facerec::tools {
 namespace {
@@ -54,6 +73,7 @@ constexpr char kUsage[] =
     "  runs export [RUN ...] [--out=FILE]      whole runs as text (tracking/run_export.h)\n"
     "  runs import FILE                        runs from such a file into --db\n"
     "  runs export runs|params|metrics|evaluations [RUN ...] [--out=FILE]   one table as CSV\n"
+    "  runs reproduce RUN                      replay a run from its record, side by side\n"
     "RUN: a run number of this store, or a run uid (8 to 32 hex digits).";
 
 // A run as typed: this store's number (short, so never mistaken for a uid).
@@ -109,9 +129,9 @@ absl::Status CheckArgs(const std::vector<std::string>& args) {
   if (args.empty()) return absl::InvalidArgumentError(kUsage);
   const std::string& command = args[0];
   if (command != "list" && command != "show" && command != "compare" && command != "export" &&
-      command != "import") {
+      command != "import" && command != "reproduce") {
     return absl::InvalidArgumentError(absl::StrCat(
-        "unknown command '", command, "'; allowed: list, show, compare, export, import (--help)"));
+        "unknown command '", command, "'; allowed: list, show, compare, export, import, reproduce (--help)"));
   }
   if (command == "import" || command == "list") return absl::OkStatus();
   for (size_t i = 1; i < args.size(); ++i) {
@@ -162,6 +182,20 @@ absl::StatusOr<std::string> Dispatch(const std::vector<std::string>& args) {
     options.max_points_per_series = FLAGS_metric_points;
     FACEREC_ASSIGN_OR_RETURN(std::string text, tracking::ExportRuns(*store, ids, options));
     return WriteOrReturn(text);
+  }
+  if (command == "reproduce") {
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<int64_t> ids, ParseIds(*store, rest));
+    if (ids.size() != 1) return absl::InvalidArgumentError("reproduce takes one run");
+    FACEREC_ASSIGN_OR_RETURN(const tracking::RunRecord run, store->GetRun(ids[0]));
+    FACEREC_ASSIGN_OR_RETURN(const auto params, store->GetParams(ids[0]));
+    FACEREC_ASSIGN_OR_RETURN(const ReplayPlan plan, PlanReplay(run, params));
+    ReplayOptions options;
+    options.workspace = WorkspaceRoot();
+    if (!FLAGS_replay_worktree.empty()) options.worktree = ResolveAgainstWorkspace(FLAGS_replay_worktree);
+    if (!FLAGS_replay_binary.empty()) options.binary = ResolveAgainstWorkspace(FLAGS_replay_binary);
+    FACEREC_ASSIGN_OR_RETURN(options.data_root, ResolveDataRoot(FLAGS_data_root));
+    FACEREC_ASSIGN_OR_RETURN(const int64_t replay_id, RunReplay(*store, run, plan, options));
+    return ReplayReportText(*store, ids[0], replay_id);
   }
   if (command == "import") {
     if (rest.size() != 1) return absl::InvalidArgumentError("import takes one export file");
