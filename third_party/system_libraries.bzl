@@ -12,6 +12,7 @@ _LIBRARIES = [
     "glog",
     "gtest",
     "libtorch",
+    "nlohmann_json",
     "openssl",
     "opencv",
     "sqlite3",

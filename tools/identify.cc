@@ -12,7 +12,6 @@
 // or with --json one object per photo: {"photo":..., "faces":[{"box":[x,y,w,h],
 // "name":..., "score":..., "best":...}], "error":...}. Unreadable and faceless photos
 // get a line (and a message on stderr) and the rest still run.
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -33,6 +32,7 @@
 #include "facerec/data/text_file.h"
 #include "facerec/pipeline/trained_models.h"
 #include "gflags/gflags.h"
+#include "nlohmann/json.hpp"
 #include "tools/chain_flags.h"
 
 DEFINE_string(gallery, "people.gallery", "Gallery file (tools:enroll); relative to the workspace root.");
@@ -47,18 +47,17 @@ DEFINE_string(annotated_dir, "", "Also write each photo with boxes and names dra
 namespace facerec {
 namespace {
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += absl::StrFormat("\\u%04x", c);
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
+// Keys in the order written: photo first, as a reader scans the lines.
+using Json = nlohmann::ordered_json;
+
+// One line of --json output. Invalid UTF-8 in a file name is replaced, not thrown.
+void PrintJsonLine(const Json& line) {
+  std::printf("%s\n", line.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
 }
+
+// Rounded to `digits` decimals (0.1 px, 1e-4 of a score), as the nearest
+// double to the decimal, which JSON then prints as that decimal.
+double Rounded(double value, int digits) { return std::stod(absl::StrFormat("%.*f", digits, value)); }
 
 struct Photo {
   std::string shown;  // As given.
@@ -113,7 +112,7 @@ absl::Status Main(const std::vector<std::string>& args) {
     cv::Mat photo = cv::imread(p.path.string(), cv::IMREAD_COLOR);
     if (photo.empty()) {
       std::fprintf(stderr, "identify: %s: cannot be read as an image; skipped\n", p.shown.c_str());
-      if (FLAGS_json) std::printf("{\"photo\":%s,\"faces\":[],\"error\":\"unreadable\"}\n", JsonString(p.shown).c_str());
+      if (FLAGS_json) PrintJsonLine({{"photo", p.shown}, {"faces", Json::array()}, {"error", "unreadable"}});
       else std::printf("%s\tunreadable\n", p.shown.c_str());
       ++problems;
       continue;
@@ -123,7 +122,7 @@ absl::Status Main(const std::vector<std::string>& args) {
       std::fprintf(stderr, "identify: %s: no face found\n", p.shown.c_str());
       ++problems;
     }
-    std::vector<std::string> json_faces;
+    Json json_faces = Json::array();
     for (const chain::ChainFace& f : faces) {
       const chain::GalleryMatch m = gallery->BestMatch(f.embedding);
       const bool is_known = m.score >= threshold;
@@ -132,9 +131,10 @@ absl::Status Main(const std::vector<std::string>& args) {
       ++faces_total;
       known += is_known;
       if (FLAGS_json) {
-        json_faces.push_back(absl::StrFormat(
-            "{\"box\":[%.1f,%.1f,%.1f,%.1f],\"name\":%s,\"score\":%.4f,\"best\":%s}", b.x, b.y,
-            b.width, b.height, JsonString(name), m.score, JsonString(m.name)));
+        json_faces.push_back({{"box", {Rounded(b.x, 1), Rounded(b.y, 1), Rounded(b.width, 1), Rounded(b.height, 1)}},
+                              {"name", name},
+                              {"score", Rounded(m.score, 4)},
+                              {"best", m.name}});
       } else {
         std::printf("%s\t%.0f,%.0f,%.0f,%.0f\t%s\t%.4f\t%s\n", p.shown.c_str(), b.x, b.y, b.width,
                     b.height, name.c_str(), m.score, m.name.c_str());
@@ -147,8 +147,9 @@ absl::Status Main(const std::vector<std::string>& args) {
       }
     }
     if (FLAGS_json) {
-      std::printf("{\"photo\":%s,\"faces\":[%s]%s}\n", JsonString(p.shown).c_str(),
-                  absl::StrJoin(json_faces, ",").c_str(), faces.empty() ? ",\"error\":\"no face\"" : "");
+      Json line = {{"photo", p.shown}, {"faces", json_faces}};
+      if (faces.empty()) line["error"] = "no face";
+      PrintJsonLine(line);
     } else if (faces.empty()) {
       std::printf("%s\tno face\n", p.shown.c_str());
     }

@@ -6,71 +6,57 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/tracking/run_export.h"
+#include "nlohmann/json.hpp"
 
 namespace facerec::report {
 namespace {
 
 using tracking::ExperimentStore;
 
-// Shortest text that reads back to the same double; null when not finite
-// (JSON has no NaN or infinity).
-std::string JsonNumber(double value) {
-  if (!std::isfinite(value)) return "null";
-  for (int precision = 6; precision <= 17; ++precision) {
-    std::string text = absl::StrFormat("%.*g", precision, value);
-    if (std::stod(text) == value) return text;
-  }
-  return absl::StrFormat("%.17g", value);
+using Json = nlohmann::json;
+
+// JSON has no NaN or infinity: null instead.
+Json Number(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+Json Number(const std::optional<double>& value) { return value ? Number(*value) : Json(nullptr); }
+template <typename T>
+Json Optional(const std::optional<T>& value) {
+  return value ? Json(*value) : Json(nullptr);
 }
 
-std::string JsonNumber(const std::optional<double>& value) {
-  return value ? JsonNumber(*value) : "null";
+// The document's text, safe inside an HTML script element: "</" can only
+// occur inside strings, where JSON allows "<\/" for it.
+std::string ScriptSafeDump(const Json& json) {
+  // Invalid UTF-8 (a store holds what it was given) is replaced, not thrown.
+  return absl::StrReplaceAll(json.dump(-1, ' ', false, Json::error_handler_t::replace), {{"</", "<\\/"}});
 }
 
-std::string JsonObject(const std::map<std::string, std::string>& values) {
-  std::string out = "{";
-  for (const auto& [key, value] : values) {
-    if (out.size() > 1) out += ",";
-    absl::StrAppend(&out, JsonString(key), ":", JsonString(value));
-  }
-  return out + "}";
-}
-
-std::string RunJson(const tracking::ExportedRun& r) {
+Json RunJson(const tracking::ExportedRun& r) {
   const tracking::RunRecord& run = r.run;
-  std::string out = absl::StrCat(
-      "{\"uid\":", JsonString(run.uid), ",\"experiment\":", JsonString(run.experiment),
-      ",\"name\":", JsonString(run.name), ",\"status\":",
-      JsonString(tracking::RunStatusName(run.status)), ",\"start_ms\":", run.start_ms,
-      ",\"end_ms\":", run.end_ms ? absl::StrCat(*run.end_ms) : "null",
-      ",\"code_version\":", JsonString(run.code_version), ",\"config_hash\":",
-      JsonString(run.config_hash), ",\"seed\":", run.seed ? absl::StrCat(*run.seed) : "null",
-      ",\"command_line\":", JsonString(run.command_line), ",\"error\":", JsonString(run.error),
-      ",\"params\":", JsonObject(r.params), ",\"tags\":", JsonObject(r.tags), ",\"metrics\":{");
+  Json metrics = Json::object();
   // r.metrics is ordered by key, then step (the export's order).
-  std::string key;
-  for (const tracking::MetricPoint& p : r.metrics) {
-    if (p.key != key) {
-      if (!key.empty()) out += "],";
-      key = p.key;
-      absl::StrAppend(&out, JsonString(key), ":[");
-    } else {
-      out += ",";
-    }
-    absl::StrAppend(&out, "[", p.step, ",", JsonNumber(p.value), "]");
+  for (const tracking::MetricPoint& p : r.metrics) metrics[p.key].push_back(Json::array({p.step, Number(p.value)}));
+  Json evaluations = Json::array();
+  for (const tracking::Evaluation& e : r.evaluations) {
+    evaluations.push_back(Json::array({e.dataset, e.protocol, Number(e.target_fpr), Number(e.tpr), Number(e.threshold)}));
   }
-  if (!key.empty()) out += "]";
-  out += "},\"evaluations\":[";
-  for (size_t i = 0; i < r.evaluations.size(); ++i) {
-    const tracking::Evaluation& e = r.evaluations[i];
-    absl::StrAppend(&out, i ? "," : "", "[", JsonString(e.dataset), ",", JsonString(e.protocol), ",",
-                    JsonNumber(e.target_fpr), ",", JsonNumber(e.tpr), ",", JsonNumber(e.threshold),
-                    "]");
-  }
-  return out + "]}";
+  return Json{{"uid", run.uid},
+              {"experiment", run.experiment},
+              {"name", run.name},
+              {"status", tracking::RunStatusName(run.status)},
+              {"start_ms", run.start_ms},
+              {"end_ms", Optional(run.end_ms)},
+              {"code_version", run.code_version},
+              {"config_hash", run.config_hash},
+              {"seed", Optional(run.seed)},
+              {"command_line", run.command_line},
+              {"error", run.error},
+              {"params", r.params},
+              {"tags", r.tags},
+              {"metrics", metrics},
+              {"evaluations", evaluations}};
 }
 
 absl::StatusOr<std::vector<int64_t>> Ids(ExperimentStore& store, const std::string& sql,
@@ -87,29 +73,7 @@ absl::StatusOr<std::vector<int64_t>> Ids(ExperimentStore& store, const std::stri
 
 }  // namespace
 
-std::string JsonString(absl::string_view text) {
-  std::string out = "\"";
-  for (size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = text[i];
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '/':
-        out += (i > 0 && text[i - 1] == '<') ? "\\/" : "/";
-        break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+std::string JsonString(absl::string_view text) { return ScriptSafeDump(Json(std::string(text))); }
 
 absl::StatusOr<std::vector<int64_t>> SelectRuns(ExperimentStore& store,
                                                 const RunSelection& selection) {
@@ -176,8 +140,9 @@ absl::StatusOr<std::string> ReportJson(ExperimentStore& store, const std::vector
   FACEREC_ASSIGN_OR_RETURN(const std::string text, tracking::ExportRuns(store, run_ids, options));
   FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::ExportedRun> runs,
                            tracking::ParseRunExport(store.path(), text));
+  // One run per line, so a page's source stays readable.
   std::string out = "{\"runs\":[";
-  for (size_t i = 0; i < runs.size(); ++i) absl::StrAppend(&out, i ? ",\n" : "\n", RunJson(runs[i]));
+  for (size_t i = 0; i < runs.size(); ++i) absl::StrAppend(&out, i ? ",\n" : "\n", ScriptSafeDump(RunJson(runs[i])));
   return out + "\n]}";
 }
 
