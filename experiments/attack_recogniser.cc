@@ -58,11 +58,13 @@
 #include "facerec/chain/face_alignment.h"
 #include "facerec/backbones/embedding_net.h"
 #include "facerec/core/progress.h"
+#include "facerec/core/statistics.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/face_batches.h"
 #include "facerec/data/image.h"
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
+#include "facerec/metrics/unit_rows.h"
 #include "facerec/pipeline/recognition.h"
 #include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/run.h"
@@ -122,13 +124,9 @@ torch::Tensor InputsOf(const data::FaceImages& images, const std::vector<int64_t
   return data::ImagesToBatch(out);
 }
 
-double Median(torch::Tensor v) {
-  v = v.to(torch::kFloat64).flatten();
-  return v.numel() ? std::get<0>(v.sort())[(v.numel() - 1) / 2].item<double>() : 0;
-}
-
-torch::Tensor UnitRows(const torch::Tensor& e) {
-  return torch::nn::functional::normalize(e, torch::nn::functional::NormalizeFuncOptions().dim(1));
+double Median(const torch::Tensor& v) {
+  const torch::Tensor flat = v.to(torch::kFloat64).flatten().contiguous().cpu();
+  return facerec::Median(std::vector<double>(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel()));
 }
 
 // `x` [N, 3, h, w] at the target net's input size.
@@ -192,8 +190,8 @@ absl::StatusOr<SettingOutcome> AttackSetting(const AttackContext& c,
         // Black-box: the adversarial image as the target net takes it.
         torch::NoGradGuard no_grad;
         const attacks::Embedder embed = EmbedderOf(target.net);
-        scored.similarity_after = (UnitRows(embed(ResizedFor(r.adversarial, target.net.options))) *
-                                   UnitRows(embed(ResizedFor(references, target.net.options))))
+        scored.similarity_after = (metrics::UnitRows(embed(ResizedFor(r.adversarial, target.net.options))) *
+                                   metrics::UnitRows(embed(ResizedFor(references, target.net.options))))
                                       .sum(1);
       }
       for (const auto& [far, threshold] : target.threshold_at_far) {

@@ -42,6 +42,7 @@
 #include "facerec/chain/face_chain.h"
 #include "facerec/core/data_root.h"
 #include "facerec/core/sha256.h"
+#include "facerec/core/statistics.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/face_boxes.h"
 #include "facerec/data/image.h"
@@ -76,12 +77,6 @@ DEFINE_double(score_threshold, std::numeric_limits<double>::quiet_NaN(),
 
 namespace facerec {
 namespace {
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 absl::Status EvaluatePipeline(experiment::Experiment& e) {
   FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> detector_names,

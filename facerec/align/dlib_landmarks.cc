@@ -11,6 +11,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "facerec/core/statistics.h"
 #include "facerec/align/landmark_crops.h"
 
 namespace facerec::align {
@@ -43,12 +44,6 @@ DlibBox Detect(dlib::frontal_face_detector& detector, const LandmarkExample& e) 
     }
   }
   return best;
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
 }
 
 DlibPredictions PredictAll(const std::vector<LandmarkExample>& examples,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "facerec/core/statistics.h"
 #include "glog/logging.h"
 
 namespace facerec::analysis {
@@ -29,26 +30,17 @@ ImageQuality MeasureQuality(const cv::Mat& image) {
   return q;
 }
 
-namespace {
-double MedianOf(std::vector<double> v) {
-  const size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + mid, v.end());
-  const double upper = v[mid];
-  if (v.size() % 2 == 1) return upper;
-  return (upper + *std::max_element(v.begin(), v.begin() + mid)) / 2;
-}
-}  // namespace
 
 std::vector<double> RobustZ(const std::vector<double>& values) {
   if (values.empty()) return {};
-  const double median = MedianOf(values);
+  const double median = Median(values);
   std::vector<double> deviation(values.size());
   double mean_deviation = 0;
   for (size_t i = 0; i < values.size(); ++i) {
     deviation[i] = std::abs(values[i] - median);
     mean_deviation += deviation[i] / values.size();
   }
-  double scale = 1.4826 * MedianOf(deviation);
+  double scale = 1.4826 * Median(deviation);
   if (!(scale > 0)) scale = mean_deviation > 0 ? 1.2533 * mean_deviation : 1;
   std::vector<double> z(values.size());
   for (size_t i = 0; i < values.size(); ++i) z[i] = (median - values[i]) / scale;

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "facerec/core/statistics.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/tracking/run_export.h"
 
@@ -45,10 +46,7 @@ absl::StatusOr<DetectorEvaluation> EvaluateDetector(FaceDetector& detector, cons
   for (metrics::PhotoDetections& p : scored) IgnoreFacesSmallerThan(options.min_face_side, &p.faces);
   e.matched_large = metrics::MatchDetections(scored, match);
   e.large = metrics::ScoreMatchedDetections(e.matched_large, once);
-  if (!ms.empty()) {
-    std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
-    e.median_ms_per_photo = ms[ms.size() / 2];
-  }
+  e.median_ms_per_photo = Median(ms);
   return e;
 }
 
