@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "facerec/core/csv.h"
 #include "facerec/core/data_root.h"
 #include "facerec/core/exit_status.h"
 #include "facerec/core/process.h"
@@ -49,15 +50,8 @@ constexpr char kHeader[] = "file,x,y,w,h,score,lex,ley,rex,rey,nx,ny,lmx,lmy,rmx
 
 std::string Field(double v) { return absl::StrFormat("%.1f", v); }
 
-std::string CsvQuoted(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string Row(const std::string& file, const detect::Detection* d) {
-  std::vector<std::string> f = {CsvQuoted(file)};
+  std::vector<std::string> f = {CsvField(file)};
   if (d == nullptr) {
     f.resize(16);
     return absl::StrJoin(f, ",");

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "facerec/core/csv.h"
 #include "facerec/core/numerics_facts.h"
 #include "facerec/core/status_macros.h"
 
@@ -80,17 +81,6 @@ std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
     absl::StrAppend(&out, line, "\n");
   }
   return out;
-}
-
-std::string CsvField(const std::string& value) {
-  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-  std::string quoted = "\"";
-  for (char c : value) {
-    if (c == '"') quoted.push_back('"');
-    quoted.push_back(c);
-  }
-  quoted.push_back('"');
-  return quoted;
 }
 
 absl::StatusOr<std::string> ListRunsText(ExperimentStore& store, const std::string& experiment,

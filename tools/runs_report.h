@@ -22,9 +22,6 @@ namespace facerec::tools {
 // Columns padded to their widest cell; the first row is the header.
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows);
 
-// One CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-std::string CsvField(const std::string& value);
-
 absl::StatusOr<std::string> ListRunsText(tracking::ExperimentStore& store,
                                          const std::string& experiment, int limit);
 // The run record, params, tags, last value of each metric, evaluations, artifacts.

@@ -17,6 +17,7 @@
 #include "facerec/analysis/image_hash.h"
 #include "facerec/analysis/image_quality.h"
 #include "facerec/analysis/label_noise.h"
+#include "facerec/core/csv.h"
 #include "facerec/core/progress.h"
 #include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
@@ -425,13 +426,12 @@ absl::Status WriteTrashCsv(const TrashReport& report, const std::vector<TrashIte
   std::ofstream out(path);
   if (!out) return absl::InternalError(absl::StrCat("could not write ", path));
   out << "rank,file,split,id,kind,score,evidence\n";
-  const auto quoted = [](const std::string& s) { return "\"" + absl::StrReplaceAll(s, {{"\"", "\"\""}}) + "\""; };
   int64_t rank = 0;
   for (const Suspect& s : report.suspects) {
     const TrashItem& item = items[s.item];
-    out << ++rank << "," << quoted(item.file) << "," << item.split << ","
+    out << ++rank << "," << CsvField(item.file) << "," << item.split << ","
         << (item.identity >= 0 ? absl::StrCat(item.identity) : "") << "," << TrashKindName(s.kind) << ","
-        << absl::StrFormat("%.4f", s.score) << "," << quoted(s.evidence) << "\n";
+        << absl::StrFormat("%.4f", s.score) << "," << CsvField(s.evidence) << "\n";
   }
   out.close();
   if (!out) return absl::InternalError(absl::StrCat("could not write ", path));

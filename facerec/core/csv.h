@@ -1,0 +1,21 @@
+// CSV as RFC 4180 writes it, the one way facerec's CSV outputs quote a field
+// (tools:runs export, tools:detect_faces, the trash search's ranked list).
+//
+//   std::string line = absl::StrCat(CsvField("a,b"), ",", CsvField("plain"));
+//   // "\"a,b\",plain"
+//
+// Thread-safety: a function of its argument.
+#ifndef FACEREC_CORE_CSV_H_
+#define FACEREC_CORE_CSV_H_
+
+#include <string>
+
+namespace facerec {
+
+// `value` as it is when it holds no comma, quote or line break; otherwise in
+// quotes with each quote doubled.
+std::string CsvField(const std::string& value);
+
+}  // namespace facerec
+
+#endif  // FACEREC_CORE_CSV_H_
