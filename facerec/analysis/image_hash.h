@@ -13,11 +13,11 @@
 // re-encoding and resizing leave alone.
 //
 // The hash sees the low-frequency layout; on aligned face crops, where every
-// image shares that layout, different photos can come within a few bits (on
-// celebA_ir's 2,022 x 2,022 pairs: 39 pairs within 4 bits, 800 within 8,
-// most of them burst shots of one person). GreyThumbnail adds the picture
-// itself at 16x16: the correlation of two thumbnails is near 1 for a copy
-// and drops for another photo of the same framing.
+// image shares that layout, different photos can come within a few bits
+// (measured on celebA_ir in benchmarks/README.md, "Perceptual hash on
+// aligned crops"). GreyThumbnail adds the picture itself at 16x16: the
+// correlation of two thumbnails is near 1 for a copy and drops for another
+// photo of the same framing.
 //
 // Thread-safety: functions of their arguments.
 #ifndef FACEREC_ANALYSIS_IMAGE_HASH_H_
