@@ -1,0 +1,121 @@
+// Results section: the photo-to-identity chain.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <iterator>
+#include <optional>
+#include <map>
+#include <set>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "facerec/core/status_macros.h"
+#include "tools/results_table.h"
+#include "tools/results_table/common.h"
+
+namespace facerec::tools {
+
+using tracking::ExperimentStore;
+
+absl::StatusOr<std::string> PipelineMarkdown(ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("pipeline"));
+  for (const tracking::RunRecord& run : runs) {
+    if (run.status != tracking::RunStatus::kFinished) continue;
+    FACEREC_ASSIGN_OR_RETURN(const auto last, LastValues(store, run.id));
+    FACEREC_ASSIGN_OR_RETURN(const auto evaluations, store.GetEvaluations(run.id));
+    std::string md = absl::StrCat(
+        "Run ", ShortUid(run), " (", run.name, "): every photo through detect → landmarks → "
+        "similarity warp → embedding, beside the datasets' own crops embedded by the same "
+        "recogniser.\n\n| | LFW fold 1 accuracy | faces found |\n| --- | --- | --- |\n",
+        "| through the chain | ", Fixed(last, "eval/lfw/pipeline_accuracy"), " | ",
+        Fixed(last, "eval/lfw/found_share"), " |\n| fixed window | ",
+        Fixed(last, "eval/lfw/window_accuracy"), " | – |\n\n");
+    std::map<std::string, std::map<double, double>> tpr;  // dataset -> fpr -> tpr
+    for (const tracking::Evaluation& e : evaluations) {
+      if (e.protocol == "id_rate" && e.target_fpr && e.tpr) tpr[e.dataset][*e.target_fpr] = *e.tpr;
+    }
+    // CelebA-500 val (the chain's options are chosen there), then celebA_ir.
+    for (const auto& [set, title] :
+         {std::pair{"celeba500_val", "CelebA-500 val windows (no distractors)"},
+          std::pair{"celeba_ir", "celebA_ir"}}) {
+      const std::map<double, double>& chain = tpr[absl::StrCat(set, "_pipeline")];
+      if (chain.empty()) continue;
+      absl::StrAppend(&md, "| ", title, " |");
+      for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        absl::StrAppend(&md, absl::StrFormat(" TPR@%g |", it->first));
+      }
+      absl::StrAppend(&md, " faces found |\n|");
+      for (size_t i = 0; i < chain.size() + 2; ++i) absl::StrAppend(&md, " --- |");
+      absl::StrAppend(&md, "\n");
+      for (const auto& [suffix, label] : {std::pair{"_pipeline", "through the chain (crops padded)"},
+                                          std::pair{"_crops", "provided crops"}}) {
+        absl::StrAppend(&md, "| ", label, " |");
+        const std::map<double, double>& row = tpr[absl::StrCat(set, suffix)];
+        for (auto it = row.rbegin(); it != row.rend(); ++it) {
+          absl::StrAppend(&md, absl::StrFormat(" %.3f |", it->second));
+        }
+        absl::StrAppend(&md, " ",
+                        std::string(suffix) == "_pipeline"
+                            ? Fixed(last, absl::StrCat("eval/", set, "/found_share"))
+                            : std::string("–"),
+                        " |\n");
+      }
+      absl::StrAppend(&md, "\n");
+    }
+    FACEREC_ASSIGN_OR_RETURN(const auto params, store.GetParams(run.id));
+    const auto param = [&](const std::string& key) -> std::string {
+      const auto it = params.find(key);
+      return it == params.end() ? "" : it->second;
+    };
+    // Runs before --crop_padding and --score_threshold existed lack them (or hold nan).
+    const std::string padding_mode = param("crop_padding");
+    const std::string threshold = param("score_threshold");
+    absl::StrAppend(&md, "Tight crops padded by ", param("tight_crop_padding").empty() ? "?" : param("tight_crop_padding"),
+                    " of their size on each side",
+                    padding_mode.empty() ? "" : absl::StrCat(" (", padding_mode, ")"),
+                    "; detection score threshold ",
+                    threshold.empty() || threshold == "nan" ? "the detector's default" : threshold, ".\n");
+    const double total = last.count("latency/total_ms") ? last.at("latency/total_ms") : 0;
+    absl::StrAppend(&md, "\nLatency per 640×480 photo with one face (medians):\n\n"
+                         "| stage | ms | share |\n| --- | --- | --- |\n");
+    for (const char* stage : {"detect", "landmarks", "align", "embed", "total"}) {
+      const std::string key = absl::StrCat("latency/", stage, "_ms");
+      const double v = last.count(key) ? last.at(key) : 0;
+      absl::StrAppend(&md, absl::StrFormat("| %s | %.2f | %.0f%% |\n", stage, v,
+                                           total > 0 ? 100 * v / total : 0));
+    }
+    absl::StrAppend(&md, "\nProduced by:\n\n    ", run.command_line, "\n");
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> galleries,
+                             store.ListRuns("gallery"));
+    for (const tracking::RunRecord& g : galleries) {
+      if (g.status != tracking::RunStatus::kFinished) continue;
+      FACEREC_ASSIGN_OR_RETURN(const auto v, LastValues(store, g.id));
+      const std::string k = "eval/lfw_gallery/";
+      absl::StrAppend(
+          &md, "\nEnroll and identify on LFW fold 1 (run ", ShortUid(g), "): ",
+          Fixed(v, k + "people_enrolled", "%.0f"), " people enrolled from two photos each, ",
+          Fixed(v, k + "known_probes", "%.0f"), " other photos of them and ",
+          Fixed(v, k + "stranger_probes", "%.0f"),
+          " photos of never-enrolled people identified. Rank-1 accuracy ",
+          Fixed(v, k + "rank1_accuracy"), "; right and accepted at FAR 1e-3 (threshold ",
+          Fixed(v, k + "threshold"), "): ", Fixed(v, k + "known_accepted"),
+          "; strangers rejected as unknown: ", Fixed(v, k + "unknown_rejected"), ".\n\n    ",
+          g.command_line, "\n");
+      break;
+    }
+    return md;
+  }
+  return absl::NotFoundError(absl::StrCat("no finished pipeline run in ", store.path(),
+                                          " (tools/bazel run //experiments:evaluate_pipeline)"));
+}
+
+}  // namespace facerec::tools

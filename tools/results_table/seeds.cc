@@ -1,0 +1,172 @@
+// Results section: compare_losses over seeds: mean ± std, intervals, paired differences.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <iterator>
+#include <optional>
+#include <map>
+#include <set>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "facerec/core/status_macros.h"
+#include "tools/results_table.h"
+#include "tools/results_table/common.h"
+
+namespace facerec::tools {
+
+using tracking::ExperimentStore;
+
+namespace {
+
+// One summary run of SeedsMarkdown.
+absl::StatusOr<std::string> SeedSummaryMarkdown(ExperimentStore& store, const tracking::RunRecord* newest) {
+  FACEREC_ASSIGN_OR_RETURN(const auto params, store.GetParams(newest->id));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::MetricPoint> points, store.GetMetrics(newest->id));
+  std::map<std::string, double> m;
+  for (const tracking::MetricPoint& p : points) m[p.key] = p.value;
+  // Losses in the order their runs were recorded (params are sorted by key,
+  // so by loss name: the order a table reads best in anyway).
+  std::vector<std::string> losses;
+  std::map<std::string, std::vector<std::string>> seeds_of;
+  for (const auto& [key, uid] : params) {
+    const std::vector<std::string> parts = absl::StrSplit(key, '/');
+    if (parts.size() != 3 || parts[0] != "run") continue;
+    if (!seeds_of.count(parts[1])) losses.push_back(parts[1]);
+    seeds_of[parts[1]].push_back(absl::StrCat(parts[2].substr(4), " (", uid.substr(0, 8), ")"));
+  }
+  const std::vector<std::string> fprs = {"0.5", "0.2", "0.1", "0.05", "0.01", "0.001"};
+  const auto value = [&](const std::string& key) -> std::optional<double> {
+    const auto it = m.find(key);
+    return it == m.end() ? std::optional<double>() : std::optional<double>(it->second);
+  };
+  const auto param = [&](const std::string& key) {
+    const auto it = params.find(key);
+    return it == params.end() ? std::string("?") : it->second;
+  };
+  double confidence = 0;
+  const std::string coverage =
+      absl::SimpleAtod(param("bootstrap_confidence"), &confidence) ? absl::StrFormat("%g %%", 100 * confidence) : "?";
+  std::string md = absl::StrCat(
+      "Run ", ShortUid(*newest), newest->name.empty() ? "" : absl::StrCat(" (", newest->name, ")"),
+      ": every loss trained once per seed; mean ± standard deviation over the seeds, ",
+      "then the identification rate's ", coverage, " bootstrap interval over query identities (",
+      param("bootstrap_replicates"),
+      " replicates; the distractors stay whole), and each pair of losses' difference with the same seeds and "
+      "resamples: bold where the interval excludes 0.\n\n| loss | seeds (run) |");
+  const std::vector<std::string> columns = {"tpr@0.5", "tpr@0.2", "tpr@0.1", "tpr@0.05", "tpr@0.01",
+                                            "tpr@0.001", "tpir@0.1", "lfw"};
+  for (const std::string& c : columns) absl::StrAppend(&md, " ", c, " |");
+  absl::StrAppend(&md, "\n|");
+  for (size_t i = 0; i < columns.size() + 2; ++i) absl::StrAppend(&md, " --- |");
+  absl::StrAppend(&md, "\n");
+  for (const std::string& loss : losses) {
+    absl::StrAppend(&md, "| ", loss, " | ", absl::StrJoin(seeds_of[loss], ", "), " |");
+    for (const std::string& c : columns) {
+      const std::optional<double> mean = value(absl::StrCat(loss, "/", c, "/mean"));
+      const std::optional<double> sd = value(absl::StrCat(loss, "/", c, "/std"));
+      absl::StrAppend(&md, " ", mean && sd ? absl::StrFormat("%.3f ± %.3f", *mean, *sd) : std::string("–"), " |");
+    }
+    absl::StrAppend(&md, "\n");
+  }
+  // "estimate [low, high]" of the metrics <prefix><estimate_suffix>, <prefix>/low
+  // and <prefix>/high; bold where it excludes 0 when `mark` (differences).
+  const auto interval = [&](const std::string& prefix, const char* estimate_suffix, const char* format, bool mark) {
+    const std::optional<double> e = value(prefix + estimate_suffix), lo = value(prefix + "/low"),
+                                hi = value(prefix + "/high");
+    if (!e || !lo || !hi) return std::string("–");
+    const std::string text = absl::StrFormat(format, *e, *lo, *hi);
+    return mark && (*lo > 0 || *hi < 0) ? absl::StrCat("**", text, "**") : text;
+  };
+  const auto table = [&](const std::string& first_column, const std::vector<std::string>& rows,
+                         const std::function<std::string(const std::string&)>& label, const std::string& kind) {
+    absl::StrAppend(&md, "\n| ", first_column, " |");
+    for (const std::string& f : fprs) absl::StrAppend(&md, " TPR@", f, " |");
+    absl::StrAppend(&md, "\n| --- |");
+    for (size_t i = 0; i < fprs.size(); ++i) absl::StrAppend(&md, " --- |");
+    absl::StrAppend(&md, "\n");
+    for (const std::string& row : rows) {
+      absl::StrAppend(&md, "| ", label(row), " |");
+      for (const std::string& f : fprs) {
+        absl::StrAppend(&md, " ",
+                        kind == "difference"
+                            ? interval(absl::StrCat("difference/", row, "/tpr@", f), "/estimate", "%+.3f [%+.3f, %+.3f]", true)
+                            : interval(absl::StrCat(row, "/tpr@", f), "/mean", "%.3f [%.3f, %.3f]", false),
+                        " |");
+      }
+      absl::StrAppend(&md, "\n");
+    }
+  };
+  table("loss", losses, [](const std::string& loss) { return loss; }, "loss");
+  std::vector<std::string> differences;
+  for (const auto& [key, v] : m) {
+    const std::vector<std::string> parts = absl::StrSplit(key, '/');
+    if (parts.size() == 4 && parts[0] == "difference" && parts[3] == "estimate" &&
+        std::find(differences.begin(), differences.end(), parts[1]) == differences.end()) {
+      differences.push_back(parts[1]);
+    }
+  }
+  if (!differences.empty()) {
+    table("difference", differences, [](const std::string& d) { return absl::StrReplaceAll(d, {{"-", " − "}}); },
+          "difference");
+  }
+  absl::StrAppend(&md, "\n    ", newest->command_line, "\n\n");
+  return md;
+}
+
+}  // namespace
+
+namespace {
+
+// The configuration a summary over seeds trained: the params of one of its
+// seeds' runs without the seed and the thread count, hashed; "" when that run
+// is not in the store (a summary imported without its runs).
+absl::StatusOr<std::string> SeedRunsConfiguration(ExperimentStore& store, int64_t summary_id) {
+  FACEREC_ASSIGN_OR_RETURN(const auto params, store.GetParams(summary_id));
+  for (const auto& [key, uid] : params) {
+    if (!absl::StartsWith(key, "run/")) continue;
+    const absl::StatusOr<tracking::RunRecord> seed_run = store.GetRunByUid(uid);
+    if (!seed_run.ok()) continue;
+    FACEREC_ASSIGN_OR_RETURN(const auto config, store.GetParams(seed_run->id));
+    std::map<std::string, std::string> trained = tracking::WithoutExecutionParams(config);
+    trained.erase("seed");
+    return tracking::ConfigHash(trained);
+  }
+  return std::string();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> SeedsMarkdown(ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("loss_comparison"));
+  std::set<std::pair<std::string, std::string>> kinds;
+  std::string md;
+  for (const tracking::RunRecord& run : runs) {  // Newest first.
+    if (run.status != tracking::RunStatus::kFinished) continue;
+    // "quick-1796350418475" and "quick-1796330257751" are one kind of
+    // comparison when their seeds trained the same configuration; two recipes
+    // confirmed at one preset (--erase_probability=0.25 or not) are two.
+    const size_t dash = run.name.rfind('-');
+    const std::string name = dash == std::string::npos ? run.name : run.name.substr(0, dash);
+    FACEREC_ASSIGN_OR_RETURN(const std::string configuration, SeedRunsConfiguration(store, run.id));
+    if (!kinds.insert({name, configuration}).second) continue;
+    FACEREC_ASSIGN_OR_RETURN(const std::string text, SeedSummaryMarkdown(store, &run));
+    absl::StrAppend(&md, text);
+  }
+  if (md.empty()) {
+    return absl::NotFoundError(absl::StrCat("no finished loss comparison over seeds in ", store.path(),
+                                            " (compare_losses --seeds=1,2,3)"));
+  }
+  return md;
+}
+
+}  // namespace facerec::tools
