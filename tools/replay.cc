@@ -24,11 +24,6 @@
 
 namespace facerec::tools {
 
-bool IsTimingMetric(const std::string& key) {
-  const absl::string_view last = absl::string_view(key).substr(key.rfind('/') + 1);
-  return absl::EndsWith(last, "seconds") || absl::EndsWith(last, "per_second") || absl::StartsWith(last, "ms_per");
-}
-
 absl::StatusOr<ReplayPlan> PlanReplay(const tracking::RunRecord& run,
                                       const std::map<std::string, std::string>& params) {
   const std::string who = absl::StrCat("run ", run.uid.substr(0, 8));

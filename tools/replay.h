@@ -83,10 +83,6 @@ absl::StatusOr<int64_t> RunReplay(tracking::ExperimentStore& store, const tracki
 absl::StatusOr<std::string> ReplayReportText(tracking::ExperimentStore& store, int64_t original_id,
                                              int64_t replay_id);
 
-// Whether a metric measures time rather than a result ("train/seconds",
-// "train/images_per_second", "eval/afw/ms_per_photo").
-bool IsTimingMetric(const std::string& key);
-
 }  // namespace facerec::tools
 
 #endif  // FACEREC_TOOLS_REPLAY_H_

@@ -158,6 +158,11 @@ absl::StatusOr<std::string> ShowRunText(ExperimentStore& store, int64_t run_id) 
   return out;
 }
 
+bool IsTimingMetric(const std::string& key) {
+  const absl::string_view last = absl::string_view(key).substr(key.rfind('/') + 1);
+  return absl::EndsWith(last, "seconds") || absl::EndsWith(last, "per_second") || absl::StartsWith(last, "ms_per");
+}
+
 namespace {
 // Whether the runs' cells of one row are not all the same (the row's '*').
 bool Differ(const std::vector<std::string>& cells) {
@@ -235,16 +240,18 @@ absl::StatusOr<std::string> CompareRunsText(ExperimentStore& store,
   }
   // Results, each row marked where the runs' numbers differ.
   bool numbers_differ = false;
-  auto add_result_row = [&](const std::string& label, const std::vector<std::string>& cells) {
+  auto add_result_row = [&](const std::string& label, const std::vector<std::string>& cells, bool timing = false) {
     const bool differs = Differ(cells);
-    numbers_differ = numbers_differ || differs;
+    // A timing differs between any two runs; only results call for the facts.
+    numbers_differ = numbers_differ || (differs && !timing);
     add_row(absl::StrCat(differs ? "* " : "  ", label), cells);
   };
   for (const std::string& key : metric_keys) {
     add_result_row(absl::StrCat("last ", key), per_run([&](size_t i) {
                      auto it = metrics[i].find(key);
                      return it == metrics[i].end() ? std::string("-") : FormatValue(it->second.value);
-                   }));
+                   }),
+                   IsTimingMetric(key));
   }
   for (const std::string& key : evaluation_keys) {
     add_result_row(key, per_run([&](size_t i) {

@@ -22,6 +22,11 @@ namespace facerec::tools {
 // Columns padded to their widest cell; the first row is the header.
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows);
 
+// Whether a metric measures time rather than a result ("train/seconds",
+// "train/images_per_second", "eval/afw/ms_per_photo"): never expected to
+// agree between two runs, so never a reason to look at the numerics facts.
+bool IsTimingMetric(const std::string& key);
+
 absl::StatusOr<std::string> ListRunsText(tracking::ExperimentStore& store,
                                          const std::string& experiment, int limit);
 // The run record, params, tags, last value of each metric, evaluations, artifacts.

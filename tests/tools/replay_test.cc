@@ -103,13 +103,5 @@ TEST(ReplayReportTest, CountsIdenticalNumbersAndShowsADifferenceBesideTheSeedSpr
   EXPECT_NE(text->find("  threads"), std::string::npos) << *text;
 }
 
-TEST(ReplayReportTest, TimingMetricsAreToldApart) {
-  EXPECT_TRUE(IsTimingMetric("train/seconds"));
-  EXPECT_TRUE(IsTimingMetric("train/images_per_second"));
-  EXPECT_TRUE(IsTimingMetric("eval/afw/ms_per_photo"));
-  EXPECT_FALSE(IsTimingMetric("eval/afw/ap"));
-  EXPECT_FALSE(IsTimingMetric("val/seconds_ratio_of_x"));
-}
-
 }  // namespace
 }  // namespace facerec::tools

@@ -88,6 +88,28 @@ TEST_F(RunsReportTest, CompareLeavesTheMachineFactsOutWhereTheNumbersAgree) {
   EXPECT_EQ(text->find("numerics"), std::string::npos) << *text;
 }
 
+TEST_F(RunsReportTest, ATimingThatDiffersIsMarkedButDoesNotCallForTheMachineFacts) {
+  // Two runs with equal results but different training times.
+  std::vector<int64_t> ids;
+  for (double seconds : {60.0, 75.0}) {
+    RunOptions options;
+    options.experiment = "compare_losses";
+    options.name = "ce";
+    auto id = store_->StartRun(options);
+    ASSERT_TRUE(id.ok());
+    ASSERT_TRUE(store_->LogMetrics(*id, {{"loss", 1, 1.5}, {"train/seconds", 0, seconds}}).ok());
+    ASSERT_TRUE(store_->SetTag(*id, "numerics/threads", "2").ok());
+    ASSERT_TRUE(store_->FinishRun(*id, RunStatus::kFinished).ok());
+    ids.push_back(*id);
+  }
+  auto text = CompareRunsText(*store_, ids);
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_NE(text->find("* last train/seconds"), std::string::npos) << *text;
+  EXPECT_EQ(text->find("numerics"), std::string::npos) << *text;
+  EXPECT_TRUE(IsTimingMetric("eval/afw/ms_per_photo"));
+  EXPECT_FALSE(IsTimingMetric("eval/afw/ap"));
+}
+
 TEST_F(RunsReportTest, CompareKeepsEveryCedPointApart) {
   // A landmark run logs one nme_ced row per NME threshold, without a target FPR.
   for (int64_t run : {1, 2}) {
