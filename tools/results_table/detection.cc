@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "tools/markdown_table.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
 
@@ -28,10 +29,8 @@ using tracking::ExperimentStore;
 
 absl::StatusOr<std::string> DetectionMarkdown(ExperimentStore& store) {
   FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("detection"));
-  std::string table =
-      "| detector | run | set | photos | faces | AP | AP, faces ≥ 24 px | recall at 1 FP/photo | "
-      "recall at 1 FP/photo, ≥ 24 px | ms/photo |\n"
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  MarkdownTable table({"detector", "run", "set", "photos", "faces", "AP", "AP, faces ≥ 24 px",
+                       "recall at 1 FP/photo", "recall at 1 FP/photo, ≥ 24 px", "ms/photo"});
   std::vector<std::string> commands;
   constexpr const char* kSets[] = {"facemask_val", "webfaces_val", "dlib_test", "afw"};
   for (const char* detector : {"ours", "haar", "dlib_hog"}) {
@@ -49,14 +48,11 @@ absl::StatusOr<std::string> DetectionMarkdown(ExperimentStore& store) {
         const std::string k = absl::StrCat("eval/", set, "/");
         if (last.count(k + "ap") == 0) continue;
         const bool recall_only = std::string(set) == "afw";
-        absl::StrAppend(&table, "| ", detector, " | ", ShortUid(run), " | ", set,
-                        recall_only ? " (recall only)" : "", " | ", Fixed(last, k + "photos", "%.0f"),
-                        " | ", Fixed(last, k + "faces", "%.0f"), " | ",
-                        recall_only ? "–" : Fixed(last, k + "ap"), " | ",
-                        recall_only ? "–" : Fixed(last, k + "ap_large"), " | ",
-                        Fixed(last, k + "recall_at_1fp"), " | ",
-                        Fixed(last, k + "recall_at_1fp_large"), " | ",
-                        Fixed(last, k + "ms_per_photo", "%.1f"), " |\n");
+        table.AddRow({detector, ShortUid(run), absl::StrCat(set, recall_only ? " (recall only)" : ""),
+                      Fixed(last, k + "photos", "%.0f"), Fixed(last, k + "faces", "%.0f"),
+                      recall_only ? "–" : Fixed(last, k + "ap"), recall_only ? "–" : Fixed(last, k + "ap_large"),
+                      Fixed(last, k + "recall_at_1fp"), Fixed(last, k + "recall_at_1fp_large"),
+                      Fixed(last, k + "ms_per_photo", "%.1f")});
       }
       commands.push_back(run.command_line);
       break;
@@ -69,7 +65,7 @@ absl::StatusOr<std::string> DetectionMarkdown(ExperimentStore& store) {
   std::sort(commands.begin(), commands.end());
   commands.erase(std::unique(commands.begin(), commands.end()), commands.end());
   std::string markdown = absl::StrCat(
-      table,
+      table.ToString(),
       "\nAFW annotates only some faces of a photo: recall only. ms/photo is Detect() alone, "
       "as the evaluation ran (photos of every size; the benchmark's 640×480 numbers are in "
       "benchmarks/README.md).\n\nProduced by:\n\n    ",

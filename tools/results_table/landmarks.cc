@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "tools/markdown_table.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
 
@@ -28,10 +29,8 @@ using tracking::ExperimentStore;
 
 absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
   FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::RunRecord> runs, store.ListRuns("landmarks"));
-  std::string table =
-      "| method | run | dataset | faces | NME % | median NME % | failure % (NME > 10%) | "
-      "offset x % | offset y % | NME, offset removed % |\n"
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  MarkdownTable table({"method", "run", "dataset", "faces", "NME %", "median NME %", "failure % (NME > 10%)",
+                       "offset x %", "offset y %", "NME, offset removed %"});
   std::vector<std::string> commands;
   for (const char* method : {"landmark_net", "dlib_68"}) {
     for (const tracking::RunRecord& run : runs) {  // Newest first.
@@ -48,11 +47,9 @@ absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
           return it == last.end() ? std::string("–") : absl::StrFormat("%.2f", 100 * it->second);
         };
         auto faces = last.find(prefix + "faces");
-        absl::StrAppend(&table, "| ", method, " | ", ShortUid(run), " | ", dataset, " | ",
-                        faces == last.end() ? "–" : absl::StrCat(faces->second), " | ",
-                        percent("nme"), " | ", percent("median_nme"), " | ",
-                        percent("failure_rate"), " | ", percent("offset_x"), " | ",
-                        percent("offset_y"), " | ", percent("nme_offset_removed"), " |\n");
+        table.AddRow({method, ShortUid(run), dataset, faces == last.end() ? "–" : absl::StrCat(faces->second),
+                      percent("nme"), percent("median_nme"), percent("failure_rate"), percent("offset_x"),
+                      percent("offset_y"), percent("nme_offset_removed")});
       }
       commands.push_back(run.command_line);
       break;
@@ -62,7 +59,7 @@ absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
     return absl::NotFoundError(absl::StrCat("no finished landmark runs in ", store.path()));
   }
   std::string markdown =
-      absl::StrCat(table, "\nProduced by:\n\n    ", absl::StrJoin(commands, "\n    "), "\n");
+      absl::StrCat(table.ToString(), "\nProduced by:\n\n    ", absl::StrJoin(commands, "\n    "), "\n");
   for (const tracking::RunRecord& run : runs) {  // The newest label audit, if any.
     if (run.name != "label_audit" || run.status != tracking::RunStatus::kFinished) continue;
     FACEREC_ASSIGN_OR_RETURN(const auto points, store.GetMetrics(run.id));
@@ -81,18 +78,17 @@ absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
     absl::StrAppend(&markdown,
                     "\nLabel audit (run ", ShortUid(run),
                     "; no model: mean patches around the labels, align/label_audit.h): where each "
-                    "set's labels sit relative to MTFL's training labels on the same content.\n\n"
-                    "| set | faces | median eye distance px | x % eye | y % eye | x px | y px |\n"
-                    "| --- | --- | --- | --- | --- | --- | --- |\n");
+                    "set's labels sit relative to MTFL's training labels on the same content.\n\n");
+    MarkdownTable audit({"set", "faces", "median eye distance px", "x % eye", "y % eye", "x px", "y px"});
     for (const std::string& set : sets) {
       const std::string prefix = absl::StrCat("audit/", set, "/");
       const double eyes = last[prefix + "median_eye_distance_px"];
       const double x = last[prefix + "x"], y = last[prefix + "y"];
-      absl::StrAppend(&markdown,
-                      absl::StrFormat("| %s | %.0f | %.1f | %+.2f | %+.2f | %+.2f | %+.2f |\n", set,
-                                      last[prefix + "faces"], eyes, 100 * x, 100 * y, x * eyes,
-                                      y * eyes));
+      audit.AddRow({set, absl::StrFormat("%.0f", last[prefix + "faces"]), absl::StrFormat("%.1f", eyes),
+                    absl::StrFormat("%+.2f", 100 * x), absl::StrFormat("%+.2f", 100 * y),
+                    absl::StrFormat("%+.2f", x * eyes), absl::StrFormat("%+.2f", y * eyes)});
     }
+    absl::StrAppend(&markdown, audit.ToString());
     absl::StrAppend(&markdown, "\nProduced by:\n\n    ", run.command_line, "\n");
     break;
   }
