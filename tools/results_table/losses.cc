@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "tools/markdown_table.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
 
@@ -86,15 +87,11 @@ absl::StatusOr<std::string> ComparisonMarkdown(ExperimentStore& store,
   }
   const std::vector<double>& fprs = kCourseFprs;
   const std::vector<double> fpirs = {0.3, 0.1, 0.01};
-  std::string table =
-      "| loss | run | " +
-      absl::StrJoin(fprs, " | ", [](std::string* out, double f) { absl::StrAppend(out, "TPR@", f); }) +
-      " | " +
-      absl::StrJoin(fpirs, " | ",
-                    [](std::string* out, double f) { absl::StrAppend(out, "TPIR@", f); }) +
-      " | val acc | test acc | NC val | NC test | LFW | train min |\n|";
-  for (size_t i = 0; i < 2 + fprs.size() + fpirs.size() + 6; ++i) table += " --- |";
-  table += "\n";
+  std::vector<std::string> header = {"loss", "run"};
+  for (double f : fprs) header.push_back(absl::StrCat("TPR@", f));
+  for (double f : fpirs) header.push_back(absl::StrCat("TPIR@", f));
+  for (const char* column : {"val acc", "test acc", "NC val", "NC test", "LFW", "train min"}) header.push_back(column);
+  MarkdownTable table(header);
   std::map<std::string, std::map<int64_t, std::string>> params_by_key;
   std::map<int64_t, std::string> short_uid;
   std::string command, code_version, fingerprint, lfw_protocol;
@@ -140,7 +137,7 @@ absl::StatusOr<std::string> ComparisonMarkdown(ExperimentStore& store,
     cells.push_back(time_not_carried ? "– (resumed)"
                     : seconds        ? absl::StrFormat("%.1f", *seconds / 60)
                                      : "–");
-    absl::StrAppend(&table, "| ", absl::StrJoin(cells, " | "), " |\n");
+    table.AddRow(std::move(cells));
   }
   std::vector<std::string> shared, differing;
   for (const auto& [key, values] : params_by_key) {
@@ -158,7 +155,7 @@ absl::StatusOr<std::string> ComparisonMarkdown(ExperimentStore& store,
   }
   return absl::StrCat(
       "Comparison `", comparison, "` (code ", code_version, ", data fingerprint ",
-      fingerprint.substr(0, 16), ").\n\n", table,
+      fingerprint.substr(0, 16), ").\n\n", table.ToString(),
       "\nTPR@FPR: identification rate on celebA_ir (14,721 positive, 3,176,532 false pairs). "
       "TPIR@FPIR: open-set rank-1 (gallery = first half of each query identity by file name). "
       "val/test acc: classification head (– for triplet). NC: nearest-centroid accuracy "
