@@ -356,20 +356,10 @@ std::vector<std::pair<std::string, align::LandmarkDetectorOptions>> EvaluationVa
 absl::Status TrainSeeds(experiment::Experiment& e, const LandmarkData& data, const std::vector<int64_t>& seeds,
                         torch::Device device) {
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
-  std::vector<pipeline::TrainedRun> trained;
-  for (int64_t seed : seeds) {
-    absl::StatusOr<pipeline::TrainedRun> found = pipeline::FinishedRunOfConfig(
-        *store, "landmarks", TrainingParams(seed), seed, data.fingerprint, "landmark_net");
-    if (found.ok()) {
-      LOG(INFO) << "seed " << seed << ": trained by run " << found->run_uid.substr(0, 8) << ", evaluated again";
-      trained.push_back(*found);
-      continue;
-    }
-    if (!absl::IsNotFound(found.status())) return found.status();
-    LOG(INFO) << "seed " << seed << ": training";
-    FACEREC_ASSIGN_OR_RETURN(pipeline::TrainedRun run, TrainOneSeed(e, data, seed, device));
-    trained.push_back(run);
-  }
+  FACEREC_ASSIGN_OR_RETURN(
+      const std::vector<pipeline::TrainedRun> trained,
+      pipeline::FindOrTrainSeeds(*store, "landmarks", seeds, TrainingParams, data.fingerprint, "landmark_net",
+                                 [&](int64_t seed) { return TrainOneSeed(e, data, seed, device); }));
   metrics::BootstrapOptions bootstrap;
   bootstrap.replicates = FLAGS_bootstrap_replicates;
   bootstrap.confidence = FLAGS_bootstrap_confidence;

@@ -10,6 +10,7 @@
 #include "facerec/core/data_root.h"
 #include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
+#include "glog/logging.h"
 
 namespace facerec::pipeline {
 
@@ -72,6 +73,27 @@ absl::StatusOr<TrainedRun> FinishedRunOfConfig(tracking::ExperimentStore& store,
   if (other_execution) return *other_execution;
   return absl::NotFoundError(absl::StrCat("no finished ", experiment, " run of this configuration with seed ", seed,
                                           " and its ", kind, " on disk"));
+}
+
+absl::StatusOr<std::vector<TrainedRun>> FindOrTrainSeeds(
+    tracking::ExperimentStore& store, const std::string& experiment, const std::vector<int64_t>& seeds,
+    const std::function<std::map<std::string, std::string>(int64_t)>& params, const std::string& dataset_fingerprint,
+    const std::string& kind, const std::function<absl::StatusOr<TrainedRun>(int64_t)>& train) {
+  std::vector<TrainedRun> trained;
+  for (int64_t seed : seeds) {
+    absl::StatusOr<TrainedRun> found =
+        FinishedRunOfConfig(store, experiment, params(seed), seed, dataset_fingerprint, kind);
+    if (!found.ok() && !absl::IsNotFound(found.status())) return found.status();
+    if (found.ok()) {
+      LOG(INFO) << "seed " << seed << ": trained by run " << found->run_uid.substr(0, 8) << ", evaluated again";
+    } else {
+      LOG(INFO) << "seed " << seed << ": training";
+      found = train(seed);
+      if (!found.ok()) return found.status();
+    }
+    trained.push_back(*found);
+  }
+  return trained;
 }
 
 absl::StatusOr<std::string> LatestDetectorModel(tracking::ExperimentStore& store) {

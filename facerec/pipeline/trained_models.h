@@ -52,6 +52,14 @@ absl::StatusOr<TrainedRun> FinishedRunOfConfig(tracking::ExperimentStore& store,
                                                const std::map<std::string, std::string>& params, int64_t seed,
                                                const std::string& dataset_fingerprint, const std::string& kind);
 
+// --seeds for a stage: per seed, the run FinishedRunOfConfig finds for
+// `params(seed)`, or else what `train(seed)` trains (logged either way).
+// Errors other than NotFound from the lookup, and train's errors, end it.
+absl::StatusOr<std::vector<TrainedRun>> FindOrTrainSeeds(
+    tracking::ExperimentStore& store, const std::string& experiment, const std::vector<int64_t>& seeds,
+    const std::function<std::map<std::string, std::string>(int64_t)>& params, const std::string& dataset_fingerprint,
+    const std::string& kind, const std::function<absl::StatusOr<TrainedRun>(int64_t)>& train);
+
 // Our detector: run "detector_net" of experiment "detector"
 // (experiments/train_detector), artifact "detector_net".
 absl::StatusOr<std::string> LatestDetectorModel(tracking::ExperimentStore& store);

@@ -133,5 +133,32 @@ TEST(FinishedRunOfConfigTest, FindsTheSeedTrainedAtAnotherThreadCountButNotAnoth
             absl::StatusCode::kNotFound);
 }
 
+TEST(FindOrTrainSeedsTest, TrainsOnlyTheSeedsTheStoreDoesNotHave) {
+  const auto dir = testing::FreshTempDir("find_or_train_seeds");
+  auto store = tracking::ExperimentStore::Open((dir / "store.db").string());
+  ASSERT_TRUE(store.ok()) << store.status();
+  const std::string seed1 =
+      AddLandmarkRun(**store, dir, {{"epochs", "100"}, {"seed", "1"}, {"threads", "1"}}, 1, "seed 1");
+  std::vector<int64_t> trained_now;
+  auto params = [](int64_t seed) {
+    return std::map<std::string, std::string>{{"epochs", "100"}, {"seed", absl::StrCat(seed)}, {"threads", "1"}};
+  };
+  auto train = [&](int64_t seed) -> absl::StatusOr<TrainedRun> {
+    trained_now.push_back(seed);
+    return TrainedRun{absl::StrCat("new", seed), "", ""};
+  };
+  absl::StatusOr<std::vector<TrainedRun>> runs =
+      FindOrTrainSeeds(**store, "landmarks", {1, 2, 3}, params, "data1", "landmark_net", train);
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  EXPECT_EQ(trained_now, (std::vector<int64_t>{2, 3}));
+  ASSERT_EQ(runs->size(), 3u);
+  EXPECT_EQ((*runs)[0].run_uid, seed1);
+  EXPECT_EQ((*runs)[2].run_uid, "new3");
+  // A training that fails ends it with its error.
+  auto failing = [](int64_t) -> absl::StatusOr<TrainedRun> { return absl::InternalError("nan loss"); };
+  EXPECT_EQ(FindOrTrainSeeds(**store, "landmarks", {1, 4}, params, "data1", "landmark_net", failing).status().code(),
+            absl::StatusCode::kInternal);
+}
+
 }  // namespace
 }  // namespace facerec::pipeline
