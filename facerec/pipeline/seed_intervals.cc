@@ -83,20 +83,24 @@ absl::Status RecordSeedIntervals(const std::vector<SeedIntervalRow>& rows,
       {"bootstrap_seed", absl::StrCat(options.seed)},
   }));
   const std::string first_variant = rows.empty() ? "" : rows.front().variant;
-  for (const SeedIntervalRow& r : rows) {
+  // Each row's metrics at step = its place in `rows`, so a reader of the
+  // store can show the rows in the order they were measured.
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const SeedIntervalRow& r = rows[i];
+    const auto step = static_cast<int64_t>(i);
     const std::string key = absl::StrCat(r.variant, "/", r.set, "/", r.metric);
-    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/mean", 0, r.value.mean));
-    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/std", 0, r.value.stddev));
-    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/low", 0, r.value.low));
-    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/high", 0, r.value.high));
-    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/units", 0, r.units));
-    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/seeds", 0, r.value.seeds));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/mean", step, r.value.mean));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/std", step, r.value.stddev));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/low", step, r.value.low));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/high", step, r.value.high));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/units", step, r.units));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "/seeds", step, r.value.seeds));
     if (!r.difference) continue;
     const std::string d = absl::StrCat("difference/", r.variant, "-", first_variant, "/", r.set, "/", r.metric);
-    FACEREC_RETURN_IF_ERROR(run->LogMetric(d + "/estimate", 0, r.difference->mean));
-    FACEREC_RETURN_IF_ERROR(run->LogMetric(d + "/std", 0, r.difference->stddev));
-    FACEREC_RETURN_IF_ERROR(run->LogMetric(d + "/low", 0, r.difference->low));
-    FACEREC_RETURN_IF_ERROR(run->LogMetric(d + "/high", 0, r.difference->high));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(d + "/estimate", step, r.difference->mean));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(d + "/std", step, r.difference->stddev));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(d + "/low", step, r.difference->low));
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(d + "/high", step, r.difference->high));
   }
   return run->Flush();
 }

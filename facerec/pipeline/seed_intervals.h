@@ -79,8 +79,8 @@ std::string SeedIntervalTable(const std::vector<SeedIntervalRow>& rows, bool per
 // Into `run`: metrics <variant>/<set>/<metric>/mean, /std, /low, /high,
 // /units, /seeds and
 // difference/<variant>-<first variant>/<set>/<metric>/estimate, /std, /low,
-// /high (step 0), and params bootstrap_replicates, bootstrap_confidence,
-// bootstrap_seed.
+// /high, each at step = the row's index in `rows` (the order measured), and
+// params bootstrap_replicates, bootstrap_confidence, bootstrap_seed.
 absl::Status RecordSeedIntervals(const std::vector<SeedIntervalRow>& rows,
                                  const metrics::BootstrapOptions& options, tracking::Run* run);
 

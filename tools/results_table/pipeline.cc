@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "tools/markdown_table.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
 
@@ -35,10 +36,11 @@ absl::StatusOr<std::string> PipelineMarkdown(ExperimentStore& store) {
     std::string md = absl::StrCat(
         "Run ", ShortUid(run), " (", run.name, "): every photo through detect → landmarks → "
         "similarity warp → embedding, beside the datasets' own crops embedded by the same "
-        "recogniser.\n\n| | LFW fold 1 accuracy | faces found |\n| --- | --- | --- |\n",
-        "| through the chain | ", Fixed(last, "eval/lfw/pipeline_accuracy"), " | ",
-        Fixed(last, "eval/lfw/found_share"), " |\n| fixed window | ",
-        Fixed(last, "eval/lfw/window_accuracy"), " | – |\n\n");
+        "recogniser.\n\n");
+    MarkdownTable lfw({"", "LFW fold 1 accuracy", "faces found"});
+    lfw.AddRow({"through the chain", Fixed(last, "eval/lfw/pipeline_accuracy"), Fixed(last, "eval/lfw/found_share")});
+    lfw.AddRow({"fixed window", Fixed(last, "eval/lfw/window_accuracy"), "–"});
+    absl::StrAppend(&md, lfw.ToString(), "\n");
     std::map<std::string, std::map<double, double>> tpr;  // dataset -> fpr -> tpr
     for (const tracking::Evaluation& e : evaluations) {
       if (e.protocol == "id_rate" && e.target_fpr && e.tpr) tpr[e.dataset][*e.target_fpr] = *e.tpr;
@@ -49,27 +51,22 @@ absl::StatusOr<std::string> PipelineMarkdown(ExperimentStore& store) {
           std::pair{"celeba_ir", "celebA_ir"}}) {
       const std::map<double, double>& chain = tpr[absl::StrCat(set, "_pipeline")];
       if (chain.empty()) continue;
-      absl::StrAppend(&md, "| ", title, " |");
-      for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-        absl::StrAppend(&md, absl::StrFormat(" TPR@%g |", it->first));
-      }
-      absl::StrAppend(&md, " faces found |\n|");
-      for (size_t i = 0; i < chain.size() + 2; ++i) absl::StrAppend(&md, " --- |");
-      absl::StrAppend(&md, "\n");
+      std::vector<std::string> header = {title};
+      for (auto it = chain.rbegin(); it != chain.rend(); ++it) header.push_back(absl::StrFormat("TPR@%g", it->first));
+      header.push_back("faces found");
+      MarkdownTable table(header);
       for (const auto& [suffix, label] : {std::pair{"_pipeline", "through the chain (crops padded)"},
                                           std::pair{"_crops", "provided crops"}}) {
-        absl::StrAppend(&md, "| ", label, " |");
+        std::vector<std::string> cells = {label};
         const std::map<double, double>& row = tpr[absl::StrCat(set, suffix)];
-        for (auto it = row.rbegin(); it != row.rend(); ++it) {
-          absl::StrAppend(&md, absl::StrFormat(" %.3f |", it->second));
-        }
-        absl::StrAppend(&md, " ",
-                        std::string(suffix) == "_pipeline"
-                            ? Fixed(last, absl::StrCat("eval/", set, "/found_share"))
-                            : std::string("–"),
-                        " |\n");
+        for (auto it = row.rbegin(); it != row.rend(); ++it) cells.push_back(absl::StrFormat("%.3f", it->second));
+        cells.push_back(std::string(suffix) == "_pipeline" ? Fixed(last, absl::StrCat("eval/", set, "/found_share"))
+                                                           : std::string("–"));
+        // A set scored at fewer FPRs than the chain keeps the table's width.
+        cells.resize(header.size(), "–");
+        table.AddRow(std::move(cells));
       }
-      absl::StrAppend(&md, "\n");
+      absl::StrAppend(&md, table.ToString(), "\n");
     }
     FACEREC_ASSIGN_OR_RETURN(const auto params, store.GetParams(run.id));
     const auto param = [&](const std::string& key) -> std::string {
@@ -85,14 +82,13 @@ absl::StatusOr<std::string> PipelineMarkdown(ExperimentStore& store) {
                     "; detection score threshold ",
                     threshold.empty() || threshold == "nan" ? "the detector's default" : threshold, ".\n");
     const double total = last.count("latency/total_ms") ? last.at("latency/total_ms") : 0;
-    absl::StrAppend(&md, "\nLatency per 640×480 photo with one face (medians):\n\n"
-                         "| stage | ms | share |\n| --- | --- | --- |\n");
+    MarkdownTable latency({"stage", "ms", "share"});
     for (const char* stage : {"detect", "landmarks", "align", "embed", "total"}) {
       const std::string key = absl::StrCat("latency/", stage, "_ms");
       const double v = last.count(key) ? last.at(key) : 0;
-      absl::StrAppend(&md, absl::StrFormat("| %s | %.2f | %.0f%% |\n", stage, v,
-                                           total > 0 ? 100 * v / total : 0));
+      latency.AddRow({stage, absl::StrFormat("%.2f", v), absl::StrFormat("%.0f%%", total > 0 ? 100 * v / total : 0)});
     }
+    absl::StrAppend(&md, "\nLatency per 640×480 photo with one face (medians):\n\n", latency.ToString());
     absl::StrAppend(&md, "\nProduced by:\n\n    ", run.command_line, "\n");
     FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> galleries,
                              store.ListRuns("gallery"));

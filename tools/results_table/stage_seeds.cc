@@ -41,7 +41,7 @@ absl::StatusOr<std::string> StageSeedsMarkdown(tracking::ExperimentStore& store,
   FACEREC_ASSIGN_OR_RETURN(const auto points, store.GetMetrics(newest->id));
   // <variant>/<set>/<metric>/<stat> and difference/<variant>-<first>/<set>/<metric>/<stat>.
   std::map<std::vector<std::string>, Stats> rows;
-  std::vector<std::vector<std::string>> order;
+  std::map<std::vector<std::string>, int64_t> place;  // The step: the row's place when recorded.
   std::string first_variant;
   for (const tracking::MetricPoint& p : points) {
     std::vector<std::string> parts = absl::StrSplit(p.key, '/');
@@ -56,7 +56,7 @@ absl::StatusOr<std::string> StageSeedsMarkdown(tracking::ExperimentStore& store,
     }
     const std::string stat = parts.back();
     parts.pop_back();
-    if (rows.count(parts) == 0) order.push_back(parts);
+    place.emplace(parts, p.step);
     Stats& s = rows[parts];
     if (difference) {
       s.has_difference = true;
@@ -72,8 +72,11 @@ absl::StatusOr<std::string> StageSeedsMarkdown(tracking::ExperimentStore& store,
     if (stat == "units") s.units = p.value;
     if (stat == "seeds") s.seeds = p.value;
   }
-  // The reference variant first, the rest as recorded; within a variant,
-  // the sets and metrics as recorded.
+  // As recorded: the reference variant first, then each variant's sets and
+  // metrics in the order measured.
+  std::vector<std::vector<std::string>> order;
+  for (const auto& [key, stats] : rows) order.push_back(key);
+  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) { return place[a] < place[b]; });
   std::vector<std::string> variants;
   for (const auto& key : order) {
     if (std::find(variants.begin(), variants.end(), key[0]) == variants.end()) variants.push_back(key[0]);
