@@ -28,7 +28,9 @@ DEFINE_string(out, "", "Write here (relative to the workspace root) instead of s
 DEFINE_string(notes, "experiments/results_notes.md",
               "Markdown written first (relative to the workspace root; empty = none): the "
               "prose around the generated tables, kept in git.");
-DEFINE_string(sections, "losses,seeds,alignment,landmarks,detection,pipeline,attacks,defence,trash,retrain",
+DEFINE_string(sections,
+              "losses,seeds,alignment,landmarks,landmark_seeds,detection,detector_seeds,pipeline,attacks,defence,"
+              "trash,retrain",
               "Comma-separated: losses (the --preset/--comparison table), alignment (the newest "
               "provided-vs-own-alignment comparison), landmarks (landmark net vs dlib), detection "
               "(the detectors side by side, our detector's training), pipeline (the "
