@@ -18,6 +18,7 @@
 #include "absl/strings/strip.h"
 #include "facerec/core/child_process.h"
 #include "facerec/core/numerics_facts.h"
+#include "facerec/core/statistics.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/tracking/run_export.h"
 #include "tools/runs_report.h"
@@ -189,16 +190,6 @@ std::map<std::string, double> EvaluationValues(const std::vector<tracking::Evalu
   return out;
 }
 
-double SampleStddev(const std::vector<double>& v) {
-  if (v.size() < 2) return std::nan("");
-  double mean = 0;
-  for (double x : v) mean += x;
-  mean /= static_cast<double>(v.size());
-  double squares = 0;
-  for (double x : v) squares += (x - mean) * (x - mean);
-  return std::sqrt(squares / static_cast<double>(v.size() - 1));
-}
-
 }  // namespace
 
 absl::StatusOr<std::string> ReplayReportText(tracking::ExperimentStore& store, int64_t original_id,
@@ -302,7 +293,8 @@ absl::StatusOr<std::string> ReplayReportText(tracking::ExperimentStore& store, i
       auto it = values.find(key);
       if (it != values.end()) over_seeds.push_back(it->second);
     }
-    const double spread = SampleStddev(over_seeds);
+    // No spread from fewer than two seeds: shown as "-", not as 0.
+    const double spread = over_seeds.size() < 2 ? std::nan("") : SampleStddev(over_seeds);
     row.push_back(!both ? "-" : same ? "=" : Number(y->second - x->second));
     row.push_back(std::isnan(spread) ? "-" : Number(spread));
     row.push_back(!both || same || std::isnan(spread) || spread == 0

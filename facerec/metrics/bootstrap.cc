@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "facerec/core/statistics.h"
 #include "glog/logging.h"
 
 namespace facerec::metrics {
@@ -55,14 +56,6 @@ UnitStatistic MeanOverUnits(std::vector<double> values) {
 }
 
 namespace {
-
-double SampleStddev(const std::vector<double>& v) {
-  if (v.size() < 2) return 0;
-  const double mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-  double squares = 0;
-  for (double x : v) squares += (x - mean) * (x - mean);
-  return std::sqrt(squares / static_cast<double>(v.size() - 1));
-}
 
 // Per seed, a[s] - b[s] (or a[s] alone when b is empty), under `m`.
 std::vector<double> PerSeed(const std::vector<UnitStatistic>& a, const std::vector<UnitStatistic>& b,
