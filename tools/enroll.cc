@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <opencv2/imgcodecs.hpp>
+#include <torch/torch.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"

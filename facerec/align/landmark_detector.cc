@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "facerec/backbones/batchnorm_fusion.h"

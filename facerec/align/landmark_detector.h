@@ -11,7 +11,7 @@
 #ifndef FACEREC_ALIGN_LANDMARK_DETECTOR_H_
 #define FACEREC_ALIGN_LANDMARK_DETECTOR_H_
 
-#include <torch/torch.h>
+#include <c10/core/Device.h>
 
 #include <opencv2/core.hpp>
 #include <string>
@@ -55,10 +55,10 @@ class LandmarkDetector {
  public:
   // Runs a copy of `net` made for inference (BatchNorm folded in): later
   // changes to `net` do not reach it, and `net` stays as it was.
-  explicit LandmarkDetector(const LandmarkNet& net, torch::Device device = torch::kCPU,
+  explicit LandmarkDetector(const LandmarkNet& net, c10::Device device = c10::kCPU,
                             LandmarkDetectorOptions options = {});
   static absl::StatusOr<LandmarkDetector> Load(const std::string& path,
-                                               torch::Device device = torch::kCPU,
+                                               c10::Device device = c10::kCPU,
                                                LandmarkDetectorOptions options = {});
 
   // One RGB photo and a face box in it -> 5 points in photo pixels.
@@ -75,7 +75,7 @@ class LandmarkDetector {
                                                     bool flip_average);
 
   LandmarkNet net_;
-  torch::Device device_;
+  c10::Device device_;
   LandmarkDetectorOptions options_;
 };
 

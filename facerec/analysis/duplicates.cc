@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <torch/torch.h>
 
 #include "facerec/analysis/image_hash.h"
 #include "glog/logging.h"

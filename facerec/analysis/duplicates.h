@@ -28,7 +28,7 @@
 #ifndef FACEREC_ANALYSIS_DUPLICATES_H_
 #define FACEREC_ANALYSIS_DUPLICATES_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
 
 #include <cstdint>
 #include <string>
@@ -70,7 +70,7 @@ struct DuplicatePair {
 // `unit_embeddings`: undefined, or [N, D] rows of unit length in `images`'
 // order. Pairs sorted by (first, second).
 std::vector<DuplicatePair> FindDuplicates(const std::vector<DuplicateEvidence>& images,
-                                          const torch::Tensor& unit_embeddings,
+                                          const at::Tensor& unit_embeddings,
                                           const DuplicateOptions& options);
 
 }  // namespace facerec::analysis

@@ -6,6 +6,7 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <torch/torch.h>
 
 #include "glog/logging.h"
 

@@ -19,7 +19,7 @@
 #ifndef FACEREC_ANALYSIS_LABEL_NOISE_H_
 #define FACEREC_ANALYSIS_LABEL_NOISE_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
 
 #include <cstdint>
 #include <vector>
@@ -37,7 +37,7 @@ struct ConfidentLearningResult {
   // j; +inf for a class nobody is labelled with (never a confident label).
   std::vector<double> thresholds;
   // C[i][j]: images labelled i whose confident label is j ([C, C] int64).
-  torch::Tensor confident_joint;
+  at::Tensor confident_joint;
   // Per image: argmax of p_j over the classes with p_j >= t_j, or -1 when no
   // class reaches its threshold.
   std::vector<int> confident_label;
@@ -55,7 +55,7 @@ struct ConfidentLearningResult {
 };
 
 // `probabilities` [N, C] rows summing to 1 (out of fold); `labels` N in 0..C-1.
-ConfidentLearningResult ConfidentLearning(const torch::Tensor& probabilities, const std::vector<int>& labels);
+ConfidentLearningResult ConfidentLearning(const at::Tensor& probabilities, const std::vector<int>& labels);
 
 struct EmbeddingEvidence {
   // Cosine to the centre of its label's references; NaN when no reference
@@ -76,9 +76,9 @@ struct EmbeddingEvidence {
 // `queries` [M, D] and `references` [R, D] unit rows; a centre is the
 // normalised mean of a label's reference rows. The queries are never among
 // the references (the caller's k-fold split guarantees it).
-std::vector<EmbeddingEvidence> EmbeddingAgreement(const torch::Tensor& queries,
+std::vector<EmbeddingEvidence> EmbeddingAgreement(const at::Tensor& queries,
                                                   const std::vector<int>& query_labels,
-                                                  const torch::Tensor& references,
+                                                  const at::Tensor& references,
                                                   const std::vector<int>& reference_labels, int k);
 
 // Per item, the mean over `signals` of its percentile rank within that

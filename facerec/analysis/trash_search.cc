@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"

@@ -42,7 +42,7 @@
 #ifndef FACEREC_ANALYSIS_TRASH_SEARCH_H_
 #define FACEREC_ANALYSIS_TRASH_SEARCH_H_
 
-#include <torch/torch.h>
+#include <c10/core/Device.h>
 
 #include <filesystem>
 #include <cmath>
@@ -169,7 +169,7 @@ struct TrashReport {
 // InvalidArgumentError for bad options, fewer than two labelled identities
 // or a loss without a head. Decode failures are findings, not errors.
 absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, const FoldTraining& training,
-                                        const TrashSearchOptions& options, torch::Device device);
+                                        const TrashSearchOptions& options, c10::Device device);
 
 // Header rank,file,split,id,kind,score,evidence (id empty when unlabelled;
 // evidence quoted), one row per suspect in report order.

@@ -7,6 +7,7 @@
 #include <limits>
 #include <random>
 #include <set>
+#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"

@@ -39,7 +39,7 @@
 #ifndef FACEREC_ATTACKS_ATTACKS_H_
 #define FACEREC_ATTACKS_ATTACKS_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
 
 #include <array>
 #include <cstdint>
@@ -88,25 +88,25 @@ struct AttackOptions {
 absl::Status ValidateAttackOptions(const AttackOptions& options);
 
 // [N, 3, H, W] float in [0, 1] -> [N, D]; differentiable (autograd on).
-using Embedder = std::function<torch::Tensor(const torch::Tensor&)>;
+using Embedder = std::function<at::Tensor(const at::Tensor&)>;
 
 struct AttackResult {
-  torch::Tensor adversarial;        // [N, 3, H, W] in [0, 1], detached.
-  torch::Tensor similarity_before;  // [N] cosine of (probe, reference), clean.
-  torch::Tensor similarity_after;   // [N] cosine of (adversarial, reference).
+  at::Tensor adversarial;        // [N, 3, H, W] in [0, 1], detached.
+  at::Tensor similarity_before;  // [N] cosine of (probe, reference), clean.
+  at::Tensor similarity_after;   // [N] cosine of (adversarial, reference).
 };
 
 // `probes` and `references` [N, 3, H, W] float in [0, 1], same shape.
 // `mask`, when defined, [H, W] or [N, 1, H, W] or [N, 3, H, W] of 0/1 (any
 // value > 0.5 is 1): the perturbation is zero outside it. InvalidArgumentError
 // for bad options, shapes or pixel values outside [0, 1].
-absl::StatusOr<AttackResult> AttackPairs(const Embedder& embed, const torch::Tensor& probes,
-                                         const torch::Tensor& references, const AttackOptions& options,
-                                         const torch::Tensor& mask = {});
+absl::StatusOr<AttackResult> AttackPairs(const Embedder& embed, const at::Tensor& probes,
+                                         const at::Tensor& references, const AttackOptions& options,
+                                         const at::Tensor& mask = {});
 
 // [N, 3, H, W] images -> a scalar to increase, differentiable; the sum of
 // independent per-image terms when the images are to be attacked apart.
-using Objective = std::function<torch::Tensor(const torch::Tensor&)>;
+using Objective = std::function<at::Tensor(const at::Tensor&)>;
 
 // The engine of AttackPairs, for any objective (adversarial training's is
 // the training loss, train/trainer.h): `images` moved by options.method
@@ -114,14 +114,14 @@ using Objective = std::function<torch::Tensor(const torch::Tensor&)>;
 // increase `objective`, never leaving the ε-ball, the mask or [0, 1].
 // ε = 0 returns the images unchanged without calling the objective.
 // InvalidArgumentError as AttackPairs.
-absl::StatusOr<torch::Tensor> AscendInBall(const Objective& objective, const torch::Tensor& images,
-                                           const AttackOptions& options, const torch::Tensor& mask = {});
+absl::StatusOr<at::Tensor> AscendInBall(const Objective& objective, const at::Tensor& images,
+                                           const AttackOptions& options, const at::Tensor& mask = {});
 
 // Whether each pair reached the goal at `threshold` (the verifier accepts a
 // pair scoring strictly above it, as metrics::IdentificationRate counts).
 // Dodging succeeds where the adversarial pair is not accepted, impersonation
 // where it is. [N] bool.
-torch::Tensor AttackSucceeded(const AttackResult& result, AttackGoal goal, double threshold);
+at::Tensor AttackSucceeded(const AttackResult& result, AttackGoal goal, double threshold);
 
 // An eyeglass frame, [H, W] float of 0/1: two elliptical rims centred on the
 // eyes (`left_eye`, `right_eye` as {x, y} pixels, the eye on the image's left
@@ -130,7 +130,7 @@ torch::Tensor AttackSucceeded(const AttackResult& result, AttackGoal goal, doubl
 // and 0.3 eye distances (a frame that covers the eye region of an aligned
 // crop without reaching the mouth). InvalidArgumentError when the eyes
 // coincide or the size is not positive.
-absl::StatusOr<torch::Tensor> EyeglassMask(int64_t height, int64_t width, std::array<double, 2> left_eye,
+absl::StatusOr<at::Tensor> EyeglassMask(int64_t height, int64_t width, std::array<double, 2> left_eye,
                                            std::array<double, 2> right_eye, double rim_width = 0.12);
 
 // `count` pairs (i, j), i != j, of images whose labels are equal (`same`) or
@@ -141,14 +141,14 @@ std::vector<std::pair<int64_t, int64_t>> SamplePairs(const std::vector<int>& lab
 
 // How large a perturbation is, per image: [N] each.
 struct PerturbationSize {
-  torch::Tensor linf;  // max |adversarial - clean|, in [0, 1] units.
-  torch::Tensor psnr;  // dB for a peak of 1; inf for identical images.
-  torch::Tensor ssim;  // Wang et al. 2004: 11x11 Gaussian window, σ 1.5,
+  at::Tensor linf;  // max |adversarial - clean|, in [0, 1] units.
+  at::Tensor psnr;  // dB for a peak of 1; inf for identical images.
+  at::Tensor ssim;  // Wang et al. 2004: 11x11 Gaussian window, σ 1.5,
                        // K1 0.01, K2 0.03, valid windows only, mean over
                        // channels and positions. 1 for identical images.
 };
 // `clean` and `adversarial` [N, 3, H, W] in [0, 1], H and W ≥ 11.
-PerturbationSize MeasurePerturbation(const torch::Tensor& clean, const torch::Tensor& adversarial);
+PerturbationSize MeasurePerturbation(const at::Tensor& clean, const at::Tensor& adversarial);
 
 }  // namespace facerec::attacks
 

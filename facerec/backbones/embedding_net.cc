@@ -1,6 +1,7 @@
 #include "facerec/backbones/embedding_net.h"
 
 #include <filesystem>
+#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 

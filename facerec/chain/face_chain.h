@@ -18,7 +18,8 @@
 #ifndef FACEREC_CHAIN_FACE_CHAIN_H_
 #define FACEREC_CHAIN_FACE_CHAIN_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <opencv2/core.hpp>
 #include <memory>
@@ -41,7 +42,7 @@ struct FaceChainOptions {
   std::string landmarks = "landmark_net";  // Default landmark_net.
   std::string landmark_model;              // For landmark_net.
   std::string embedding_model;             // Required.
-  torch::Device device = torch::kCPU;
+  c10::Device device = c10::kCPU;
 
   static detect::FaceDetectorOptions DefaultDetection();
 };
@@ -50,7 +51,7 @@ struct ChainFace {
   detect::Detection detection;
   std::vector<data::Point2> points;  // Photo pixels.
   cv::Mat crop;                      // 83x100 RGB, aligned.
-  torch::Tensor embedding;           // [D], unit length.
+  at::Tensor embedding;           // [D], unit length.
 };
 
 // Milliseconds per stage, summed over a photo's faces.

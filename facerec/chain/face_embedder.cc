@@ -1,5 +1,7 @@
 #include "facerec/chain/face_embedder.h"
 
+#include <torch/torch.h>
+
 #include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/face_batches.h"

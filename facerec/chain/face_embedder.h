@@ -13,7 +13,8 @@
 #ifndef FACEREC_CHAIN_FACE_EMBEDDER_H_
 #define FACEREC_CHAIN_FACE_EMBEDDER_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <opencv2/core.hpp>
 #include <string>
@@ -28,19 +29,19 @@ class FaceEmbedder {
  public:
   // NotFoundError / DataLossError naming the file.
   static absl::StatusOr<FaceEmbedder> Load(const std::string& path,
-                                           torch::Device device = torch::kCPU);
+                                           c10::Device device = c10::kCPU);
   FaceEmbedder(backbones::EmbeddingNet net, std::string model_sha256,
-               torch::Device device = torch::kCPU);
+               c10::Device device = c10::kCPU);
 
   // 8-bit RGB crops of any size (resized to the net's input) -> [N, D] unit rows.
-  torch::Tensor Embed(const std::vector<cv::Mat>& crops);
+  at::Tensor Embed(const std::vector<cv::Mat>& crops);
   const std::string& model_sha256() const { return model_sha256_; }
   int embedding_size() const { return net_.options.embedding_size; }
 
  private:
   backbones::EmbeddingNet net_;
   std::string model_sha256_;
-  torch::Device device_;
+  c10::Device device_;
 };
 
 }  // namespace facerec::chain

@@ -1,6 +1,7 @@
 #include "facerec/chain/gallery.h"
 
 #include <filesystem>
+#include <torch/torch.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"

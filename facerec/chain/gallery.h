@@ -24,7 +24,7 @@
 #ifndef FACEREC_CHAIN_GALLERY_H_
 #define FACEREC_CHAIN_GALLERY_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
 
 #include <string>
 #include <vector>
@@ -46,7 +46,7 @@ class Gallery {
   // `embeddings`: [k, D] unit rows of one person's photos (k >= 1). Adding
   // a name again replaces that person. InvalidArgumentError for an empty
   // name, no rows or the wrong width.
-  absl::Status Add(const std::string& name, const torch::Tensor& embeddings);
+  absl::Status Add(const std::string& name, const at::Tensor& embeddings);
 
   // Writes the whole gallery to `path`, replacing what was there.
   absl::Status Save(const std::string& path) const;
@@ -58,7 +58,7 @@ class Gallery {
   absl::Status CheckRecogniser(const std::string& sha256) const;
 
   // The best-matching person for one unit embedding [D].
-  GalleryMatch BestMatch(const torch::Tensor& embedding) const;
+  GalleryMatch BestMatch(const at::Tensor& embedding) const;
 
   const std::string& recogniser_sha256() const { return recogniser_sha256_; }
   int embedding_size() const { return embedding_size_; }
@@ -71,10 +71,10 @@ class Gallery {
   int embedding_size_;
   std::vector<std::string> names_;
   std::vector<int> photos_;
-  std::vector<torch::Tensor> templates_;  // [D] unit each.
+  std::vector<at::Tensor> templates_;  // [D] unit each.
   // templates_ stacked [P, D], made on the first match after a change, so
   // identifying many faces costs one product each, not a restack.
-  mutable torch::Tensor matrix_;
+  mutable at::Tensor matrix_;
 };
 
 }  // namespace facerec::chain

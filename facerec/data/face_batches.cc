@@ -7,6 +7,7 @@
 #include <numeric>
 #include <set>
 #include <opencv2/imgproc.hpp>
+#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "facerec/data/image.h"

@@ -19,7 +19,7 @@
 #ifndef FACEREC_DATA_FACE_BATCHES_H_
 #define FACEREC_DATA_FACE_BATCHES_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
 
 #include <condition_variable>
 #include <cstdint>
@@ -87,10 +87,10 @@ struct AugmentOptions {
 cv::Mat Augment(const cv::Mat& rgb, const AugmentOptions& options, std::mt19937_64* rng);
 
 // Equal-sized 8-bit RGB images -> [N, 3, H, W] float in [0, 1], in one conversion.
-torch::Tensor ImagesToBatch(const std::vector<cv::Mat>& images);
+at::Tensor ImagesToBatch(const std::vector<cv::Mat>& images);
 
 // One image -> 3 x H x W float in [0, 1] (Augment + ImagesToBatch).
-torch::Tensor Transform(const cv::Mat& rgb, const AugmentOptions& options, std::mt19937_64* rng);
+at::Tensor Transform(const cv::Mat& rgb, const AugmentOptions& options, std::mt19937_64* rng);
 
 struct SamplerOptions {
   // 0: every image once per epoch in random order, batch_size per batch (the
@@ -103,8 +103,8 @@ struct SamplerOptions {
 };
 
 struct Batch {
-  torch::Tensor images;  // [B, 3, H, W] float.
-  torch::Tensor labels;  // [B] int64.
+  at::Tensor images;  // [B, 3, H, W] float.
+  at::Tensor labels;  // [B] int64.
 };
 
 // OK when `options` can draw batches from images with these labels:

@@ -3,6 +3,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <vector>
+#include <torch/torch.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"

@@ -12,7 +12,7 @@
 #ifndef FACEREC_DATA_IMAGE_H_
 #define FACEREC_DATA_IMAGE_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
 
 #include <opencv2/core.hpp>
 #include <string>
@@ -40,7 +40,7 @@ absl::StatusOr<cv::Mat> DecodeRgbImage(absl::string_view bytes, const std::strin
 absl::StatusOr<cv::Mat> CropIdRateWindow(const cv::Mat& aligned_rgb);
 
 // HxWx3 uint8 RGB -> 3xHxW float32 in [0, 1] (owns its memory).
-torch::Tensor ImageToTensor(const cv::Mat& rgb);
+at::Tensor ImageToTensor(const cv::Mat& rgb);
 
 }  // namespace facerec::data
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <torch/torch.h>
 
 #include "glog/logging.h"
 

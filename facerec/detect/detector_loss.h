@@ -26,7 +26,7 @@
 #ifndef FACEREC_DETECT_DETECTOR_LOSS_H_
 #define FACEREC_DETECT_DETECTOR_LOSS_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
 
 #include <array>
 #include <vector>
@@ -49,33 +49,33 @@ struct DetectorLossOptions {
 };
 
 struct DetectorTargets {
-  torch::Tensor scored;       // [N, A] float: 1 where the face logit is scored.
-  torch::Tensor positive;     // [N, A] bool.
-  torch::Tensor boxes;        // [N, A, 4] x1 y1 x2 y2 of the assigned face.
-  torch::Tensor points;       // [N, A, 10] its points (0 where unknown).
-  torch::Tensor point_known;  // [N, A, 10] float: 1 where known.
-  torch::Tensor side;         // [N, A] the assigned face's side (1 elsewhere).
+  at::Tensor scored;       // [N, A] float: 1 where the face logit is scored.
+  at::Tensor positive;     // [N, A] bool.
+  at::Tensor boxes;        // [N, A, 4] x1 y1 x2 y2 of the assigned face.
+  at::Tensor points;       // [N, A, 10] its points (0 where unknown).
+  at::Tensor point_known;  // [N, A, 10] float: 1 where known.
+  at::Tensor side;         // [N, A] the assigned face's side (1 elsewhere).
 };
 
 // faces[i] and background_reliable[i] belong to image i; `cells` from
 // DetectorCells of the input size.
 DetectorTargets AssignDetectorTargets(const std::vector<std::vector<TrainingFace>>& faces,
                                       const std::vector<bool>& background_reliable,
-                                      const torch::Tensor& cells,
+                                      const at::Tensor& cells,
                                       const DetectorLossOptions& options);
 
 struct DetectorLoss {
-  torch::Tensor total;  // Scalar, differentiable.
+  at::Tensor total;  // Scalar, differentiable.
   double score = 0, box = 0, points = 0;  // The parts, for the record.
   int64_t positives = 0;
 };
 
-DetectorLoss ComputeDetectorLoss(const torch::Tensor& raw, const DetectorTargets& targets,
-                                 const torch::Tensor& cells, const DetectorLossOptions& options);
+DetectorLoss ComputeDetectorLoss(const at::Tensor& raw, const DetectorTargets& targets,
+                                 const at::Tensor& cells, const DetectorLossOptions& options);
 
 // Element-wise IoU and GIoU of [K, 4] x1 y1 x2 y2 boxes.
-torch::Tensor PairedIou(const torch::Tensor& a, const torch::Tensor& b);
-torch::Tensor PairedGeneralizedIou(const torch::Tensor& a, const torch::Tensor& b);
+at::Tensor PairedIou(const at::Tensor& a, const at::Tensor& b);
+at::Tensor PairedGeneralizedIou(const at::Tensor& a, const at::Tensor& b);
 
 }  // namespace facerec::detect
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <torch/torch.h>
 
 #include "facerec/backbones/batchnorm_fusion.h"
 #include "facerec/core/status_macros.h"

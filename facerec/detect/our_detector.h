@@ -19,7 +19,8 @@
 #ifndef FACEREC_DETECT_OUR_DETECTOR_H_
 #define FACEREC_DETECT_OUR_DETECTOR_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <memory>
 #include <string>
@@ -53,11 +54,11 @@ class OurDetector : public FaceDetector {
   // Runs an inference copy of `net` (backbones::FusedInferenceCopy): `net`
   // may go on training. Options must be valid (ValidateFaceDetectorOptions).
   OurDetector(const DetectorNet& net, const FaceDetectorOptions& options,
-              torch::Device device = torch::kCPU);
+              c10::Device device = c10::kCPU);
   // LoadDetectorNet's errors, or InvalidArgumentError for bad options.
   static absl::StatusOr<std::unique_ptr<OurDetector>> Load(const std::string& path,
                                                            const FaceDetectorOptions& options,
-                                                           torch::Device device = torch::kCPU);
+                                                           c10::Device device = c10::kCPU);
 
   absl::StatusOr<std::vector<Detection>> Detect(const cv::Mat& photo) override;
   std::string name() const override { return "ours"; }
@@ -65,17 +66,17 @@ class OurDetector : public FaceDetector {
  private:
   DetectorNet net_;
   FaceDetectorOptions options_;
-  torch::Device device_;
+  c10::Device device_;
   // DetectorCells of the last input size: photos from one camera or set
   // share a size, so they are made once, not per photo.
   int64_t cells_height_ = 0, cells_width_ = 0;
-  torch::Tensor cells_;
+  at::Tensor cells_;
 };
 
 // A photo as the net takes it: RGB in [0, 1], [1, 3, H', W'] with H', W' the
 // photo's size times `scale` rounded up to multiples of 32 (grey padding on
 // the right and bottom). `photo` is 8-bit BGR or grey.
-torch::Tensor DetectorInput(const cv::Mat& photo, double scale);
+at::Tensor DetectorInput(const cv::Mat& photo, double scale);
 
 }  // namespace facerec::detect
 

@@ -37,7 +37,7 @@
 #ifndef FACEREC_EXPERIMENT_EXPERIMENT_MAIN_H_
 #define FACEREC_EXPERIMENT_EXPERIMENT_MAIN_H_
 
-#include <torch/torch.h>
+#include <c10/core/Device.h>
 
 #include <filesystem>
 #include <functional>
@@ -86,7 +86,7 @@ class Experiment {
   // --data_root resolved (core/data_root.h).
   absl::StatusOr<std::filesystem::path> DataRoot() const;
   // --device parsed; InvalidArgumentError naming the flag for a bad one.
-  absl::StatusOr<torch::Device> Device() const;
+  absl::StatusOr<c10::Device> Device() const;
   // --artifacts_dir resolved against the workspace.
   std::filesystem::path ArtifactsDir() const;
 

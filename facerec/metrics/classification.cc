@@ -1,5 +1,7 @@
 #include "facerec/metrics/classification.h"
 
+#include <torch/torch.h>
+
 #include "facerec/metrics/unit_rows.h"
 #include "glog/logging.h"
 

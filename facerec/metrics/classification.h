@@ -7,21 +7,21 @@
 #ifndef FACEREC_METRICS_CLASSIFICATION_H_
 #define FACEREC_METRICS_CLASSIFICATION_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
 
 namespace facerec::metrics {
 
 // Share of rows whose argmax equals the label. logits [N, C], labels [N] int64.
-double Accuracy(const torch::Tensor& logits, const torch::Tensor& labels);
+double Accuracy(const at::Tensor& logits, const at::Tensor& labels);
 
 // [num_classes, d]: the L2-normalised mean of each class's normalised
 // embeddings (zero rows for classes without samples).
-torch::Tensor ClassCentroids(const torch::Tensor& embeddings, const torch::Tensor& labels,
+at::Tensor ClassCentroids(const at::Tensor& embeddings, const at::Tensor& labels,
                              int64_t num_classes);
 
 // Share of rows whose most cosine-similar centroid is their own class.
-double NearestCentroidAccuracy(const torch::Tensor& centroids, const torch::Tensor& embeddings,
-                               const torch::Tensor& labels);
+double NearestCentroidAccuracy(const at::Tensor& centroids, const at::Tensor& embeddings,
+                               const at::Tensor& labels);
 
 }  // namespace facerec::metrics
 

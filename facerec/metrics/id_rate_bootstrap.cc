@@ -8,6 +8,7 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "facerec/metrics/unit_rows.h"

@@ -30,7 +30,7 @@
 #ifndef FACEREC_METRICS_ID_RATE_BOOTSTRAP_H_
 #define FACEREC_METRICS_ID_RATE_BOOTSTRAP_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
 
 #include <cstdint>
 #include <vector>
@@ -58,8 +58,8 @@ struct IdRatePairs {
 
 // Scores every pair of the protocol (embeddings are L2-normalised, compared
 // by cosine), as IdentificationRate does.
-IdRatePairs ScoreIdRatePairs(const torch::Tensor& query_embeddings, const std::vector<int>& query_ids,
-                             const torch::Tensor& distractor_embeddings);
+IdRatePairs ScoreIdRatePairs(const at::Tensor& query_embeddings, const std::vector<int>& query_ids,
+                             const at::Tensor& distractor_embeddings);
 
 // TPR at each target FPR when identity i counts `multiplicity[i]` times
 // (module comment). Thresholds follow IdentificationRate: the (k+1)-th

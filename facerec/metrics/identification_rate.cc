@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <torch/torch.h>
 
 #include "facerec/metrics/unit_rows.h"
 #include "glog/logging.h"

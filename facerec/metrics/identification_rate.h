@@ -27,7 +27,7 @@
 #ifndef FACEREC_METRICS_IDENTIFICATION_RATE_H_
 #define FACEREC_METRICS_IDENTIFICATION_RATE_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
 
 #include <cstdint>
 #include <vector>
@@ -55,9 +55,9 @@ struct IdRateResult {
 };
 
 // `query_embeddings` [Q, d], `distractor_embeddings` [D, d], float, any device.
-IdRateResult IdentificationRate(const torch::Tensor& query_embeddings,
+IdRateResult IdentificationRate(const at::Tensor& query_embeddings,
                                 const std::vector<int>& query_ids,
-                                const torch::Tensor& distractor_embeddings,
+                                const at::Tensor& distractor_embeddings,
                                 const std::vector<double>& target_fprs, int roc_points = 64);
 
 // Threshold and TPR for each target FPR from raw scores (exposed for tests
@@ -79,8 +79,8 @@ struct OpenSetResult {
   std::vector<RocPoint> points;    // target_fpr = FPIR, tpr = TPIR.
 };
 
-OpenSetResult TpirAtFpir(const torch::Tensor& query_embeddings, const std::vector<int>& query_ids,
-                         const torch::Tensor& distractor_embeddings,
+OpenSetResult TpirAtFpir(const at::Tensor& query_embeddings, const std::vector<int>& query_ids,
+                         const at::Tensor& distractor_embeddings,
                          const std::vector<double>& target_fpirs);
 
 }  // namespace facerec::metrics

@@ -12,7 +12,7 @@
 #ifndef FACEREC_PIPELINE_CHAIN_EVALUATION_H_
 #define FACEREC_PIPELINE_CHAIN_EVALUATION_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
 
 #include <opencv2/core.hpp>
 #include <string>
@@ -26,7 +26,7 @@ namespace facerec::pipeline {
 enum class FacePick { kNearestCentre, kLargest };
 
 struct ChainEmbeddings {
-  torch::Tensor embeddings;  // [N, D] unit rows.
+  at::Tensor embeddings;  // [N, D] unit rows.
   std::vector<bool> found;   // A face was detected and described.
   int64_t found_count = 0;
 };

@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 #include <vector>
+#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"

@@ -16,7 +16,8 @@
 #ifndef FACEREC_PIPELINE_RECOGNITION_H_
 #define FACEREC_PIPELINE_RECOGNITION_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <filesystem>
 #include <optional>
@@ -97,25 +98,25 @@ struct RecognitionResult {
   // The celebA_ir embeddings id_rate and open_set came from (CPU), so a
   // bootstrap over query identities needs no second pass through the net
   // (pipeline/seed_comparison.h).
-  torch::Tensor query_embeddings, distractor_embeddings;
+  at::Tensor query_embeddings, distractor_embeddings;
 };
 
 // L2-normalisable embeddings [N, d] of every image (eval mode, no augmentation).
 // With `transform.flip_test` each embedding is the sum of the image's and its
 // mirror image's (the usual face-recognition test-time flip): it costs a
 // second forward pass and removes the net's left/right asymmetry.
-torch::Tensor Embed(backbones::BackboneImpl& backbone, const data::FaceImages& images,
-                    const data::AugmentOptions& transform, int batch_size, torch::Device device);
+at::Tensor Embed(backbones::BackboneImpl& backbone, const data::FaceImages& images,
+                    const data::AugmentOptions& transform, int batch_size, c10::Device device);
 
 // Both views' embeddings [N, d] from one pass over the images, for a caller
 // that needs the single view and the flip sum alike (plain + mirrored is what
 // Embed returns with flip_test), without a third forward pass.
 struct ViewEmbeddings {
-  torch::Tensor plain;     // Each image as it is.
-  torch::Tensor mirrored;  // Each image mirrored left to right.
+  at::Tensor plain;     // Each image as it is.
+  at::Tensor mirrored;  // Each image mirrored left to right.
 };
 ViewEmbeddings EmbedBothViews(backbones::BackboneImpl& backbone, const data::FaceImages& images,
-                              const data::AugmentOptions& transform, int batch_size, torch::Device device);
+                              const data::AugmentOptions& transform, int batch_size, c10::Device device);
 
 // The FPRs of the validation identification rate: the target's 0.1 and the
 // stricter 0.01 (at 1e-3 the val split's ~1.7 million pairs leave too few
@@ -138,14 +139,14 @@ struct ValidationResult {
 // eval mode.
 ValidationResult Validate(backbones::BackboneImpl& backbone, losses::LossImpl& loss,
                           const data::FaceImages& images, const data::AugmentOptions& transform,
-                          torch::Device device);
+                          c10::Device device);
 
 // The same without the head, for identities it has no class for (the
 // `unseen` images): nearest-neighbour accuracy and identification rate only;
 // head_accuracy stays empty. Leaves backbone in eval mode.
 ValidationResult ValidateUnseenIdentities(backbones::BackboneImpl& backbone,
                                           const data::FaceImages& images,
-                                          const data::AugmentOptions& transform, torch::Device device);
+                                          const data::AugmentOptions& transform, c10::Device device);
 
 // Evaluates and, when `run` is non-null, records: evaluations (celeba_ir
 // id_rate at the six course FPRs, id_rate_roc curve points, tpir_fpir at
@@ -154,7 +155,7 @@ absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& b
                                                       losses::LossImpl& loss,
                                                       const RecognitionData& data,
                                                       const data::AugmentOptions& transform,
-                                                      torch::Device device, tracking::Run* run);
+                                                      c10::Device device, tracking::Run* run);
 
 }  // namespace facerec::pipeline
 

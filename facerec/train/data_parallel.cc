@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <exception>
+#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"

@@ -38,7 +38,7 @@
 #ifndef FACEREC_TRAIN_DATA_PARALLEL_H_
 #define FACEREC_TRAIN_DATA_PARALLEL_H_
 
-#include <torch/torch.h>
+#include <ATen/core/Tensor.h>
 
 #include <cstdint>
 #include <functional>
@@ -87,12 +87,12 @@ class DataParallel {
 
   // Overwrites `tensors` (parameters, buffers, any same-shaped state) with
   // rank 0's, in place and without recording autograd history.
-  absl::Status Broadcast(const std::vector<torch::Tensor>& tensors);
+  absl::Status Broadcast(const std::vector<at::Tensor>& tensors);
 
   // Replaces each defined `.grad()` of `parameters` by its mean over the
   // ranks. Every rank must pass the same parameters with the same gradients
   // defined.
-  absl::Status AverageGradients(const std::vector<torch::Tensor>& parameters);
+  absl::Status AverageGradients(const std::vector<at::Tensor>& parameters);
 
   // The rows [begin, end) of a batch of `batch_size` that this rank takes.
   // InvalidArgumentError unless batch_size is a positive multiple of the

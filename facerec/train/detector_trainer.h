@@ -20,7 +20,7 @@
 #ifndef FACEREC_TRAIN_DETECTOR_TRAINER_H_
 #define FACEREC_TRAIN_DETECTOR_TRAINER_H_
 
-#include <torch/torch.h>
+#include <c10/core/Device.h>
 
 #include <cstdint>
 #include <string>
@@ -44,7 +44,7 @@ struct DetectorTrainOptions {
   detect::DetectorAugmentOptions augment;
   detect::DetectorLossOptions loss;
   uint64_t seed = 0;
-  torch::Device device = torch::kCPU;
+  c10::Device device = c10::kCPU;
   std::string checkpoint_path;  // Empty: no checkpoints, no resume.
   double progress_interval_seconds = 10;
   // Test hook: return AbortedError (as if killed) after this many steps of

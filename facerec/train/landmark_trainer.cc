@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <torch/torch.h>
 
 #include "absl/strings/str_format.h"
 #include "facerec/core/progress.h"

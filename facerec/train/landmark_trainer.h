@@ -14,7 +14,7 @@
 #ifndef FACEREC_TRAIN_LANDMARK_TRAINER_H_
 #define FACEREC_TRAIN_LANDMARK_TRAINER_H_
 
-#include <torch/torch.h>
+#include <c10/core/Device.h>
 
 #include <cstdint>
 #include <vector>
@@ -40,7 +40,7 @@ struct LandmarkTrainOptions {
   double wing_epsilon = 2;      // Default 2.
   align::LandmarkAugmentOptions augment;
   uint64_t seed = 0;
-  torch::Device device = torch::kCPU;
+  c10::Device device = c10::kCPU;
   double progress_interval_seconds = 10;
 };
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 #include <random>
+#include <torch/torch.h>
 
 #include "facerec/align/landmark_crops.h"
 #include "facerec/align/landmark_detector.h"

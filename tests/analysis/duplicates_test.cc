@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <random>
+#include <torch/torch.h>
 
 #include "facerec/analysis/image_hash.h"
 

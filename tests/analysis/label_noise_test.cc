@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <torch/torch.h>
 
 namespace facerec::analysis {
 namespace {

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <set>
+#include <torch/torch.h>
 
 #include "facerec/analysis/trash_sets.h"
 #include "tests/testing/test_data.h"

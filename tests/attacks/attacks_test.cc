@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <torch/torch.h>
 
 namespace facerec::attacks {
 namespace {

@@ -1,6 +1,7 @@
 #include "facerec/backbones/backbone.h"
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 
 namespace facerec::backbones {
 namespace {

@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <filesystem>
+#include <torch/torch.h>
 
 #include "facerec/align/similarity_transform.h"
 #include "facerec/chain/face_alignment.h"

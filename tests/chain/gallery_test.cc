@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <torch/torch.h>
 
 namespace facerec::chain {
 namespace {

@@ -5,6 +5,7 @@
 #include <map>
 #include <opencv2/imgproc.hpp>
 #include <set>
+#include <torch/torch.h>
 
 #include "facerec/data/celeba.h"
 #include "facerec/data/image.h"

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <opencv2/imgcodecs.hpp>
+#include <torch/torch.h>
 
 #include "tests/testing/test_data.h"
 

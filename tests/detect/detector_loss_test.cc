@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <torch/torch.h>
 
 #include "facerec/detect/detector_net.h"
 

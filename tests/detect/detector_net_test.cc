@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <torch/torch.h>
 
 namespace facerec::detect {
 namespace {

@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <random>
+#include <torch/torch.h>
 
 #include "facerec/data/face_boxes.h"
 #include "facerec/data/image.h"

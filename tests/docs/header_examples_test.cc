@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 #include <utility>
+#include <torch/torch.h>
 
 #include "facerec/core/environment.h"
 #include "facerec/core/status_macros.h"

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <torch/torch.h>
 
 namespace facerec::losses {
 namespace {

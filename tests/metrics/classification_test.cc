@@ -1,6 +1,7 @@
 #include "facerec/metrics/classification.h"
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 
 namespace facerec::metrics {
 namespace {

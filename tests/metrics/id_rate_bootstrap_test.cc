@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <torch/torch.h>
 
 #include "facerec/metrics/identification_rate.h"
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <torch/torch.h>
 
 #include "facerec/data/celeba.h"
 #include "tests/testing/test_data.h"

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <opencv2/imgproc.hpp>
+#include <torch/torch.h>
 
 #include "tests/testing/test_data.h"
 

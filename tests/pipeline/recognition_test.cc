@@ -9,6 +9,7 @@
 #include <set>
 #include <utility>
 #include <vector>
+#include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 

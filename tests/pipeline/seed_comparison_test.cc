@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <torch/torch.h>
 
 #include "facerec/metrics/identification_rate.h"
 #include "facerec/tracking/experiment_store.h"

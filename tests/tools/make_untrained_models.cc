@@ -6,6 +6,7 @@
 //   make_untrained_models OUT_DIR   # landmark_net.pt, embedding_a.pt, embedding_b.pt
 #include <cstdio>
 #include <string>
+#include <torch/torch.h>
 
 #include "facerec/align/landmark_detector.h"
 #include "facerec/backbones/embedding_net.h"

@@ -60,6 +60,10 @@ TEST(DataParallelTest, TwoRanksWithHalfBatchesEndWithTheWeightsOfOneProcessWithT
   const std::string rendezvous = FreshPath("dp_equivalence");
   std::vector<torch::nn::Sequential> nets(2);
   std::vector<std::string> errors(2);
+  // Made before the ranks start: the two threads share LibTorch's global
+  // generator, so a net seeded inside one of them would draw numbers the
+  // other thread's initialisation also draws (this test failed that way).
+  const torch::nn::Sequential start = SmallNet();
   auto rank_main = [&](int rank) {
     DataParallelOptions options;
     options.world_size = 2;
@@ -75,7 +79,6 @@ TEST(DataParallelTest, TwoRanksWithHalfBatchesEndWithTheWeightsOfOneProcessWithT
     torch::manual_seed(100 + rank);  // Different starts: Broadcast must make them rank 0's.
     torch::nn::Sequential net(torch::nn::Linear(6, 16), torch::nn::Tanh(), torch::nn::Linear(16, 4));
     if (rank == 0) {
-      torch::nn::Sequential start = SmallNet();
       torch::NoGradGuard no_grad;
       for (size_t i = 0; i < net->parameters().size(); ++i) net->parameters()[i].copy_(start->parameters()[i]);
     }

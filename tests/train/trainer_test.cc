@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <torch/torch.h>
 
 #include "facerec/data/celeba.h"
 #include "facerec/core/file_bytes.h"
