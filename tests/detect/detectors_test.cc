@@ -1,8 +1,8 @@
 // Each detector behind the interface, on a real photo of dlib's test set
 // with three annotated faces of 90-110 px, by the detection metric. Ours
-// needs a trained net: the test trains one on this very photo (two minutes
-// of CPU would not make a general detector; what is tested is the path from
-// the net to photo-pixel boxes behind the interface, not its generality).
+// needs a trained net: a small one trained on this very photo is checked in
+// (what is tested is the path from the net to photo-pixel boxes behind the
+// interface, not its generality).
 #include "facerec/detect/detectors.h"
 
 #include <gtest/gtest.h>
@@ -10,15 +10,10 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <cstdlib>
 #include <filesystem>
-#include <random>
-#include <torch/torch.h>
 
 #include "facerec/data/face_boxes.h"
-#include "facerec/data/image.h"
-#include "facerec/detect/detector_examples.h"
-#include "facerec/detect/detector_net.h"
-#include "facerec/train/detector_trainer.h"
 #include "facerec/detect/haar_detector.h"
 #include "facerec/detect/our_detector.h"
 #include "facerec/metrics/detection.h"
@@ -40,28 +35,12 @@ metrics::PhotoDetections Annotated() {
   return p;
 }
 
-// A detector net trained on kPhoto's three faces, saved once per test binary.
-const std::string& OurModelTrainedOnThePhoto() {
-  static const std::string* path = [] {
-    TrainingPhoto photo{"dlib_test", kPhoto};
-    photo.rgb = *data::ReadRgbImage((testing::DataRoot() / "dlib_faces" / kPhoto).string());
-    for (const metrics::AnnotatedFace& f : Annotated().faces) photo.faces.push_back({f.box});
-    train::DetectorTrainOptions options;
-    options.epochs = 80;
-    options.batch_size = 8;
-    options.lr = 5e-3;
-    options.augment.min_crop_scale = 0.6;  // Whole faces in most crops.
-    options.augment.max_crop_scale = 1.5;
-    torch::manual_seed(0);
-    DetectorNet net(DetectorNetOptions{});
-    const std::vector<TrainingPhoto> photos(16, photo);
-    const absl::Status trained = train::TrainDetectorNet(net, photos, options, nullptr);
-    EXPECT_TRUE(trained.ok()) << trained;
-    auto* p = new std::string((std::filesystem::path(::testing::TempDir()) / "ours.pt").string());
-    EXPECT_TRUE(SaveDetectorNet(net, *p).ok());
-    return p;
-  }();
-  return *path;
+// A detector net trained on kPhoto's three faces, checked in (written by
+// //tests/detect:train_photo_detector, which says when to write it again).
+std::string OurModelTrainedOnThePhoto() {
+  return (std::filesystem::path(std::getenv("TEST_SRCDIR")) / std::getenv("TEST_WORKSPACE") /
+          "tests/detect/testdata/detector_on_2008_002506.pt")
+      .string();
 }
 
 absl::StatusOr<std::unique_ptr<FaceDetector>> Make(const std::string& name,
