@@ -158,10 +158,26 @@ absl::StatusOr<int64_t> RunReplay(tracking::ExperimentStore& store, const tracki
     FACEREC_RETURN_IF_ERROR(tracking::ImportRuns(store, exported).status());
     FACEREC_ASSIGN_OR_RETURN(const tracking::RunRecord imported, store.GetRunByUid(run.uid));
     FACEREC_RETURN_IF_ERROR(store.SetTag(imported.id, "replay_of", original.uid));
+    FACEREC_RETURN_IF_ERROR(TagMissingNumericsFacts(store, imported.id));
     return imported.id;
   }
   return absl::NotFoundError(absl::StrCat("import: the replay recorded no finished ", original.experiment, " run named '",
                                           original.name, "' in ", replay_db.string()));
+}
+
+absl::Status TagMissingNumericsFacts(tracking::ExperimentStore& store, int64_t replay_id) {
+  FACEREC_ASSIGN_OR_RETURN(const auto tags, store.GetTags(replay_id));
+  for (const auto& [key, value] : tags) {
+    if (absl::StartsWith(key, kNumericsTagPrefix)) return absl::OkStatus();
+  }
+  for (const auto& [key, value] : NumericsFacts()) {
+    // The thread count and environment are the replayed process's own, which
+    // this process cannot read.
+    if (key == "threads" || key == "env") continue;
+    FACEREC_RETURN_IF_ERROR(store.SetTag(replay_id, absl::StrCat(kNumericsTagPrefix, key), value));
+  }
+  return store.SetTag(replay_id, absl::StrCat(kNumericsTagPrefix, "read_by"),
+                      "tools:runs reproduce on the machine the replay ran on (the replayed code records none)");
 }
 
 namespace {
@@ -202,6 +218,8 @@ absl::StatusOr<std::string> ReplayReportText(tracking::ExperimentStore& store, i
                                     original.experiment, original.name,
                                     original.seed ? absl::StrCat(*original.seed) : "-", original.code_version,
                                     replay.uid.substr(0, 8));
+  absl::StrAppend(&out, "Host: ", original.host.empty() ? "(not recorded)" : original.host, " -> ",
+                  replay.host.empty() ? "(not recorded)" : replay.host, "\n");
   absl::StrAppend(&out, "Data fingerprint: ",
                   original.dataset_fingerprint == replay.dataset_fingerprint
                       ? absl::StrCat("same (", original.dataset_fingerprint.empty() ? "none recorded"

@@ -72,7 +72,15 @@ struct ReplayOptions {
 absl::StatusOr<int64_t> RunReplay(tracking::ExperimentStore& store, const tracking::RunRecord& original,
                                   const ReplayPlan& plan, const ReplayOptions& options);
 
-// The replay beside the original: data fingerprints, params that differ,
+// Runs recorded before numerics facts existed (core/numerics_facts.h) do
+// not record them, and neither does their replay. For such a replay, tags
+// the facts of the machine it ran on as this process reads them (the same
+// machine, libraries and packages), without the per-process ones (threads,
+// env), plus numerics/read_by saying so. Does nothing when the run records
+// any numerics fact.
+absl::Status TagMissingNumericsFacts(tracking::ExperimentStore& store, int64_t replay_id);
+
+// The replay beside the original: host names, data fingerprints, params that differ,
 // each artifact kind both saved compared by sha256 (the weights),
 // every recorded metric (last value) and evaluation with the difference
 // and the standard deviation of that number over the finished runs of the

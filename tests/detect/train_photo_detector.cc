@@ -6,8 +6,7 @@
 // DetectorNet's layers or its defaults change (the test then fails to load
 // the old file):
 //
-//   tools/bazel run //tests/detect:train_photo_detector -- \
-//       --out=$PWD/tests/detect/testdata/detector_on_2008_002506.pt
+//   tools/bazel run //tests/detect:train_photo_detector -- --out=$PWD/tests/detect/testdata/detector_on_2008_002506.pt
 //
 // So little training does not make a general detector; what the test checks is
 // the path from a net to photo-pixel boxes, not its generality.

@@ -103,5 +103,36 @@ TEST(ReplayReportTest, CountsIdenticalNumbersAndShowsADifferenceBesideTheSeedSpr
   EXPECT_NE(text->find("  threads"), std::string::npos) << *text;
 }
 
+TEST(TagMissingNumericsFactsTest, AReplayOfCodeThatRecordsNoFactsGetsThisMachinesSaidToBeReadByTheTool) {
+  const std::string path = ::testing::TempDir() + "/replay_facts.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  auto store = tracking::ExperimentStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  tracking::RunOptions options;
+  options.experiment = "compare_losses";
+  options.name = "arcface";
+  const absl::StatusOr<int64_t> old_code = (*store)->StartRun(options);
+  const absl::StatusOr<int64_t> new_code = (*store)->StartRun(options);
+  ASSERT_TRUE(old_code.ok() && new_code.ok());
+  ASSERT_TRUE((*store)->SetTag(*new_code, "numerics/cpu_model", "recorded by the run").ok());
+
+  ASSERT_TRUE(TagMissingNumericsFacts(**store, *old_code).ok());
+  ASSERT_TRUE(TagMissingNumericsFacts(**store, *new_code).ok());
+
+  const auto old_tags = (*store)->GetTags(*old_code);
+  ASSERT_TRUE(old_tags.ok());
+  EXPECT_EQ(old_tags->count("numerics/cpu_model"), 1u);
+  EXPECT_EQ(old_tags->count("numerics/openblas_core"), 1u);
+  EXPECT_EQ(old_tags->count("numerics/threads"), 0u) << "the replayed process's own, not this one's";
+  EXPECT_EQ(old_tags->count("numerics/env"), 0u);
+  ASSERT_EQ(old_tags->count("numerics/read_by"), 1u);
+  EXPECT_NE(old_tags->at("numerics/read_by").find("tools:runs reproduce"), std::string::npos);
+  // A run that records its own facts keeps them, and only them.
+  const auto new_tags = (*store)->GetTags(*new_code);
+  ASSERT_TRUE(new_tags.ok());
+  EXPECT_EQ(new_tags->at("numerics/cpu_model"), "recorded by the run");
+  EXPECT_EQ(new_tags->count("numerics/read_by"), 0u);
+}
+
 }  // namespace
 }  // namespace facerec::tools
