@@ -171,9 +171,11 @@ absl::Status TagMissingNumericsFacts(tracking::ExperimentStore& store, int64_t r
     if (absl::StartsWith(key, kNumericsTagPrefix)) return absl::OkStatus();
   }
   for (const auto& [key, value] : NumericsFacts()) {
-    // The thread count and environment are the replayed process's own, which
-    // this process cannot read.
-    if (key == "threads" || key == "env") continue;
+    // Per process, so the replayed process's own, which this one cannot read:
+    // the thread count, the environment, and OpenBLAS's kernels (chosen from
+    // OPENBLAS_CORETYPE, which the experiments' start-up sets and this tool's
+    // does not).
+    if (key == "threads" || key == "env" || key == "openblas_core" || key == "openblas_config") continue;
     FACEREC_RETURN_IF_ERROR(store.SetTag(replay_id, absl::StrCat(kNumericsTagPrefix, key), value));
   }
   return store.SetTag(replay_id, absl::StrCat(kNumericsTagPrefix, "read_by"),

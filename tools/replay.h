@@ -76,7 +76,7 @@ absl::StatusOr<int64_t> RunReplay(tracking::ExperimentStore& store, const tracki
 // not record them, and neither does their replay. For such a replay, tags
 // the facts of the machine it ran on as this process reads them (the same
 // machine, libraries and packages), without the per-process ones (threads,
-// env), plus numerics/read_by saying so. Does nothing when the run records
+// env, OpenBLAS's kernels), plus numerics/read_by saying so. Does nothing when the run records
 // any numerics fact.
 absl::Status TagMissingNumericsFacts(tracking::ExperimentStore& store, int64_t replay_id);
 
