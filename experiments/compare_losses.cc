@@ -201,11 +201,8 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
   // on: re-aligned crops carry a digest of their predicted points
   // (pipeline::RealignRecognitionData), so crops from another landmark net or
   // detector never resume (or reuse) a checkpoint of other crops.
-  std::map<std::string, std::string> checkpoint_key = tracking::WithoutExecutionParams(params);
-  checkpoint_key["dataset_fingerprint"] = data.fingerprint;
-  const std::string config_hash = tracking::ConfigHash(checkpoint_key).substr(0, 16);
   const std::filesystem::path checkpoint =
-      e.ArtifactsDir() / "compare_losses" / config_hash / "checkpoint.pt";
+      e.CheckpointDir("compare_losses", params, data.fingerprint) / "checkpoint.pt";
   options.checkpoint_path = checkpoint.string();
   options.resume = FLAGS_resume;
   options.data_parallel = group;

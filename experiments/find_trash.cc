@@ -96,9 +96,7 @@ absl::Status FindTrash(experiment::Experiment& e) {
   // The fold models depend on what they train and on what: not on the flag rules.
   std::map<std::string, std::string> checkpoint_key = experiment::RecognitionParams(config.recognition);
   checkpoint_key["folds"] = absl::StrCat(options.folds);
-  checkpoint_key["dataset_fingerprint"] = run_options.dataset_fingerprint;
-  training.checkpoint_dir =
-      e.ArtifactsDir() / "find_trash" / tracking::ConfigHash(checkpoint_key).substr(0, 16);
+  training.checkpoint_dir = e.CheckpointDir("find_trash", checkpoint_key, run_options.dataset_fingerprint);
   LOG(INFO) << "find_trash: " << items.size() << " images of " << set_name << ", " << options.folds << " folds";
   FACEREC_ASSIGN_OR_RETURN(const analysis::TrashReport report,
                            analysis::SearchTrash(items, training, options, device));

@@ -206,8 +206,8 @@ absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, con
   run_options.name = FLAGS_run_name;
   run_options.params = TrainingParams(data, seed);
   run_options.seed = seed;
-  const std::string config = tracking::ConfigHash(run_options.params).substr(0, 16);
-  const std::filesystem::path dir = e.ArtifactsDir() / "detector" / config;
+  // Its runs record no data fingerprint.
+  const std::filesystem::path dir = e.CheckpointDir("detector", run_options.params, "");
   options.checkpoint_path = (dir / "checkpoint.pt").string();
   if (!FLAGS_resume) std::filesystem::remove(options.checkpoint_path);
   detect::DetectorNetOptions net_options;

@@ -298,8 +298,7 @@ absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, con
       return run->LogMetric("val/nme", epoch, s.mean_nme);
     };
     FACEREC_RETURN_IF_ERROR(train::TrainLandmarkNet(net, data.train, options, run, validate));
-    model = e.ArtifactsDir() / "landmarks" /
-            tracking::ConfigHash(run_options.params).substr(0, 16) / "landmark_net.pt";
+    model = e.CheckpointDir("landmarks", run_options.params, run_options.dataset_fingerprint) / "landmark_net.pt";
     FACEREC_RETURN_IF_ERROR(align::SaveLandmarkNet(net, model.string()));
     FACEREC_RETURN_IF_ERROR(run->LogArtifact("landmark_net", model.string()));
     FACEREC_ASSIGN_OR_RETURN(model_sha256, Sha256OfFile(model.string()));

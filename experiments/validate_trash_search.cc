@@ -144,8 +144,8 @@ absl::Status ValidateTrashSearch(experiment::Experiment& e) {
       checkpoint_key[key] = value;
     }
     checkpoint_key["swap_rate"] = absl::StrCat(rate);
-    training.checkpoint_dir =
-        e.ArtifactsDir() / "validate_trash_search" / tracking::ConfigHash(checkpoint_key).substr(0, 16);
+    // Its runs record no data fingerprint.
+    training.checkpoint_dir = e.CheckpointDir("validate_trash_search", checkpoint_key, "");
     LOG(INFO) << "validate_trash_search: " << set.items.size() << " images (" << set.originals
               << " originals), swap rate " << rate;
     FACEREC_ASSIGN_OR_RETURN(const analysis::TrashReport report,

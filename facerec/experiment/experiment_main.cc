@@ -47,6 +47,13 @@ std::filesystem::path Experiment::ArtifactsDir() const {
   return ResolveAgainstWorkspace(FLAGS_artifacts_dir);
 }
 
+std::filesystem::path Experiment::CheckpointDir(const std::string& kind, std::map<std::string, std::string> params,
+                                               const std::string& dataset_fingerprint) const {
+  std::map<std::string, std::string> key = tracking::WithoutExecutionParams(std::move(params));
+  if (!dataset_fingerprint.empty()) key["dataset_fingerprint"] = dataset_fingerprint;
+  return ArtifactsDir() / kind / tracking::ConfigHash(key).substr(0, 16);
+}
+
 absl::StatusOr<tracking::ExperimentStore*> Experiment::Store() {
   if (store_ == nullptr) {
     FACEREC_ASSIGN_OR_RETURN(store_, tracking::ExperimentStore::Open(

@@ -41,6 +41,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,6 +90,16 @@ class Experiment {
   absl::StatusOr<c10::Device> Device() const;
   // --artifacts_dir resolved against the workspace.
   std::filesystem::path ArtifactsDir() const;
+
+  // Where a training of `kind` keeps its checkpoint and saved weights, the one
+  // place every experiment keys them: ArtifactsDir()/<kind>/<16 hex digits>,
+  // the start of the ConfigHash of `params` without execution params
+  // (tracking::WithoutExecutionParams: a resumed run may take another thread
+  // count) plus "dataset_fingerprint" (when not empty). A run started again
+  // with the same configuration on the same data finds its checkpoint there;
+  // any other configuration or data gets a directory of its own.
+  std::filesystem::path CheckpointDir(const std::string& kind, std::map<std::string, std::string> params,
+                                      const std::string& dataset_fingerprint) const;
 
   // The store at --db, opened on first use.
   absl::StatusOr<tracking::ExperimentStore*> Store();
