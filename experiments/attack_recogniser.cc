@@ -317,10 +317,12 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
   for (double far : fars) {
     if (!(far > 0 && far < 1)) return experiment::FlagError("fars", far, "each must be in (0, 1)");
   }
-  if (FLAGS_pairs < 1) return experiment::FlagError("pairs", FLAGS_pairs, "must be >= 1");
-  if (FLAGS_batch < 1) return experiment::FlagError("batch", FLAGS_batch, "must be >= 1");
-  if (FLAGS_eyeglass_steps < 1) return experiment::FlagError("eyeglass_steps", FLAGS_eyeglass_steps, "must be >= 1");
-  if (FLAGS_example_pairs < 0) return experiment::FlagError("example_pairs", FLAGS_example_pairs, "must be >= 0");
+  FACEREC_RETURN_IF_ERROR(experiment::CheckFlagBounds({
+      experiment::AtLeast("pairs", 1),
+      experiment::AtLeast("batch", 1),
+      experiment::AtLeast("eyeglass_steps", 1),
+      experiment::AtLeast("example_pairs", 0),
+  }));
   attacks::AttackOptions base;
   base.steps = FLAGS_steps;
   base.step_size = FLAGS_step_size / 255;

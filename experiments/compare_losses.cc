@@ -371,12 +371,10 @@ absl::Status CompareLosses(experiment::Experiment& e) {
   metrics::BootstrapOptions bootstrap;
   bootstrap.replicates = FLAGS_bootstrap_replicates;
   bootstrap.confidence = FLAGS_bootstrap_confidence;
-  if (bootstrap.replicates < 1) {
-    return experiment::FlagError("bootstrap_replicates", FLAGS_bootstrap_replicates, "must be >= 1");
-  }
-  if (!(bootstrap.confidence > 0 && bootstrap.confidence < 1)) {
-    return experiment::FlagError("bootstrap_confidence", FLAGS_bootstrap_confidence, "must be in (0, 1)");
-  }
+  FACEREC_RETURN_IF_ERROR(experiment::CheckFlagBounds({
+      experiment::AtLeast("bootstrap_replicates", 1),
+      experiment::Open("bootstrap_confidence", 0, 1),
+  }));
   FACEREC_ASSIGN_OR_RETURN(const experiment::DataParallelConfig data_parallel,
                            experiment::DataParallelConfigFromFlags());
   for (const experiment::RecognitionConfig& config : configs) {

@@ -75,15 +75,11 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
   detect::DetectionEvaluationOptions evaluation;
   evaluation.min_face_side = FLAGS_min_face_side;
   evaluation.iou_threshold = FLAGS_iou;
-  if (!(FLAGS_iou > 0 && FLAGS_iou <= 1)) {
-    return experiment::FlagError("iou", FLAGS_iou, "must be in (0, 1]");
-  }
-  if (!(FLAGS_min_face_side >= 0)) {
-    return experiment::FlagError("min_face_side", FLAGS_min_face_side, "must be >= 0");
-  }
-  if (FLAGS_curve_points < 2) {
-    return experiment::FlagError("curve_points", FLAGS_curve_points, "must be >= 2");
-  }
+  FACEREC_RETURN_IF_ERROR(experiment::CheckFlagBounds({
+      experiment::LeftOpen("iou", 0, 1),
+      experiment::AtLeast("min_face_side", 0),
+      experiment::AtLeast("curve_points", 2),
+  }));
   // Ours needs its trained model: found (and checked) before any run starts.
   std::string our_model, our_sha256;
   if (absl::c_linear_search(names, "ours")) {

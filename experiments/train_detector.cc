@@ -108,20 +108,19 @@ namespace {
 
 absl::Status ValidateFlags(const std::vector<std::string>& sources) {
   using experiment::FlagError;
-  if (FLAGS_seed < 0) return FlagError("seed", FLAGS_seed, "must be >= 0");
-  if (FLAGS_stem_width < 1) return FlagError("stem_width", FLAGS_stem_width, "must be >= 1");
-  if (FLAGS_width < 1) return FlagError("width", FLAGS_width, "must be >= 1");
-  if (!(FLAGS_centre_radius > 0)) return FlagError("centre_radius", FLAGS_centre_radius, "must be > 0");
-  if (FLAGS_validate_every < 1) return FlagError("validate_every", FLAGS_validate_every, "must be >= 1");
-  if (FLAGS_curve_points < 2) return FlagError("curve_points", FLAGS_curve_points, "must be >= 2");
+  using experiment::AtLeast;
+  FACEREC_RETURN_IF_ERROR(experiment::CheckFlagBounds({
+      AtLeast("seed", 0),
+      AtLeast("stem_width", 1),
+      AtLeast("width", 1),
+      experiment::Above("centre_radius", 0),
+      AtLeast("validate_every", 1),
+      AtLeast("curve_points", 2),
+      AtLeast("bootstrap_replicates", 1),
+      experiment::Open("bootstrap_confidence", 0, 1),
+  }));
   if (FLAGS_run_name.empty()) return FlagError("run_name", "''", "must not be empty");
   if (sources.empty()) return FlagError("sources", "''", "must name at least one source");
-  if (FLAGS_bootstrap_replicates < 1) {
-    return FlagError("bootstrap_replicates", FLAGS_bootstrap_replicates, "must be >= 1");
-  }
-  if (!(FLAGS_bootstrap_confidence > 0 && FLAGS_bootstrap_confidence < 1)) {
-    return FlagError("bootstrap_confidence", FLAGS_bootstrap_confidence, "must be in (0, 1)");
-  }
   return absl::OkStatus();
 }
 

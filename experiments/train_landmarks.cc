@@ -117,45 +117,34 @@ absl::Status ValidateFlags() {
   if (FLAGS_shifted_mtfl_rows != "drop" && FLAGS_shifted_mtfl_rows != "correct") {
     return FlagError("shifted_mtfl_rows", FLAGS_shifted_mtfl_rows, "allowed: drop, correct");
   }
-  if (FLAGS_epochs < 1) return FlagError("epochs", FLAGS_epochs, "must be at least 1");
-  if (FLAGS_batch_size < 1) return FlagError("batch_size", FLAGS_batch_size, "must be at least 1");
-  if (!(FLAGS_lr > 0)) return FlagError("lr", FLAGS_lr, "must be positive");
-  if (!(FLAGS_weight_decay >= 0)) return FlagError("weight_decay", FLAGS_weight_decay, "must be >= 0");
+  using experiment::AtLeast;
+  FACEREC_RETURN_IF_ERROR(experiment::CheckFlagBounds({
+      AtLeast("epochs", 1),
+      AtLeast("batch_size", 1),
+      experiment::Above("lr", 0),
+      AtLeast("weight_decay", 0),
+      AtLeast("base_width", 1),
+      AtLeast("hidden", 1),
+      experiment::Closed("max_rotation", 0, 180),
+      experiment::Open("min_eye_mouth_fraction", 0, 1),
+      experiment::HalfOpen("max_shift", 0, 0.5),
+      experiment::Closed("tight_crop_probability", 0, 1),
+      experiment::Closed("refine_passes", 0, 10),
+      AtLeast("validate_every", 1),
+      AtLeast("seed", 0),
+      AtLeast("bootstrap_replicates", 1),
+      experiment::Open("bootstrap_confidence", 0, 1),
+  }));
   if (FLAGS_input_size < 16 || FLAGS_input_size % 16 != 0) {
     return FlagError("input_size", FLAGS_input_size, "must be a positive multiple of 16");
-  }
-  if (FLAGS_base_width < 1) return FlagError("base_width", FLAGS_base_width, "must be >= 1");
-  if (FLAGS_hidden < 1) return FlagError("hidden", FLAGS_hidden, "must be >= 1");
-  if (!(FLAGS_max_rotation >= 0 && FLAGS_max_rotation <= 180)) {
-    return FlagError("max_rotation", FLAGS_max_rotation, "must be in [0, 180]");
-  }
-  if (!(FLAGS_min_eye_mouth_fraction > 0 && FLAGS_min_eye_mouth_fraction < 1)) {
-    return FlagError("min_eye_mouth_fraction", FLAGS_min_eye_mouth_fraction, "must be in (0, 1)");
   }
   if (!(FLAGS_max_eye_mouth_fraction >= FLAGS_min_eye_mouth_fraction &&
         FLAGS_max_eye_mouth_fraction < 1)) {
     return FlagError("max_eye_mouth_fraction", FLAGS_max_eye_mouth_fraction,
                      "must be in [--min_eye_mouth_fraction, 1)");
   }
-  if (!(FLAGS_max_shift >= 0 && FLAGS_max_shift < 0.5)) {
-    return FlagError("max_shift", FLAGS_max_shift, "must be in [0, 0.5)");
-  }
-  if (!(FLAGS_tight_crop_probability >= 0 && FLAGS_tight_crop_probability <= 1)) {
-    return FlagError("tight_crop_probability", FLAGS_tight_crop_probability, "must be in [0, 1]");
-  }
-  if (FLAGS_refine_passes < 0 || FLAGS_refine_passes > 10) {
-    return FlagError("refine_passes", FLAGS_refine_passes, "must be in [0, 10]");
-  }
-  if (FLAGS_validate_every < 1) return FlagError("validate_every", FLAGS_validate_every, "must be >= 1");
   if (FLAGS_holdout_every < 0 || FLAGS_holdout_every == 1) {
     return FlagError("holdout_every", FLAGS_holdout_every, "must be 0 (none) or >= 2");
-  }
-  if (FLAGS_seed < 0) return FlagError("seed", FLAGS_seed, "must be >= 0");
-  if (FLAGS_bootstrap_replicates < 1) {
-    return FlagError("bootstrap_replicates", FLAGS_bootstrap_replicates, "must be >= 1");
-  }
-  if (!(FLAGS_bootstrap_confidence > 0 && FLAGS_bootstrap_confidence < 1)) {
-    return FlagError("bootstrap_confidence", FLAGS_bootstrap_confidence, "must be in (0, 1)");
   }
   if (FLAGS_run_name.empty()) return FlagError("run_name", "''", "must not be empty");
   return absl::OkStatus();

@@ -11,8 +11,34 @@
 #include "facerec/core/data_root.h"
 #include "facerec/core/status_macros.h"
 #include "gflags/gflags.h"
+#include "glog/logging.h"
 
 namespace facerec::experiment {
+
+std::string AllowedText(const FlagBound& b) {
+  const bool has_low = std::isfinite(b.low), has_high = std::isfinite(b.high);
+  if (has_low && !has_high) return absl::StrCat("must be ", b.low_included ? ">= " : "> ", b.low);
+  if (!has_low && has_high) return absl::StrCat("must be ", b.high_included ? "<= " : "< ", b.high);
+  if (!has_low && !has_high) return "must be a number";
+  return absl::StrCat("must be in ", b.low_included ? "[" : "(", b.low, ", ", b.high, b.high_included ? "]" : ")");
+}
+
+absl::Status CheckFlagBounds(const std::vector<FlagBound>& bounds) {
+  for (const FlagBound& b : bounds) {
+    gflags::CommandLineFlagInfo info;
+    CHECK(gflags::GetCommandLineFlagInfo(b.flag.c_str(), &info)) << "no flag --" << b.flag;
+    CHECK(info.type == "int32" || info.type == "int64" || info.type == "uint32" || info.type == "uint64" ||
+          info.type == "double")
+        << "--" << b.flag << " is a " << info.type << " flag, not a number";
+    double value = 0;
+    CHECK(absl::SimpleAtod(info.current_value, &value)) << info.current_value;
+    const bool above_low = b.low_included ? value >= b.low : value > b.low;
+    const bool below_high = b.high_included ? value <= b.high : value < b.high;
+    if (above_low && below_high) continue;  // NaN fails both.
+    return FlagError(b.flag, info.type == "double" ? absl::StrCat(value) : info.current_value, AllowedText(b));
+  }
+  return absl::OkStatus();
+}
 
 std::map<std::string, std::string> FlagsDefinedIn(const std::string& file,
                                                   const std::set<std::string>& excluded) {

@@ -4,15 +4,21 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "facerec/experiment/flag_values.h"
 #include "gflags/gflags.h"
 
 DEFINE_int32(layer_test_epochs, 10, "test flag");
 DEFINE_double(layer_test_lr, 0.1, "test flag");
 DEFINE_bool(layer_test_flip, false, "test flag");
+DEFINE_int64(bound_test_count, 3, "test flag");
+DEFINE_double(bound_test_rate, 0.5, "test flag");
 
 namespace facerec::experiment {
 namespace {
@@ -118,6 +124,51 @@ TEST(FlagValuesTest, LibraryFieldErrorsBecomeFlagErrors) {
   EXPECT_EQ(AsFlagError("x", absl::InvalidArgumentError("no value here")).message(),
             "--x: no value here");
   EXPECT_EQ(AsFlagError("x", absl::NotFoundError("f: gone")).code(), absl::StatusCode::kNotFound);
+}
+
+TEST(FlagBoundsTest, SayWhichEndsAreIncluded) {
+  EXPECT_EQ(AllowedText(AtLeast("n", 1)), "must be >= 1");
+  EXPECT_EQ(AllowedText(Above("lr", 0)), "must be > 0");
+  EXPECT_EQ(AllowedText(Closed("r", 0, 180)), "must be in [0, 180]");
+  EXPECT_EQ(AllowedText(Open("c", 0, 1)), "must be in (0, 1)");
+  EXPECT_EQ(AllowedText(HalfOpen("s", 0, 0.5)), "must be in [0, 0.5)");
+  EXPECT_EQ(AllowedText(LeftOpen("e", 0, 255)), "must be in (0, 255]");
+}
+
+// Every value against every kind of interval, checked by CheckFlagBounds
+// and by the interval's definition written out.
+TEST(FlagBoundsTest, AcceptExactlyTheValuesInsideTheInterval) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<double> values = {-1, 0, 0.25, 0.5, 1, 2, nan, std::numeric_limits<double>::infinity()};
+  for (const FlagBound& bound : {AtLeast("bound_test_rate", 0), Above("bound_test_rate", 0),
+                                 Closed("bound_test_rate", 0, 1), Open("bound_test_rate", 0, 1),
+                                 HalfOpen("bound_test_rate", 0, 0.5), LeftOpen("bound_test_rate", 0, 1)}) {
+    for (double v : values) {
+      FLAGS_bound_test_rate = v;
+      const bool inside = (bound.low_included ? v >= bound.low : v > bound.low) &&
+                          (bound.high_included ? v <= bound.high : v < bound.high);
+      const absl::Status status = CheckFlagBounds({bound});
+      EXPECT_EQ(status.ok(), inside) << AllowedText(bound) << " at " << v;
+      if (!status.ok()) {
+        EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+        EXPECT_EQ(status.message(), absl::StrCat("--bound_test_rate=", v, ": ", AllowedText(bound)));
+      }
+    }
+  }
+  FLAGS_bound_test_rate = 0.5;
+}
+
+TEST(FlagBoundsTest, TheFirstFlagOutsideItsIntervalIsNamedWithItsValueAsTyped) {
+  FLAGS_bound_test_count = -7;
+  FLAGS_bound_test_rate = 0.1;
+  EXPECT_TRUE(CheckFlagBounds({Open("bound_test_rate", 0, 1)}).ok());
+  EXPECT_EQ(CheckFlagBounds({Open("bound_test_rate", 0, 1), AtLeast("bound_test_count", 1), Above("bound_test_rate", 5)})
+                .message(),
+            "--bound_test_count=-7: must be >= 1");
+  // A double is shown shortest (0.1, not gflags' 0.10000000000000001).
+  EXPECT_EQ(CheckFlagBounds({Above("bound_test_rate", 5)}).message(), "--bound_test_rate=0.1: must be > 5");
+  FLAGS_bound_test_count = 3;
+  FLAGS_bound_test_rate = 0.5;
 }
 
 }  // namespace

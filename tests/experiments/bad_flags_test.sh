@@ -67,7 +67,7 @@ compare_losses|--preset=nope|config 'nope'
 compare_losses|--landmark_model=no/such.pt --alignments=landmark_net|--landmark_model
 compare_losses|--pk_identities=100000|--pk_identities=100000: the training images have only 500 identities
 compare_losses|--data_root=/no/such/dir|data root '/no/such/dir'
-train_landmarks|--epochs=0|--epochs=0: must be at least 1
+train_landmarks|--epochs=0|--epochs=0: must be >= 1
 train_landmarks|--input_size=30|--input_size=30: must be a positive multiple of 16
 train_landmarks|--shifted_mtfl_rows=keep|--shifted_mtfl_rows=keep: allowed: drop, correct
 train_landmarks|--max_eye_mouth_fraction=0.1|--max_eye_mouth_fraction=0.1: must be in [--min_eye_mouth_fraction, 1)
