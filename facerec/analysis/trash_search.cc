@@ -8,7 +8,6 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <thread>
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
@@ -107,10 +106,10 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
   std::vector<DuplicateEvidence> evidence(n);
   std::vector<ImageQuality> quality(n);
   {
-    std::vector<std::thread> workers;
-    for (int t = 0; t < options.threads; ++t) {
-      workers.emplace_back([&, t] {
-        for (int64_t i = t; i < n; i += options.threads) {
+    // At most options.threads chunks, run on LibTorch's intra-op threads.
+    const int64_t chunk = (n + std::max(1, options.threads) - 1) / std::max(1, options.threads);
+    at::parallel_for(0, n, std::max<int64_t>(1, chunk), [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
           evidence[i].sha256 = Sha256Hex(items[i].bytes);
           absl::StatusOr<cv::Mat> rgb = DecodeTrashItem(items[i], options);
           if (!rgb.ok()) {
@@ -123,9 +122,7 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
           evidence[i].thumbnail = GreyThumbnail(*rgb);
           quality[i] = MeasureQuality(*rgb);
         }
-      });
-    }
-    for (std::thread& w : workers) w.join();
+    });
   }
   std::vector<int64_t> usable;  // Decoded items, in order.
   for (int64_t i = 0; i < n; ++i) {

@@ -114,7 +114,8 @@ struct TrashSearchOptions {
   // way. Unset: images are used whole. Default unset.
   std::optional<cv::Rect> window;
   cv::Size frame;
-  // Decoding threads. Default 2.
+  // Decoding chunks, run on LibTorch's intra-op threads (at most
+  // torch::get_num_threads() at once). Default 2.
   int threads = 2;
   // Whether a decoded image shows a face; called from the calling thread
   // with the whole frame (before `window` is cut: a detector needs the

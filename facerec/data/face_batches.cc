@@ -42,11 +42,13 @@ absl::StatusOr<FaceImages> FaceImages::Load(const std::vector<std::string>& path
   FaceImages result;
   result.images_.resize(paths.size());
   result.labels_ = labels;
-  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
   std::mutex mutex;
   absl::Status first_error;
-  auto work = [&] {
-    for (size_t i = next++; i < paths.size(); i = next++) {
+  const int64_t n = static_cast<int64_t>(paths.size());
+  // At most `threads` chunks, run on LibTorch's intra-op threads.
+  at::parallel_for(0, n, (n + std::max(1, threads) - 1) / std::max(1, threads), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end && !stop; ++i) {
       absl::StatusOr<cv::Mat> rgb = ReadRgbImage(paths[i]);
       absl::Status status = rgb.status();
       if (status.ok() && window.has_value()) {
@@ -62,14 +64,10 @@ absl::StatusOr<FaceImages> FaceImages::Load(const std::vector<std::string>& path
       if (!status.ok()) {
         std::lock_guard<std::mutex> lock(mutex);
         if (first_error.ok()) first_error = status;
-        next = paths.size();  // Stop everyone.
+        stop = true;  // Stop everyone.
       }
     }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& thread : pool) thread.join();
+  });
   if (!first_error.ok()) return first_error;
   return result;
 }

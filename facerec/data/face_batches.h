@@ -41,7 +41,9 @@ namespace facerec::data {
 // Decoded face crops held in memory (8-bit RGB).
 class FaceImages {
  public:
-  // Decodes every path on `threads` threads and keeps `window` of each (the
+  // Decodes every path in at most `threads` chunks on LibTorch's intra-op
+  // threads (at::parallel_for, so never more than torch::get_num_threads()
+  // at once) and keeps `window` of each (the
   // whole image when `window` is empty). Fails on the first bad image,
   // naming it.
   static absl::StatusOr<FaceImages> Load(const std::vector<std::string>& paths,

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <mutex>
 #include <set>
-#include <thread>
+#include <ATen/Parallel.h>
 
 #include "absl/strings/str_cat.h"
 #include "facerec/core/status_macros.h"
@@ -156,13 +156,16 @@ ValidationReport DecodeAll(const std::vector<std::string>& images,
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   auto elapsed = [&start] { return std::chrono::duration<double>(Clock::now() - start).count(); };
-  std::atomic<size_t> next{0};
   std::atomic<int64_t> done{0};
   std::mutex mutex;
   ValidationReport report;
   std::atomic<double> last_progress{0};
-  auto work = [&](bool reports_progress) {
-    for (size_t i = next++; i < images.size(); i = next++) {
+  const int64_t n = static_cast<int64_t>(images.size());
+  // At most `threads` chunks, run on LibTorch's intra-op threads; the calling
+  // thread (number 0) reports progress.
+  at::parallel_for(0, n, (n + std::max(1, threads) - 1) / std::max(1, threads), [&](int64_t begin, int64_t end) {
+    const bool reports_progress = at::get_thread_num() == 0;
+    for (int64_t i = begin; i < end; ++i) {
       absl::StatusOr<cv::Mat> image = ReadRgbImage(images[i]);
       std::string reason;
       if (!image.ok()) {
@@ -182,11 +185,7 @@ ValidationReport DecodeAll(const std::vector<std::string>& images,
         progress({finished, static_cast<int64_t>(images.size()), elapsed()});
       }
     }
-  };
-  std::vector<std::thread> workers;
-  for (int t = 1; t < std::max(1, threads); ++t) workers.emplace_back(work, false);
-  work(true);
-  for (std::thread& worker : workers) worker.join();
+  });
   std::sort(report.failures.begin(), report.failures.end(),
             [](const DecodeFailure& a, const DecodeFailure& b) { return a.path < b.path; });
   report.decoded = static_cast<int64_t>(images.size() - report.failures.size());

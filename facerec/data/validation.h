@@ -52,8 +52,10 @@ struct ValidationReport {
   double seconds = 0;
 };
 
-// Decodes every image on `threads` threads; `progress` (optional) is called
-// from one thread about every second.
+// Decodes every image in at most `threads` chunks on LibTorch's intra-op
+// threads (at::parallel_for, so never more than torch::get_num_threads() at
+// once); `progress` (optional) is called from the calling thread about every
+// second.
 ValidationReport DecodeAll(const std::vector<std::string>& images,
                            const std::optional<std::pair<int, int>>& image_size, int threads,
                            const std::function<void(const DecodeProgress&)>& progress = nullptr);
