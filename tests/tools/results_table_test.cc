@@ -206,6 +206,26 @@ TEST(ResultsTableTest, LandmarksTableHasTheNewestFinishedRunOfEachMethod) {
   EXPECT_NE(markdown->find("audit labels"), std::string::npos);
 }
 
+TEST(ResultsTableTest, AReplayOfAnotherRunIsNeverTakenForTheNewestResult) {
+  auto store = StoreWithComparisons();
+  std::vector<int64_t> ids;
+  for (double nme : {0.053, 0.068}) {  // The result, then a newer replay of it.
+    tracking::RunOptions options;
+    options.experiment = "landmarks";
+    options.name = "landmark_net";
+    auto id = store->StartRun(options);
+    ASSERT_TRUE(id.ok());
+    ASSERT_TRUE(store->LogMetrics(*id, {{"eval/mtfl_test/nme", 0, nme}}).ok());
+    ASSERT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
+    ids.push_back(*id);
+  }
+  ASSERT_TRUE(store->SetTag(ids[1], "replay_of", store->GetRun(ids[0])->uid).ok());
+  const auto markdown = LandmarksMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("| 5.30 |"), std::string::npos) << *markdown;
+  EXPECT_EQ(markdown->find("6.80"), std::string::npos) << *markdown;
+}
+
 // An attack run on recogniser `sha` with the given series; returns its id.
 int64_t AttackRun(ExperimentStore& store, const std::string& sha, RunStatus status,
                   const std::vector<tracking::MetricPoint>& points, const std::string& command) {

@@ -46,11 +46,18 @@ std::string Fixed(const std::map<std::string, double>& last, const std::string& 
   return it == last.end() ? std::string("–") : absl::StrFormat(format, it->second);
 }
 
+absl::StatusOr<bool> IsReplay(ExperimentStore& store, int64_t run_id) {
+  FACEREC_ASSIGN_OR_RETURN(const auto tags, store.GetTags(run_id));
+  return tags.count("replay_of") > 0;
+}
+
 absl::StatusOr<std::vector<CompareLossesRun>> FinishedCompareLossesRuns(ExperimentStore& store) {
   FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("compare_losses"));
   std::vector<CompareLossesRun> out;
   for (const tracking::RunRecord& run : runs) {
     if (run.status != tracking::RunStatus::kFinished) continue;
+    FACEREC_ASSIGN_OR_RETURN(const bool replay, IsReplay(store, run.id));
+    if (replay) continue;
     CompareLossesRun r{run};
     FACEREC_ASSIGN_OR_RETURN(r.params, store.GetParams(run.id));
     out.push_back(std::move(r));

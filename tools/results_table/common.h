@@ -45,7 +45,12 @@ struct CompareLossesRun {
   }
 };
 
-// Every FINISHED compare_losses run with its params, newest first.
+// Whether the run was made to reproduce another (tag replay_of, set by
+// tools:runs reproduce): results cite it where they discuss the replay, and
+// no table takes it for a result of its own.
+absl::StatusOr<bool> IsReplay(tracking::ExperimentStore& store, int64_t run_id);
+
+// Every FINISHED compare_losses run with its params, newest first; no replays.
 absl::StatusOr<std::vector<CompareLossesRun>> FinishedCompareLossesRuns(tracking::ExperimentStore& store);
 
 // The recognisers of adversarial-training experiments: every fine-tuned run

@@ -35,6 +35,8 @@ absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
   for (const char* method : {"landmark_net", "dlib_68"}) {
     for (const tracking::RunRecord& run : runs) {  // Newest first.
       if (run.name != method || run.status != tracking::RunStatus::kFinished) continue;
+      FACEREC_ASSIGN_OR_RETURN(const bool replay, IsReplay(store, run.id));
+      if (replay) continue;
       FACEREC_ASSIGN_OR_RETURN(const auto points, store.GetMetrics(run.id));
       std::map<std::string, double> last;
       for (const auto& p : points) last[p.key] = p.value;
