@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "tools/markdown_table.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
 
@@ -33,7 +34,10 @@ absl::StatusOr<std::string> RetrainMarkdown(ExperimentStore& store) {
     for (const char* key : {"exclude_sha256", "excluded_images"}) params.erase(key);
     return params;
   };
-  std::string md;
+  std::vector<std::string> header = {"run", "excluded"};
+  for (double fpr : kCourseFprs) header.push_back(absl::StrFormat("TPR@%g", fpr));
+  header.push_back("val 1-NN");
+  MarkdownTable table(std::move(header));
   for (const CompareLossesRun& after : runs) {
     if (after.param("exclude_sha256").empty()) continue;
     const std::map<std::string, std::string> same = without_list(after.params);
@@ -48,18 +52,10 @@ absl::StatusOr<std::string> RetrainMarkdown(ExperimentStore& store) {
       if (!r.param("exclude_sha256").empty() || without_list(r.params) != same) continue;
       if (before == nullptr || distance(r) < distance(*before)) before = &r;
     }
-    if (md.empty()) {
-      md = absl::StrCat(
-          "Retrained without the confirmed trash: the same configuration and seed with the images of an "
-          "exclusion list left out of CelebA-500's splits (celebA_ir and LFW unchanged). celebA_ir TPR at "
-          "each FPR and val 1-NN accuracy, before → after.\n\n| run | excluded |");
-      for (double fpr : kCourseFprs) absl::StrAppend(&md, absl::StrFormat(" TPR@%g |", fpr));
-      absl::StrAppend(&md, " val 1-NN |\n| --- | --- |");
-      for (size_t i = 0; i <= kCourseFprs.size(); ++i) absl::StrAppend(&md, " --- |");
-      absl::StrAppend(&md, "\n");
-    }
-    absl::StrAppend(&md, "| ", before == nullptr ? std::string("(no run without the list)") : ShortUid(before->run),
-                    " → ", ShortUid(after.run), " | ", after.param("excluded_images"), " |");
+    std::vector<std::string> row = {
+        absl::StrCat(before == nullptr ? std::string("(no run without the list)") : ShortUid(before->run), " → ",
+                     ShortUid(after.run)),
+        after.param("excluded_images")};
     const auto last_val = [&](const CompareLossesRun* r) -> absl::StatusOr<std::optional<double>> {
       if (r == nullptr) return std::optional<double>();
       FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::MetricPoint> val,
@@ -72,17 +68,22 @@ absl::StatusOr<std::string> RetrainMarkdown(ExperimentStore& store) {
         FACEREC_ASSIGN_OR_RETURN(b, IdRateAt(store, before->run.id, fpr));
       }
       FACEREC_ASSIGN_OR_RETURN(const std::optional<double> a, IdRateAt(store, after.run.id, fpr));
-      absl::StrAppend(&md, " ", Cell(b), " → ", Cell(a), " |");
+      row.push_back(absl::StrCat(Cell(b), " → ", Cell(a)));
     }
     FACEREC_ASSIGN_OR_RETURN(const std::optional<double> vb, last_val(before));
     FACEREC_ASSIGN_OR_RETURN(const std::optional<double> va, last_val(&after));
-    absl::StrAppend(&md, " ", Cell(vb), " → ", Cell(va), " |\n");
+    row.push_back(absl::StrCat(Cell(vb), " → ", Cell(va)));
+    table.AddRow(std::move(row));
   }
-  if (md.empty()) {
+  if (table.empty()) {
     return absl::NotFoundError(absl::StrCat("no compare_losses run with an exclusion list in ", store.path(),
                                             " (compare_losses --exclude=<list>)"));
   }
-  return md;
+  return absl::StrCat(
+      "Retrained without the confirmed trash: the same configuration and seed with the images of an "
+      "exclusion list left out of CelebA-500's splits (celebA_ir and LFW unchanged). celebA_ir TPR at "
+      "each FPR and val 1-NN accuracy, before → after.\n\n",
+      table.ToString());
 }
 
 }  // namespace facerec::tools
