@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "tools/markdown_table.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
 
@@ -63,17 +64,16 @@ absl::StatusOr<std::string> DefenceMarkdown(ExperimentStore& store) {
           "accepted) at ε grey levels, from each model's newest attack run; ε 0 is the clean error at that "
           "threshold.\n\n";
     }
-    absl::StrAppend(&md, "| model | run | TPR@0.1 | TPR@0.01 |");
+    std::vector<std::string> header = {"model", "run", "TPR@0.1", "TPR@0.01"};
     for (const char* goal : {"dodging", "impersonation"}) {
-      for (double eps : radii) absl::StrAppend(&md, absl::StrFormat(" %s ε %g |", goal, eps));
+      for (double eps : radii) header.push_back(absl::StrFormat("%s ε %g", goal, eps));
     }
-    absl::StrAppend(&md, " attack run |\n|");
-    for (size_t i = 0; i < 5 + 2 * radii.size(); ++i) absl::StrAppend(&md, " --- |");
-    absl::StrAppend(&md, "\n");
+    header.push_back("attack run");
+    MarkdownTable table(std::move(header));
     for (const auto& [label, r] : rows) {
       FACEREC_ASSIGN_OR_RETURN(const std::optional<double> tpr1, IdRateAt(store, r->run.id, 0.1));
       FACEREC_ASSIGN_OR_RETURN(const std::optional<double> tpr01, IdRateAt(store, r->run.id, 0.01));
-      absl::StrAppend(&md, "| ", label, " | ", ShortUid(r->run), " | ", Cell(tpr1), " | ", Cell(tpr01), " |");
+      std::vector<std::string> row = {label, ShortUid(r->run), Cell(tpr1), Cell(tpr01)};
       const AttackRun* a = attack_of(r->run);
       for (const char* goal : {"dodging", "impersonation"}) {
         for (double eps : radii) {
@@ -83,12 +83,13 @@ absl::StatusOr<std::string> DefenceMarkdown(ExperimentStore& store) {
               if (e == eps) cell = Rate(a->series, absl::StrCat("attack/pgd/", goal, "/success_far0.001"), k);
             }
           }
-          absl::StrAppend(&md, " ", cell, " |");
+          row.push_back(cell);
         }
       }
-      absl::StrAppend(&md, " ", a == nullptr ? std::string("–") : ShortUid(a->run), " |\n");
+      row.push_back(a == nullptr ? std::string("–") : ShortUid(a->run));
+      table.AddRow(std::move(row));
     }
-    absl::StrAppend(&md, "\n    ", adversarial.run.command_line, "\n\n");
+    absl::StrAppend(&md, table.ToString(), "\n    ", adversarial.run.command_line, "\n\n");
   }
   if (md.empty()) {
     return absl::NotFoundError(absl::StrCat("no adversarially trained recogniser in ", store.path(),
