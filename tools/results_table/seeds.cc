@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "tools/markdown_table.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
 
@@ -62,22 +63,22 @@ absl::StatusOr<std::string> SeedSummaryMarkdown(ExperimentStore& store, const tr
       "then the identification rate's ", coverage, " bootstrap interval over query identities (",
       param("bootstrap_replicates"),
       " replicates; the distractors stay whole), and each pair of losses' difference with the same seeds and "
-      "resamples: bold where the interval excludes 0.\n\n| loss | seeds (run) |");
+      "resamples: bold where the interval excludes 0.\n\n");
   const std::vector<std::string> columns = {"tpr@0.5", "tpr@0.2", "tpr@0.1", "tpr@0.05", "tpr@0.01",
                                             "tpr@0.001", "tpir@0.1", "lfw"};
-  for (const std::string& c : columns) absl::StrAppend(&md, " ", c, " |");
-  absl::StrAppend(&md, "\n|");
-  for (size_t i = 0; i < columns.size() + 2; ++i) absl::StrAppend(&md, " --- |");
-  absl::StrAppend(&md, "\n");
+  std::vector<std::string> header = {"loss", "seeds (run)"};
+  header.insert(header.end(), columns.begin(), columns.end());
+  MarkdownTable spread(std::move(header));
   for (const std::string& loss : losses) {
-    absl::StrAppend(&md, "| ", loss, " | ", absl::StrJoin(seeds_of[loss], ", "), " |");
+    std::vector<std::string> row = {loss, absl::StrJoin(seeds_of[loss], ", ")};
     for (const std::string& c : columns) {
       const std::optional<double> mean = value(absl::StrCat(loss, "/", c, "/mean"));
       const std::optional<double> sd = value(absl::StrCat(loss, "/", c, "/std"));
-      absl::StrAppend(&md, " ", mean && sd ? absl::StrFormat("%.3f ± %.3f", *mean, *sd) : std::string("–"), " |");
+      row.push_back(mean && sd ? absl::StrFormat("%.3f ± %.3f", *mean, *sd) : std::string("–"));
     }
-    absl::StrAppend(&md, "\n");
+    spread.AddRow(std::move(row));
   }
+  absl::StrAppend(&md, spread.ToString());
   // "estimate [low, high]" of the metrics <prefix><estimate_suffix>, <prefix>/low
   // and <prefix>/high; bold where it excludes 0 when `mark` (differences).
   const auto interval = [&](const std::string& prefix, const char* estimate_suffix, const char* format, bool mark) {
@@ -89,22 +90,19 @@ absl::StatusOr<std::string> SeedSummaryMarkdown(ExperimentStore& store, const tr
   };
   const auto table = [&](const std::string& first_column, const std::vector<std::string>& rows,
                          const std::function<std::string(const std::string&)>& label, const std::string& kind) {
-    absl::StrAppend(&md, "\n| ", first_column, " |");
-    for (const std::string& f : fprs) absl::StrAppend(&md, " TPR@", f, " |");
-    absl::StrAppend(&md, "\n| --- |");
-    for (size_t i = 0; i < fprs.size(); ++i) absl::StrAppend(&md, " --- |");
-    absl::StrAppend(&md, "\n");
+    std::vector<std::string> header = {first_column};
+    for (const std::string& f : fprs) header.push_back(absl::StrCat("TPR@", f));
+    MarkdownTable intervals(std::move(header));
     for (const std::string& row : rows) {
-      absl::StrAppend(&md, "| ", label(row), " |");
+      std::vector<std::string> cells = {label(row)};
       for (const std::string& f : fprs) {
-        absl::StrAppend(&md, " ",
-                        kind == "difference"
+        cells.push_back(kind == "difference"
                             ? interval(absl::StrCat("difference/", row, "/tpr@", f), "/estimate", "%+.3f [%+.3f, %+.3f]", true)
-                            : interval(absl::StrCat(row, "/tpr@", f), "/mean", "%.3f [%.3f, %.3f]", false),
-                        " |");
+                            : interval(absl::StrCat(row, "/tpr@", f), "/mean", "%.3f [%.3f, %.3f]", false));
       }
-      absl::StrAppend(&md, "\n");
+      intervals.AddRow(std::move(cells));
     }
+    absl::StrAppend(&md, "\n", intervals.ToString());
   };
   table("loss", losses, [](const std::string& loss) { return loss; }, "loss");
   std::vector<std::string> differences;
