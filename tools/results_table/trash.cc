@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "tools/markdown_table.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
 
@@ -30,7 +31,8 @@ absl::StatusOr<std::string> TrashMarkdown(ExperimentStore& store) {
   std::string md;
   {
     FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("validate_trash_search"));
-    std::map<std::pair<double, std::string>, std::string> rows;  // (rate, seed) -> rows, newest only
+    // (rate, seed) -> that run's rows, newest run only.
+    std::map<std::pair<double, std::string>, std::vector<std::vector<std::string>>> rows;
     std::set<std::string> commands;
     for (const tracking::RunRecord& run : runs) {
       if (run.status != tracking::RunStatus::kFinished) continue;
@@ -46,63 +48,61 @@ absl::StatusOr<std::string> TrashMarkdown(ExperimentStore& store) {
       FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::MetricPoint> points, store.GetMetrics(run.id));
       std::map<std::string, double> m;
       for (const tracking::MetricPoint& p : points) m[p.key] = p.value;
-      std::string text;
+      std::vector<std::vector<std::string>>& run_rows = rows[key];
+      const std::string swaps = absl::StrFormat("%g %%", 100 * rate);
       for (const char* kind : {"swap", "exact_duplicate", "near_duplicate", "junk"}) {
         const std::string k = absl::StrCat("injection/", kind, "/");
         if (!m.count(k + "injected")) continue;
-        absl::StrAppend(&text, "| ", absl::StrFormat("%g", 100 * rate), " % | ", key.second, " | ", ShortUid(run), " | ",
-                        kind, " | ", absl::StrFormat("%.0f", m[k + "injected"]), " | ",
-                        absl::StrFormat("%.0f", m[k + "flagged"]), " | ", absl::StrFormat("%.0f", m[k + "found"]),
-                        " | ", absl::StrFormat("%.3f", m[k + "precision_at_k"]), " | ",
-                        absl::StrFormat("%.3f", m[k + "recall"]), " | ", absl::StrFormat("%.3f", m[k + "precision"]),
-                        " | ", absl::StrFormat("%.3f", m[k + "roc_auc"]), " |\n");
+        run_rows.push_back({swaps, key.second, ShortUid(run), kind, absl::StrFormat("%.0f", m[k + "injected"]),
+                            absl::StrFormat("%.0f", m[k + "flagged"]), absl::StrFormat("%.0f", m[k + "found"]),
+                            absl::StrFormat("%.3f", m[k + "precision_at_k"]), absl::StrFormat("%.3f", m[k + "recall"]),
+                            absl::StrFormat("%.3f", m[k + "precision"]), absl::StrFormat("%.3f", m[k + "roc_auc"])});
       }
-      absl::StrAppend(&text, "| ", absl::StrFormat("%g", 100 * rate), " % | ", key.second, " | ", ShortUid(run),
-                      " | the set's own near-duplicate pairs (not counted) | ",
-                      absl::StrFormat("%.0f", m["injection/own_duplicate_pairs"]), " | | | | | | |\n");
-      rows[key] = text;
+      run_rows.push_back({swaps, key.second, ShortUid(run), "the set's own near-duplicate pairs (not counted)",
+                          absl::StrFormat("%.0f", m["injection/own_duplicate_pairs"]), "", "", "", "", "", ""});
       commands.insert(absl::StrCat("    ", run.command_line, "\n"));
     }
     if (!rows.empty()) {
       absl::StrAppend(&md,
                       "Faults injected into a copy of CelebA-500 (experiments:validate_trash_search), each kind "
                       "scored against the items it applies to (analysis/fault_injection.h): precision@k at k = the "
-                      "number injected, recall and precision of the flagged items, ROC AUC of the score.\n\n"
-                      "| swaps | seed | run | kind | injected | flagged | found | precision@k | recall | precision | "
-                      "ROC AUC |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-      for (const auto& [key, text] : rows) absl::StrAppend(&md, text);
-      absl::StrAppend(&md, "\n");
+                      "number injected, recall and precision of the flagged items, ROC AUC of the score.\n\n");
+      MarkdownTable table({"swaps", "seed", "run", "kind", "injected", "flagged", "found", "precision@k", "recall",
+                           "precision", "ROC AUC"});
+      for (const auto& [key, run_rows] : rows) {
+        for (const std::vector<std::string>& row : run_rows) table.AddRow(row);
+      }
+      absl::StrAppend(&md, table.ToString(), "\n");
       for (const std::string& c : commands) absl::StrAppend(&md, c);
       absl::StrAppend(&md, "\n");
     }
   }
   {
     FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("find_trash"));
-    std::map<std::string, std::string> rows;
+    std::map<std::string, std::vector<std::string>> rows;  // Set -> its newest run's row.
+    std::map<std::string, std::string> commands;
     for (const tracking::RunRecord& run : runs) {
       if (run.status != tracking::RunStatus::kFinished || rows.count(run.name)) continue;
       FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::MetricPoint> points, store.GetMetrics(run.id));
       std::map<std::string, double> m;
       for (const tracking::MetricPoint& p : points) m[p.key] = p.value;
-      rows[run.name] = absl::StrCat(
-          "| ", run.name, " | ", ShortUid(run), " | ", absl::StrFormat("%.0f", m["trash/images"]), " | ",
-          absl::StrFormat("%.3f", m["trash/held_out_accuracy"]), " | ",
-          absl::StrFormat("%.0f", m["trash/wrong_identity/count"]), " | ",
-          absl::StrFormat("%.0f (%.0f exact)", m["trash/duplicate/count"], m["trash/duplicate/exact_count"]), " | ",
-          absl::StrFormat("%.0f", m["trash/unusable/count"]), " |\n    ", run.command_line, "\n");
+      rows[run.name] = {run.name,
+                        ShortUid(run),
+                        absl::StrFormat("%.0f", m["trash/images"]),
+                        absl::StrFormat("%.3f", m["trash/held_out_accuracy"]),
+                        absl::StrFormat("%.0f", m["trash/wrong_identity/count"]),
+                        absl::StrFormat("%.0f (%.0f exact)", m["trash/duplicate/count"], m["trash/duplicate/exact_count"]),
+                        absl::StrFormat("%.0f", m["trash/unusable/count"])};
+      commands[run.name] = absl::StrCat("    ", run.command_line, "\n");
     }
     if (!rows.empty()) {
       absl::StrAppend(&md,
                       "The search on the real sets (experiments:find_trash): suspects per kind (a duplicate is "
-                      "counted once per pair), and the fold recognisers' held-out accuracy.\n\n"
-                      "| set | run | images | held-out accuracy | wrong identity | duplicates | unusable |\n"
-                      "| --- | --- | --- | --- | --- | --- | --- |\n");
-      for (const auto& [name, text] : rows) {
-        const size_t cut = text.find("\n    ");
-        absl::StrAppend(&md, text.substr(0, cut + 1));
-      }
-      absl::StrAppend(&md, "\n");
-      for (const auto& [name, text] : rows) absl::StrAppend(&md, text.substr(text.find("\n    ") + 1));
+                      "counted once per pair), and the fold recognisers' held-out accuracy.\n\n");
+      MarkdownTable table({"set", "run", "images", "held-out accuracy", "wrong identity", "duplicates", "unusable"});
+      for (const auto& [name, row] : rows) table.AddRow(row);
+      absl::StrAppend(&md, table.ToString(), "\n");
+      for (const auto& [name, command] : commands) absl::StrAppend(&md, command);
       absl::StrAppend(&md, "\n");
     }
   }
