@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "tools/markdown_table.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
 
@@ -35,9 +36,9 @@ std::string EyeglassMarkdown(const std::vector<AttackRun>& runs) {
       "Adversarial eyeglasses (Sharif et al., CCS 2016): PGD impersonation with the perturbation confined to "
       "an eyeglass frame over the eyes, at large radii (255: any colour inside the frame). Success at the "
       "attacked recogniser's own FAR 1e-3 and 1e-2 thresholds; \"transferred\" is the mean success at FAR "
-      "1e-3 over the other recognisers scoring the same images.\n\n"
-      "| recogniser | ε | success @FAR 1e-3 | @FAR 1e-2 | transferred @1e-3 | PSNR | SSIM |\n"
-      "| --- | --- | --- | --- | --- | --- | --- |\n";
+      "1e-3 over the other recognisers scoring the same images.\n\n";
+  MarkdownTable table(
+      {"recogniser", "ε", "success @FAR 1e-3", "@FAR 1e-2", "transferred @1e-3", "PSNR", "SSIM"});
   std::set<std::string> commands;
   for (const AttackRun& a : runs) {
     const std::string name = a.run.name.substr(a.run.name.find('_') + 1);
@@ -51,17 +52,17 @@ std::string EyeglassMarkdown(const std::vector<AttackRun>& runs) {
           ++targets;
         }
       }
-      absl::StrAppend(&md, "| ", name, " (", ShortUid(a.run), ") | ", absl::StrFormat("%g", eps), " | ",
-                      Rate(a.series, "eyeglass/pgd/impersonation/success_far0.001", k), " | ",
-                      Rate(a.series, "eyeglass/pgd/impersonation/success_far0.01", k), " | ",
-                      targets ? absl::StrFormat("%.3f", transferred / targets) : std::string("–"), " | ",
-                      Rate(a.series, "eyeglass/pgd/impersonation/psnr", k, 1), " | ",
-                      Rate(a.series, "eyeglass/pgd/impersonation/ssim", k), " |\n");
+      table.AddRow({absl::StrCat(name, " (", ShortUid(a.run), ")"), absl::StrFormat("%g", eps),
+                    Rate(a.series, "eyeglass/pgd/impersonation/success_far0.001", k),
+                    Rate(a.series, "eyeglass/pgd/impersonation/success_far0.01", k),
+                    targets ? absl::StrFormat("%.3f", transferred / targets) : std::string("–"),
+                    Rate(a.series, "eyeglass/pgd/impersonation/psnr", k, 1),
+                    Rate(a.series, "eyeglass/pgd/impersonation/ssim", k)});
     }
     commands.insert(absl::StrCat("    ", a.run.command_line, " (", a.param("pairs"), " pairs, ",
                                  a.param("eyeglass_steps"), " steps)\n"));
   }
-  return absl::StrCat(md, "\n", absl::StrJoin(commands, ""), "\n");
+  return absl::StrCat(md, table.ToString(), "\n", absl::StrJoin(commands, ""), "\n");
 }
 
 
@@ -95,11 +96,12 @@ absl::StatusOr<std::string> AttacksMarkdown(ExperimentStore& store) {
     const auto param = [&](const std::string& key) { return a.param(key); };
     absl::StrAppend(&md, "Run ", ShortUid(run), " (", run.name, ", recogniser of run ",
                     param("embedding_run_uid").substr(0, 8), ", ", param("pairs"), " pairs per goal, ",
-                    param("steps"), " steps):\n\n| attack | goal |");
-    for (const auto& [k, e] : eps) absl::StrAppend(&md, absl::StrFormat(" ε %g |", e));
-    absl::StrAppend(&md, " PSNR | SSIM |\n|");
-    for (size_t i = 0; i < eps.size() + 4; ++i) absl::StrAppend(&md, " --- |");
-    absl::StrAppend(&md, "\n");
+                    param("steps"), " steps):\n\n");
+    std::vector<std::string> header = {"attack", "goal"};
+    for (const auto& [k, e] : eps) header.push_back(absl::StrFormat("ε %g", e));
+    header.push_back("PSNR");
+    header.push_back("SSIM");
+    MarkdownTable table(std::move(header));
     std::set<std::string> targets;
     for (const auto& [key, values] : series) {
       if (!absl::StartsWith(key, "transfer/")) continue;
@@ -111,17 +113,19 @@ absl::StatusOr<std::string> AttacksMarkdown(ExperimentStore& store) {
         const std::string key = absl::StrCat(method, "/", goal);
         const auto it = series.find(absl::StrCat("attack/", key, "/success_far0.001"));
         if (it == series.end()) continue;
-        absl::StrAppend(&md, "| ", method, " | ", goal, " |");
+        std::vector<std::string> cells = {method, goal};
         for (const auto& [k, e] : eps) {
           const auto v = it->second.find(k);
-          absl::StrAppend(&md, " ", v == it->second.end() ? std::string("–") : absl::StrFormat("%.3f", v->second), " |");
+          cells.push_back(v == it->second.end() ? std::string("–") : absl::StrFormat("%.3f", v->second));
         }
         const auto at_last = [&](const std::string& name, const char* format) {
           const auto s = series.find(absl::StrCat("attack/", key, "/", name));
           if (s == series.end() || !s->second.count(last)) return std::string("–");
           return absl::StrFormat(format, s->second.at(last));
         };
-        absl::StrAppend(&md, " ", at_last("psnr", "%.1f"), " | ", at_last("ssim", "%.3f"), " |\n");
+        cells.push_back(at_last("psnr", "%.1f"));
+        cells.push_back(at_last("ssim", "%.3f"));
+        table.AddRow(std::move(cells));
         std::map<std::string, std::string> row;
         for (const std::string& target : targets) {
           const auto t = series.find(absl::StrCat("transfer/", target, "/", key, "/success_far0.001"));
@@ -134,24 +138,23 @@ absl::StatusOr<std::string> AttacksMarkdown(ExperimentStore& store) {
         all_targets.insert(targets.begin(), targets.end());
       }
     }
-    absl::StrAppend(&md, "\n    ", run.command_line, "\n\n");
+    absl::StrAppend(&md, table.ToString(), "\n    ", run.command_line, "\n\n");
   }
   if (!transfer_rows.empty()) {
     absl::StrAppend(&md, "Transfer (black-box): images made on one recogniser at the largest ε, scored by each other "
-                         "one at its own FAR 1e-3 threshold, as clean rate → attacked rate.\n\n| made on | attack | goal |");
-    for (const std::string& target : all_targets) absl::StrAppend(&md, " ", target, " |");
-    absl::StrAppend(&md, "\n| --- | --- | --- |");
-    for (size_t i = 0; i < all_targets.size(); ++i) absl::StrAppend(&md, " --- |");
-    absl::StrAppend(&md, "\n");
+                         "one at its own FAR 1e-3 threshold, as clean rate → attacked rate.\n\n");
+    std::vector<std::string> header = {"made on", "attack", "goal"};
+    header.insert(header.end(), all_targets.begin(), all_targets.end());
+    MarkdownTable table(std::move(header));
     for (const auto& [source, row] : transfer_rows) {
-      absl::StrAppend(&md, "| ", std::get<0>(source), " | ", std::get<1>(source), " | ", std::get<2>(source), " |");
+      std::vector<std::string> cells = {std::get<0>(source), std::get<1>(source), std::get<2>(source)};
       for (const std::string& target : all_targets) {
         const auto cell = row.find(target);
-        absl::StrAppend(&md, " ", cell == row.end() ? std::string("–") : cell->second, " |");
+        cells.push_back(cell == row.end() ? std::string("–") : cell->second);
       }
-      absl::StrAppend(&md, "\n");
+      table.AddRow(std::move(cells));
     }
-    absl::StrAppend(&md, "\n");
+    absl::StrAppend(&md, table.ToString(), "\n");
   }
   return md + EyeglassMarkdown(eyeglass);
 }
