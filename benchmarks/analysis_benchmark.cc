@@ -93,7 +93,7 @@ void BM_PgdStep(benchmark::State& state) {
   auto net = backbones::MakeBackbone(options);
   CHECK(net.ok()) << net.status();
   (*net)->eval();
-  const attacks::Embedder embed = [&](const torch::Tensor& x) {
+  const attacks::DifferentiableEmbedding embed = [&](const torch::Tensor& x) {
     return (*net)->forward(x) + (*net)->forward(x.flip({3}));
   };
   torch::manual_seed(0);

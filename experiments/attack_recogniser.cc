@@ -99,13 +99,13 @@ namespace facerec {
 namespace {
 
 struct LoadedRecogniser {
-  pipeline::Recogniser record;
+  pipeline::TrainedRecogniser record;
   backbones::EmbeddingNet net;
   std::map<double, double> threshold_at_far;
   std::string label;  // "<run name>_<uid8>"
 };
 
-attacks::Embedder EmbedderOf(const backbones::EmbeddingNet& net) {
+attacks::DifferentiableEmbedding EmbedderOf(const backbones::EmbeddingNet& net) {
   return [backbone = net.backbone, flip = net.flip_test](const torch::Tensor& x) {
     torch::Tensor e = backbone->forward(x);
     return flip ? e + backbone->forward(x.flip({3})) : e;
@@ -164,7 +164,7 @@ absl::StatusOr<SettingOutcome> AttackSetting(const AttackContext& c,
                                              const attacks::AttackOptions& options, const torch::Tensor& mask,
                                              const std::string& progress_note) {
   SettingOutcome out;
-  const attacks::Embedder source_embed = EmbedderOf(c.source->net);
+  const attacks::DifferentiableEmbedding source_embed = EmbedderOf(c.source->net);
   std::vector<torch::Tensor> psnr, ssim;
   for (size_t start = 0; start < pairs.size(); start += FLAGS_batch) {
     std::vector<int64_t> probe_index, reference_index;
@@ -189,7 +189,7 @@ absl::StatusOr<SettingOutcome> AttackSetting(const AttackContext& c,
       if (&target != c.source) {
         // Black-box: the adversarial image as the target net takes it.
         torch::NoGradGuard no_grad;
-        const attacks::Embedder embed = EmbedderOf(target.net);
+        const attacks::DifferentiableEmbedding embed = EmbedderOf(target.net);
         scored.similarity_after = (metrics::UnitRows(embed(ResizedFor(r.adversarial, target.net.options))) *
                                    metrics::UnitRows(embed(ResizedFor(references, target.net.options))))
                                       .sum(1);
@@ -343,14 +343,14 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
   }
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
   FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::Recogniser> records, pipeline::Recognisers(*store));
-  FACEREC_ASSIGN_OR_RETURN(const pipeline::Recogniser best, pipeline::BestRecogniser(*store));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::TrainedRecogniser> records, pipeline::TrainedRecognisers(*store));
+  FACEREC_ASSIGN_OR_RETURN(const pipeline::TrainedRecogniser best, pipeline::BestRecogniser(*store));
   // The runs whose recognisers are attacked white-box.
   std::set<int64_t> attacked;
   if (FLAGS_attacked == "best") {
     attacked.insert(best.run_id);
   } else if (FLAGS_attacked == "all") {
-    for (const pipeline::Recogniser& r : records) attacked.insert(r.run_id);
+    for (const pipeline::TrainedRecogniser& r : records) attacked.insert(r.run_id);
   } else {
     for (absl::string_view uid : absl::StrSplit(FLAGS_attacked, ',', absl::SkipWhitespace())) {
       absl::StatusOr<tracking::RunRecord> run = store->GetRunByUid(std::string(absl::StripAsciiWhitespace(uid)));
@@ -359,7 +359,7 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
                                      absl::StrCat("must be 'best', 'all' or run uids: ", run.status().message()));
       }
       if (std::none_of(records.begin(), records.end(),
-                       [&](const pipeline::Recogniser& r) { return r.run_id == run->id; })) {
+                       [&](const pipeline::TrainedRecogniser& r) { return r.run_id == run->id; })) {
         return experiment::FlagError("attacked", FLAGS_attacked,
                                      absl::StrCat("run ", run->uid.substr(0, 8),
                                                   " is no finished compare_losses run with a recogniser"));
@@ -369,7 +369,7 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
     if (attacked.empty()) return experiment::FlagError("attacked", FLAGS_attacked, "names no run");
   }
   std::vector<LoadedRecogniser> models;
-  for (const pipeline::Recogniser& r : records) {
+  for (const pipeline::TrainedRecogniser& r : records) {
     LoadedRecogniser m{r};
     FACEREC_ASSIGN_OR_RETURN(m.net, backbones::LoadEmbeddingNet(r.model_path));
     m.net.backbone->to(device);

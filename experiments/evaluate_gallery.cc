@@ -50,7 +50,7 @@ absl::Status EvaluateGallery(experiment::Experiment& e) {
   FACEREC_ASSIGN_OR_RETURN(options.device, e.Device());
   FACEREC_ASSIGN_OR_RETURN(options.detector_model, pipeline::LatestDetectorModel(*store));
   FACEREC_ASSIGN_OR_RETURN(options.landmark_model, pipeline::LatestLandmarkModel(*store));
-  FACEREC_ASSIGN_OR_RETURN(const pipeline::Recogniser recogniser, pipeline::BestRecogniser(*store));
+  FACEREC_ASSIGN_OR_RETURN(const pipeline::TrainedRecogniser recogniser, pipeline::BestRecogniser(*store));
   options.embedding_model = recogniser.model_path;
   FACEREC_ASSIGN_OR_RETURN(const double threshold,
                            pipeline::ThresholdAtFalseAcceptRate(*store, recogniser.run_id, FLAGS_far));

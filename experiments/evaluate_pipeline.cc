@@ -66,7 +66,7 @@ DEFINE_string(landmarks, "landmark_net", "Landmark stage (chain/landmark_stage.h
 DEFINE_string(landmark_model, "",
               "Landmark net, relative to the workspace root (default: the newest in the store).");
 DEFINE_string(embedding_model, "",
-              "Recogniser (an embedding_net.pt), relative to the workspace root (default: the "
+              "TrainedRecogniser (an embedding_net.pt), relative to the workspace root (default: the "
               "store's best by validation accuracy, pipeline/trained_models.h).");
 DEFINE_int32(latency_photos, 50, "celeba_wild photos timed at 640x480.");
 DEFINE_string(crop_padding, facerec::pipeline::CropPaddingName(facerec::pipeline::kDefaultCropPadding),

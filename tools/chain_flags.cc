@@ -30,7 +30,7 @@ DEFINE_string(landmarks, "landmark_net",
 DEFINE_string(landmark_model, "",
               "Landmark net file (relative to the workspace root); default: the newest in the store.");
 DEFINE_string(embedding_model, "",
-              "Recogniser file, an embedding_net.pt (relative to the workspace root); default: the "
+              "TrainedRecogniser file, an embedding_net.pt (relative to the workspace root); default: the "
               "store's best by validation accuracy.");
 
 namespace facerec::tools {

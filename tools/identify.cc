@@ -98,7 +98,7 @@ absl::Status Main(const std::vector<std::string>& args) {
     if (store == nullptr) {
       FACEREC_ASSIGN_OR_RETURN(store, tools::OpenStoreFromFlags());
     }
-    FACEREC_ASSIGN_OR_RETURN(const pipeline::Recogniser r,
+    FACEREC_ASSIGN_OR_RETURN(const pipeline::TrainedRecogniser r,
                              pipeline::RecogniserBySha256(*store, gallery->recogniser_sha256()));
     absl::StatusOr<double> t = pipeline::ThresholdAtFalseAcceptRate(*store, r.run_id, FLAGS_far);
     if (!t.ok()) return absl::Status(t.status().code(), absl::StrCat("--far=", FLAGS_far, ": ", t.status().message()));

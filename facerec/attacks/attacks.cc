@@ -55,7 +55,7 @@ absl::StatusOr<torch::Tensor> BroadcastMask(const torch::Tensor& mask, const tor
   return (m.to(probes.device()) > 0.5).to(probes.scalar_type()).expand_as(probes).contiguous();
 }
 
-torch::Tensor PairSimilarity(const Embedder& embed, const torch::Tensor& x, const torch::Tensor& reference_unit) {
+torch::Tensor PairSimilarity(const DifferentiableEmbedding& embed, const torch::Tensor& x, const torch::Tensor& reference_unit) {
   return (torch::nn::functional::normalize(embed(x), torch::nn::functional::NormalizeFuncOptions().dim(1)) *
           reference_unit)
       .sum(1);
@@ -153,7 +153,7 @@ absl::StatusOr<torch::Tensor> AscendInBall(const Objective& objective, const tor
   return x.detach();
 }
 
-absl::StatusOr<AttackResult> AttackPairs(const Embedder& embed, const torch::Tensor& probes,
+absl::StatusOr<AttackResult> AttackPairs(const DifferentiableEmbedding& embed, const torch::Tensor& probes,
                                          const torch::Tensor& references, const AttackOptions& options,
                                          const torch::Tensor& mask) {
   if (auto s = ValidateAttackOptions(options); !s.ok()) return s;

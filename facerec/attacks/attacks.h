@@ -4,7 +4,7 @@
 // Sharif et al., CCS 2016), and the perturbation's size as L∞, PSNR and SSIM.
 //
 //   backbones::EmbeddingNet net = ...;            // net.backbone->eval() first
-//   const Embedder embed = [&](const torch::Tensor& x) { return net.backbone->forward(x); };
+//   const DifferentiableEmbedding embed = [&](const torch::Tensor& x) { return net.backbone->forward(x); };
 //   AttackOptions options;
 //   options.method = AttackMethod::kPgd;
 //   options.goal = AttackGoal::kDodging;          // push a same-identity pair apart
@@ -87,8 +87,10 @@ struct AttackOptions {
 // InvalidArgumentError naming the option for a value out of range or not finite.
 absl::Status ValidateAttackOptions(const AttackOptions& options);
 
-// [N, 3, H, W] float in [0, 1] -> [N, D]; differentiable (autograd on).
-using Embedder = std::function<at::Tensor(const at::Tensor&)>;
+// [N, 3, H, W] float in [0, 1] -> [N, D]; differentiable (autograd on): a
+// recogniser's backbone (backbones::EmbeddingNet) as the function an attack
+// takes gradients through.
+using DifferentiableEmbedding = std::function<at::Tensor(const at::Tensor&)>;
 
 struct AttackResult {
   at::Tensor adversarial;        // [N, 3, H, W] in [0, 1], detached.
@@ -100,7 +102,7 @@ struct AttackResult {
 // `mask`, when defined, [H, W] or [N, 1, H, W] or [N, 3, H, W] of 0/1 (any
 // value > 0.5 is 1): the perturbation is zero outside it. InvalidArgumentError
 // for bad options, shapes or pixel values outside [0, 1].
-absl::StatusOr<AttackResult> AttackPairs(const Embedder& embed, const at::Tensor& probes,
+absl::StatusOr<AttackResult> AttackPairs(const DifferentiableEmbedding& embed, const at::Tensor& probes,
                                          const at::Tensor& references, const AttackOptions& options,
                                          const at::Tensor& mask = {});
 

@@ -19,6 +19,12 @@
 
 namespace facerec::backbones {
 
+// A trained recogniser's net as saved and loaded: what an embedding_net
+// artifact holds. Its relatives: pipeline::TrainedRecogniser is the store's
+// record of one (file, sha256, training run); chain::FaceEmbedder embeds
+// crops with one (resizing, mirror, unit length, no autograd);
+// attacks::DifferentiableEmbedding is one's backbone as a function that
+// attacks take gradients through.
 struct EmbeddingNet {
   Backbone backbone;
   BackboneOptions options;

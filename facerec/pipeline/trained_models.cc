@@ -109,16 +109,16 @@ constexpr char kHowToTrainRecogniser[] =
 
 }  // namespace
 
-absl::StatusOr<std::vector<Recogniser>> Recognisers(tracking::ExperimentStore& store) {
+absl::StatusOr<std::vector<TrainedRecogniser>> TrainedRecognisers(tracking::ExperimentStore& store) {
   FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::RunRecord> runs, store.ListRuns("compare_losses"));
-  std::vector<Recogniser> out;
+  std::vector<TrainedRecogniser> out;
   for (const tracking::RunRecord& run : runs) {
     if (run.status != tracking::RunStatus::kFinished) continue;
     FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::ArtifactRecord> artifacts,
                              store.GetArtifacts(run.id));
     for (const tracking::ArtifactRecord& a : artifacts) {
       if (a.kind != "embedding_net") continue;
-      Recogniser r{ResolveAgainstWorkspace(a.path).string(), a.sha256, run.id, run.uid, run.name};
+      TrainedRecogniser r{ResolveAgainstWorkspace(a.path).string(), a.sha256, run.id, run.uid, run.name};
       FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::MetricPoint> val,
                                store.GetMetrics(run.id, "val/nn_accuracy"));
       if (!val.empty()) r.val_accuracy = val.back().value;
@@ -128,27 +128,27 @@ absl::StatusOr<std::vector<Recogniser>> Recognisers(tracking::ExperimentStore& s
   return out;
 }
 
-absl::StatusOr<Recogniser> BestRecogniser(tracking::ExperimentStore& store) {
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<Recogniser> all, Recognisers(store));
+absl::StatusOr<TrainedRecogniser> BestRecogniser(tracking::ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<TrainedRecogniser> all, TrainedRecognisers(store));
   if (all.empty()) {
     return absl::NotFoundError(absl::StrCat("no recogniser in the store: ", kHowToTrainRecogniser));
   }
-  const Recogniser* best = &all[0];
-  for (const Recogniser& r : all) {
+  const TrainedRecogniser* best = &all[0];
+  for (const TrainedRecogniser& r : all) {
     if (r.val_accuracy > best->val_accuracy) best = &r;  // Ties: the newest.
   }
   return *best;
 }
 
 absl::StatusOr<std::string> BestRecogniserModel(tracking::ExperimentStore& store) {
-  FACEREC_ASSIGN_OR_RETURN(const Recogniser r, BestRecogniser(store));
+  FACEREC_ASSIGN_OR_RETURN(const TrainedRecogniser r, BestRecogniser(store));
   return r.model_path;
 }
 
-absl::StatusOr<Recogniser> RecogniserBySha256(tracking::ExperimentStore& store,
+absl::StatusOr<TrainedRecogniser> RecogniserBySha256(tracking::ExperimentStore& store,
                                               const std::string& sha256) {
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<Recogniser> all, Recognisers(store));
-  for (const Recogniser& r : all) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<TrainedRecogniser> all, TrainedRecognisers(store));
+  for (const TrainedRecogniser& r : all) {
     if (r.sha256 == sha256) return r;
   }
   return absl::NotFoundError(absl::StrCat("no run in ", store.path(),
@@ -159,8 +159,8 @@ absl::StatusOr<Recogniser> RecogniserBySha256(tracking::ExperimentStore& store,
 absl::StatusOr<TrainingCheckpoint> TrainingCheckpointOfRun(tracking::ExperimentStore& store,
                                                            const std::string& uid_or_prefix) {
   FACEREC_ASSIGN_OR_RETURN(const tracking::RunRecord run, store.GetRunByUid(uid_or_prefix));
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<Recogniser> all, Recognisers(store));
-  const auto it = std::find_if(all.begin(), all.end(), [&](const Recogniser& r) { return r.run_id == run.id; });
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<TrainedRecogniser> all, TrainedRecognisers(store));
+  const auto it = std::find_if(all.begin(), all.end(), [&](const TrainedRecogniser& r) { return r.run_id == run.id; });
   if (it == all.end()) {
     return absl::NotFoundError(absl::StrCat("run ", run.uid.substr(0, 8),
                                             " is no finished compare_losses run with a recogniser"));

@@ -64,9 +64,10 @@ absl::StatusOr<std::vector<TrainedRun>> FindOrTrainSeeds(
 // (experiments/train_detector), artifact "detector_net".
 absl::StatusOr<std::string> LatestDetectorModel(tracking::ExperimentStore& store);
 
-// A recogniser trained by experiments:compare_losses, with the run that
-// trained and evaluated it.
-struct Recogniser {
+// The store's record of a recogniser trained by experiments:compare_losses:
+// its embedding_net file (backbones::EmbeddingNet once loaded) and the run
+// that trained and evaluated it.
+struct TrainedRecogniser {
   std::string model_path;  // Its embedding_net artifact, absolute.
   std::string sha256;      // Of that file.
   int64_t run_id = 0;
@@ -76,24 +77,24 @@ struct Recogniser {
 };
 
 // Every FINISHED compare_losses run's recogniser, newest first.
-absl::StatusOr<std::vector<Recogniser>> Recognisers(tracking::ExperimentStore& store);
+absl::StatusOr<std::vector<TrainedRecogniser>> TrainedRecognisers(tracking::ExperimentStore& store);
 // The FINISHED compare_losses run with an embedding_net artifact and the
 // highest final validation accuracy (val/nn_accuracy: CelebA-500's val
 // split, never celebA_ir or LFW, so choosing does not tune on the test
 // sets). NotFoundError saying how to make one.
-absl::StatusOr<Recogniser> BestRecogniser(tracking::ExperimentStore& store);
+absl::StatusOr<TrainedRecogniser> BestRecogniser(tracking::ExperimentStore& store);
 // BestRecogniser's model file.
 absl::StatusOr<std::string> BestRecogniserModel(tracking::ExperimentStore& store);
 // The run whose embedding_net artifact has this sha256; NotFoundError when
 // the store has none (a recogniser trained elsewhere).
-absl::StatusOr<Recogniser> RecogniserBySha256(tracking::ExperimentStore& store,
+absl::StatusOr<TrainedRecogniser> RecogniserBySha256(tracking::ExperimentStore& store,
                                               const std::string& sha256);
 
 // A compare_losses run's training checkpoint (backbone, head and optimiser
 // state: train/trainer.h), to fine-tune its recogniser from.
 struct TrainingCheckpoint {
   std::string path;       // Absolute.
-  Recogniser recogniser;  // The run and its embedding net (whose sha256 names the start).
+  TrainedRecogniser recogniser;  // The run and its embedding net (whose sha256 names the start).
 };
 // The checkpoint of the FINISHED compare_losses run with this uid (or a
 // prefix of at least 8 hex digits). NotFoundError when there is no such run

@@ -18,7 +18,7 @@ constexpr int64_t kH = 16, kW = 14;
 // dodging against it.
 struct LinearToy {
   torch::Tensor a;
-  Embedder embedder() const {
+  DifferentiableEmbedding embedder() const {
     return [a = a](const torch::Tensor& x) {
       const torch::Tensor s = (x * a).sum({1, 2, 3}).unsqueeze(1);
       return torch::cat({s, torch::ones_like(s)}, 1);
@@ -34,7 +34,7 @@ LinearToy MakeLinearToy() {
 }
 
 // A small random conv net: a real, non-linear embedder with BatchNorm in eval mode.
-Embedder ConvEmbedder() {
+DifferentiableEmbedding ConvEmbedder() {
   torch::manual_seed(5);
   torch::nn::Sequential net(torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 8, 3).stride(2)),
                             torch::nn::BatchNorm2d(8), torch::nn::ReLU(),
@@ -136,7 +136,7 @@ TEST(AttacksTest, MiFgsmWithoutMomentumIsPgdWithoutARandomStart) {
 
 TEST(AttacksTest, TheRandomStartIsSeededAndLeavesTheGlobalGeneratorAlone) {
   const torch::Tensor probes = RandomImages(2, 9), references = RandomImages(2, 10);
-  const Embedder embed = ConvEmbedder();
+  const DifferentiableEmbedding embed = ConvEmbedder();
   AttackOptions options;
   options.steps = 1;
   options.step_size = 1e-9;  // the result is essentially the random start
