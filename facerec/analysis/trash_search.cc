@@ -109,19 +109,19 @@ absl::StatusOr<TrashReport> SearchTrash(const std::vector<TrashItem>& items, con
     // At most options.threads chunks, run on LibTorch's intra-op threads.
     const int64_t chunk = (n + std::max(1, options.threads) - 1) / std::max(1, options.threads);
     at::parallel_for(0, n, std::max<int64_t>(1, chunk), [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) {
-          evidence[i].sha256 = Sha256Hex(items[i].bytes);
-          absl::StatusOr<cv::Mat> rgb = DecodeTrashItem(items[i], options);
-          if (!rgb.ok()) {
-            decode_error[i] = std::string(rgb.status().message());
-            evidence[i].decoded = false;
-            continue;
-          }
-          pixels[i] = *rgb;
-          evidence[i].hash = PerceptualHash(*rgb);
-          evidence[i].thumbnail = GreyThumbnail(*rgb);
-          quality[i] = MeasureQuality(*rgb);
+      for (int64_t i = begin; i < end; ++i) {
+        evidence[i].sha256 = Sha256Hex(items[i].bytes);
+        absl::StatusOr<cv::Mat> rgb = DecodeTrashItem(items[i], options);
+        if (!rgb.ok()) {
+          decode_error[i] = std::string(rgb.status().message());
+          evidence[i].decoded = false;
+          continue;
         }
+        pixels[i] = *rgb;
+        evidence[i].hash = PerceptualHash(*rgb);
+        evidence[i].thumbnail = GreyThumbnail(*rgb);
+        quality[i] = MeasureQuality(*rgb);
+      }
     });
   }
   std::vector<int64_t> usable;  // Decoded items, in order.
