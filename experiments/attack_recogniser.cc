@@ -1,4 +1,4 @@
-// Adversarial attacks on the recognisers in the store (experiment "attacks";
+// Adversarial attacks on the recognisers in the store (experiment attack_recogniser;
 // facerec/attacks): FGSM, PGD and MI-FGSM, dodging (genuine celebA_ir query
 // pairs pushed below the threshold) and impersonation (impostor pairs pushed
 // above it), at each --epsilons (grey levels of 255), white-box on each
@@ -68,6 +68,7 @@
 #include "facerec/pipeline/recognition.h"
 #include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/run.h"
+#include "facerec/tracking/experiment_names.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
@@ -492,7 +493,7 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
 int main(int argc, char** argv) {
   return facerec::experiment::RunExperiment(
       argc, argv,
-      {.name = "attacks",
+      {.name = facerec::tracking::kAttackRecogniser,
        .usage = "Attacks the store's recognisers with FGSM, PGD and MI-FGSM, white-box and transferred.\n"
                 "Usage: attack_recogniser [--attacked=best|all] [--methods=fgsm,pgd,mi_fgsm] "
                 "[--epsilons=0,0.5,1,2,4,8] [--eyeglass_epsilons=16,64,255] [--pairs=200]",

@@ -3,7 +3,7 @@
 // mean grey patch around the labels, and how far its labels sit from the
 // training protocol's (MTFL training rows, shifted rows left out) on the same
 // content, in % of the eye distance and in the set's pixels. Recorded in the
-// store as experiment "landmarks", run "label_audit".
+// store as experiment audit_landmark_labels, run "label_audit".
 //
 //   tools/bazel run //experiments:audit_landmark_labels
 //
@@ -31,6 +31,7 @@
 #include "facerec/pipeline/landmarks.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run.h"
+#include "facerec/tracking/experiment_names.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
@@ -176,7 +177,7 @@ absl::Status AuditLandmarkLabels(experiment::Experiment& e) {
 int main(int argc, char** argv) {
   return facerec::experiment::RunExperiment(
       argc, argv,
-      {.name = "landmarks",
+      {.name = facerec::tracking::kAuditLandmarkLabels,
        .usage = "Model-free audit: do the landmark sets' labels mark the spots MTFL's "
                 "training labels mark?",
        .main = facerec::AuditLandmarkLabels});

@@ -61,11 +61,13 @@
 #include "facerec/pipeline/seed_comparison.h"
 #include "facerec/experiment/data_parallel_config.h"
 #include "facerec/train/data_parallel.h"
+#include "facerec/pipeline/model_choice.h"
 #include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/backbones/embedding_net.h"
 #include "facerec/tracking/run.h"
 #include "facerec/train/trainer.h"
+#include "facerec/tracking/experiment_names.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
@@ -100,8 +102,8 @@ DEFINE_int32(bootstrap_replicates, kBootstrap.replicates,
              "Bootstrap replicates of the identification rate's intervals (with --seeds).");
 DEFINE_double(bootstrap_confidence, kBootstrap.confidence, "Coverage of those intervals, in (0, 1).");
 DEFINE_string(landmark_model, "",
-              "Landmark net for --alignments=landmark_net, relative to the workspace root "
-              "(default: the newest one in the store).");
+              "Landmark net for --alignments=landmark_net: a file relative to the workspace root or a "
+              "registry name NAME[@ALIAS|:VERSION] (default: the registry's alias default of kind landmarks).");
 
 namespace facerec {
 namespace {
@@ -342,7 +344,7 @@ absl::Status SummariseSeeds(experiment::Experiment& e, const std::vector<Row>& r
   std::printf("%s", pipeline::SeedSummaryTable(summary).c_str());
   std::fflush(stdout);
   tracking::RunOptions options;
-  options.experiment = "loss_comparison";
+  options.experiment = tracking::kLossComparison;
   options.name = comparison;
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(options));
   FACEREC_RETURN_IF_ERROR(run->SetTag("comparison", comparison));
@@ -470,11 +472,10 @@ absl::Status CompareLosses(experiment::Experiment& e) {
     pipeline::RecognitionData aligned_data;
     std::string landmark_model, landmark_sha256;
     if (alignment == "landmark_net") {
-      if (FLAGS_landmark_model.empty()) {
-        FACEREC_ASSIGN_OR_RETURN(landmark_model, pipeline::LatestLandmarkModel(*store));
-      } else {
-        landmark_model = ResolveAgainstWorkspace(FLAGS_landmark_model).string();
-      }
+      FACEREC_ASSIGN_OR_RETURN(landmark_model,
+                               pipeline::ChooseModelPath(pipeline::OpenedStore(*store),
+                                                         tracking::ModelKind::kLandmarks, "landmark_model",
+                                                         FLAGS_landmark_model));
       absl::StatusOr<std::string> sha = Sha256OfFile(landmark_model);
       if (!sha.ok()) return experiment::FlagError("landmark_model", FLAGS_landmark_model, sha.status().message());
       landmark_sha256 = *sha;
@@ -529,7 +530,7 @@ absl::Status CompareLosses(experiment::Experiment& e) {
 int main(int argc, char** argv) {
   return facerec::experiment::RunExperiment(
       argc, argv,
-      {.name = "compare_losses",
+      {.name = facerec::tracking::kCompareLosses,
        .usage = "Trains and compares CE, triplet, ArcFace and CosFace on CelebA-500.\n"
                 "Usage: compare_losses [--preset=quick|full] [--losses=ce,arcface] "
                 "[--any_flag=value]\n"

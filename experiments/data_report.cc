@@ -25,6 +25,7 @@
 #include "facerec/data/validation.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run.h"
+#include "facerec/tracking/experiment_names.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
@@ -159,7 +160,7 @@ absl::Status DataReport(experiment::Experiment& e) {
 int main(int argc, char** argv) {
   return facerec::experiment::RunExperiment(
       argc, argv,
-      {.name = "data_report",
+      {.name = facerec::tracking::kDataReport,
        .usage = "Validates every dataset under the data root and records a run.\n"
                 "Usage: data_report [--data_root=DIR] [--db=results.db]",
        .main = facerec::DataReport});

@@ -1,7 +1,7 @@
 // The landmark peer: dlib's 68-point shape predictor (Debian libdlib-data,
 // Kazemi & Sullivan's regression-tree ensemble, trained on iBUG 300-W) on the
 // same test faces as our net, through the same 68 -> 5 reduction, recorded
-// in the store as experiment "landmarks", run "dlib_68".
+// in the store as experiment dlib_landmarks, run "dlib_68".
 //
 //   tools/bazel run //experiments:dlib_landmarks
 //
@@ -32,6 +32,7 @@
 #include "facerec/pipeline/landmarks.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run.h"
+#include "facerec/tracking/experiment_names.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
@@ -109,7 +110,7 @@ absl::Status DlibLandmarks(experiment::Experiment& e) {
 int main(int argc, char** argv) {
   return facerec::experiment::RunExperiment(
       argc, argv,
-      {.name = "landmarks",
+      {.name = facerec::tracking::kDlibLandmarks,
        .usage = "dlib's 68-point shape predictor on the landmark test sets (the peer).",
        .main = facerec::DlibLandmarks});
 }

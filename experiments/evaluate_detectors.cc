@@ -1,6 +1,6 @@
 // The face detectors side by side on the detection sets' validation photos
 // (detect/detection_sets.h): for each detector one run in the store
-// (experiment "detection"), with AP at IoU 0.5 on every face and on faces of
+// (experiment evaluate_detectors), with AP at IoU 0.5 on every face and on faces of
 // at least --min_face_side px, recall at one false positive per photo, the
 // precision-recall curve (series eval/<set>/pr/precision and .../recall) and
 // the median time per photo. Photos that do not decode are named and skipped.
@@ -25,6 +25,7 @@
 #include "facerec/core/data_root.h"
 #include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/pipeline/model_choice.h"
 #include "facerec/pipeline/trained_models.h"
 #include "facerec/detect/detection_evaluation.h"
 #include "facerec/detect/detection_sets.h"
@@ -32,6 +33,7 @@
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
 #include "facerec/tracking/run.h"
+#include "facerec/tracking/experiment_names.h"
 #include "gflags/gflags.h"
 
 namespace {
@@ -41,8 +43,8 @@ const facerec::detect::DetectionEvaluationOptions kEvaluation;
 
 DEFINE_string(detectors, "ours,haar,dlib_hog", "Comma-separated detectors (detect/detectors.h).");
 DEFINE_string(detector_model, "",
-              "Our detector's model, relative to the workspace root (default: the newest trained "
-              "in the store, experiments:train_detector).");
+              "Our detector: a file relative to the workspace root or a registry name NAME[@ALIAS|:VERSION] "
+              "(default: the registry's alias default of kind detector).");
 DEFINE_string(sets, "facemask_val,webfaces_val,dlib_test,afw",
               "Comma-separated detection sets (detect/detection_sets.h).");
 DEFINE_double(min_face_side, kEvaluation.min_face_side,
@@ -83,12 +85,9 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
   // Ours needs its trained model: found (and checked) before any run starts.
   std::string our_model, our_sha256;
   if (absl::c_linear_search(names, "ours")) {
-    if (FLAGS_detector_model.empty()) {
-      FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
-      FACEREC_ASSIGN_OR_RETURN(our_model, pipeline::LatestDetectorModel(*store));
-    } else {
-      our_model = ResolveAgainstWorkspace(FLAGS_detector_model).string();
-    }
+    FACEREC_ASSIGN_OR_RETURN(our_model,
+                             pipeline::ChooseModelPath([&] { return e.Store(); }, tracking::ModelKind::kDetector,
+                                                       "detector_model", FLAGS_detector_model));
     absl::StatusOr<std::string> sha = Sha256OfFile(our_model);
     if (!sha.ok()) return experiment::FlagError("detector_model", FLAGS_detector_model, sha.status().message());
     our_sha256 = *sha;
@@ -141,7 +140,7 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
 int main(int argc, char** argv) {
   return facerec::experiment::RunExperiment(
       argc, argv,
-      {.name = "detection",
+      {.name = facerec::tracking::kEvaluateDetectors,
        .usage = "Evaluates face detectors on the detection sets' validation photos.\n"
                 "Usage: evaluate_detectors [--detectors=haar,dlib_hog] [--sets=...]",
        .main = facerec::EvaluateDetectors});

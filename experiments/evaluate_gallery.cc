@@ -1,5 +1,5 @@
 // Enroll and identify measured on LFW fold 1's people (experiment
-// "gallery"): everyone with at least --enroll_photos + 1 photos is enrolled
+// evaluate_gallery): everyone with at least --enroll_photos + 1 photos is enrolled
 // from their first --enroll_photos photos (sorted by name; the largest face
 // of each, templates averaged, as tools:enroll does), and their other
 // photos are identified (the face nearest the centre, as LFW centres its
@@ -30,14 +30,19 @@
 #include "facerec/core/status_macros.h"
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
-#include "facerec/pipeline/alignment.h"
-#include "facerec/pipeline/trained_models.h"
+#include "facerec/pipeline/model_choice.h"
 #include "facerec/tracking/run.h"
+#include "facerec/tracking/experiment_names.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
 DEFINE_int32(enroll_photos, 2, "Photos per enrolled person; people with more are enrolled.");
 DEFINE_double(far, 1e-3, "False-accept rate the unknown threshold is chosen for.");
+DEFINE_string(detector_model, "",
+              "Our detector: a file or a registry name NAME[@ALIAS|:VERSION] (default: alias default of kind "
+              "detector; pipeline/model_choice.h).");
+DEFINE_string(landmark_model, "", "Landmark net: a file or a registry name (default: alias default).");
+DEFINE_string(embedding_model, "", "Recogniser: a file or a registry name (default: alias default).");
 
 namespace facerec {
 namespace {
@@ -48,12 +53,21 @@ absl::Status EvaluateGallery(experiment::Experiment& e) {
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
   chain::FaceChainOptions options;
   FACEREC_ASSIGN_OR_RETURN(options.device, e.Device());
-  FACEREC_ASSIGN_OR_RETURN(options.detector_model, pipeline::LatestDetectorModel(*store));
-  FACEREC_ASSIGN_OR_RETURN(options.landmark_model, pipeline::LatestLandmarkModel(*store));
-  FACEREC_ASSIGN_OR_RETURN(const pipeline::TrainedRecogniser recogniser, pipeline::BestRecogniser(*store));
-  options.embedding_model = recogniser.model_path;
+  const pipeline::StoreOpener open = pipeline::OpenedStore(*store);
+  FACEREC_ASSIGN_OR_RETURN(const pipeline::ChosenModel detector,
+                           pipeline::ChooseModel(open, tracking::ModelKind::kDetector, "detector_model",
+                                                 FLAGS_detector_model));
+  FACEREC_ASSIGN_OR_RETURN(const pipeline::ChosenModel landmarks,
+                           pipeline::ChooseModel(open, tracking::ModelKind::kLandmarks, "landmark_model",
+                                                 FLAGS_landmark_model));
+  FACEREC_ASSIGN_OR_RETURN(const pipeline::ChosenModel recogniser,
+                           pipeline::ChooseModel(open, tracking::ModelKind::kRecogniser, "embedding_model",
+                                                 FLAGS_embedding_model));
+  options.detector_model = detector.path;
+  options.landmark_model = landmarks.path;
+  options.embedding_model = recogniser.path;
   FACEREC_ASSIGN_OR_RETURN(const double threshold,
-                           pipeline::ThresholdAtFalseAcceptRate(*store, recogniser.run_id, FLAGS_far));
+                           pipeline::RecogniserThreshold(*store, recogniser.sha256, FLAGS_far));
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<chain::FaceChain> chain, chain::FaceChain::Create(options));
   FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
   const std::filesystem::path lfw = root / "lfw_fold1" / "lfw-deepfunneled";
@@ -68,10 +82,15 @@ absl::Status EvaluateGallery(experiment::Experiment& e) {
 
   tracking::RunOptions run_options;
   run_options.name = "lfw_gallery";
-  run_options.params = experiment::FlagsDefinedIn("evaluate_gallery", {});
-  FACEREC_ASSIGN_OR_RETURN(run_options.params["detector_model_sha256"], Sha256OfFile(options.detector_model));
-  FACEREC_ASSIGN_OR_RETURN(run_options.params["landmark_model_sha256"], Sha256OfFile(options.landmark_model));
-  run_options.params["embedding_model_sha256"] = recogniser.sha256;
+  // The models by sha256 (and registry label), never by path: a path is
+  // this checkout's.
+  run_options.params =
+      experiment::FlagsDefinedIn("evaluate_gallery", {"detector_model", "landmark_model", "embedding_model"});
+  for (const auto& [key, chosen] : {std::pair{"detector_model", &detector}, std::pair{"landmark_model", &landmarks},
+                                    std::pair{"embedding_model", &recogniser}}) {
+    run_options.params[absl::StrCat(key, "_sha256")] = chosen->sha256;
+    if (chosen->registered) run_options.params[absl::StrCat(key, "_registered")] = chosen->registered->Label();
+  }
   run_options.params["threshold"] = absl::StrCat(threshold);
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
 
@@ -154,7 +173,7 @@ absl::Status EvaluateGallery(experiment::Experiment& e) {
 int main(int argc, char** argv) {
   return facerec::experiment::RunExperiment(
       argc, argv,
-      {.name = "gallery",
+      {.name = facerec::tracking::kEvaluateGallery,
        .usage = "Enrolls LFW people and identifies their other photos and strangers.\n"
                 "Usage: evaluate_gallery [--enroll_photos=2] [--far=1e-3]",
        .main = facerec::EvaluateGallery});

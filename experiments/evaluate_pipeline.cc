@@ -2,7 +2,7 @@
 // go through detect -> landmarks -> similarity warp -> embedding with the
 // models in the store, and the scores are set beside those of the dataset's
 // own crops embedded by the same recogniser, in one run (experiment
-// "pipeline"):
+// evaluate_pipeline):
 //   LFW fold 1 (250x250 photos): verification accuracy with the face nearest
 //     the centre, beside the fixed window (pipeline/recognition.h), and the
 //     share of photos with a face found;
@@ -54,20 +54,21 @@
 #include "facerec/pipeline/alignment.h"
 #include "facerec/pipeline/chain_evaluation.h"
 #include "facerec/pipeline/recognition.h"
+#include "facerec/pipeline/model_choice.h"
 #include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/run.h"
+#include "facerec/tracking/experiment_names.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
 DEFINE_string(detector, "ours", "Detection stage (detect/detectors.h).");
 DEFINE_string(detector_model, "",
-              "Our detector's model, relative to the workspace root (default: the newest in the store).");
+              "Our detector: a file relative to the workspace root or a registry name NAME[@ALIAS|:VERSION] "
+              "(default: the registry's alias default of kind detector, pipeline/model_choice.h).");
 DEFINE_string(landmarks, "landmark_net", "Landmark stage (chain/landmark_stage.h).");
-DEFINE_string(landmark_model, "",
-              "Landmark net, relative to the workspace root (default: the newest in the store).");
+DEFINE_string(landmark_model, "", "Landmark net: a file or a registry name (default: alias default of kind landmarks).");
 DEFINE_string(embedding_model, "",
-              "TrainedRecogniser (an embedding_net.pt), relative to the workspace root (default: the "
-              "store's best by validation accuracy, pipeline/trained_models.h).");
+              "Recogniser (an embedding_net.pt) or a registry name (default: alias default of kind recogniser).");
 DEFINE_int32(latency_photos, 50, "celeba_wild photos timed at 640x480.");
 DEFINE_string(crop_padding, facerec::pipeline::CropPaddingName(facerec::pipeline::kDefaultCropPadding),
               "How tight crops are padded before detection (pipeline/chain_evaluation.h): "
@@ -103,19 +104,16 @@ absl::Status EvaluatePipeline(experiment::Experiment& e) {
   options.detection.score_threshold = FLAGS_score_threshold;
   FACEREC_ASSIGN_OR_RETURN(options.device, e.Device());
   if (options.detector == "ours") {
-    FACEREC_ASSIGN_OR_RETURN(
-        options.detector_model,
-        pipeline::ModelFromFlagOrStore("detector_model", FLAGS_detector_model,
-                                       [&] { return pipeline::LatestDetectorModel(*store); }));
+    FACEREC_ASSIGN_OR_RETURN(options.detector_model,
+                             pipeline::ChooseModelPath(pipeline::OpenedStore(*store), tracking::ModelKind::kDetector,
+                                                       "detector_model", FLAGS_detector_model));
   }
-  FACEREC_ASSIGN_OR_RETURN(
-      options.landmark_model,
-      pipeline::ModelFromFlagOrStore("landmark_model", FLAGS_landmark_model,
-                                     [&] { return pipeline::LatestLandmarkModel(*store); }));
-  FACEREC_ASSIGN_OR_RETURN(
-      options.embedding_model,
-      pipeline::ModelFromFlagOrStore("embedding_model", FLAGS_embedding_model,
-                                     [&] { return pipeline::BestRecogniserModel(*store); }));
+  FACEREC_ASSIGN_OR_RETURN(options.landmark_model,
+                           pipeline::ChooseModelPath(pipeline::OpenedStore(*store), tracking::ModelKind::kLandmarks,
+                                                     "landmark_model", FLAGS_landmark_model));
+  FACEREC_ASSIGN_OR_RETURN(options.embedding_model,
+                           pipeline::ChooseModelPath(pipeline::OpenedStore(*store), tracking::ModelKind::kRecogniser,
+                                                     "embedding_model", FLAGS_embedding_model));
 
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<chain::FaceChain> chain, chain::FaceChain::Create(options));
   FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
@@ -302,7 +300,7 @@ absl::Status EvaluatePipeline(experiment::Experiment& e) {
 int main(int argc, char** argv) {
   return facerec::experiment::RunExperiment(
       argc, argv,
-      {.name = "pipeline",
+      {.name = facerec::tracking::kEvaluatePipeline,
        .usage = "Runs LFW, celebA_ir and 640x480 photos through detect -> landmarks -> warp -> "
                 "embed.\nUsage: evaluate_pipeline [--detector=ours] [--landmarks=landmark_net]",
        .main = facerec::EvaluatePipeline});

@@ -28,8 +28,9 @@
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
 #include "facerec/experiment/trash_search_config.h"
-#include "facerec/pipeline/trained_models.h"
+#include "facerec/pipeline/model_choice.h"
 #include "facerec/tracking/run.h"
+#include "facerec/tracking/experiment_names.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
@@ -45,9 +46,9 @@ namespace {
 absl::Status FindTrash(experiment::Experiment& e) {
   FACEREC_ASSIGN_OR_RETURN(
       experiment::TrashSearchConfig config,
-      experiment::TrashSearchConfigFromFlags([&]() -> absl::StatusOr<std::string> {
-        FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
-        return pipeline::LatestDetectorModel(*store);
+      experiment::TrashSearchConfigFromFlags([&](const std::string& value) -> absl::StatusOr<std::string> {
+        return pipeline::ChooseModelPath([&] { return e.Store(); }, tracking::ModelKind::kDetector,
+                                         "face_check_model", value);
       }));
   if (FLAGS_sheet_rows < 0) return experiment::FlagError("sheet_rows", FLAGS_sheet_rows, "must be >= 0");
   analysis::TrashSearchOptions& options = config.search;
@@ -140,7 +141,7 @@ absl::Status FindTrash(experiment::Experiment& e) {
 int main(int argc, char** argv) {
   return facerec::experiment::RunExperiment(
       argc, argv,
-      {.name = "find_trash",
+      {.name = facerec::tracking::kFindTrash,
        .usage = "Finds mislabelled, duplicated and unusable photos in a labelled face set.\n"
                 "Usage: find_trash [--set=celeba500|celeba_ir | --list=FILE] [--out=trash.csv] [--folds=5]",
        .layer_flags = "",

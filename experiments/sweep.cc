@@ -32,6 +32,7 @@
 #include "facerec/experiment/flag_values.h"
 #include "facerec/experiment/sweep.h"
 #include "facerec/tracking/run.h"
+#include "facerec/tracking/experiment_names.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
@@ -205,7 +206,7 @@ absl::Status Sweep(experiment::Experiment& e) {
 int main(int argc, char** argv) {
   return facerec::experiment::RunExperiment(
       argc, argv,
-      {.name = "sweep",
+      {.name = facerec::tracking::kSweep,
        .usage = "Runs an experiment at every point of a grid or random search, several at once.\n"
                 "Usage: sweep --name=NAME --target=compare_losses --base_args='--preset=quick' "
                 "(--grid='m2=0.3,0.5;scale=32,64' | --space='lr=log:0.01:0.3' --random=8)",

@@ -50,10 +50,12 @@
 #include "facerec/metrics/detection.h"
 #include "facerec/pipeline/alignment.h"
 #include "facerec/pipeline/seed_intervals.h"
+#include "facerec/pipeline/model_choice.h"
 #include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run.h"
 #include "facerec/train/detector_trainer.h"
+#include "facerec/tracking/experiment_names.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
@@ -85,8 +87,8 @@ DEFINE_double(centre_radius, kLoss.centre_radius, "Positives: cells within this 
 DEFINE_string(sources, "facemask_train,webfaces_train,celeba_wild,dlib_train",
               "Comma-separated training sources (detect/detector_examples.h).");
 DEFINE_string(landmark_model, "",
-              "Landmark net that finds celeba_wild's points, relative to the workspace root "
-              "(default: the newest in the store).");
+              "Landmark net that finds celeba_wild's points: a file relative to the workspace root or a "
+              "registry name NAME[@ALIAS|:VERSION] (default: the registry's alias default of kind landmarks).");
 DEFINE_string(val_sets, "facemask_val,webfaces_val,dlib_test,afw",
               "Comma-separated detection sets evaluated after training (detect/detection_sets.h).");
 DEFINE_int32(validate_every, 5, "facemask_val AP every N epochs (val/facemask_ap), and after the last.");
@@ -153,12 +155,9 @@ absl::StatusOr<DetectorData> LoadData(experiment::Experiment& e, const std::vect
   DetectorData d;
   std::unique_ptr<align::LandmarkDetector> landmarks;
   if (absl::c_linear_search(sources, "celeba_wild")) {
-    std::string model = FLAGS_landmark_model;
-    if (model.empty()) {
-      FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
-      FACEREC_ASSIGN_OR_RETURN(model, pipeline::LatestLandmarkModel(*store));
-    }
-    model = ResolveAgainstWorkspace(model).string();
+    FACEREC_ASSIGN_OR_RETURN(const std::string model,
+                             pipeline::ChooseModelPath([&] { return e.Store(); }, tracking::ModelKind::kLandmarks,
+                                                       "landmark_model", FLAGS_landmark_model));
     absl::StatusOr<align::LandmarkDetector> loaded = align::LandmarkDetector::Load(model, device);
     if (!loaded.ok()) return experiment::AsFlagError("landmark_model", loaded.status());
     landmarks = std::make_unique<align::LandmarkDetector>(std::move(*loaded));
@@ -307,7 +306,7 @@ absl::Status TrainSeeds(experiment::Experiment& e, const DetectorData& data, con
   FACEREC_ASSIGN_OR_RETURN(
       const std::vector<pipeline::TrainedRun> trained,
       pipeline::FindOrTrainSeeds(
-          *store, "detector", seeds, [&](int64_t seed) { return TrainingParams(data, seed); }, "", "detector_net",
+          *store, tracking::kTrainDetector, seeds, [&](int64_t seed) { return TrainingParams(data, seed); }, "", "detector_net",
           [&](int64_t seed) { return TrainOneSeed(e, data, seed, device); }));
   metrics::BootstrapOptions bootstrap;
   bootstrap.replicates = FLAGS_bootstrap_replicates;
@@ -391,7 +390,7 @@ absl::Status TrainDetector(experiment::Experiment& e) {
 int main(int argc, char** argv) {
   return facerec::experiment::RunExperiment(
       argc, argv,
-      {.name = "detector",
+      {.name = facerec::tracking::kTrainDetector,
        .usage = "Trains our face detector and evaluates it on the detection sets' validation "
                 "photos.\nUsage: train_detector [--preset=quick|full] [--any_flag=value]",
        .layer_flags = "--preset",

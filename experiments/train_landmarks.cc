@@ -43,6 +43,7 @@
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run.h"
 #include "facerec/train/landmark_trainer.h"
+#include "facerec/tracking/experiment_names.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
@@ -232,7 +233,7 @@ absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, con
     model_sha256 = *sha;
   }
   tracking::RunOptions run_options;
-  run_options.experiment = "landmarks";
+  run_options.experiment = tracking::kTrainLandmarks;
   // Evaluations of a saved net are named apart, so the newest "landmark_net"
   // run stays the newest trained net (tools:results, pipeline::LatestLandmarkModel).
   run_options.name = evaluate_only ? FLAGS_run_name + "_eval" : FLAGS_run_name;
@@ -346,7 +347,7 @@ absl::Status TrainSeeds(experiment::Experiment& e, const LandmarkData& data, con
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
   FACEREC_ASSIGN_OR_RETURN(
       const std::vector<pipeline::TrainedRun> trained,
-      pipeline::FindOrTrainSeeds(*store, "landmarks", seeds, TrainingParams, data.fingerprint, "landmark_net",
+      pipeline::FindOrTrainSeeds(*store, tracking::kTrainLandmarks, seeds, TrainingParams, data.fingerprint, "landmark_net",
                                  [&](int64_t seed) { return TrainOneSeed(e, data, seed, device); }));
   metrics::BootstrapOptions bootstrap;
   bootstrap.replicates = FLAGS_bootstrap_replicates;
@@ -373,7 +374,7 @@ absl::Status TrainSeeds(experiment::Experiment& e, const LandmarkData& data, con
   }
   FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::SeedIntervalRow> rows, intervals.Summarise());
   tracking::RunOptions run_options;
-  run_options.experiment = "landmarks";
+  run_options.experiment = tracking::kTrainLandmarks;
   run_options.name = "landmark_seeds";
   run_options.params = TrainingParams(seeds.front());
   run_options.params.erase("seed");
@@ -416,7 +417,7 @@ absl::Status TrainLandmarks(experiment::Experiment& e) {
 int main(int argc, char** argv) {
   return facerec::experiment::RunExperiment(
       argc, argv,
-      {.name = "landmarks",
+      {.name = facerec::tracking::kTrainLandmarks,
        .usage = "Trains the 5-point landmark net on MTFL; evaluates on MTFL/AFLW and AFW.\n"
                 "Usage: train_landmarks [--epochs=100] [--any_flag=value] | "
                 "train_landmarks --model=PATH",

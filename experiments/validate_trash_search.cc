@@ -34,8 +34,9 @@
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
 #include "facerec/experiment/trash_search_config.h"
-#include "facerec/pipeline/trained_models.h"
+#include "facerec/pipeline/model_choice.h"
 #include "facerec/tracking/run.h"
+#include "facerec/tracking/experiment_names.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
@@ -96,9 +97,9 @@ absl::Status WriteItemScores(const analysis::InjectedSet& set, const analysis::T
 absl::Status ValidateTrashSearch(experiment::Experiment& e) {
   FACEREC_ASSIGN_OR_RETURN(
       experiment::TrashSearchConfig config,
-      experiment::TrashSearchConfigFromFlags([&]() -> absl::StatusOr<std::string> {
-        FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
-        return pipeline::LatestDetectorModel(*store);
+      experiment::TrashSearchConfigFromFlags([&](const std::string& value) -> absl::StatusOr<std::string> {
+        return pipeline::ChooseModelPath([&] { return e.Store(); }, tracking::ModelKind::kDetector,
+                                         "face_check_model", value);
       }));
   FACEREC_ASSIGN_OR_RETURN(const std::vector<double> swap_rates,
                            experiment::ParseDoubleList("swap_rates", FLAGS_swap_rates));
@@ -183,7 +184,7 @@ absl::Status ValidateTrashSearch(experiment::Experiment& e) {
 int main(int argc, char** argv) {
   return facerec::experiment::RunExperiment(
       argc, argv,
-      {.name = "validate_trash_search",
+      {.name = facerec::tracking::kValidateTrashSearch,
        .usage = "Injects known faults into CelebA-500 and measures how the trash search finds them.\n"
                 "Usage: validate_trash_search [--swap_rates=0.1,0.05,0.01] [--near_duplicate_rate=0.02]",
        .layer_flags = "",

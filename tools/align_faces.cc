@@ -32,6 +32,7 @@
 #include "facerec/data/image.h"
 #include "facerec/data/text_file.h"
 #include "facerec/pipeline/alignment.h"
+#include "facerec/pipeline/model_choice.h"
 #include "facerec/tracking/experiment_store.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
@@ -39,8 +40,10 @@
 DEFINE_string(list, "", "File with one image per line (optionally followed by cx cy side).");
 DEFINE_string(out_dir, "aligned", "Output directory; relative to the workspace root.");
 DEFINE_string(data_root, "", "Base for relative image paths (default: $FACEREC_DATA, else ../shared/data).");
-DEFINE_string(landmark_model, "", "Landmark net (default: the newest in --db).");
-DEFINE_string(db, "results.db", "Experiment store to find the newest landmark net in.");
+DEFINE_string(landmark_model, "",
+              "Landmark net: a file or a registry name NAME[@ALIAS|:VERSION] (default: the registry's alias "
+              "default of kind landmarks, in --db).");
+DEFINE_string(db, "results.db", "Experiment store holding the model registry (created when missing).");
 DEFINE_string(box, "whole", "Face box when a line has none: whole | tight.");
 DEFINE_int32(crop_size, 112, "Side of the aligned crop (insightface's 5-point template, scaled).");
 DEFINE_int32(sheet_rows, 24, "Faces on the contact sheet (0 = no sheet).");
@@ -97,13 +100,16 @@ absl::Status Main() {
         absl::StrCat("--sheet_rows=", FLAGS_sheet_rows, ": must be in [0, 1000]"));
   }
   FACEREC_ASSIGN_OR_RETURN(std::filesystem::path root, ResolveDataRoot(FLAGS_data_root));
-  std::string model =
-      FLAGS_landmark_model.empty() ? "" : ResolveAgainstWorkspace(FLAGS_landmark_model).string();
-  if (model.empty()) {
-    FACEREC_ASSIGN_OR_RETURN(auto store, tracking::ExperimentStore::Open(
-                                             ResolveAgainstWorkspace(FLAGS_db).string()));
-    FACEREC_ASSIGN_OR_RETURN(model, pipeline::LatestLandmarkModel(*store));
-  }
+  std::unique_ptr<tracking::ExperimentStore> store;
+  const pipeline::StoreOpener open_store = [&]() -> absl::StatusOr<tracking::ExperimentStore*> {
+    if (store == nullptr) {
+      FACEREC_ASSIGN_OR_RETURN(store, tracking::ExperimentStore::Open(ResolveAgainstWorkspace(FLAGS_db).string()));
+    }
+    return store.get();
+  };
+  FACEREC_ASSIGN_OR_RETURN(const std::string model,
+                           pipeline::ChooseModelPath(open_store, tracking::ModelKind::kLandmarks, "landmark_model",
+                                                     FLAGS_landmark_model));
   FACEREC_ASSIGN_OR_RETURN(align::LandmarkDetector detector, align::LandmarkDetector::Load(model));
   FACEREC_ASSIGN_OR_RETURN(std::vector<Face> faces, ReadList(root));
   const std::filesystem::path out = ResolveAgainstWorkspace(FLAGS_out_dir);

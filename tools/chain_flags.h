@@ -1,7 +1,7 @@
 // The flags every photo-to-identity tool shares (detect_faces, enroll,
-// identify), mapped onto chain::FaceChainOptions, each empty model path
-// filled from the experiment store (pipeline/trained_models.h): the newest
-// detector and landmark net, and the best recogniser.
+// identify), mapped onto chain::FaceChainOptions, each model chosen by
+// pipeline::ChooseModel (pipeline/model_choice.h): a file or a registry name
+// from its flag, else the registry's alias default of its kind.
 //
 //   FACEREC_ASSIGN_OR_RETURN(chain::FaceChainOptions options, ChainOptionsFromFlags());
 //   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<chain::FaceChain> chain,
@@ -26,11 +26,14 @@ namespace facerec::tools {
 // The detection stage alone, its model from the store when needed.
 absl::StatusOr<chain::FaceChainOptions> DetectorOptionsFromFlags();
 // The whole chain; with `store` non-null, the store the models came from
-// stays open there (for the recogniser's recorded evaluations).
+// stays open there (for the recogniser's recorded evaluations). With
+// `gallery_recogniser_sha256`, the recogniser is that file (a gallery's own,
+// found in the registry or the store's runs) unless --embedding_model names
+// one.
 absl::StatusOr<chain::FaceChainOptions> ChainOptionsFromFlags(
-    std::unique_ptr<tracking::ExperimentStore>* store = nullptr);
+    std::unique_ptr<tracking::ExperimentStore>* store = nullptr, const std::string& gallery_recogniser_sha256 = "");
 
-// The store at --db (relative to the workspace root).
+// The store at --db (relative to the workspace root), created when missing.
 absl::StatusOr<std::unique_ptr<tracking::ExperimentStore>> OpenStoreFromFlags();
 
 }  // namespace facerec::tools

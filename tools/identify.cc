@@ -2,8 +2,11 @@
 // a gallery (tools:enroll) and the score, or "unknown" when the score is
 // under the threshold that makes the recogniser accept a stranger at rate
 // --far: taken from that recogniser's recorded celebA_ir identification-rate
-// evaluation in the store (pipeline/trained_models.h), unless --threshold
-// sets it. A gallery made by another recogniser is refused.
+// evaluation in the store, or for a registered model without its run there
+// (a shipped one) from the registry's threshold table
+// (pipeline/model_choice.h RecogniserThreshold), unless --threshold sets it.
+// The gallery's own recogniser is used (by sha256); another one given with
+// --embedding_model is refused.
 //
 //   tools/bazel run //tools:identify -- --gallery=people.gallery photo1.jpg photo2.jpg
 //   tools/bazel run //tools:identify -- --gallery=people.gallery --list=photos.txt --json
@@ -30,7 +33,7 @@
 #include "facerec/core/process.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/text_file.h"
-#include "facerec/pipeline/trained_models.h"
+#include "facerec/pipeline/model_choice.h"
 #include "gflags/gflags.h"
 #include "nlohmann/json.hpp"
 #include "tools/chain_flags.h"
@@ -90,7 +93,8 @@ absl::Status Main(const std::vector<std::string>& args) {
                         absl::StrCat("--gallery=", FLAGS_gallery, ": ", gallery.status().message()));
   }
   std::unique_ptr<tracking::ExperimentStore> store;
-  FACEREC_ASSIGN_OR_RETURN(const chain::FaceChainOptions options, tools::ChainOptionsFromFlags(&store));
+  FACEREC_ASSIGN_OR_RETURN(const chain::FaceChainOptions options,
+                           tools::ChainOptionsFromFlags(&store, gallery->recogniser_sha256()));
   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<chain::FaceChain> chain, chain::FaceChain::Create(options));
   FACEREC_RETURN_IF_ERROR(gallery->CheckRecogniser(chain->embedder().model_sha256()));
   double threshold = FLAGS_threshold;
@@ -98,9 +102,7 @@ absl::Status Main(const std::vector<std::string>& args) {
     if (store == nullptr) {
       FACEREC_ASSIGN_OR_RETURN(store, tools::OpenStoreFromFlags());
     }
-    FACEREC_ASSIGN_OR_RETURN(const pipeline::TrainedRecogniser r,
-                             pipeline::RecogniserBySha256(*store, gallery->recogniser_sha256()));
-    absl::StatusOr<double> t = pipeline::ThresholdAtFalseAcceptRate(*store, r.run_id, FLAGS_far);
+    absl::StatusOr<double> t = pipeline::RecogniserThreshold(*store, gallery->recogniser_sha256(), FLAGS_far);
     if (!t.ok()) return absl::Status(t.status().code(), absl::StrCat("--far=", FLAGS_far, ": ", t.status().message()));
     threshold = *t;
   }

@@ -4,7 +4,7 @@
 //
 //   tools/bazel run //tools:report -- --out=report.html
 //   tools/bazel run //tools:report -- --out=report.html --comparison=quick-1796...
-//   tools/bazel run //tools:report -- --out=report.html --experiment=detection --runs=979c97f2
+//   tools/bazel run //tools:report -- --out=report.html --experiment=evaluate_detectors --runs=979c97f2
 //   tools/bazel run //tools:report -- --out=report.html --export_file=experiments/results_runs.tsv
 #include <fstream>
 #include <iostream>

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "facerec/tracking/experiment_names.h"
 #include "facerec/tracking/experiment_store.h"
 
 namespace facerec::tools {
@@ -24,25 +25,23 @@ absl::StatusOr<std::string> LatestComparison(tracking::ExperimentStore& store,
 // and one on the provided crops: a comparison, not a lone aligned run.
 absl::StatusOr<std::string> LatestAlignmentComparison(tracking::ExperimentStore& store);
 
-// The newest FINISHED landmark_net and dlib_68 runs of experiment
-// "landmarks": NME, median NME and failure rate on each test set, and the
-// per-face times that were recorded.
+// The newest FINISHED landmark_net run (experiment train_landmarks) and
+// dlib_68 run (experiment dlib_landmarks): NME, median NME and failure rate
+// on each test set, and the per-face times that were recorded.
 absl::StatusOr<std::string> LandmarksMarkdown(tracking::ExperimentStore& store);
 
 // The newest FINISHED run of each detector (ours, haar, dlib_hog) of
-// experiment "detection" (experiments:evaluate_detectors): AP, AP on faces
-// >= 24 px and recall at one false positive per photo on every set it
-// scored; then our detector's newest training run (experiment "detector"):
+// experiment evaluate_detectors: AP, AP on faces >= 24 px and recall at one false positive per photo on every set it
+// scored; then our detector's newest training run (experiment train_detector):
 // size, cost, epochs and time.
 absl::StatusOr<std::string> DetectionMarkdown(tracking::ExperimentStore& store);
 
-// The newest FINISHED run of experiment "pipeline" (experiments:
-// evaluate_pipeline): LFW and celebA_ir through the chain beside the
+// The newest FINISHED run of experiment evaluate_pipeline: LFW and celebA_ir through the chain beside the
 // datasets' crops, and the latency per stage.
 absl::StatusOr<std::string> PipelineMarkdown(tracking::ExperimentStore& store);
 
-// The newest FINISHED run of experiment "attacks" (experiments:
-// attack_recogniser) per attacked recogniser: white-box success at FAR 1e-3
+// The newest FINISHED run of experiment attack_recogniser per attacked
+// recogniser: white-box success at FAR 1e-3
 // against ε for each attack and goal, PSNR and SSIM, then the transfer
 // table at the largest ε. Recognisers of adversarial-training experiments
 // (fine-tuned runs and the runs they started from) are left to
@@ -83,7 +82,7 @@ absl::StatusOr<std::string> SeedsMarkdown(tracking::ExperimentStore& store);
 // A stage trained over seeds (train_landmarks, train_detector --seeds): its
 // summary run's experiment and name, what its units are, and how to read it.
 struct StageSeedsSection {
-  std::string experiment;   // "landmarks"
+  std::string experiment;   // tracking::kTrainLandmarks
   std::string run_name;     // "landmark_seeds"
   std::string unit;         // "faces": what the bootstrap resamples.
   bool percent = false;     // Values shown × 100.
@@ -91,13 +90,13 @@ struct StageSeedsSection {
   std::string how_to_make;  // The command, for the NotFoundError.
 };
 inline const StageSeedsSection kLandmarkSeeds = {
-    "landmarks", "landmark_seeds", "faces", true,
+    tracking::kTrainLandmarks, "landmark_seeds", "faces", true,
     "nme: mean point error over the eye-centre distance; fail: share of faces with NME > 10 %; "
     "as_flagged: the refinement pass and flip averaging on, as trained; no_refinement, "
     "no_flip_averaging: one of them off, the same nets.",
     "train_landmarks --seeds=1,2,3"};
 inline const StageSeedsSection kDetectorSeeds = {
-    "detector", "detector_seeds", "photos", false,
+    tracking::kTrainDetector, "detector_seeds", "photos", false,
     "ap: average precision at IoU 0.5; ap_large: faces under 24 px ignored; recall_at_1fp: recall at one "
     "false positive per photo (AFW, where only recall means anything); as_flagged: each photo enlarged so "
     "20-px faces reach 25 px; no_enlargement: the photo as it is, the same nets.",

@@ -39,18 +39,18 @@ DEFINE_double(min_thumbnail_correlation, kSearch.duplicates.min_thumbnail_correl
               "See --max_hamming_with_embedding: the 16x16 grey thumbnails' correlation.");
 DEFINE_string(face_check, "ours",
               "Face check for the unusable score, run on each whole image: a detector by name (ours: our trained "
-              "detector, --face_check_model, else the newest in the store; haar: OpenCV's frontal cascade, which "
+              "detector, --face_check_model, else the registry's default; haar: OpenCV's frontal cascade, which "
               "misses more real faces, so lower --no_face_z with it; dlib_hog; detect/detectors.h) or none.");
 DEFINE_string(face_check_model, "",
-              "Our detector for --face_check=ours, relative to the workspace root (default: the "
-              "newest trained one in the store).");
+              "Our detector for --face_check=ours: a file relative to the workspace root or a registry name "
+              "NAME[@ALIAS|:VERSION] (default: the registry's alias default of kind detector).");
 DEFINE_double(min_cosine, kSearch.duplicates.min_cosine,
               "The embeddings' cosine every near duplicate needs (the fold-0 recogniser's flip-summed embeddings).");
 
 namespace facerec::experiment {
 
 absl::StatusOr<TrashSearchConfig> TrashSearchConfigFromFlags(
-    const std::function<absl::StatusOr<std::string>()>& newest_detector) {
+    const std::function<absl::StatusOr<std::string>(const std::string&)>& choose_detector) {
   TrashSearchConfig c;
   analysis::TrashSearchOptions& o = c.search;
   o.folds = FLAGS_folds;
@@ -100,15 +100,15 @@ absl::StatusOr<TrashSearchConfig> TrashSearchConfigFromFlags(
     if (FLAGS_face_check != "haar") options.score_threshold = detect::DefaultScoreThreshold(FLAGS_face_check);
     std::string model;
     if (FLAGS_face_check == "ours") {
-      if (!FLAGS_face_check_model.empty()) {
-        model = ResolveAgainstWorkspace(FLAGS_face_check_model).string();
-      } else if (newest_detector) {
-        absl::StatusOr<std::string> newest = newest_detector();
-        if (!newest.ok()) {
+      if (choose_detector) {
+        absl::StatusOr<std::string> chosen = choose_detector(FLAGS_face_check_model);
+        if (!chosen.ok()) {
           return FlagError("face_check", FLAGS_face_check,
-                           absl::StrCat(newest.status().message(), " (here: --face_check_model)"));
+                           absl::StrCat(chosen.status().message(), " (here: --face_check_model)"));
         }
-        model = *newest;
+        model = *chosen;
+      } else if (!FLAGS_face_check_model.empty()) {
+        model = ResolveAgainstWorkspace(FLAGS_face_check_model).string();
       } else {
         return FlagError("face_check", FLAGS_face_check, "needs --face_check_model");
       }

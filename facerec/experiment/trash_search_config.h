@@ -4,7 +4,10 @@
 // (recognition_config.h) with --loss naming a loss that has a head.
 //
 //   FACEREC_ASSIGN_OR_RETURN(TrashSearchConfig config, TrashSearchConfigFromFlags(
-//       [&] { return pipeline::LatestDetectorModel(*store); }));
+//       [&](const std::string& value) {
+//         return pipeline::ChooseModelPath(pipeline::OpenedStore(*store), tracking::ModelKind::kDetector,
+//                                          "face_check_model", value);
+//       }));
 //   FACEREC_ASSIGN_OR_RETURN(analysis::TrashReport report,
 //       analysis::SearchTrash(items, config.training, config.search, device));
 //   std::map<std::string, std::string> params = TrashSearchParams(config);
@@ -33,10 +36,12 @@ struct TrashSearchConfig {
 };
 
 // Every flag checked; errors name the flag ("--folds=1: must be >= 2").
-// `newest_detector` finds our detector for --face_check=ours without
-// --face_check_model (called only then; null: the flag is required).
+// `choose_detector` maps --face_check_model's value (a file, a registry
+// name, or empty for the default: pipeline/model_choice.h) to our
+// detector's file for --face_check=ours (called only then; null: the flag
+// must name a file).
 absl::StatusOr<TrashSearchConfig> TrashSearchConfigFromFlags(
-    const std::function<absl::StatusOr<std::string>()>& newest_detector = nullptr);
+    const std::function<absl::StatusOr<std::string>(const std::string&)>& choose_detector = nullptr);
 
 // The run's params: the recognition params, then one per flag defined here.
 std::map<std::string, std::string> TrashSearchParams(const TrashSearchConfig& config);

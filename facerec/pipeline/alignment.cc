@@ -102,10 +102,4 @@ absl::StatusOr<AlignmentReport> RealignRecognitionData(align::LandmarkDetector& 
   return report;
 }
 
-absl::StatusOr<std::string> LatestLandmarkModel(tracking::ExperimentStore& store) {
-  return LatestRunArtifact(store, "landmarks", "landmark_net", "landmark_net",
-                           "train one with `tools/bazel run //experiments:train_landmarks`, or "
-                           "pass --landmark_model");
-}
-
 }  // namespace facerec::pipeline

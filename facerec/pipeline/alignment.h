@@ -57,10 +57,6 @@ struct AlignmentReport {
 absl::StatusOr<AlignmentReport> RealignRecognitionData(align::LandmarkDetector& detector,
                                                        RecognitionData* data);
 
-// The landmark net of the newest FINISHED run "landmark_net" of experiment
-// "landmarks" (experiments/train_landmarks); NotFoundError saying how to make one.
-absl::StatusOr<std::string> LatestLandmarkModel(tracking::ExperimentStore& store);
-
 }  // namespace facerec::pipeline
 
 #endif  // FACEREC_PIPELINE_ALIGNMENT_H_

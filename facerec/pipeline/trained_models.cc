@@ -10,6 +10,7 @@
 #include "facerec/core/data_root.h"
 #include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/tracking/experiment_names.h"
 #include "glog/logging.h"
 
 namespace facerec::pipeline {
@@ -29,17 +30,6 @@ absl::StatusOr<std::string> LatestRunArtifact(tracking::ExperimentStore& store,
     }
   }
   return absl::NotFoundError(absl::StrCat("no ", kind, " in the store: ", how_to_make));
-}
-
-absl::StatusOr<std::string> ModelFromFlagOrStore(
-    const std::string& flag, const std::string& value,
-    const std::function<absl::StatusOr<std::string>()>& from_store) {
-  if (value.empty()) return from_store();
-  const std::string path = ResolveAgainstWorkspace(value).string();
-  if (!std::filesystem::exists(path)) {
-    return absl::NotFoundError(absl::StrCat("--", flag, "=", value, ": no such file"));
-  }
-  return path;
 }
 
 absl::StatusOr<TrainedRun> FinishedRunOfConfig(tracking::ExperimentStore& store, const std::string& experiment,
@@ -96,8 +86,14 @@ absl::StatusOr<std::vector<TrainedRun>> FindOrTrainSeeds(
   return trained;
 }
 
+absl::StatusOr<std::string> LatestLandmarkModel(tracking::ExperimentStore& store) {
+  return LatestRunArtifact(store, tracking::kTrainLandmarks, "landmark_net", "landmark_net",
+                           "train one with `tools/bazel run //experiments:train_landmarks`, or "
+                           "pass --landmark_model");
+}
+
 absl::StatusOr<std::string> LatestDetectorModel(tracking::ExperimentStore& store) {
-  return LatestRunArtifact(store, "detector", "detector_net", "detector_net",
+  return LatestRunArtifact(store, tracking::kTrainDetector, "detector_net", "detector_net",
                            "train one with `tools/bazel run //experiments:train_detector`, or "
                            "pass --detector_model");
 }
@@ -110,7 +106,7 @@ constexpr char kHowToTrainRecogniser[] =
 }  // namespace
 
 absl::StatusOr<std::vector<TrainedRecogniser>> TrainedRecognisers(tracking::ExperimentStore& store) {
-  FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::RunRecord> runs, store.ListRuns("compare_losses"));
+  FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::RunRecord> runs, store.ListRuns(tracking::kCompareLosses));
   std::vector<TrainedRecogniser> out;
   for (const tracking::RunRecord& run : runs) {
     if (run.status != tracking::RunStatus::kFinished) continue;

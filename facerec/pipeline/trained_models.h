@@ -27,14 +27,6 @@ absl::StatusOr<std::string> LatestRunArtifact(tracking::ExperimentStore& store,
                                               const std::string& kind,
                                               const std::string& how_to_make);
 
-// A model a flag names, or the store's when the flag is empty: `value`
-// resolved against the workspace root (NotFoundError "--<flag>=<value>: no
-// such file" when it is missing), else what `from_store` finds. Called
-// lazily, so a tool given every model never opens the store.
-absl::StatusOr<std::string> ModelFromFlagOrStore(
-    const std::string& flag, const std::string& value,
-    const std::function<absl::StatusOr<std::string>()>& from_store);
-
 // A model some run trained, found by what it was trained with.
 struct TrainedRun {
   std::string run_uid;
@@ -60,7 +52,12 @@ absl::StatusOr<std::vector<TrainedRun>> FindOrTrainSeeds(
     const std::function<std::map<std::string, std::string>(int64_t)>& params, const std::string& dataset_fingerprint,
     const std::string& kind, const std::function<absl::StatusOr<TrainedRun>(int64_t)>& train);
 
-// Our detector: run "detector_net" of experiment "detector"
+// The landmark net of the newest FINISHED run "landmark_net" of experiment
+// train_landmarks (experiments/train_landmarks); NotFoundError saying how to
+// make one.
+absl::StatusOr<std::string> LatestLandmarkModel(tracking::ExperimentStore& store);
+
+// Our detector: run "detector_net" of experiment train_detector
 // (experiments/train_detector), artifact "detector_net".
 absl::StatusOr<std::string> LatestDetectorModel(tracking::ExperimentStore& store);
 

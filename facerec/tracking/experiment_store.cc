@@ -17,6 +17,7 @@
 #include "facerec/core/environment.h"
 #include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/tracking/experiment_names.h"
 #include "facerec/tracking/schema.h"
 
 namespace facerec::tracking {
@@ -407,7 +408,10 @@ absl::StatusOr<int64_t> ExperimentStore::InsertRecordedRun(
       sqlite::Statement upsert,
       db_.Prepare("INSERT INTO experiments(name, created_ms) VALUES (?, ?) "
                   "ON CONFLICT(name) DO NOTHING"));
-  upsert.Bind(1, run.experiment).Bind(2, run.start_ms);
+  // A run exported before the experiments were renamed lands under its
+  // binary's name, as the store migration moved the runs of a store.
+  const std::string experiment = CurrentExperimentName(run.experiment, run.name);
+  upsert.Bind(1, experiment).Bind(2, run.start_ms);
   FACEREC_RETURN_IF_ERROR(upsert.Run());
   FACEREC_ASSIGN_OR_RETURN(
       sqlite::Statement insert,
@@ -415,7 +419,7 @@ absl::StatusOr<int64_t> ExperimentStore::InsertRecordedRun(
                   "code_version, config_hash, dataset_fingerprint, seed, command_line, host, pid, "
                   "error, uid) VALUES ((SELECT id FROM experiments WHERE name = ?), ?, ?, ?, ?, "
                   "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  insert.Bind(1, run.experiment).Bind(2, run.name).Bind(3, RunStatusName(run.status));
+  insert.Bind(1, experiment).Bind(2, run.name).Bind(3, RunStatusName(run.status));
   insert.Bind(4, run.start_ms);
   BindOptionalInt(insert, 5, run.end_ms);
   insert.Bind(6, run.heartbeat_ms)

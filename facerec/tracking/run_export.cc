@@ -95,6 +95,7 @@ std::vector<size_t> EvenlySpacedIndices(size_t count, int max_points) {
 absl::StatusOr<std::string> ExportRuns(ExperimentStore& store, const std::vector<int64_t>& run_ids,
                                        const ExportOptions& options) {
   std::string out = absl::StrCat(kRunExportHeader, "\n");
+  ModelRegistry registry(store);
   for (int64_t id : run_ids) {
     FACEREC_ASSIGN_OR_RETURN(const RunRecord run, store.GetRun(id));
     const std::string& uid = run.uid;
@@ -133,6 +134,15 @@ absl::StatusOr<std::string> ExportRuns(ExperimentStore& store, const std::vector
     FACEREC_ASSIGN_OR_RETURN(const auto artifacts, store.GetArtifacts(id));
     for (const ArtifactRecord& a : artifacts) {
       out += Line(uid, "artifact", {a.kind, a.path, a.sha256, absl::StrCat(a.size_bytes)});
+    }
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<RegisteredModel> models, registry.OfRun(uid));
+    for (const RegisteredModel& m : models) {
+      const std::string version = absl::StrCat(m.version);
+      out += Line(uid, "model",
+                  {m.name, version, ModelKindName(m.kind), m.sha256, m.path, absl::StrCat(m.size_bytes),
+                   absl::StrCat(m.created_ms), m.description});
+      for (const auto& [key, value] : m.metrics) out += Line(uid, "model_metric", {m.name, version, key, Number(value)});
+      for (const std::string& alias : m.aliases) out += Line(uid, "model_alias", {m.name, version, alias});
     }
   }
   return out;
@@ -270,9 +280,46 @@ absl::StatusOr<std::vector<ExportedRun>> ParseRunExport(absl::string_view file,
       a.sha256 = f[4];
       FACEREC_RETURN_IF_ERROR(integer(f[5], "size_bytes", &a.size_bytes));
       run.artifacts.push_back(std::move(a));
+    } else if (kind == "model") {
+      FACEREC_RETURN_IF_ERROR(need(8));
+      RegisteredModel m;
+      m.name = f[2];
+      FACEREC_RETURN_IF_ERROR(integer(f[3], "version", &m.version));
+      absl::StatusOr<ModelKind> model_kind = ParseModelKind(f[4]);
+      if (!model_kind.ok()) return error(model_kind.status().message());
+      m.kind = *model_kind;
+      m.sha256 = f[5];
+      m.path = f[6];
+      FACEREC_RETURN_IF_ERROR(integer(f[7], "size_bytes", &m.size_bytes));
+      FACEREC_RETURN_IF_ERROR(integer(f[8], "created_ms", &m.created_ms));
+      m.description = f[9];
+      m.run_uid = uid;
+      for (const RegisteredModel& other : run.models) {
+        if (other.name == m.name && other.version == m.version) {
+          return error(absl::StrCat("model ", m.Label(), " appears twice"));
+        }
+      }
+      run.models.push_back(std::move(m));
+    } else if (kind == "model_metric" || kind == "model_alias") {
+      FACEREC_RETURN_IF_ERROR(need(kind == "model_metric" ? 4 : 3));
+      int64_t version = 0;
+      FACEREC_RETURN_IF_ERROR(integer(f[3], "version", &version));
+      RegisteredModel* model = nullptr;
+      for (RegisteredModel& m : run.models) {
+        if (m.name == f[2] && m.version == version) model = &m;
+      }
+      if (model == nullptr) return error(absl::StrCat("a ", kind, " before its model line"));
+      if (kind == "model_alias") {
+        model->aliases.push_back(f[4]);
+      } else {
+        double value = 0;
+        FACEREC_RETURN_IF_ERROR(real(f[5], "value", &value));
+        model->metrics[f[4]] = value;
+      }
     } else {
       return error(absl::StrCat("unknown record '", kind,
-                                "'; allowed: run, param, tag, metric, evaluation, artifact"));
+                                "'; allowed: run, param, tag, metric, evaluation, artifact, model, model_metric, "
+                                "model_alias"));
     }
   }
   if (number == 0 || text.empty()) {
@@ -294,6 +341,10 @@ absl::StatusOr<ImportSummary> ImportRuns(ExperimentStore& store,
     } else {
       return id.status();
     }
+    // Also for a run the store had: its models may have been registered
+    // since it was imported.
+    ModelRegistry registry(store);
+    for (const RegisteredModel& m : r.models) FACEREC_RETURN_IF_ERROR(registry.Insert(m));
   }
   return summary;
 }

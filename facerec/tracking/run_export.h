@@ -21,6 +21,11 @@
 //   <uid> evaluation <dataset> <protocol> <target_fpr> <tpr> <threshold>
 //             <positive_pairs> <false_pairs>                (empty = none)
 //   <uid> artifact <kind> <path> <sha256> <size_bytes>
+//   <uid> model <name> <version> <kind> <sha256> <path> <size_bytes>
+//             <created_ms> <description>      (registry rows of models the
+//                                              run trained: model_registry.h)
+//   <uid> model_metric <name> <version> <key> <value>
+//   <uid> model_alias <name> <version> <alias>
 // Numbers are written in the shortest form that reads back to the same
 // double, so export -> import -> export gives the same bytes.
 //
@@ -37,6 +42,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "facerec/tracking/experiment_store.h"
+#include "facerec/tracking/model_registry.h"
 
 namespace facerec::tracking {
 
@@ -49,6 +55,7 @@ struct ExportedRun {
   std::vector<MetricPoint> metrics;
   std::vector<Evaluation> evaluations;
   std::vector<ArtifactRecord> artifacts;
+  std::vector<RegisteredModel> models;  // Registered from this run.
 };
 
 struct ExportOptions {
@@ -79,6 +86,8 @@ struct ImportSummary {
 
 // Inserts every run the store does not have yet (by uid), each in one
 // transaction; runs it has are skipped, so importing twice is harmless.
+// Their registered models are inserted as ModelRegistry::Insert says (a
+// name:version the store has for another file is an error).
 absl::StatusOr<ImportSummary> ImportRuns(ExperimentStore& store,
                                          const std::vector<ExportedRun>& runs);
 

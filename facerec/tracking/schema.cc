@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/tracking/experiment_names.h"
 
 namespace facerec::tracking {
 
@@ -128,6 +129,41 @@ WHERE m.rowid = (SELECT m2.rowid FROM metrics m2
 ALTER TABLE runs ADD COLUMN uid TEXT;
 UPDATE runs SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
 CREATE UNIQUE INDEX runs_by_uid ON runs(uid);
+)sql",
+      // 3 -> 4: each binary's runs under its own name (experiment_names.h):
+      // "landmarks" split into train_landmarks, dlib_landmarks and
+      // audit_landmark_labels by run name; attacks, detection, detector,
+      // gallery and pipeline renamed to their binaries.
+      LegacyExperimentRenameSql(),
+      // 4 -> 5: the model registry (model_registry.h).
+      R"sql(
+CREATE TABLE models (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  version INTEGER NOT NULL CHECK (version >= 1),
+  kind TEXT NOT NULL CHECK (kind IN ('detector', 'landmarks', 'recogniser')),
+  run_uid TEXT NOT NULL DEFAULT '',
+  sha256 TEXT NOT NULL,
+  path TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  created_ms INTEGER NOT NULL,
+  UNIQUE (name, version)
+);
+CREATE INDEX models_by_sha256 ON models(sha256);
+CREATE INDEX models_by_run ON models(run_uid);
+CREATE TABLE model_metrics (
+  model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value REAL NOT NULL,
+  PRIMARY KEY (model_id, key)
+) WITHOUT ROWID;
+CREATE TABLE model_aliases (
+  kind TEXT NOT NULL,
+  alias TEXT NOT NULL,
+  model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+  PRIMARY KEY (kind, alias)
+) WITHOUT ROWID;
 )sql",
   };
   return *migrations;

@@ -6,7 +6,8 @@
 // migrations, never edit old ones: results.db files outlive the code.
 //
 // Tables (all times are Unix milliseconds):
-//   experiments  one row per experiment name ("compare_losses", "data_report").
+//   experiments  one row per experiment name: the binary that recorded the
+//                runs ("compare_losses", "train_detector"; experiment_names.h).
 //   runs         one row per process that ran an experiment: uid (32 hex
 //                digits, random: stable across stores, what documents cite),
 //                status
@@ -21,12 +22,21 @@
 //                threshold and the pair counts it was measured on.
 //   artifacts    files a run produced: kind, path, sha256, size.
 //   tags         free-form key/value labels per run.
+//   models       the model registry (model_registry.h): name, version (1, 2,
+//                ... per name), kind (detector, landmarks, recogniser), the
+//                run uid that trained it, the file's sha256, workspace-
+//                relative path and size, a description.
+//   model_metrics   key metrics of a model at registration.
+//   model_aliases   (kind, alias) -> model: an alias names one model of a
+//                kind at a time ("default" is what tools use unasked).
 // Views:
 //   run_summary  one readable row per run: experiment, status, duration,
 //                versions, and how much it recorded.
 //   leaderboard  evaluations of FINISHED runs ranked by TPR within each
 //                (dataset, protocol, target FPR).
 //   metric_last  the last recorded value of each metric of each run.
+// Versions: 1 the tables, 2 the views, 3 runs.uid, 4 experiments renamed to
+// the binaries that record them (experiment_names.h), 5 the model registry.
 #ifndef FACEREC_TRACKING_SCHEMA_H_
 #define FACEREC_TRACKING_SCHEMA_H_
 

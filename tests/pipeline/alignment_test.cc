@@ -1,4 +1,5 @@
 #include "facerec/pipeline/alignment.h"
+#include "facerec/tracking/experiment_names.h"
 
 #include <gtest/gtest.h>
 
@@ -92,7 +93,7 @@ TEST(AlignmentTest, LatestLandmarkModelIsTheNewestFinishedRunsArtifact) {
   EXPECT_NE(none.status().message().find("train_landmarks"), std::string::npos);
   for (const char* status : {"old", "new", "failed"}) {
     tracking::RunOptions options;
-    options.experiment = "landmarks";
+    options.experiment = tracking::kTrainLandmarks;
     options.name = "landmark_net";
     auto id = (*store)->StartRun(options);
     ASSERT_TRUE(id.ok());

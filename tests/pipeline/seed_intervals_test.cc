@@ -12,6 +12,7 @@
 
 #include "facerec/tracking/experiment_store.h"
 #include "facerec/tracking/run.h"
+#include "facerec/tracking/experiment_names.h"
 
 namespace facerec::pipeline {
 namespace {
@@ -83,7 +84,7 @@ TEST(SeedIntervalsTest, TheIntervalsAreRecordedUnderVariantSetAndMetric) {
   auto store = tracking::ExperimentStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status();
   tracking::RunOptions options;
-  options.experiment = "landmarks";
+  options.experiment = tracking::kTrainLandmarks;
   auto run = tracking::Run::Start(store->get(), options);
   ASSERT_TRUE(run.ok()) << run.status();
   ASSERT_TRUE(RecordSeedIntervals(*rows, FewReplicates(), run->get()).ok());

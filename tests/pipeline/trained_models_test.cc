@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "facerec/tracking/experiment_store.h"
+#include "facerec/tracking/experiment_names.h"
 #include "glog/logging.h"
 #include "tests/testing/test_data.h"
 
@@ -60,7 +61,7 @@ TEST(TrainingCheckpointOfRunTest, AnUnknownRunOrAnotherExperimentsRunIsNotFound)
   StoreWithRun s = MakeStore("checkpoint_missing");
   EXPECT_EQ(TrainingCheckpointOfRun(*s.store, "0123456789abcdef").status().code(), absl::StatusCode::kNotFound);
   tracking::RunOptions options;
-  options.experiment = "landmarks";
+  options.experiment = tracking::kTrainLandmarks;
   auto id = s.store->StartRun(options);
   ASSERT_TRUE(id.ok());
   ASSERT_TRUE(s.store->FinishRun(*id, tracking::RunStatus::kFinished).ok());
@@ -75,7 +76,7 @@ TEST(TrainingCheckpointOfRunTest, AnUnknownRunOrAnotherExperimentsRunIsNotFound)
 std::string AddLandmarkRun(tracking::ExperimentStore& store, const std::filesystem::path& dir,
                            std::map<std::string, std::string> params, int64_t seed, const std::string& content) {
   tracking::RunOptions options;
-  options.experiment = "landmarks";
+  options.experiment = tracking::kTrainLandmarks;
   options.name = "landmark_net";
   options.params = std::move(params);
   options.seed = seed;
@@ -97,7 +98,7 @@ TEST(FinishedRunOfConfigTest, FindsTheSeedTrainedAtAnotherThreadCountButNotAnoth
       AddLandmarkRun(**store, dir, {{"epochs", "100"}, {"seed", "2"}, {"threads", "1"}}, 2, "seed 2");
   AddLandmarkRun(**store, dir, {{"epochs", "50"}, {"seed", "3"}, {"threads", "1"}}, 3, "other config");
   const absl::StatusOr<TrainedRun> found = FinishedRunOfConfig(
-      **store, "landmarks", {{"epochs", "100"}, {"seed", "2"}, {"threads", "2"}}, 2, "data1", "landmark_net");
+      **store, tracking::kTrainLandmarks, {{"epochs", "100"}, {"seed", "2"}, {"threads", "2"}}, 2, "data1", "landmark_net");
   ASSERT_TRUE(found.ok()) << found.status();
   EXPECT_EQ(found->run_uid, seed2);
   EXPECT_EQ(found->sha256.size(), 64u);
@@ -105,20 +106,20 @@ TEST(FinishedRunOfConfigTest, FindsTheSeedTrainedAtAnotherThreadCountButNotAnoth
   // finds its own run first.
   const std::string seed2_threads2 =
       AddLandmarkRun(**store, dir, {{"epochs", "100"}, {"seed", "2"}, {"threads", "2"}}, 2, "seed 2, 2 threads");
-  EXPECT_EQ(FinishedRunOfConfig(**store, "landmarks", {{"epochs", "100"}, {"seed", "2"}, {"threads", "1"}}, 2, "data1",
+  EXPECT_EQ(FinishedRunOfConfig(**store, tracking::kTrainLandmarks, {{"epochs", "100"}, {"seed", "2"}, {"threads", "1"}}, 2, "data1",
                                 "landmark_net")
                 ->run_uid,
             seed2);
-  EXPECT_EQ(FinishedRunOfConfig(**store, "landmarks", {{"epochs", "100"}, {"seed", "2"}, {"threads", "2"}}, 2, "data1",
+  EXPECT_EQ(FinishedRunOfConfig(**store, tracking::kTrainLandmarks, {{"epochs", "100"}, {"seed", "2"}, {"threads", "2"}}, 2, "data1",
                                 "landmark_net")
                 ->run_uid,
             seed2_threads2);
   // Another config, another seed, other data: not the same training.
-  EXPECT_EQ(FinishedRunOfConfig(**store, "landmarks", {{"epochs", "100"}, {"seed", "3"}}, 3, "data1", "landmark_net")
+  EXPECT_EQ(FinishedRunOfConfig(**store, tracking::kTrainLandmarks, {{"epochs", "100"}, {"seed", "3"}}, 3, "data1", "landmark_net")
                 .status()
                 .code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(FinishedRunOfConfig(**store, "landmarks", {{"epochs", "100"}, {"seed", "2"}}, 2, "data2", "landmark_net")
+  EXPECT_EQ(FinishedRunOfConfig(**store, tracking::kTrainLandmarks, {{"epochs", "100"}, {"seed", "2"}}, 2, "data2", "landmark_net")
                 .status()
                 .code(),
             absl::StatusCode::kNotFound);
@@ -127,7 +128,7 @@ TEST(FinishedRunOfConfigTest, FindsTheSeedTrainedAtAnotherThreadCountButNotAnoth
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() == ".pt") testing::WriteFile(entry.path(), "rewritten");
   }
-  EXPECT_EQ(FinishedRunOfConfig(**store, "landmarks", {{"epochs", "100"}, {"seed", "2"}}, 2, "data1", "landmark_net")
+  EXPECT_EQ(FinishedRunOfConfig(**store, tracking::kTrainLandmarks, {{"epochs", "100"}, {"seed", "2"}}, 2, "data1", "landmark_net")
                 .status()
                 .code(),
             absl::StatusCode::kNotFound);
@@ -148,7 +149,7 @@ TEST(FindOrTrainSeedsTest, TrainsOnlyTheSeedsTheStoreDoesNotHave) {
     return TrainedRun{absl::StrCat("new", seed), "", ""};
   };
   absl::StatusOr<std::vector<TrainedRun>> runs =
-      FindOrTrainSeeds(**store, "landmarks", {1, 2, 3}, params, "data1", "landmark_net", train);
+      FindOrTrainSeeds(**store, tracking::kTrainLandmarks, {1, 2, 3}, params, "data1", "landmark_net", train);
   ASSERT_TRUE(runs.ok()) << runs.status();
   EXPECT_EQ(trained_now, (std::vector<int64_t>{2, 3}));
   ASSERT_EQ(runs->size(), 3u);
@@ -156,7 +157,7 @@ TEST(FindOrTrainSeedsTest, TrainsOnlyTheSeedsTheStoreDoesNotHave) {
   EXPECT_EQ((*runs)[2].run_uid, "new3");
   // A training that fails ends it with its error.
   auto failing = [](int64_t) -> absl::StatusOr<TrainedRun> { return absl::InternalError("nan loss"); };
-  EXPECT_EQ(FindOrTrainSeeds(**store, "landmarks", {1, 4}, params, "data1", "landmark_net", failing).status().code(),
+  EXPECT_EQ(FindOrTrainSeeds(**store, tracking::kTrainLandmarks, {1, 4}, params, "data1", "landmark_net", failing).status().code(),
             absl::StatusCode::kInternal);
 }
 

@@ -31,7 +31,7 @@ TestStore MakeStore() {
   TestStore t{std::move(*store), {}, {}};
   const std::vector<std::pair<std::string, std::string>> runs = {
       {"compare_losses", "arcface"}, {"compare_losses", "cosface"}, {"compare_losses", "ce"},
-      {"detection", "ours"}};
+      {"evaluate_detectors", "ours"}};
   for (size_t i = 0; i < runs.size(); ++i) {
     tracking::RunOptions options;
     options.experiment = runs[i].first;

@@ -151,7 +151,7 @@ TEST(ResultsTableTest, LandmarksTableHasTheNewestFinishedRunOfEachMethod) {
       {"dlib_68", 0.065, RunStatus::kFinished}};
   for (const auto& [name, nme, status] : runs) {
     tracking::RunOptions options;
-    options.experiment = "landmarks";
+    options.experiment = name == "dlib_68" ? tracking::kDlibLandmarks : tracking::kTrainLandmarks;
     options.name = name;
     options.command_line = "train " + name;
     auto id = store->StartRun(options);
@@ -181,7 +181,7 @@ TEST(ResultsTableTest, LandmarksTableHasTheNewestFinishedRunOfEachMethod) {
   EXPECT_EQ(markdown->find("Label audit"), std::string::npos);  // None recorded yet.
 
   tracking::RunOptions audit;
-  audit.experiment = "landmarks";
+  audit.experiment = tracking::kAuditLandmarkLabels;
   audit.name = "label_audit";
   audit.command_line = "audit labels";
   auto id = store->StartRun(audit);
@@ -211,7 +211,7 @@ TEST(ResultsTableTest, AReplayOfAnotherRunIsNeverTakenForTheNewestResult) {
   std::vector<int64_t> ids;
   for (double nme : {0.053, 0.068}) {  // The result, then a newer replay of it.
     tracking::RunOptions options;
-    options.experiment = "landmarks";
+    options.experiment = tracking::kTrainLandmarks;
     options.name = "landmark_net";
     auto id = store->StartRun(options);
     ASSERT_TRUE(id.ok());
@@ -230,7 +230,7 @@ TEST(ResultsTableTest, AReplayOfAnotherRunIsNeverTakenForTheNewestResult) {
 int64_t AttackRun(ExperimentStore& store, const std::string& sha, RunStatus status,
                   const std::vector<tracking::MetricPoint>& points, const std::string& command) {
   tracking::RunOptions options;
-  options.experiment = "attacks";
+  options.experiment = tracking::kAttackRecogniser;
   options.name = "attack_ce";
   options.params = {{"embedding_model_sha256", sha}, {"pairs", "100"}, {"steps", "10"}, {"eyeglass_steps", "20"}};
   options.command_line = command;
@@ -253,7 +253,7 @@ TEST(ResultsTableTest, DetectionTableTakesEachDetectorsNewestRunThatScoredEveryS
       {"dlib_hog", 0.7, true, RunStatus::kFailed}};
   for (const auto& [name, ap, every_set, status] : runs) {
     tracking::RunOptions options;
-    options.experiment = "detection";
+    options.experiment = tracking::kEvaluateDetectors;
     options.name = name;
     options.command_line = "evaluate_detectors";
     auto id = store->StartRun(options);
@@ -284,7 +284,7 @@ TEST(ResultsTableTest, StageSeedsShowTheNewestSummaryWithItsDifferencesJudgedByT
   // variants, one whose difference excludes 0 and one whose does not.
   for (double nme : {0.09, 0.055}) {
     tracking::RunOptions options;
-    options.experiment = "landmarks";
+    options.experiment = tracking::kTrainLandmarks;
     options.name = "landmark_seeds";
     options.command_line = "train_landmarks --seeds=1,2,3";
     options.params = {{"run/seed1", "aaaaaaaa11111111"}, {"run/seed2", "bbbbbbbb22222222"},
@@ -444,7 +444,7 @@ tracking::RunRecord LossRun(ExperimentStore& store, const std::string& name,
 // An attack run on `target` whose PGD dodging success at ε 0, 2, 4, 8 is `rates`.
 void PgdAttackOn(ExperimentStore& store, const tracking::RunRecord& target, const std::vector<double>& rates) {
   tracking::RunOptions options;
-  options.experiment = "attacks";
+  options.experiment = tracking::kAttackRecogniser;
   options.name = "attack_" + target.name;
   options.params = {{"embedding_model_sha256", "sha-" + target.uid}, {"embedding_run_uid", target.uid}};
   auto id = store.StartRun(options);

@@ -4,10 +4,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 
+#include "facerec/tracking/experiment_names.h"
 #include "facerec/tracking/run.h"
 #include "facerec/tracking/schema.h"
 
@@ -186,6 +188,72 @@ TEST(ExperimentStoreTest, MigratesFromAnOlderSchemaKeepingRows) {
   EXPECT_EQ(*db.QueryInt("SELECT CAST(duration_s AS INTEGER) FROM run_summary WHERE run_id = 1"),
             5);
   EXPECT_EQ((*store)->GetRun(1)->code_version, "v0");
+}
+
+TEST(ExperimentStoreTest, MigrationMovesEachLegacyRunToTheBinaryThatRecordedIt) {
+  const std::string path = FreshPath("renames.db");
+  {
+    auto db = sqlite::Database::Open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(ApplyMigrations(*db, /*target_version=*/3).ok());
+    // Three binaries shared "landmarks"; compare_losses already had its name.
+    ASSERT_TRUE(db->Execute("INSERT INTO experiments(id, name, created_ms) VALUES "
+                            "(1, 'landmarks', 10), (2, 'detector', 20), (3, 'compare_losses', 30),"
+                            "(4, 'attacks', 40);"
+                            "INSERT INTO runs(id, experiment_id, name, status, start_ms, end_ms, heartbeat_ms, "
+                            "code_version, uid) VALUES "
+                            "(1, 1, 'landmark_net', 'FINISHED', 0, 1, 1, 'v0', '11111111111111111111111111111111'),"
+                            "(2, 1, 'dlib_68', 'FINISHED', 0, 1, 1, 'v0', '22222222222222222222222222222222'),"
+                            "(3, 1, 'label_audit', 'FINISHED', 0, 1, 1, 'v0', '33333333333333333333333333333333'),"
+                            "(4, 1, 'landmark_seeds', 'FINISHED', 0, 1, 1, 'v0', '44444444444444444444444444444444'),"
+                            "(5, 2, 'detector_net', 'FINISHED', 0, 1, 1, 'v0', '55555555555555555555555555555555'),"
+                            "(6, 3, 'arcface', 'FINISHED', 0, 1, 1, 'v0', '66666666666666666666666666666666');")
+                    .ok());
+  }
+  auto store = ExperimentStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto names_of = [&](const std::string& experiment) {
+    std::vector<std::string> names;
+    const absl::StatusOr<std::vector<RunRecord>> runs = (*store)->ListRuns(experiment);
+    for (const RunRecord& run : *runs) names.push_back(run.name);
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(names_of(kTrainLandmarks), (Names{"landmark_net", "landmark_seeds"}));
+  EXPECT_EQ(names_of(kDlibLandmarks), Names{"dlib_68"});
+  EXPECT_EQ(names_of(kAuditLandmarkLabels), Names{"label_audit"});
+  EXPECT_EQ(names_of(kTrainDetector), Names{"detector_net"});
+  EXPECT_EQ(names_of(kCompareLosses), Names{"arcface"});
+  EXPECT_EQ((*store)->GetRunByUid(std::string(32, '5'))->experiment, kTrainDetector);  // uids, which documents cite, stay.
+  auto& db = (*store)->database();
+  // The old names are gone (the unused "attacks" too); the new ones keep the
+  // old creation time.
+  EXPECT_EQ(*db.QueryInt("SELECT COUNT(*) FROM experiments WHERE name IN "
+                         "('landmarks', 'detector', 'attacks')"),
+            0);
+  EXPECT_EQ(*db.QueryInt("SELECT created_ms FROM experiments WHERE name = 'dlib_landmarks'"), 10);
+  EXPECT_EQ(*db.QueryInt("SELECT COUNT(*) FROM experiments"), 5);
+}
+
+TEST(ExperimentStoreTest, ARecordedRunUnderALegacyNameIsInsertedUnderItsBinarysName) {
+  auto store = ExperimentStore::Open(FreshPath("import_renamed.db"));
+  ASSERT_TRUE(store.ok());
+  RunRecord run;
+  run.uid = "0123456789abcdef0123456789abcdef";
+  run.experiment = "landmarks";
+  run.name = "dlib_68";
+  run.status = RunStatus::kFinished;
+  run.start_ms = 1;
+  run.end_ms = 2;
+  run.heartbeat_ms = 2;
+  run.code_version = "v0";
+  auto id = (*store)->InsertRecordedRun(run, {}, {}, {}, {}, {});
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ((*store)->GetRun(*id)->experiment, kDlibLandmarks);
+  EXPECT_EQ(CurrentExperimentName("landmarks", "landmark_net_eval"), kTrainLandmarks);
+  EXPECT_EQ(CurrentExperimentName("pipeline", "ours+landmark_net"), kEvaluatePipeline);
+  EXPECT_EQ(CurrentExperimentName("compare_losses", "arcface"), "compare_losses");  // Not renamed.
 }
 
 TEST(ExperimentStoreTest, RefusesANewerSchema) {

@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/tracking/experiment_names.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
 
@@ -52,7 +53,7 @@ absl::StatusOr<bool> IsReplay(ExperimentStore& store, int64_t run_id) {
 }
 
 absl::StatusOr<std::vector<CompareLossesRun>> FinishedCompareLossesRuns(ExperimentStore& store) {
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("compare_losses"));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns(tracking::kCompareLosses));
   std::vector<CompareLossesRun> out;
   for (const tracking::RunRecord& run : runs) {
     if (run.status != tracking::RunStatus::kFinished) continue;
@@ -80,7 +81,7 @@ absl::StatusOr<std::set<std::string>> DefenceRecogniserUids(ExperimentStore& sto
 }
 
 absl::StatusOr<std::vector<AttackRun>> NewestAttackRuns(ExperimentStore& store, const std::string& radii) {
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("attacks"));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns(tracking::kAttackRecogniser));
   std::vector<AttackRun> newest;
   std::set<std::string> seen;
   for (const tracking::RunRecord& run : runs) {

@@ -69,7 +69,7 @@ struct AttackRun {
   }
 };
 
-// Per attacked recogniser, the newest finished run of experiment "attacks"
+// Per attacked recogniser, the newest finished run of experiment attack_recogniser
 // that has series `radii` (a run may hold the ε grid, the eyeglass attack or
 // both), in ListRuns order (newest first).
 absl::StatusOr<std::vector<AttackRun>> NewestAttackRuns(tracking::ExperimentStore& store, const std::string& radii);

@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/tracking/experiment_names.h"
 #include "tools/markdown_table.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
@@ -28,7 +29,7 @@ namespace facerec::tools {
 using tracking::ExperimentStore;
 
 absl::StatusOr<std::string> DetectionMarkdown(ExperimentStore& store) {
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("detection"));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns(tracking::kEvaluateDetectors));
   MarkdownTable table({"detector", "run", "set", "photos", "faces", "AP", "AP, faces ≥ 24 px",
                        "recall at 1 FP/photo", "recall at 1 FP/photo, ≥ 24 px", "ms/photo"});
   std::vector<std::string> commands;
@@ -70,7 +71,7 @@ absl::StatusOr<std::string> DetectionMarkdown(ExperimentStore& store) {
       "as the evaluation ran (photos of every size; the benchmark's 640×480 numbers are in "
       "benchmarks/README.md).\n\nProduced by:\n\n    ",
       absl::StrJoin(commands, "\n    "), "\n");
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> trained, store.ListRuns("detector"));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> trained, store.ListRuns(tracking::kTrainDetector));
   for (const tracking::RunRecord& run : trained) {
     if (run.name != "detector_net" || run.status != tracking::RunStatus::kFinished) continue;
     FACEREC_ASSIGN_OR_RETURN(const auto last, LastValues(store, run.id));

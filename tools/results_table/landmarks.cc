@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/tracking/experiment_names.h"
 #include "tools/markdown_table.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
@@ -28,11 +29,12 @@ namespace facerec::tools {
 using tracking::ExperimentStore;
 
 absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
-  FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::RunRecord> runs, store.ListRuns("landmarks"));
   MarkdownTable table({"method", "run", "dataset", "faces", "NME %", "median NME %", "failure % (NME > 10%)",
                        "offset x %", "offset y %", "NME, offset removed %"});
   std::vector<std::string> commands;
-  for (const char* method : {"landmark_net", "dlib_68"}) {
+  for (const auto& [experiment, method] :
+       {std::pair{tracking::kTrainLandmarks, "landmark_net"}, std::pair{tracking::kDlibLandmarks, "dlib_68"}}) {
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns(experiment));
     for (const tracking::RunRecord& run : runs) {  // Newest first.
       if (run.name != method || run.status != tracking::RunStatus::kFinished) continue;
       FACEREC_ASSIGN_OR_RETURN(const bool replay, IsReplay(store, run.id));
@@ -62,7 +64,9 @@ absl::StatusOr<std::string> LandmarksMarkdown(ExperimentStore& store) {
   }
   std::string markdown =
       absl::StrCat(table.ToString(), "\nProduced by:\n\n    ", absl::StrJoin(commands, "\n    "), "\n");
-  for (const tracking::RunRecord& run : runs) {  // The newest label audit, if any.
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> audits,
+                           store.ListRuns(tracking::kAuditLandmarkLabels));
+  for (const tracking::RunRecord& run : audits) {  // The newest label audit, if any.
     if (run.name != "label_audit" || run.status != tracking::RunStatus::kFinished) continue;
     FACEREC_ASSIGN_OR_RETURN(const auto points, store.GetMetrics(run.id));
     std::map<std::string, double> last;

@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/tracking/experiment_names.h"
 #include "tools/markdown_table.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
@@ -28,7 +29,7 @@ namespace facerec::tools {
 using tracking::ExperimentStore;
 
 absl::StatusOr<std::string> PipelineMarkdown(ExperimentStore& store) {
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("pipeline"));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns(tracking::kEvaluatePipeline));
   for (const tracking::RunRecord& run : runs) {
     if (run.status != tracking::RunStatus::kFinished) continue;
     FACEREC_ASSIGN_OR_RETURN(const auto last, LastValues(store, run.id));
@@ -91,7 +92,7 @@ absl::StatusOr<std::string> PipelineMarkdown(ExperimentStore& store) {
     absl::StrAppend(&md, "\nLatency per 640×480 photo with one face (medians):\n\n", latency.ToString());
     absl::StrAppend(&md, "\nProduced by:\n\n    ", run.command_line, "\n");
     FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> galleries,
-                             store.ListRuns("gallery"));
+                             store.ListRuns(tracking::kEvaluateGallery));
     for (const tracking::RunRecord& g : galleries) {
       if (g.status != tracking::RunStatus::kFinished) continue;
       FACEREC_ASSIGN_OR_RETURN(const auto v, LastValues(store, g.id));

@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/tracking/experiment_names.h"
 #include "tools/markdown_table.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
@@ -145,7 +146,7 @@ absl::StatusOr<std::string> SeedRunsConfiguration(ExperimentStore& store, int64_
 }  // namespace
 
 absl::StatusOr<std::string> SeedsMarkdown(ExperimentStore& store) {
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("loss_comparison"));
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns(tracking::kLossComparison));
   std::set<std::pair<std::string, std::string>> kinds;
   std::string md;
   for (const tracking::RunRecord& run : runs) {  // Newest first.

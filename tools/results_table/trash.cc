@@ -19,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/tracking/experiment_names.h"
 #include "tools/markdown_table.h"
 #include "tools/results_table.h"
 #include "tools/results_table/common.h"
@@ -30,7 +31,7 @@ using tracking::ExperimentStore;
 absl::StatusOr<std::string> TrashMarkdown(ExperimentStore& store) {
   std::string md;
   {
-    FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("validate_trash_search"));
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns(tracking::kValidateTrashSearch));
     // (rate, seed) -> that run's rows, newest run only.
     std::map<std::pair<double, std::string>, std::vector<std::vector<std::string>>> rows;
     std::set<std::string> commands;
@@ -78,7 +79,7 @@ absl::StatusOr<std::string> TrashMarkdown(ExperimentStore& store) {
     }
   }
   {
-    FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns("find_trash"));
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns(tracking::kFindTrash));
     std::map<std::string, std::vector<std::string>> rows;  // Set -> its newest run's row.
     std::map<std::string, std::string> commands;
     for (const tracking::RunRecord& run : runs) {
