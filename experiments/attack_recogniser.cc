@@ -69,6 +69,7 @@
 #include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/run.h"
 #include "facerec/tracking/experiment_names.h"
+#include "facerec/tracking/model_registry.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
@@ -79,7 +80,8 @@ const facerec::attacks::AttackOptions kAttack;
 DEFINE_string(attacked, "best",
               "Which recognisers to attack white-box: 'best' (the store's best by validation "
               "accuracy), 'all' (every compare_losses recogniser) or comma-separated run uids "
-              "(8+ hex digits). Every other one is a transfer target.");
+              "(8+ hex digits) or registry names NAME[@ALIAS|:VERSION] of recognisers whose run is in the "
+              "store. Every other one is a transfer target.");
 DEFINE_string(methods, "fgsm,pgd,mi_fgsm", "Comma-separated attacks (attacks/attacks.h).");
 DEFINE_string(goals, "dodging,impersonation", "Comma-separated goals.");
 DEFINE_string(epsilons, "0,0.5,1,2,4,8", "L∞ radii in grey levels of 255; 0 gives the clean baseline.");
@@ -334,15 +336,31 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
     return absl::InvalidArgumentError(absl::StrCat("--steps/--step_size/--momentum: ", s.message()));
   }
 
+  FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
+  // Registry names (NAME[@ALIAS|:VERSION]) become the uid of the run that
+  // trained the model: the attacks need that run's evaluations.
+  std::vector<std::string> attacked_uids;
   if (FLAGS_attacked != "best" && FLAGS_attacked != "all") {
-    for (absl::string_view uid : absl::StrSplit(FLAGS_attacked, ',', absl::SkipWhitespace())) {
-      if (!tracking::IsRunUidPrefix(absl::StripAsciiWhitespace(uid))) {
-        return experiment::FlagError("attacked", FLAGS_attacked,
-                                     "must be 'best', 'all' or run uids (8+ hex digits)");
+    tracking::ModelRegistry registry(*store);
+    for (absl::string_view part : absl::StrSplit(FLAGS_attacked, ',', absl::SkipWhitespace())) {
+      const std::string item(absl::StripAsciiWhitespace(part));
+      if (tracking::IsRunUidPrefix(item)) {
+        attacked_uids.push_back(item);
+        continue;
       }
+      absl::StatusOr<tracking::RegisteredModel> m = registry.Find(item);
+      if (!m.ok()) {
+        return experiment::FlagError("attacked", FLAGS_attacked,
+                                     absl::StrCat("must be 'best', 'all', run uids (8+ hex digits) or registry "
+                                                  "names: ", m.status().message()));
+      }
+      if (m->kind != tracking::ModelKind::kRecogniser || m->run_uid.empty()) {
+        return experiment::FlagError("attacked", FLAGS_attacked,
+                                     absl::StrCat("model ", m->Label(), " is not a recogniser trained by a run"));
+      }
+      attacked_uids.push_back(m->run_uid);
     }
   }
-  FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
   FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
   FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::TrainedRecogniser> records, pipeline::TrainedRecognisers(*store));
   FACEREC_ASSIGN_OR_RETURN(const pipeline::TrainedRecogniser best, pipeline::BestRecogniser(*store));
@@ -353,8 +371,8 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
   } else if (FLAGS_attacked == "all") {
     for (const pipeline::TrainedRecogniser& r : records) attacked.insert(r.run_id);
   } else {
-    for (absl::string_view uid : absl::StrSplit(FLAGS_attacked, ',', absl::SkipWhitespace())) {
-      absl::StatusOr<tracking::RunRecord> run = store->GetRunByUid(std::string(absl::StripAsciiWhitespace(uid)));
+    for (const std::string& uid : attacked_uids) {
+      absl::StatusOr<tracking::RunRecord> run = store->GetRunByUid(uid);
       if (!run.ok()) {
         return experiment::FlagError("attacked", FLAGS_attacked,
                                      absl::StrCat("must be 'best', 'all' or run uids: ", run.status().message()));

@@ -13,6 +13,7 @@ _LIBRARIES = [
     "gtest",
     "libtorch",
     "nlohmann_json",
+    "onnx",
     "openssl",
     "opencv",
     "sqlite3",

@@ -5,6 +5,7 @@
 //   tools/bazel run //tools:models -- register RUN --name=NAME [--alias=A] [--description=TEXT]
 //   tools/bazel run //tools:models -- alias NAME:VERSION ALIAS
 //   tools/bazel run //tools:models -- ship RUN --name=NAME
+//   tools/bazel run //tools:models -- export NAME[@ALIAS|:VERSION] --format=onnx --out=FILE [--input_size=640x480]
 //
 // RUN is a run uid (or its first 8+ hex digits) whose model artifact
 // (detector_net, landmark_net, embedding_net) becomes the next version of
@@ -14,7 +15,9 @@
 // it (pipeline/model_choice.h). The shipped models (models/manifest.json)
 // are registered on first use of a store; `ship` copies a run's model into
 // models/NAME.pt and writes its entry into models/manifest.json
-// (pipeline/shipped_models.h), for committing.
+// (pipeline/shipped_models.h), for committing. `export` writes the model as
+// an ONNX file (export/onnx_export.h) that OpenCV's dnn module runs; a
+// detector is exported at --input_size (width x height, multiples of 32).
 //
 // Exit status: 0 done, 2 bad input (unknown name, wrong run, bad flag).
 #include <cstdio>
@@ -25,11 +28,16 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "facerec/core/data_root.h"
 #include "facerec/core/exit_status.h"
+#include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/export/onnx_export.h"
+#include "facerec/export/onnx_graph.h"
 #include "facerec/pipeline/run_models.h"
 #include "facerec/pipeline/shipped_models.h"
 #include "facerec/tracking/experiment_store.h"
@@ -41,6 +49,9 @@ DEFINE_string(db, "results.db", "Experiment store; relative paths are from the w
 DEFINE_string(name, "", "register: the model's name (letters, digits, '_', '-', '.').");
 DEFINE_string(alias, "", "register: also point this alias at the new version.");
 DEFINE_string(description, "", "register: free text (default: which run trained it).");
+DEFINE_string(format, "onnx", "export: the file format (onnx).");
+DEFINE_string(out, "", "export: the file to write (relative to the workspace root).");
+DEFINE_string(input_size, "640x480", "export: a detector's input, WIDTHxHEIGHT, multiples of 32.");
 
 namespace facerec::tools {
 namespace {
@@ -54,7 +65,8 @@ constexpr char kUsage[] =
     "  models show NAME[@ALIAS|:VERSION]\n"
     "  models register RUN --name=NAME [--alias=A] [--description=TEXT]\n"
     "  models alias NAME:VERSION ALIAS\n"
-    "  models ship RUN --name=NAME             copy the run's model into models/ and the manifest";
+    "  models ship RUN --name=NAME             copy the run's model into models/ and the manifest\n"
+    "  models export NAME[@ALIAS|:VERSION] --format=onnx --out=FILE [--input_size=640x480]";
 
 std::string Date(int64_t ms) {
   return absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(ms), absl::UTCTimeZone());
@@ -100,9 +112,23 @@ absl::StatusOr<std::string> Dispatch(const std::vector<std::string>& args) {
   if (args.empty()) return absl::InvalidArgumentError(kUsage);
   const std::string& command = args[0];
   const size_t wanted = command == "list" ? 1 : command == "alias" ? 3 : 2;
-  if (command != "list" && command != "show" && command != "register" && command != "alias" && command != "ship") {
+  if (command != "list" && command != "show" && command != "register" && command != "alias" && command != "ship" &&
+      command != "export") {
     return absl::InvalidArgumentError(
-        absl::StrCat("unknown command '", command, "'; allowed: list, show, register, alias, ship (--help)"));
+        absl::StrCat("unknown command '", command, "'; allowed: list, show, register, alias, ship, export (--help)"));
+  }
+  int export_width = 0, export_height = 0;
+  if (command == "export") {
+    if (FLAGS_format != "onnx") {
+      return absl::InvalidArgumentError(absl::StrCat("--format=", FLAGS_format, ": allowed: onnx"));
+    }
+    if (FLAGS_out.empty()) return absl::InvalidArgumentError("export needs --out=FILE");
+    const std::vector<std::string> size = absl::StrSplit(FLAGS_input_size, 'x');
+    if (size.size() != 2 || !absl::SimpleAtoi(size[0], &export_width) || !absl::SimpleAtoi(size[1], &export_height) ||
+        export_width <= 0 || export_height <= 0 || export_width % 32 != 0 || export_height % 32 != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--input_size=", FLAGS_input_size, ": give WIDTHxHEIGHT, both positive multiples of 32"));
+    }
   }
   if (args.size() != wanted) {
     return absl::InvalidArgumentError(absl::StrCat(command, " takes ", wanted - 1, " argument(s)\n", kUsage));
@@ -159,6 +185,27 @@ absl::StatusOr<std::string> Dispatch(const std::vector<std::string>& args) {
                                                         run.code_version));
     return absl::StrCat("shipped ", file, " (", r.size_bytes, " bytes) and its entry in ", pipeline::kShippedManifest,
                         "\n");
+  }
+  if (command == "export") {
+    FACEREC_ASSIGN_OR_RETURN(const RegisteredModel m, registry.Find(args[1]));
+    const std::string path = ResolveAgainstWorkspace(m.path).string();
+    absl::StatusOr<std::string> sha = Sha256OfFile(path);
+    if (!sha.ok()) return absl::NotFoundError(absl::StrCat("model ", m.Label(), "'s file ", m.path, " is gone"));
+    if (*sha != m.sha256) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("model ", m.Label(), "'s file ", m.path, " has changed since it was registered"));
+    }
+    const tracking::ModelKind kind = m.kind;
+    absl::StatusOr<onnx::ModelProto> model =
+        exporting::ExportModelToOnnx(kind, path, export_height, export_width);
+    if (!model.ok()) {
+      // The model the user named cannot be exported: theirs to change.
+      return absl::InvalidArgumentError(absl::StrCat(args[1], ": ", model.status().message()));
+    }
+    const std::string out = ResolveAgainstWorkspace(FLAGS_out).string();
+    FACEREC_RETURN_IF_ERROR(exporting::WriteOnnxModel(*model, out));
+    return absl::StrCat("wrote ", out, " (", tracking::ModelKindName(kind), " ", args[1], ", ONNX opset ",
+                        exporting::kOnnxOpset, ")\n");
   }
   // alias NAME:VERSION ALIAS
   FACEREC_ASSIGN_OR_RETURN(const tracking::ModelReference ref, tracking::ParseModelReference(args[1]));

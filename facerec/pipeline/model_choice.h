@@ -7,10 +7,10 @@
 // validation accuracy), which says it is a fallback. The shipped models
 // (shipped_models.h) are registered first, so a fresh store has defaults.
 //
-//   StoreOpener store = [&]() -> absl::StatusOr<tracking::ExperimentStore*> { ... };
-//   FACEREC_ASSIGN_OR_RETURN(ChosenModel m,
-//       ChooseModel(store, tracking::ModelKind::kRecogniser, "embedding_model", FLAGS_embedding_model));
-//   LOG(INFO) << m.reason;  // ChooseModel has said it on stderr already.
+//   // `value`: the flag's value, e.g. "arcface-full@default", "nets/x.pt" or "".
+//   FACEREC_ASSIGN_OR_RETURN(ChosenModel m, ChooseModel(OpenedStore(store), tracking::ModelKind::kRecogniser,
+//                                                       "embedding_model", value));
+//   // m.path: the file to load; m.reason: which model and why (also on stderr).
 //
 // Thread-safety: as the store the opener returns.
 #ifndef FACEREC_PIPELINE_MODEL_CHOICE_H_

@@ -88,8 +88,10 @@ std::map<std::string, std::string> InputContract(tracking::ModelKind kind,
     case tracking::ModelKind::kRecogniser: {
       const std::string h = param("input_height", "112"), w = param("input_width", "112");
       return {{"tensor", absl::StrCat("float32 [N, 3, ", h, ", ", w, "], RGB in [0, 1]")},
-              {"crop", absl::StrCat("the face warped by a similarity from its 5 points (", kPoints,
-                                    ") onto the celebA_ir window (chain/face_alignment.h), resized to ", h, "x", w)},
+              {"crop", absl::StrCat("the face warped by a least-squares similarity from its 5 points onto the "
+                                    "celebA_ir window's 5-point template (chain/face_alignment.h), resized to ",
+                                    h, "x", w)},
+              {"points", kPoints},
               {"output", absl::StrCat("[N, ", param("embedding_size", "?"),
                                       "]: add the embedding of the mirrored crop, then L2-normalise; cosine "
                                       "similarity compares two faces")}};

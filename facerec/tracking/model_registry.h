@@ -4,14 +4,14 @@
 // its key metrics at registration and aliases ("default", "best-arcface")
 // that name one version of one kind at a time.
 //
-//   ModelRegistry registry(*store);
+//   ModelRegistry registry(store);
 //   ModelRegistration r;
 //   r.name = "arcface-full";
 //   r.kind = ModelKind::kRecogniser;
-//   r.run_uid = "440ad053...";
-//   r.path = "models/recogniser.pt";
-//   r.sha256 = "9f2c...";
-//   FACEREC_ASSIGN_OR_RETURN(RegisteredModel m, registry.Register(r));  // version 1
+//   r.run_uid = run_uid;                  // The run that trained it.
+//   r.path = "models/arcface-full.pt";    // Workspace-relative.
+//   r.sha256 = sha256;                    // Of that file.
+//   FACEREC_ASSIGN_OR_RETURN(RegisteredModel m, registry.Register(r));  // Version 1.
 //   FACEREC_RETURN_IF_ERROR(registry.SetAlias(m.name, m.version, "default"));
 //   FACEREC_ASSIGN_OR_RETURN(RegisteredModel same, registry.Find("arcface-full@default"));
 //

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <torch/torch.h>
@@ -19,11 +20,13 @@
 #include "facerec/metrics/id_rate_bootstrap.h"
 #include "facerec/metrics/identification_rate.h"
 #include "facerec/pipeline/landmarks.h"
+#include "facerec/pipeline/model_choice.h"
 #include "facerec/pipeline/recognition.h"
 #include "facerec/pipeline/seed_comparison.h"
 #include "facerec/report/html_report.h"
 #include "facerec/report/report_data.h"
 #include "facerec/tracking/experiment_store.h"
+#include "facerec/tracking/model_registry.h"
 #include "gflags/gflags.h"
 
 namespace facerec {
@@ -111,6 +114,20 @@ absl::StatusOr<std::string> ReportHtmlReport(tracking::ExperimentStore* store,
   return html;
 }
 
+absl::StatusOr<tracking::RegisteredModel> TrackingModelRegistry(tracking::ExperimentStore& store,
+                                                                const std::string& run_uid,
+                                                                const std::string& sha256) {
+  using namespace ::facerec::tracking;
+#include "tests/docs/tracking_model_registry_example.inc"
+  return same;
+}
+
+absl::StatusOr<std::string> PipelineModelChoice(tracking::ExperimentStore& store, const std::string& value) {
+  using namespace pipeline_ns;
+#include "tests/docs/pipeline_model_choice_example.inc"
+  return m.path;
+}
+
 }  // namespace examples
 
 TEST(HeaderExamplesTest, TheEnvironmentExampleReadsThisProcesssFacts) {
@@ -155,6 +172,24 @@ TEST(HeaderExamplesTest, TheDetectionExampleScoresWhatItsCommentsSay) {
   const metrics::DetectionScores s = examples::MetricsDetection();
   EXPECT_EQ(s.average_precision, 1.0);
   EXPECT_EQ(s.false_positives, 1);
+}
+
+TEST(HeaderExamplesTest, TheRegistryExampleRegistersAVersionAndFindsItByAlias) {
+  const std::string path = ::testing::TempDir() + "/registry_example.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  auto store = tracking::ExperimentStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const absl::StatusOr<tracking::RegisteredModel> m =
+      examples::TrackingModelRegistry(**store, std::string(32, 'a'), std::string(64, 'b'));
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->Label(), "arcface-full:1");
+  EXPECT_EQ(m->aliases, std::vector<std::string>{"default"});
+  // The model-choice example, given a file, takes that file.
+  const std::string file = ::testing::TempDir() + "/example_net.pt";
+  { std::ofstream(file) << "weights"; }
+  const absl::StatusOr<std::string> chosen = examples::PipelineModelChoice(**store, file);
+  ASSERT_TRUE(chosen.ok()) << chosen.status();
+  EXPECT_EQ(chosen.value(), file);
 }
 
 }  // namespace facerec

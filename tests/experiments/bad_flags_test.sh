@@ -96,7 +96,7 @@ evaluate_pipeline|--crop_padding=mirror|--crop_padding=mirror: unknown crop padd
 evaluate_pipeline|--score_threshold=inf|--score_threshold=inf: must be finite
 attack_recogniser|--methods=cw|--methods=cw: unknown 'cw'
 attack_recogniser|--epsilons=0,-1|--epsilons=-1: each must be in [0, 255]
-attack_recogniser|--attacked=worst|--attacked=worst: must be 'best', 'all' or run uids (8+ hex digits)
+attack_recogniser|--attacked=worst|--attacked=worst: must be 'best', 'all', run uids (8+ hex digits) or registry names: no model named 'worst'
 attack_recogniser|--eyeglass_epsilons=0|--eyeglass_epsilons=0: each must be in (0, 255]
 attack_recogniser|--epsilons= --eyeglass_epsilons=|--epsilons=: --epsilons and --eyeglass_epsilons are both empty
 find_trash|--set=lfw --face_check=none|--set=lfw: unknown set 'lfw'; allowed: celeba500, celeba_ir
