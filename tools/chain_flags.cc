@@ -28,6 +28,9 @@ DEFINE_double(score_threshold, std::numeric_limits<double>::quiet_NaN(),
               "Report faces scoring at least this; default: the detector's own default "
               "(detect/detectors.h DefaultScoreThreshold).");
 DEFINE_int32(min_face_size, 20, "Smallest face width searched for, pixels.");
+DEFINE_string(backend, "libtorch",
+              "Runtime of the nets: libtorch, or opencv_dnn (each model exported to ONNX in memory and run "
+              "by OpenCV's dnn module; the same model files, so the same galleries).");
 DEFINE_string(landmarks, "landmark_net",
               "Landmark stage: landmark_net or detector_points (chain/landmark_stage.h).");
 DEFINE_string(landmark_model, "",
@@ -91,6 +94,11 @@ absl::StatusOr<chain::FaceChainOptions> Options(bool whole_chain,
   std::unique_ptr<tracking::ExperimentStore> local;
   if (store == nullptr) store = &local;
   chain::FaceChainOptions o;
+  if (FLAGS_backend != "libtorch" && FLAGS_backend != "opencv_dnn") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--backend=", FLAGS_backend, ": unknown; known: libtorch, opencv_dnn"));
+  }
+  o.backend = FLAGS_backend;
   o.detector = FLAGS_detector;
   o.detection.min_face_size = FLAGS_min_face_size;
   o.detection.score_threshold = std::isnan(FLAGS_score_threshold)

@@ -9,7 +9,7 @@
 //
 // Flags: --db, --detector (ours), --detector_model, --score_threshold,
 // --min_face_size, --landmarks (landmark_net), --landmark_model,
-// --embedding_model. Errors name the flag.
+// --embedding_model, --backend (libtorch | opencv_dnn). Errors name the flag.
 #ifndef FACEREC_TOOLS_CHAIN_FLAGS_H_
 #define FACEREC_TOOLS_CHAIN_FLAGS_H_
 

@@ -58,7 +58,16 @@ SquareBox RefinementBox(const std::vector<data::Point2>& points) {
 
 LandmarkDetector::LandmarkDetector(const LandmarkNet& net, torch::Device device,
                                    LandmarkDetectorOptions options)
-    : net_(backbones::FusedInferenceCopy(net, device)), device_(device), options_(options) {}
+    : LandmarkDetector(
+          [fused = backbones::FusedInferenceCopy(net, device), device](const torch::Tensor& batch) mutable {
+            torch::Tensor x = batch.to(device);
+            if (device.is_cpu()) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+            return fused->forward(x).to(torch::kCPU);
+          },
+          net->options().input_size, options) {}
+
+LandmarkDetector::LandmarkDetector(backbones::NetForward forward, int input_size, LandmarkDetectorOptions options)
+    : forward_(std::move(forward)), input_size_(input_size), options_(options) {}
 
 absl::StatusOr<LandmarkDetector> LandmarkDetector::Load(const std::string& path,
                                                         torch::Device device,
@@ -105,7 +114,7 @@ std::vector<std::vector<data::Point2>> LandmarkDetector::DetectOnce(
   // InferenceMode rather than NoGradGuard: the tensors never meet autograd,
   // so they skip its bookkeeping too.
   c10::InferenceMode inference;
-  const int size = net_->options().input_size;
+  const int size = input_size_;
   LandmarkAugmentOptions plain;
   plain.enabled = false;
   std::vector<cv::Mat> crops;
@@ -114,12 +123,11 @@ std::vector<std::vector<data::Point2>> LandmarkDetector::DetectOnce(
     crops.push_back(MakeLandmarkSample(photos[i], {}, boxes[i], size, plain, nullptr).crop);
   }
   const size_t n = crops.size();
-  torch::Tensor batch = data::ImagesToBatch(crops).to(device_);
+  torch::Tensor batch = data::ImagesToBatch(crops);
   // Mirrored copies after the originals: flipping the width axis maps pixel
   // column c to size - 1 - c, as cv::flip would.
   if (flip_average) batch = torch::cat({batch, batch.flip({3})});
-  if (device_.is_cpu()) batch = batch.contiguous(torch::MemoryFormat::ChannelsLast);
-  const torch::Tensor predicted = net_->forward(batch).to(torch::kCPU, torch::kFloat64);
+  const torch::Tensor predicted = forward_(batch.contiguous()).to(torch::kFloat64);
   const auto p = predicted.accessor<double, 3>();
   std::vector<std::vector<data::Point2>> out(n);
   for (size_t i = 0; i < n; ++i) {

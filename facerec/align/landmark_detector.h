@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "facerec/align/landmark_crops.h"
 #include "facerec/align/landmark_net.h"
+#include "facerec/backbones/net_forward.h"
 #include "facerec/data/landmarks.h"
 
 namespace facerec::align {
@@ -60,6 +61,10 @@ class LandmarkDetector {
   static absl::StatusOr<LandmarkDetector> Load(const std::string& path,
                                                c10::Device device = c10::kCPU,
                                                LandmarkDetectorOptions options = {});
+  // The net computed by `forward` ([N, 3, S, S] -> [N, 5, 2], S =
+  // `input_size`; another runtime, export/opencv_dnn.h), with the same crops,
+  // refinement and flip averaging.
+  LandmarkDetector(backbones::NetForward forward, int input_size, LandmarkDetectorOptions options = {});
 
   // One RGB photo and a face box in it -> 5 points in photo pixels.
   std::vector<data::Point2> Detect(const cv::Mat& photo, const SquareBox& box);
@@ -74,8 +79,8 @@ class LandmarkDetector {
                                                     const std::vector<SquareBox>& boxes,
                                                     bool flip_average);
 
-  LandmarkNet net_;
-  c10::Device device_;
+  backbones::NetForward forward_;
+  int input_size_;
   LandmarkDetectorOptions options_;
 };
 

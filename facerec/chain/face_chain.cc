@@ -6,9 +6,11 @@
 #include <cmath>
 #include <limits>
 
+#include "absl/strings/str_cat.h"
 #include "facerec/chain/face_alignment.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/detect/detectors.h"
+#include "facerec/export/opencv_dnn.h"
 
 namespace facerec::chain {
 namespace {
@@ -40,12 +42,27 @@ absl::StatusOr<std::unique_ptr<FaceChain>> FaceChain::Create(const FaceChainOpti
   if (std::isnan(detection.score_threshold)) {
     detection.score_threshold = detect::DefaultScoreThreshold(options.detector);
   }
-  FACEREC_ASSIGN_OR_RETURN(chain->detector_, detect::MakeFaceDetector(options.detector, detection,
-                                                                      options.detector_model));
-  FACEREC_ASSIGN_OR_RETURN(chain->landmarks_,
-                           MakeLandmarkStage(options.landmarks, options.landmark_model));
-  FACEREC_ASSIGN_OR_RETURN(FaceEmbedder embedder,
-                           FaceEmbedder::Load(options.embedding_model, options.device));
+  if (options.backend != "libtorch" && options.backend != "opencv_dnn") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown backend '", options.backend, "'; known: libtorch, opencv_dnn"));
+  }
+  const bool opencv = options.backend == "opencv_dnn";
+  if (opencv && options.detector == "ours") {
+    FACEREC_RETURN_IF_ERROR(detect::ValidateFaceDetectorOptions(detection));
+    FACEREC_ASSIGN_OR_RETURN(chain->detector_, exporting::OpenCvDnnDetector(options.detector_model, detection));
+  } else {
+    FACEREC_ASSIGN_OR_RETURN(chain->detector_, detect::MakeFaceDetector(options.detector, detection,
+                                                                        options.detector_model));
+  }
+  if (opencv && options.landmarks == "landmark_net") {
+    FACEREC_ASSIGN_OR_RETURN(align::LandmarkDetector landmarks,
+                             exporting::OpenCvDnnLandmarkDetector(options.landmark_model));
+    chain->landmarks_ = LandmarkNetStageOf(std::move(landmarks));
+  } else {
+    FACEREC_ASSIGN_OR_RETURN(chain->landmarks_, MakeLandmarkStage(options.landmarks, options.landmark_model));
+  }
+  FACEREC_ASSIGN_OR_RETURN(FaceEmbedder embedder, opencv ? exporting::OpenCvDnnEmbedder(options.embedding_model)
+                                                         : FaceEmbedder::Load(options.embedding_model, options.device));
   chain->embedder_ = std::make_unique<FaceEmbedder>(std::move(embedder));
   return chain;
 }

@@ -43,6 +43,10 @@ struct FaceChainOptions {
   std::string landmark_model;              // For landmark_net.
   std::string embedding_model;             // Required.
   c10::Device device = c10::kCPU;
+  // Which runtime computes the nets: "libtorch" (default) or "opencv_dnn"
+  // (each model exported to ONNX in memory and run by OpenCV's dnn module,
+  // on the CPU; export/opencv_dnn.h). The same model files either way.
+  std::string backend = "libtorch";
 
   static detect::FaceDetectorOptions DefaultDetection();
 };

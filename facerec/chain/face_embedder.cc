@@ -16,25 +16,36 @@ absl::StatusOr<FaceEmbedder> FaceEmbedder::Load(const std::string& path, torch::
 
 FaceEmbedder::FaceEmbedder(backbones::EmbeddingNet net, std::string model_sha256,
                            torch::Device device)
-    : net_(std::move(net)), model_sha256_(std::move(model_sha256)), device_(device) {
-  net_.backbone->to(device_);
-  net_.backbone->eval();
+    : FaceEmbedder(
+          [backbone = net.backbone, device](const torch::Tensor& batch) {
+            backbone->to(device);
+            backbone->eval();
+            return backbone->forward(batch.to(device)).to(torch::kCPU);
+          },
+          net, std::move(model_sha256)) {}
+
+FaceEmbedder::FaceEmbedder(backbones::NetForward forward, const backbones::EmbeddingNet& net,
+                           std::string model_sha256)
+    : forward_(std::move(forward)),
+      options_(net.options),
+      flip_test_(net.flip_test),
+      model_sha256_(std::move(model_sha256)) {
+  net.backbone->eval();
 }
 
 torch::Tensor FaceEmbedder::Embed(const std::vector<cv::Mat>& crops) {
-  if (crops.empty()) return torch::zeros({0, net_.options.embedding_size});
+  if (crops.empty()) return torch::zeros({0, options_.embedding_size});
   torch::NoGradGuard no_grad;
   data::AugmentOptions resize;
   resize.enabled = false;
-  resize.output_height = net_.options.input_height;
-  resize.output_width = net_.options.input_width;
+  resize.output_height = options_.input_height;
+  resize.output_width = options_.input_width;
   std::vector<cv::Mat> inputs;
   for (const cv::Mat& crop : crops) inputs.push_back(data::Augment(crop, resize, nullptr));
-  const torch::Tensor batch = data::ImagesToBatch(inputs).to(device_);
-  torch::Tensor e = net_.backbone->forward(batch);
-  if (net_.flip_test) e = e + net_.backbone->forward(batch.flip({3}));
-  return torch::nn::functional::normalize(e, torch::nn::functional::NormalizeFuncOptions().dim(1))
-      .cpu();
+  const torch::Tensor batch = data::ImagesToBatch(inputs).contiguous();
+  torch::Tensor e = forward_(batch);
+  if (flip_test_) e = e + forward_(batch.flip({3}).contiguous());
+  return torch::nn::functional::normalize(e, torch::nn::functional::NormalizeFuncOptions().dim(1));
 }
 
 }  // namespace facerec::chain

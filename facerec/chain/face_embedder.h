@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "facerec/backbones/embedding_net.h"
+#include "facerec/backbones/net_forward.h"
 
 namespace facerec::chain {
 
@@ -32,16 +33,21 @@ class FaceEmbedder {
                                            c10::Device device = c10::kCPU);
   FaceEmbedder(backbones::EmbeddingNet net, std::string model_sha256,
                c10::Device device = c10::kCPU);
+  // The backbone of `net` computed by `forward` ([N, 3, H, W] -> [N, D];
+  // another runtime, export/opencv_dnn.h), with the same resizing, mirror
+  // and unit length. `net` gives the input size and flip_test only.
+  FaceEmbedder(backbones::NetForward forward, const backbones::EmbeddingNet& net, std::string model_sha256);
 
   // 8-bit RGB crops of any size (resized to the net's input) -> [N, D] unit rows.
   at::Tensor Embed(const std::vector<cv::Mat>& crops);
   const std::string& model_sha256() const { return model_sha256_; }
-  int embedding_size() const { return net_.options.embedding_size; }
+  int embedding_size() const { return options_.embedding_size; }
 
  private:
-  backbones::EmbeddingNet net_;
+  backbones::NetForward forward_;
+  backbones::BackboneOptions options_;
+  bool flip_test_;
   std::string model_sha256_;
-  c10::Device device_;
 };
 
 }  // namespace facerec::chain

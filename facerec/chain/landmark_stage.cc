@@ -36,6 +36,10 @@ class DetectorPointsStage : public LandmarkStage {
 
 }  // namespace
 
+std::unique_ptr<LandmarkStage> LandmarkNetStageOf(align::LandmarkDetector detector) {
+  return std::make_unique<LandmarkNetStage>(std::move(detector));
+}
+
 std::vector<std::string> KnownLandmarkStages() { return {"landmark_net", "detector_points"}; }
 
 align::SquareBox LandmarkBoxForDetection(const data::FaceBox& box) {

@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "facerec/align/landmark_crops.h"
+#include "facerec/align/landmark_detector.h"
 #include "facerec/data/landmarks.h"
 #include "facerec/detect/face_detector.h"
 
@@ -49,6 +50,10 @@ align::SquareBox LandmarkBoxForDetection(const data::FaceBox& box);
 // an unknown name (listing the known ones); the loader's errors.
 absl::StatusOr<std::unique_ptr<LandmarkStage>> MakeLandmarkStage(const std::string& name,
                                                                  const std::string& model_path);
+
+// Stage "landmark_net" around a detector already made (another runtime's:
+// export/opencv_dnn.h).
+std::unique_ptr<LandmarkStage> LandmarkNetStageOf(align::LandmarkDetector detector);
 
 }  // namespace facerec::chain
 

@@ -34,7 +34,17 @@ double OurInputScale(const FaceDetectorOptions& options) {
 
 OurDetector::OurDetector(const DetectorNet& net, const FaceDetectorOptions& options,
                          torch::Device device)
-    : net_(backbones::FusedInferenceCopy(net, device)), options_(options), device_(device) {
+    : OurDetector(
+          [fused = backbones::FusedInferenceCopy(net, device), device](const torch::Tensor& input) mutable {
+            torch::Tensor x = input.to(device);
+            if (device.is_cpu()) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+            torch::NoGradGuard no_grad;
+            return fused->forward(x).to(torch::kCPU);
+          },
+          options) {}
+
+OurDetector::OurDetector(backbones::NetForward forward, const FaceDetectorOptions& options)
+    : forward_(std::move(forward)), options_(options) {
   CHECK(ValidateFaceDetectorOptions(options).ok()) << ValidateFaceDetectorOptions(options);
 }
 
@@ -49,10 +59,9 @@ absl::StatusOr<std::unique_ptr<OurDetector>> OurDetector::Load(const std::string
 absl::StatusOr<std::vector<Detection>> OurDetector::Detect(const cv::Mat& photo) {
   FACEREC_RETURN_IF_ERROR(ValidatePhoto(photo));
   const double scale = OurInputScale(options_);
-  torch::Tensor input = DetectorInput(photo, scale).to(device_);
-  if (device_.is_cpu()) input = input.contiguous(torch::MemoryFormat::ChannelsLast);
+  const torch::Tensor input = DetectorInput(photo, scale).contiguous();
   torch::NoGradGuard no_grad;
-  const torch::Tensor raw = net_->forward(input)[0].to(torch::kCPU);
+  const torch::Tensor raw = forward_(input)[0];
   if (input.size(2) != cells_height_ || input.size(3) != cells_width_) {
     cells_height_ = input.size(2);
     cells_width_ = input.size(3);

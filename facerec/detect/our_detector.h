@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "facerec/backbones/net_forward.h"
 #include "facerec/detect/detector_net.h"
 #include "facerec/detect/face_detector.h"
 
@@ -55,6 +56,9 @@ class OurDetector : public FaceDetector {
   // may go on training. Options must be valid (ValidateFaceDetectorOptions).
   OurDetector(const DetectorNet& net, const FaceDetectorOptions& options,
               c10::Device device = c10::kCPU);
+  // The net computed by `forward` ([1, 3, H, W] -> [1, A, 15]; another
+  // runtime, export/opencv_dnn.h), with the same pre- and post-processing.
+  OurDetector(backbones::NetForward forward, const FaceDetectorOptions& options);
   // LoadDetectorNet's errors, or InvalidArgumentError for bad options.
   static absl::StatusOr<std::unique_ptr<OurDetector>> Load(const std::string& path,
                                                            const FaceDetectorOptions& options,
@@ -64,9 +68,8 @@ class OurDetector : public FaceDetector {
   std::string name() const override { return "ours"; }
 
  private:
-  DetectorNet net_;
+  backbones::NetForward forward_;
   FaceDetectorOptions options_;
-  c10::Device device_;
   // DetectorCells of the last input size: photos from one camera or set
   // share a size, so they are made once, not per photo.
   int64_t cells_height_ = 0, cells_width_ = 0;

@@ -2,7 +2,7 @@
 # A fresh clone's path to names: with no store and no model flags, tools:enroll
 # and tools:identify register the shipped models (models/manifest.json), say
 # which ones they use, and match LFW people on photos they were not enrolled
-# with; identify's `unknown` threshold comes from the manifest (no run of the
+# with, on LibTorch and on OpenCV's dnn module alike; identify's `unknown` threshold comes from the manifest (no run of the
 # recogniser in the store). A registry name of the wrong kind and an unknown
 # name are one-line errors with exit status 2. Needs FACEREC_DATA.
 set -euo pipefail
@@ -45,6 +45,13 @@ done
 ((best >= 3)) || fail "best match right for $best of 4: $(cat "$work/identify.out")"
 ((named >= 1)) || fail "nobody named above the threshold: $(cat "$work/identify.out")"
 grep -q "the one the gallery was made with" "$work/identify.err" || fail "identify did not use the gallery's recogniser"
+# The same chain on OpenCV's dnn module (the models exported to ONNX in
+# memory): the same faces and names, scores equal to the printed digits.
+(cd "$work" && BUILD_WORKSPACE_DIRECTORY="$work" "$bin/tools/identify" --gallery=g.gallery --backend=opencv_dnn \
+  probes/*.jpg) >"$work/identify_opencv.out" 2>"$work/identify_opencv.err" ||
+  { fail "identify --backend=opencv_dnn exited non-zero"; cat "$work/identify_opencv.err"; }
+diff "$work/identify.out" "$work/identify_opencv.out" >/dev/null ||
+  fail "the backends differ: $(diff "$work/identify.out" "$work/identify_opencv.out")"
 [[ "$(sqlite3 "$work/results.db" "select count(*) from models")" == 3 ]] || fail "the store does not hold the 3 shipped models"
 
 BUILD_WORKSPACE_DIRECTORY="$work" "$bin/tools/detect_faces" --detector_model=facerec-arcface \
