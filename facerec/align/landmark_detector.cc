@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "facerec/backbones/batchnorm_fusion.h"
 #include "facerec/data/face_batches.h"
 #include "glog/logging.h"
@@ -47,7 +48,9 @@ absl::StatusOr<LandmarkNet> LoadLandmarkNet(const std::string& path) {
     net->load(archive);
     return net;
   } catch (const std::exception& e) {
-    return absl::DataLossError(absl::StrCat(path, ": not a landmark model: ", e.what()));
+    // LibTorch's messages go on with a backtrace: the first line says it.
+    const absl::string_view reason(e.what());
+    return absl::DataLossError(absl::StrCat(path, ": not a landmark model: ", reason.substr(0, reason.find('\n'))));
   }
 }
 

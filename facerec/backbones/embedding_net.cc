@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace facerec::backbones {
 
@@ -60,7 +61,9 @@ absl::StatusOr<EmbeddingNet> LoadEmbeddingNet(const std::string& path) {
     net.backbone->load(weights);
     net.backbone->eval();
   } catch (const std::exception& e) {
-    return absl::DataLossError(absl::StrCat(path, ": not an embedding net: ", e.what()));
+    // LibTorch's messages go on with a backtrace: the first line says it.
+    const absl::string_view reason(e.what());
+    return absl::DataLossError(absl::StrCat(path, ": not an embedding net: ", reason.substr(0, reason.find('\n'))));
   }
   return net;
 }

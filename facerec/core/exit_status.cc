@@ -7,10 +7,14 @@ namespace facerec {
 
 int ExitStatusFor(const absl::Status& status) {
   if (status.ok()) return 0;
-  return status.code() == absl::StatusCode::kInvalidArgument ||
-                 status.code() == absl::StatusCode::kNotFound
-             ? 2
-             : 1;
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:  // A bad flag or value.
+    case absl::StatusCode::kNotFound:         // A missing file or name.
+    case absl::StatusCode::kDataLoss:         // A file that is not what it should be (a truncated model).
+      return 2;
+    default:
+      return 1;
+  }
 }
 
 int ReportToolOutcome(const char* tool, const absl::Status& status) {

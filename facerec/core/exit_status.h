@@ -15,7 +15,8 @@
 namespace facerec {
 
 // 0 when ok; 2 for input the user can fix (InvalidArgument: a bad flag or
-// value; NotFound: a missing file); 1 for everything else.
+// value; NotFound: a missing file or name; DataLoss: a corrupt or foreign
+// file, such as a truncated model); 1 for everything else.
 int ExitStatusFor(const absl::Status& status);
 
 // Prints "<tool>: <message>" to stderr when `status` is an error; returns

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "facerec/backbones/batchnorm_fusion.h"
 #include "glog/logging.h"
 
@@ -247,7 +248,9 @@ absl::StatusOr<DetectorNet> LoadDetectorNet(const std::string& path) {
     net->load(archive);
     return net;
   } catch (const std::exception& e) {
-    return absl::DataLossError(absl::StrCat(path, ": not a detector model: ", e.what()));
+    // LibTorch's messages go on with a backtrace: the first line says it.
+    const absl::string_view reason(e.what());
+    return absl::DataLossError(absl::StrCat(path, ": not a detector model: ", reason.substr(0, reason.find('\n'))));
   }
 }
 

@@ -38,6 +38,33 @@ bool IsSha256(absl::string_view s) {
          });
 }
 
+// One models row and its metrics (inside the caller's transaction); its id.
+absl::StatusOr<int64_t> InsertModelRow(sqlite::Database& db, const RegisteredModel& m) {
+  FACEREC_ASSIGN_OR_RETURN(
+      sqlite::Statement insert,
+      db.Prepare("INSERT INTO models(name, version, kind, run_uid, sha256, path, size_bytes, description, "
+                 "created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  insert.Bind(1, m.name)
+      .Bind(2, m.version)
+      .Bind(3, ModelKindName(m.kind))
+      .Bind(4, m.run_uid)
+      .Bind(5, m.sha256)
+      .Bind(6, m.path)
+      .Bind(7, m.size_bytes)
+      .Bind(8, m.description)
+      .Bind(9, m.created_ms);
+  FACEREC_RETURN_IF_ERROR(insert.Run());
+  const int64_t id = db.LastInsertRowId();
+  FACEREC_ASSIGN_OR_RETURN(sqlite::Statement metric,
+                           db.Prepare("INSERT INTO model_metrics(model_id, key, value) VALUES (?, ?, ?)"));
+  for (const auto& [key, value] : m.metrics) {
+    metric.Reset();
+    metric.Bind(1, id).Bind(2, key).Bind(3, value);
+    FACEREC_RETURN_IF_ERROR(metric.Run());
+  }
+  return id;
+}
+
 }  // namespace
 
 const char* ModelKindName(ModelKind kind) {
@@ -164,28 +191,18 @@ absl::StatusOr<RegisteredModel> ModelRegistry::Register(const ModelRegistration&
       if (newest.sha256 == r.sha256) return newest;
       version = newest.version + 1;
     }
-    FACEREC_ASSIGN_OR_RETURN(
-        sqlite::Statement insert,
-        db.Prepare("INSERT INTO models(name, version, kind, run_uid, sha256, path, size_bytes, description, "
-                   "created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    insert.Bind(1, r.name)
-        .Bind(2, version)
-        .Bind(3, ModelKindName(r.kind))
-        .Bind(4, r.run_uid)
-        .Bind(5, r.sha256)
-        .Bind(6, r.path)
-        .Bind(7, r.size_bytes)
-        .Bind(8, r.description)
-        .Bind(9, r.created_ms > 0 ? r.created_ms : NowMs());
-    FACEREC_RETURN_IF_ERROR(insert.Run());
-    const int64_t id = db.LastInsertRowId();
-    FACEREC_ASSIGN_OR_RETURN(sqlite::Statement metric,
-                             db.Prepare("INSERT INTO model_metrics(model_id, key, value) VALUES (?, ?, ?)"));
-    for (const auto& [key, value] : r.metrics) {
-      metric.Reset();
-      metric.Bind(1, id).Bind(2, key).Bind(3, value);
-      FACEREC_RETURN_IF_ERROR(metric.Run());
-    }
+    RegisteredModel m;
+    m.name = r.name;
+    m.version = version;
+    m.kind = r.kind;
+    m.run_uid = r.run_uid;
+    m.sha256 = r.sha256;
+    m.path = r.path;
+    m.size_bytes = r.size_bytes;
+    m.metrics = r.metrics;
+    m.description = r.description;
+    m.created_ms = r.created_ms > 0 ? r.created_ms : NowMs();
+    FACEREC_RETURN_IF_ERROR(InsertModelRow(db, m).status());
     FACEREC_RETURN_IF_ERROR(transaction.Commit());
   }
   FACEREC_ASSIGN_OR_RETURN(std::vector<RegisteredModel> added,
@@ -271,28 +288,7 @@ absl::Status ModelRegistry::Insert(const RegisteredModel& model) {
     }
     return transaction.Commit();
   }
-  FACEREC_ASSIGN_OR_RETURN(
-      sqlite::Statement insert,
-      db.Prepare("INSERT INTO models(name, version, kind, run_uid, sha256, path, size_bytes, description, "
-                 "created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  insert.Bind(1, model.name)
-      .Bind(2, model.version)
-      .Bind(3, ModelKindName(model.kind))
-      .Bind(4, model.run_uid)
-      .Bind(5, model.sha256)
-      .Bind(6, model.path)
-      .Bind(7, model.size_bytes)
-      .Bind(8, model.description)
-      .Bind(9, model.created_ms);
-  FACEREC_RETURN_IF_ERROR(insert.Run());
-  const int64_t id = db.LastInsertRowId();
-  FACEREC_ASSIGN_OR_RETURN(sqlite::Statement metric,
-                           db.Prepare("INSERT INTO model_metrics(model_id, key, value) VALUES (?, ?, ?)"));
-  for (const auto& [key, value] : model.metrics) {
-    metric.Reset();
-    metric.Bind(1, id).Bind(2, key).Bind(3, value);
-    FACEREC_RETURN_IF_ERROR(metric.Run());
-  }
+  FACEREC_ASSIGN_OR_RETURN(const int64_t id, InsertModelRow(db, model));
   FACEREC_ASSIGN_OR_RETURN(sqlite::Statement alias,
                            db.Prepare("INSERT INTO model_aliases(kind, alias, model_id) VALUES (?, ?, ?) "
                                       "ON CONFLICT(kind, alias) DO NOTHING"));

@@ -65,5 +65,18 @@ code=$?
 set -e
 [[ $code -eq 2 ]] || fail "unknown model name exited $code, not 2"
 grep -q "no model named 'nobody'" "$work/unknown.err" || fail "unknown-name message: $(cat "$work/unknown.err")"
+# A truncated model file: one line naming it, exit 2.
+head -c 4096 "$work/models/facerec-arcface.pt" >"$work/truncated.pt"
+set +e
+BUILD_WORKSPACE_DIRECTORY="$work" "$bin/tools/identify" --gallery=g.gallery --embedding_model=truncated.pt \
+  probes/Hugo_Chavez.jpg >/dev/null 2>"$work/truncated.err"
+code=$?
+set -e
+[[ $code -eq 2 ]] || fail "a truncated model exited $code, not 2"
+[[ $(grep -c '^identify: ' "$work/truncated.err") -eq 1 ]] &&
+  grep -q '^identify: .*truncated.pt: not an embedding net: ' "$work/truncated.err" ||
+  fail "truncated-model error: $(cat "$work/truncated.err")"
+[[ $(grep -vc '^identify: \|^facerec: using ' "$work/truncated.err") -eq 0 ]] ||
+  fail "more than the error and the model choice on stderr: $(cat "$work/truncated.err")"
 [[ $status -eq 0 ]] && echo "shipped models: all checks passed (best match right for $best of 4, $named named)"
 exit $status
