@@ -69,6 +69,10 @@ absl::StatusOr<ChosenModel> Choose(const StoreOpener& open, ModelKind kind, cons
     // Which registered model it is, if the store is at hand; not required.
     absl::StatusOr<tracking::ExperimentStore*> store = open();
     if (store.ok()) {
+      // The shipped models first, so a copy of one is known by its name
+      // (and its threshold table) in a fresh store too.
+      FACEREC_ASSIGN_OR_RETURN(const std::vector<ShippedModel> shipped, ReadShippedModels(WorkspaceRoot()));
+      FACEREC_RETURN_IF_ERROR(RegisterShippedModels(**store, shipped));
       ModelRegistry registry(**store);
       absl::StatusOr<std::optional<RegisteredModel>> known = registry.FindBySha256(chosen.sha256);
       if (known.ok() && known->has_value()) {

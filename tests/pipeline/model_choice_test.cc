@@ -144,6 +144,19 @@ TEST_F(ModelChoiceTest, ShippedModelsAreRegisteredWithDefaultsOnFirstUse) {
   EXPECT_EQ(ModelRegistry(*store_).List()->size(), 1u);
 }
 
+TEST_F(ModelChoiceTest, ACopyOfAShippedModelGivenByPathIsKnownByItsName) {
+  const std::string sha = Write("models/recogniser.pt", "shipped recogniser");
+  Write("models/manifest.json", absl::StrCat(R"({"format": 1, "models": [{"name": "facerec-arcface",
+      "kind": "recogniser", "file": "models/recogniser.pt", "sha256": ")", sha, R"(", "run_uid": "",
+      "thresholds_at_far": {"0.001": 0.57}}]})"));
+  Write("elsewhere/copy.pt", "shipped recogniser");
+  const auto chosen = Choose(ModelKind::kRecogniser, "elsewhere/copy.pt");
+  ASSERT_TRUE(chosen.ok()) << chosen.status();
+  ASSERT_TRUE(chosen->registered.has_value());
+  EXPECT_EQ(chosen->registered->Label(), "facerec-arcface:1");
+  EXPECT_DOUBLE_EQ(*RecogniserThreshold(*store_, chosen->sha256, 1e-3), 0.57);
+}
+
 TEST_F(ModelChoiceTest, AMalformedManifestIsNamed) {
   Write("models/manifest.json", R"({"format": 1, "models": [{"name": "x", "kind": "camera"}]})");
   const auto read = ReadShippedModels(workspace_);
