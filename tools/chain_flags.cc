@@ -64,9 +64,7 @@ absl::StatusOr<std::string> RecogniserOfGallery(const pipeline::StoreOpener& ope
   }
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, open());
   // The shipped models count: a gallery made on a fresh clone uses one.
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::ShippedModel> shipped,
-                           pipeline::ReadShippedModels(WorkspaceRoot()));
-  FACEREC_RETURN_IF_ERROR(pipeline::RegisterShippedModels(*store, shipped));
+  FACEREC_RETURN_IF_ERROR(pipeline::RegisterWorkspaceShippedModels(*store));
   tracking::ModelRegistry registry(*store);
   FACEREC_ASSIGN_OR_RETURN(const std::optional<tracking::RegisteredModel> registered, registry.FindBySha256(sha256));
   if (registered.has_value()) {

@@ -141,9 +141,7 @@ absl::StatusOr<std::string> Dispatch(const std::vector<std::string>& args) {
   const std::string db = ResolveAgainstWorkspace(FLAGS_db).string();
   absl::StatusOr<std::unique_ptr<tracking::ExperimentStore>> store = tracking::ExperimentStore::Open(db);
   if (!store.ok()) return absl::Status(store.status().code(), absl::StrCat("--db=", FLAGS_db, ": ", store.status().message()));
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::ShippedModel> shipped,
-                           pipeline::ReadShippedModels(WorkspaceRoot()));
-  FACEREC_RETURN_IF_ERROR(pipeline::RegisterShippedModels(**store, shipped));
+  FACEREC_RETURN_IF_ERROR(pipeline::RegisterWorkspaceShippedModels(**store));
   ModelRegistry registry(**store);
   if (command == "list") {
     FACEREC_ASSIGN_OR_RETURN(const std::vector<RegisteredModel> models, registry.List());

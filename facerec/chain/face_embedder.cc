@@ -7,6 +7,19 @@
 #include "facerec/data/face_batches.h"
 
 namespace facerec::chain {
+namespace {
+
+// The backbone moved to `device` once, in eval mode; each call copies the
+// batch there and the embeddings back.
+backbones::NetForward LibTorchForward(backbones::Backbone backbone, torch::Device device) {
+  backbone->to(device);
+  backbone->eval();
+  return [backbone, device](const torch::Tensor& batch) {
+    return backbone->forward(batch.to(device)).to(torch::kCPU);
+  };
+}
+
+}  // namespace
 
 absl::StatusOr<FaceEmbedder> FaceEmbedder::Load(const std::string& path, torch::Device device) {
   FACEREC_ASSIGN_OR_RETURN(backbones::EmbeddingNet net, backbones::LoadEmbeddingNet(path));
@@ -16,13 +29,7 @@ absl::StatusOr<FaceEmbedder> FaceEmbedder::Load(const std::string& path, torch::
 
 FaceEmbedder::FaceEmbedder(backbones::EmbeddingNet net, std::string model_sha256,
                            torch::Device device)
-    : FaceEmbedder(
-          [backbone = net.backbone, device](const torch::Tensor& batch) {
-            backbone->to(device);
-            backbone->eval();
-            return backbone->forward(batch.to(device)).to(torch::kCPU);
-          },
-          net, std::move(model_sha256)) {}
+    : FaceEmbedder(LibTorchForward(net.backbone, device), net, std::move(model_sha256)) {}
 
 FaceEmbedder::FaceEmbedder(backbones::NetForward forward, const backbones::EmbeddingNet& net,
                            std::string model_sha256)

@@ -71,8 +71,7 @@ absl::StatusOr<ChosenModel> Choose(const StoreOpener& open, ModelKind kind, cons
     if (store.ok()) {
       // The shipped models first, so a copy of one is known by its name
       // (and its threshold table) in a fresh store too.
-      FACEREC_ASSIGN_OR_RETURN(const std::vector<ShippedModel> shipped, ReadShippedModels(WorkspaceRoot()));
-      FACEREC_RETURN_IF_ERROR(RegisterShippedModels(**store, shipped));
+      FACEREC_RETURN_IF_ERROR(RegisterWorkspaceShippedModels(**store));
       ModelRegistry registry(**store);
       absl::StatusOr<std::optional<RegisteredModel>> known = registry.FindBySha256(chosen.sha256);
       if (known.ok() && known->has_value()) {
@@ -87,8 +86,7 @@ absl::StatusOr<ChosenModel> Choose(const StoreOpener& open, ModelKind kind, cons
     return chosen;
   }
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, open());
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<ShippedModel> shipped, ReadShippedModels(WorkspaceRoot()));
-  FACEREC_RETURN_IF_ERROR(RegisterShippedModels(*store, shipped));
+  FACEREC_RETURN_IF_ERROR(RegisterWorkspaceShippedModels(*store));
   ModelRegistry registry(*store);
   if (!value.empty()) {
     absl::StatusOr<RegisteredModel> m = registry.Find(value);

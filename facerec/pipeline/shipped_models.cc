@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "facerec/core/data_root.h"
 #include "facerec/core/status_macros.h"
 #include "nlohmann/json.hpp"
 
@@ -167,6 +168,11 @@ absl::Status RegisterShippedModels(tracking::ExperimentStore& store, const std::
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status RegisterWorkspaceShippedModels(tracking::ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<ShippedModel> shipped, ReadShippedModels(WorkspaceRoot()));
+  return RegisterShippedModels(store, shipped);
 }
 
 }  // namespace facerec::pipeline

@@ -61,6 +61,10 @@ absl::Status WriteShippedModel(const std::filesystem::path& workspace, const Shi
 // one. Does not read the files (ChooseModel checks the one it uses).
 absl::Status RegisterShippedModels(tracking::ExperimentStore& store, const std::vector<ShippedModel>& shipped);
 
+// The models of this checkout's manifest (WorkspaceRoot()), registered:
+// what every tool that takes a model does before it looks one up.
+absl::Status RegisterWorkspaceShippedModels(tracking::ExperimentStore& store);
+
 }  // namespace facerec::pipeline
 
 #endif  // FACEREC_PIPELINE_SHIPPED_MODELS_H_
