@@ -26,7 +26,10 @@
 
 namespace facerec::pipeline {
 
-// The store, opened on first need (a tool given a file never opens one).
+// The store, opened on first need. A file given by path needs none, but
+// when the store opens, the file is matched against the registry (its name,
+// and a copy of a shipped model its threshold table); when it cannot open,
+// the file is used all the same.
 using StoreOpener = std::function<absl::StatusOr<tracking::ExperimentStore*>()>;
 
 struct ChosenModel {
