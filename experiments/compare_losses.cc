@@ -47,6 +47,8 @@
 #include "absl/strings/strip.h"
 #include "facerec/align/landmark_detector.h"
 #include "facerec/core/data_root.h"
+#include "facerec/experiment/dataset_config.h"
+#include "facerec/pipeline/recognition_datasets.h"
 #include "facerec/core/environment.h"
 #include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
@@ -115,6 +117,9 @@ struct RunVariant {
   std::string exclude_sha256;       // Empty: no exclusion.
   size_t excluded_images = 0;
   int holdout_identities = 0;       // 0: every identity trains.
+  // The data's own params (pipeline::DatasetParams): empty for celeba500.
+  std::map<std::string, std::string> dataset_params;
+  const pipeline::DatasetReport* dataset_report = nullptr;
 };
 
 struct Row {
@@ -150,6 +155,7 @@ std::map<std::string, std::string> RunParams(const experiment::RecognitionConfig
   if (variant.holdout_identities > 0) {
     params["holdout_identities"] = absl::StrCat(variant.holdout_identities);
   }
+  params.insert(variant.dataset_params.begin(), variant.dataset_params.end());
   params["preset"] = FLAGS_preset;
   params["loss"] = config.loss.name;
   // Absent for the dataset's crops, so their recorded configurations equal
@@ -235,6 +241,9 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
     row.run_uid = record.uid;
   }
   FACEREC_RETURN_IF_ERROR(run->SetTag("comparison", comparison));
+  if (variant.dataset_report != nullptr) {
+    FACEREC_RETURN_IF_ERROR(pipeline::RecordDatasetReport(*variant.dataset_report, run));
+  }
   if (!landmark_model.empty()) {
     FACEREC_RETURN_IF_ERROR(run->SetTag("landmark_model", WorkspaceRelative(landmark_model)));
   }
@@ -435,12 +444,24 @@ absl::Status CompareLosses(experiment::Experiment& e) {
     variant.exclude_sha256 = *sha;
     variant.excluded_images = excluded.size();
   }
-  absl::StatusOr<pipeline::RecognitionData> loaded =
-      pipeline::LoadRecognitionData(root, torch::get_num_threads(), excluded);
+  FACEREC_ASSIGN_OR_RETURN(pipeline::DatasetOptions dataset, experiment::DatasetOptionsFromFlags(*store));
+  dataset.excluded = excluded;
+  if (dataset.dataset.kind != pipeline::DatasetSpec::Kind::kCeleba500 &&
+      std::find(alignments.begin(), alignments.end(), "landmark_net") != alignments.end()) {
+    return experiment::FlagError("alignments", FLAGS_alignments,
+                                 "landmark_net re-aligns CelebA-500's crops; a folder: or list: dataset is aligned by "
+                                 "the chain (or given --aligned)");
+  }
+  absl::StatusOr<pipeline::LoadedDataset> loaded =
+      pipeline::LoadRecognitionDataset(root, dataset, torch::get_num_threads());
   if (!loaded.ok() && !excluded.empty() && absl::IsInvalidArgument(loaded.status())) {
     return experiment::FlagError("exclude", FLAGS_exclude, loaded.status().message());
   }
-  FACEREC_ASSIGN_OR_RETURN(pipeline::RecognitionData data, std::move(loaded));
+  if (!loaded.ok()) return loaded.status();
+  pipeline::RecognitionData data = std::move(loaded->data);
+  const pipeline::DatasetReport dataset_report = loaded->report;
+  variant.dataset_params = pipeline::DatasetParams(dataset, dataset_report);
+  if (!variant.dataset_params.empty()) variant.dataset_report = &dataset_report;
   // Each run holds its identities out itself (after any re-alignment); this
   // checks the count and gives the labels the sampler will see.
   absl::StatusOr<pipeline::RecognitionData> seen =
@@ -465,6 +486,7 @@ absl::Status CompareLosses(experiment::Experiment& e) {
   if (!variant.finetune_checkpoint.empty()) variant_prefix += "finetuned:";
   if (!variant.exclude_sha256.empty()) variant_prefix += "excluding:";
   if (variant.holdout_identities > 0) variant_prefix += "holdout:";
+  if (!variant.dataset_params.empty()) variant_prefix += dataset_report.name + ":";
   const std::string comparison = absl::StrCat(variant_prefix, FLAGS_preset, "-", NowMs());
   std::vector<Row> rows;
   absl::Status first_failure;
@@ -531,9 +553,12 @@ int main(int argc, char** argv) {
   return facerec::experiment::RunExperiment(
       argc, argv,
       {.name = facerec::tracking::kCompareLosses,
-       .usage = "Trains and compares CE, triplet, ArcFace and CosFace on CelebA-500.\n"
+       .usage = "Trains and compares CE, triplet, ArcFace and CosFace on CelebA-500 or your own data.\n"
                 "Usage: compare_losses [--preset=quick|full] [--losses=ce,arcface] "
-                "[--any_flag=value]\n"
+                "[--dataset=folder:DIR] [--any_flag=value]\n"
+                "--dataset: trains on its training identities (val: closed-set validation, test: closed-set "
+                "accuracy), and measures the identification rate (TPR at each FPR, TPIR@FPIR) on celeba_ir for "
+                "celeba500, on the held-out identities or --eval_dataset otherwise; LFW fold 1 pairs always.\n"
                 "Defaults shown are the option structs' with base.flags and the preset applied;"
                 " each loss's file (arcface.flags, ...) applies on top, the command line last.",
        .layer_flags = "--preset, --losses",

@@ -61,6 +61,7 @@ absl::StatusOr<std::unique_ptr<FaceChain>> FaceChain::Create(const FaceChainOpti
   } else {
     FACEREC_ASSIGN_OR_RETURN(chain->landmarks_, MakeLandmarkStage(options.landmarks, options.landmark_model));
   }
+  if (options.embedding_model.empty()) return chain;  // Crops only.
   FACEREC_ASSIGN_OR_RETURN(FaceEmbedder embedder, opencv ? exporting::OpenCvDnnEmbedder(options.embedding_model)
                                                          : FaceEmbedder::Load(options.embedding_model, options.device));
   chain->embedder_ = std::make_unique<FaceEmbedder>(std::move(embedder));
@@ -92,7 +93,7 @@ absl::StatusOr<ChainFace> FaceChain::Describe(const cv::Mat& rgb,
   local.landmarks = watch.Lap();
   face.crop = AlignToIdRateWindow(rgb, face.points);
   local.align = watch.Lap();
-  face.embedding = embedder_->Embed({face.crop})[0];
+  if (embedder_ != nullptr) face.embedding = embedder_->Embed({face.crop})[0];
   local.embed = watch.Lap();
   if (times != nullptr) {
     times->landmarks += local.landmarks;

@@ -30,6 +30,7 @@
 #include "facerec/chain/face_embedder.h"
 #include "facerec/chain/landmark_stage.h"
 #include "facerec/detect/face_detector.h"
+#include "glog/logging.h"
 
 namespace facerec::chain {
 
@@ -41,7 +42,9 @@ struct FaceChainOptions {
   detect::FaceDetectorOptions detection = DefaultDetection();
   std::string landmarks = "landmark_net";  // Default landmark_net.
   std::string landmark_model;              // For landmark_net.
-  std::string embedding_model;             // Required.
+  // Empty: faces are described without an embedding (crops only, as a
+  // dataset's face cache wants them); embedder() must not be called then.
+  std::string embedding_model;
   c10::Device device = c10::kCPU;
   // Which runtime computes the nets: "libtorch" (default) or "opencv_dnn"
   // (each model exported to ONNX in memory and run by OpenCV's dnn module,
@@ -55,7 +58,7 @@ struct ChainFace {
   detect::Detection detection;
   std::vector<data::Point2> points;  // Photo pixels.
   cv::Mat crop;                      // 83x100 RGB, aligned.
-  at::Tensor embedding;           // [D], unit length.
+  at::Tensor embedding;           // [D], unit length; undefined without an embedder.
 };
 
 // Milliseconds per stage, summed over a photo's faces.
@@ -80,7 +83,10 @@ class FaceChain {
   absl::StatusOr<ChainFace> Describe(const cv::Mat& rgb, const detect::Detection& detection,
                                      StageTimes* times = nullptr);
 
-  FaceEmbedder& embedder() { return *embedder_; }
+  FaceEmbedder& embedder() {
+    CHECK(embedder_ != nullptr) << "a chain created without embedding_model has no embedder";
+    return *embedder_;
+  }
 
  private:
   FaceChain() = default;

@@ -62,6 +62,60 @@ absl::StatusOr<std::set<std::string>> ReadExclusionList(const std::string& path)
   return files;
 }
 
+absl::Status LoadCelebaIr(const std::filesystem::path& root, int threads, RecognitionData* d,
+                          std::vector<std::string>* files, std::vector<std::string>* annotations) {
+  FACEREC_ASSIGN_OR_RETURN(const data::IdRateSet ir, data::LoadIdRateSet(root));
+  // Queries sorted by file name within each identity: TpirAtFpir takes the
+  // first half of each identity as its gallery.
+  std::vector<data::LabeledImage> queries = ir.queries;
+  std::stable_sort(queries.begin(), queries.end(),
+                   [](const data::LabeledImage& a, const data::LabeledImage& b) {
+                     return a.file < b.file;
+                   });
+  std::vector<std::string> query_paths;
+  std::vector<int> query_ids;
+  for (const auto& q : queries) {
+    query_paths.push_back(q.path);
+    query_ids.push_back(q.identity);
+  }
+  FACEREC_ASSIGN_OR_RETURN(d->queries,
+                           data::FaceImages::Load(query_paths, query_ids, std::nullopt, threads));
+  FACEREC_ASSIGN_OR_RETURN(
+      d->distractors,
+      data::FaceImages::Load(ir.distractors, std::vector<int>(ir.distractors.size(), -1),
+                             std::nullopt, threads));
+  files->insert(files->end(), query_paths.begin(), query_paths.end());
+  files->insert(files->end(), ir.distractors.begin(), ir.distractors.end());
+  annotations->insert(annotations->end(), ir.annotation_files.begin(), ir.annotation_files.end());
+
+  d->eval_name = "celeba_ir";
+  return absl::OkStatus();
+}
+
+absl::Status LoadLfwFold1(const std::filesystem::path& root, int threads, RecognitionData* d,
+                          std::vector<std::string>* files, std::vector<std::string>* annotations) {
+  FACEREC_ASSIGN_OR_RETURN(const data::LfwPairs lfw, data::LoadLfwPairs(root / "lfw_fold1"));
+  std::map<std::string, int> index;
+  std::vector<std::string> lfw_paths;
+  auto index_of = [&](const std::string& path) {
+    auto [it, inserted] = index.emplace(path, static_cast<int>(lfw_paths.size()));
+    if (inserted) lfw_paths.push_back(path);
+    return it->second;
+  };
+  for (const data::LfwPair& pair : lfw.pairs) {
+    d->lfw_pairs.emplace_back(index_of(pair.first), index_of(pair.second));
+    d->lfw_same.push_back(pair.same);
+    d->lfw_folds.push_back(pair.fold);
+  }
+  FACEREC_ASSIGN_OR_RETURN(d->lfw, data::FaceImages::Load(lfw_paths,
+                                                         std::vector<int>(lfw_paths.size(), 0),
+                                                         kLfwWindow, threads));
+  files->insert(files->end(), lfw_paths.begin(), lfw_paths.end());
+  d->lfw_paths = lfw_paths;
+  annotations->push_back(lfw.pairs_file);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<RecognitionData> LoadRecognitionData(const std::filesystem::path& root,
                                                     int threads,
                                                     const std::set<std::string>& excluded) {
@@ -85,49 +139,8 @@ absl::StatusOr<RecognitionData> LoadRecognitionData(const std::filesystem::path&
   FACEREC_ASSIGN_OR_RETURN(d.val, LoadSplit(celeba, data::Split::kVal, threads, root, excluded, &paths));
   FACEREC_ASSIGN_OR_RETURN(d.test, LoadSplit(celeba, data::Split::kTest, threads, root, excluded, &paths));
 
-  FACEREC_ASSIGN_OR_RETURN(const data::IdRateSet ir, data::LoadIdRateSet(root));
-  // Queries sorted by file name within each identity: TpirAtFpir takes the
-  // first half of each identity as its gallery.
-  std::vector<data::LabeledImage> queries = ir.queries;
-  std::stable_sort(queries.begin(), queries.end(),
-                   [](const data::LabeledImage& a, const data::LabeledImage& b) {
-                     return a.file < b.file;
-                   });
-  std::vector<std::string> query_paths;
-  std::vector<int> query_ids;
-  for (const auto& q : queries) {
-    query_paths.push_back(q.path);
-    query_ids.push_back(q.identity);
-  }
-  FACEREC_ASSIGN_OR_RETURN(d.queries,
-                           data::FaceImages::Load(query_paths, query_ids, std::nullopt, threads));
-  FACEREC_ASSIGN_OR_RETURN(
-      d.distractors,
-      data::FaceImages::Load(ir.distractors, std::vector<int>(ir.distractors.size(), -1),
-                             std::nullopt, threads));
-  paths.insert(paths.end(), query_paths.begin(), query_paths.end());
-  paths.insert(paths.end(), ir.distractors.begin(), ir.distractors.end());
-  annotations.insert(annotations.end(), ir.annotation_files.begin(), ir.annotation_files.end());
-
-  FACEREC_ASSIGN_OR_RETURN(const data::LfwPairs lfw, data::LoadLfwPairs(root / "lfw_fold1"));
-  std::map<std::string, int> index;
-  std::vector<std::string> lfw_paths;
-  auto index_of = [&](const std::string& path) {
-    auto [it, inserted] = index.emplace(path, static_cast<int>(lfw_paths.size()));
-    if (inserted) lfw_paths.push_back(path);
-    return it->second;
-  };
-  for (const data::LfwPair& pair : lfw.pairs) {
-    d.lfw_pairs.emplace_back(index_of(pair.first), index_of(pair.second));
-    d.lfw_same.push_back(pair.same);
-    d.lfw_folds.push_back(pair.fold);
-  }
-  FACEREC_ASSIGN_OR_RETURN(d.lfw, data::FaceImages::Load(lfw_paths,
-                                                         std::vector<int>(lfw_paths.size(), 0),
-                                                         kLfwWindow, threads));
-  paths.insert(paths.end(), lfw_paths.begin(), lfw_paths.end());
-  d.lfw_paths = lfw_paths;
-  annotations.push_back(lfw.pairs_file);
+  FACEREC_RETURN_IF_ERROR(LoadCelebaIr(root, threads, &d, &paths, &annotations));
+  FACEREC_RETURN_IF_ERROR(LoadLfwFold1(root, threads, &d, &paths, &annotations));
   FACEREC_ASSIGN_OR_RETURN(d.fingerprint, data::DatasetFingerprint(root, paths, annotations));
   LOG(INFO) << "loaded " << paths.size() << " images in "
             << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
@@ -243,7 +256,8 @@ absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& b
   const torch::Tensor test = Embed(backbone, d.test, transform, kBatch, device);
   const torch::Tensor queries = Embed(backbone, d.queries, transform, kBatch, device);
   const torch::Tensor distractors = Embed(backbone, d.distractors, transform, kBatch, device);
-  const torch::Tensor lfw = Embed(backbone, d.lfw, transform, kBatch, device);
+  const torch::Tensor lfw =
+      d.lfw.size() > 0 ? Embed(backbone, d.lfw, transform, kBatch, device) : torch::Tensor();
 
   r.query_embeddings = queries.cpu();
   r.distractor_embeddings = distractors.cpu();
@@ -259,25 +273,27 @@ absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& b
     r.val_accuracy = metrics::Accuracy(val_logits.cpu(), labels_of(d.val));
     r.test_accuracy = metrics::Accuracy(loss.Logits(test.to(device)).cpu(), labels_of(d.test));
   }
-  const torch::Tensor lfw_n = metrics::UnitRows(lfw);
-  std::vector<double> scores;
-  for (const auto& [a, b] : d.lfw_pairs) scores.push_back(lfw_n[a].dot(lfw_n[b]).item<double>());
-  r.lfw = metrics::VerificationAccuracy(scores, d.lfw_same, d.lfw_folds);
+  if (!d.lfw_pairs.empty()) {
+    const torch::Tensor lfw_n = metrics::UnitRows(lfw);
+    std::vector<double> scores;
+    for (const auto& [a, b] : d.lfw_pairs) scores.push_back(lfw_n[a].dot(lfw_n[b]).item<double>());
+    r.lfw = metrics::VerificationAccuracy(scores, d.lfw_same, d.lfw_folds);
+  }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   if (run != nullptr) {
     for (const metrics::RocPoint& p : r.id_rate.points) {
-      FACEREC_RETURN_IF_ERROR(run->LogEvaluation({"celeba_ir", "id_rate", p.target_fpr, p.tpr,
+      FACEREC_RETURN_IF_ERROR(run->LogEvaluation({d.eval_name, "id_rate", p.target_fpr, p.tpr,
                                                   p.threshold, r.id_rate.positive_pairs,
                                                   r.id_rate.false_pairs}));
     }
     for (const metrics::RocPoint& p : r.id_rate.roc) {
-      FACEREC_RETURN_IF_ERROR(run->LogEvaluation({"celeba_ir", "id_rate_roc", p.target_fpr, p.tpr,
+      FACEREC_RETURN_IF_ERROR(run->LogEvaluation({d.eval_name, "id_rate_roc", p.target_fpr, p.tpr,
                                                   p.threshold, r.id_rate.positive_pairs,
                                                   r.id_rate.false_pairs}));
     }
     for (const metrics::RocPoint& p : r.open_set.points) {
-      FACEREC_RETURN_IF_ERROR(run->LogEvaluation({"celeba_ir", "tpir_fpir", p.target_fpr, p.tpr,
+      FACEREC_RETURN_IF_ERROR(run->LogEvaluation({d.eval_name, "tpir_fpir", p.target_fpr, p.tpr,
                                                   p.threshold, r.open_set.mated_probes,
                                                   r.open_set.non_mated_probes}));
     }
@@ -285,15 +301,17 @@ absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& b
         {"eval/val_centroid_accuracy", r.val_centroid_accuracy},
         {"eval/test_centroid_accuracy", r.test_centroid_accuracy},
         {"eval/open_set_rank1", r.open_set.rank1_accuracy},
-        {"eval/lfw_accuracy", r.lfw.mean_accuracy},
-        {"eval/lfw_accuracy_std", r.lfw.std_accuracy},
         {"eval/seconds", r.seconds}};
+    if (!d.lfw_pairs.empty()) {
+      values.push_back({"eval/lfw_accuracy", r.lfw.mean_accuracy});
+      values.push_back({"eval/lfw_accuracy_std", r.lfw.std_accuracy});
+    }
     if (r.val_accuracy) values.push_back({"eval/val_accuracy", *r.val_accuracy});
     if (r.test_accuracy) values.push_back({"eval/test_accuracy", *r.test_accuracy});
     for (const auto& [key, value] : values) {
       FACEREC_RETURN_IF_ERROR(run->LogMetric(key, 0, value));
     }
-    FACEREC_RETURN_IF_ERROR(run->SetTag("lfw_protocol", r.lfw.protocol));
+    if (!d.lfw_pairs.empty()) FACEREC_RETURN_IF_ERROR(run->SetTag("lfw_protocol", r.lfw.protocol));
   }
   return r;
 }

@@ -51,6 +51,9 @@ struct RecognitionData {
   std::vector<int> lfw_folds;
   int num_classes = 0;
   std::string fingerprint;  // Of everything above.
+  // The dataset the identification rate (queries, distractors) is recorded
+  // under: "celeba_ir", or an own dataset's name (recognition_datasets.h).
+  std::string eval_name = "celeba_ir";
 };
 
 // `excluded`: CelebA-500 images to leave out of its three splits, named
@@ -63,6 +66,16 @@ struct RecognitionData {
 absl::StatusOr<RecognitionData> LoadRecognitionData(const std::filesystem::path& data_root,
                                                     int threads,
                                                     const std::set<std::string>& excluded = {});
+
+// The pieces of LoadRecognitionData, for readers of other datasets
+// (recognition_datasets.h): celebA_ir's queries (sorted by file name within
+// each identity) and distractors, and LFW fold 1's pairs with their images,
+// loaded into `d`; the files read are appended to `files` and the annotation
+// files to `annotations` (for the fingerprint).
+absl::Status LoadCelebaIr(const std::filesystem::path& data_root, int threads, RecognitionData* d,
+                          std::vector<std::string>* files, std::vector<std::string>* annotations);
+absl::Status LoadLfwFold1(const std::filesystem::path& data_root, int threads, RecognitionData* d,
+                          std::vector<std::string>* files, std::vector<std::string>* annotations);
 
 // The images an exclusion list names: one file per line, relative to the
 // data root, anything after '#' a comment (the reason it is excluded).
