@@ -31,6 +31,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -47,6 +48,7 @@
 #include "facerec/data/face_boxes.h"
 #include "facerec/data/image.h"
 #include "facerec/detect/detectors.h"
+#include "facerec/experiment/dataset_config.h"
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
 #include "facerec/metrics/identification_rate.h"
@@ -54,6 +56,7 @@
 #include "facerec/pipeline/alignment.h"
 #include "facerec/pipeline/chain_evaluation.h"
 #include "facerec/pipeline/recognition.h"
+#include "facerec/pipeline/recognition_datasets.h"
 #include "facerec/pipeline/model_choice.h"
 #include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/run.h"
@@ -120,6 +123,16 @@ absl::Status EvaluatePipeline(experiment::Experiment& e) {
   FACEREC_ASSIGN_OR_RETURN(pipeline::RecognitionData data,
                            pipeline::LoadRecognitionData(root, torch::get_num_threads()));
 
+  // An own dataset, every person evaluated through this chain (its crops cached).
+  FACEREC_ASSIGN_OR_RETURN(pipeline::DatasetOptions dataset, experiment::DatasetOptionsFromFlags(*store));
+  std::optional<pipeline::LoadedDataset> own;
+  if (dataset.dataset.kind != pipeline::DatasetSpec::Kind::kCeleba500) {
+    dataset.chain = options;
+    absl::StatusOr<pipeline::LoadedDataset> loaded = pipeline::LoadEvaluationDataset(dataset);
+    if (!loaded.ok()) return experiment::AsFlagError("dataset", loaded.status());
+    own = std::move(*loaded);
+  }
+
   tracking::RunOptions run_options;
   run_options.name = absl::StrCat(options.detector, "+", options.landmarks);
   run_options.params = experiment::FlagsDefinedIn(
@@ -137,7 +150,12 @@ absl::Status EvaluatePipeline(experiment::Experiment& e) {
                                         : FLAGS_score_threshold);
   run_options.params["tight_crop_padding"] = absl::StrCat(pipeline::kTightCropPadding);
   run_options.dataset_fingerprint = data.fingerprint;
+  if (own) {
+    for (const auto& [key, value] : pipeline::DatasetParams(dataset, own->report)) run_options.params[key] = value;
+    run_options.dataset_fingerprint = Sha256Hex(absl::StrCat(data.fingerprint, own->data.fingerprint));
+  }
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
+  if (own) FACEREC_RETURN_IF_ERROR(pipeline::RecordDatasetReport(own->report, run));
   chain::FaceChain& c = *chain;
 
   // The template: mean predicted points over the CelebA-500 training windows.
@@ -260,6 +278,41 @@ absl::Status EvaluatePipeline(experiment::Experiment& e) {
                    .c_str());
   FACEREC_RETURN_IF_ERROR(log_rows("celeba_ir", ir_pipeline, ir_crops));
 
+  if (own) {
+    // The recogniser on the own dataset's people beside its celebA_ir crops above.
+    const metrics::IdRateResult own_rate = metrics::IdentificationRate(
+        c.embedder().Embed(crops_of(own->data.queries)), own->data.queries.labels(),
+        c.embedder().Embed(crops_of(own->data.distractors)), metrics::kCourseFprs);
+    const metrics::OpenSetResult own_open = metrics::TpirAtFpir(
+        c.embedder().Embed(crops_of(own->data.queries)), own->data.queries.labels(),
+        c.embedder().Embed(crops_of(own->data.distractors)), metrics::kOpenSetFpirs);
+    const pipeline::DatasetReport& r = own->report;
+    const double found = r.photos > 0 ? static_cast<double>(r.crops) / r.photos : 0;
+    const std::string& name = own->data.eval_name;
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(absl::StrCat("eval/", name, "/found_share"), 0, found));
+    print_header(absl::StrFormat("%s (%d photos: %zu queries of %d people, %zu distractors; a face in %.1f%%, "
+                                 "several in %d):",
+                                 name, r.photos, own->data.queries.size(), r.split.identities.count(data::PhotoRole::kQuery)
+                                     ? r.split.identities.at(data::PhotoRole::kQuery) : 0,
+                                 own->data.distractors.size(), 100 * found, r.several_faces)
+                     .c_str());
+    std::printf("\n%-10s", "pipeline");
+    for (const metrics::RocPoint& p : own_rate.points) {
+      std::printf(" %9.3f", p.tpr);
+      FACEREC_RETURN_IF_ERROR(run->LogEvaluation({name, "id_rate", p.target_fpr, p.tpr, p.threshold,
+                                                  own_rate.positive_pairs, own_rate.false_pairs}));
+    }
+    std::printf("\n%-10s", "threshold");
+    for (const metrics::RocPoint& p : own_rate.points) std::printf(" %9.3f", p.threshold);
+    std::printf("\n%-10s", "");
+    for (const metrics::RocPoint& p : own_open.points) {
+      std::printf(" TPIR@FPIR %g %.3f", p.target_fpr, p.tpr);
+      FACEREC_RETURN_IF_ERROR(run->LogEvaluation({name, "tpir_fpir", p.target_fpr, p.tpr, p.threshold,
+                                                  own_open.mated_probes, own_open.non_mated_probes}));
+    }
+    std::printf("\n");
+  }
+
   // Latency at 640x480 with one face.
   FACEREC_ASSIGN_OR_RETURN(const std::vector<data::BoxedImage> wild, data::LoadCelebaWild(root));
   std::vector<double> detect_ms, landmarks_ms, align_ms, embed_ms, total_ms;
@@ -302,6 +355,10 @@ int main(int argc, char** argv) {
       argc, argv,
       {.name = facerec::tracking::kEvaluatePipeline,
        .usage = "Runs LFW, celebA_ir and 640x480 photos through detect -> landmarks -> warp -> "
-                "embed.\nUsage: evaluate_pipeline [--detector=ours] [--landmarks=landmark_net]",
+                "embed.\nUsage: evaluate_pipeline [--detector=ours] [--landmarks=landmark_net] [--dataset=folder:DIR]\n"
+                "--dataset=folder:DIR|list:FILE: every person of it evaluated too (evaluation only): photos through "
+                "this chain, people with two photos or more as query identities, the others as distractors; TPR "
+                "at each FPR with its threshold (a calibration of the recogniser on your kind of photos) and "
+                "TPIR@FPIR, beside celebA_ir.",
        .main = facerec::EvaluatePipeline});
 }

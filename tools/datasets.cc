@@ -171,32 +171,7 @@ absl::StatusOr<std::string> ExportCeleba500() {
   }
   FACEREC_ASSIGN_OR_RETURN(const fs::path root, ResolveDataRoot(FLAGS_data_root));
   FACEREC_ASSIGN_OR_RETURN(const data::Celeba500 celeba, data::LoadCeleba500(root));
-  // Written under a temporary name and renamed: a stopped export leaves no
-  // folder that looks whole.
-  const fs::path partial = out.string() + ".partial";
-  std::error_code error;
-  fs::remove_all(partial, error);
-  std::string split;
-  ProgressMeter meter("export", static_cast<int64_t>(celeba.images.size()), "photo", 5);
-  for (size_t i = 0; i < celeba.images.size(); ++i) {
-    const data::LabeledImage& image = celeba.images[i];
-    const std::string person = absl::StrFormat("%04d", image.identity);
-    fs::create_directories(partial / person, error);
-    if (error) return absl::PermissionDeniedError(absl::StrCat((partial / person).string(), ": ", error.message()));
-    fs::copy_file(image.path, partial / person / image.file, error);
-    if (error) return absl::DataLossError(absl::StrCat(image.path, ": cannot copy: ", error.message()));
-    static const char* const kRoles[] = {"train", "val", "test"};
-    absl::StrAppend(&split, person, "/", image.file, " ", kRoles[static_cast<int>(image.split)], "\n");
-    meter.Update(static_cast<int64_t>(i + 1));
-  }
-  {
-    std::ofstream file(partial / "split.txt");
-    file << split;
-    if (!file) return absl::DataLossError(absl::StrCat((partial / "split.txt").string(), ": cannot write"));
-  }
-  if (fs::exists(out)) fs::remove(out, error);
-  fs::rename(partial, out, error);
-  if (error) return absl::DataLossError(absl::StrCat(out.string(), ": ", error.message()));
+  FACEREC_RETURN_IF_ERROR(data::ExportCeleba500AsFolder(celeba, out));
   return absl::StrFormat(
       "wrote %d photos of %d identities to %s, split file %s\nread it back with: --dataset=folder:%s --aligned "
       "--split_file=%s/split.txt --eval_dataset=celeba_ir\n",

@@ -23,4 +23,26 @@ double SampleStddev(const std::vector<double>& values) {
   return std::sqrt(squares / static_cast<double>(values.size() - 1));
 }
 
+double NormalQuantile(double p) {
+  // Bisection on the CDF, 0.5 * erfc(-z / sqrt 2): 200 halvings of [-40, 40]
+  // reach double precision; speed is irrelevant here.
+  double low = -40, high = 40;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (low + high);
+    (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p ? low : high) = mid;
+  }
+  return 0.5 * (low + high);
+}
+
+std::pair<double, double> WilsonInterval(int64_t successes, int64_t trials, double confidence) {
+  if (trials <= 0) return {0.0, 1.0};
+  const double z = NormalQuantile(0.5 + confidence / 2);
+  const double n = static_cast<double>(trials);
+  const double p = static_cast<double>(successes) / n;
+  const double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
+  const double half = z / (1 + z * z / n) * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n));
+  // At 0 (or every) success the bound is exactly 0 (1); rounding would leave 1e-17.
+  return {successes <= 0 ? 0.0 : std::max(0.0, centre - half), successes >= trials ? 1.0 : std::min(1.0, centre + half)};
+}
+
 }  // namespace facerec

@@ -1,10 +1,12 @@
 #include "facerec/data/celeba.h"
 
 #include <algorithm>
+#include <fstream>
 #include <set>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/text_file.h"
@@ -136,6 +138,35 @@ absl::StatusOr<IdRateSet> LoadIdRateSet(const fs::path& data_root) {
   }
   std::sort(set.distractors.begin(), set.distractors.end());
   return set;
+}
+
+absl::Status ExportCeleba500AsFolder(const Celeba500& celeba, const fs::path& out) {
+  std::error_code error;
+  if (fs::exists(out) && !fs::is_empty(out, error)) {
+    return absl::AlreadyExistsError(absl::StrCat(out.string(), " exists and is not empty"));
+  }
+  const fs::path partial = out.string() + ".partial";
+  fs::remove_all(partial, error);
+  std::string split;
+  static const char* const kSplits[] = {"train", "val", "test"};
+  for (const LabeledImage& image : celeba.images) {
+    const std::string person = absl::StrFormat("%04d", image.identity);
+    fs::create_directories(partial / person, error);
+    if (error) return absl::PermissionDeniedError(absl::StrCat((partial / person).string(), ": ", error.message()));
+    fs::copy_file(image.path, partial / person / image.file, error);
+    if (error) return absl::DataLossError(absl::StrCat(image.path, ": cannot copy: ", error.message()));
+    absl::StrAppend(&split, person, "/", image.file, " ", kSplits[static_cast<int>(image.split)], "\n");
+  }
+  {
+    std::ofstream file(partial / "split.txt", std::ios::binary);
+    file << split;
+    file.close();
+    if (!file) return absl::DataLossError(absl::StrCat((partial / "split.txt").string(), ": cannot write"));
+  }
+  if (fs::exists(out)) fs::remove(out, error);
+  fs::rename(partial, out, error);
+  if (error) return absl::DataLossError(absl::StrCat(out.string(), ": ", error.message()));
+  return absl::OkStatus();
 }
 
 }  // namespace facerec::data

@@ -48,6 +48,14 @@ struct Celeba500 {
 
 absl::StatusOr<Celeba500> LoadCeleba500(const std::filesystem::path& data_root);
 
+// `celeba` as a folder dataset (person_photos.h): out/<identity as %04d>/<file>
+// with the original bytes, and out/split.txt giving each photo's split
+// (train, val, test) in annotation order, so reading the folder back with
+// that split file gives the images in the built-in reader's order and with
+// its labels. Written under out + ".partial" and renamed when whole.
+// AlreadyExists when `out` exists and is not empty; errors name the file.
+absl::Status ExportCeleba500AsFolder(const Celeba500& celeba, const std::filesystem::path& out);
+
 struct IdRatePairCounts {
   int64_t positive = 0;            // Query pairs of one identity.
   int64_t query_negative = 0;      // Query pairs of different identities.

@@ -118,41 +118,61 @@ void HashPhotos(const data::PersonPhotos& photos, const std::vector<data::PhotoR
   }
 }
 
-// Every person of another dataset evaluated: two crops or more make a query
-// identity, one a distractor. Labels: person order, from `first_label`.
-absl::Status LoadEvalPhotos(const DatasetOptions& options, FaceCache* cache, RecognitionData* d,
-                            DatasetReport* report, Sha256* hasher) {
-  FACEREC_ASSIGN_OR_RETURN(const data::PersonPhotos photos, ReadPhotos(*options.eval_dataset));
+// Every person of `spec` evaluated: two crops or more make a query identity,
+// one a distractor. Labels: person order.
+absl::Status LoadEvalPhotos(const DatasetSpec& spec, bool aligned, const std::string& multiple_faces,
+                            FaceCache* cache, RecognitionData* d, DatasetReport* report, Sha256* hasher,
+                            std::vector<std::string>* persons) {
+  FACEREC_ASSIGN_OR_RETURN(const data::PersonPhotos photos, ReadPhotos(spec));
   DatasetReport eval_report;
   const std::vector<std::optional<cv::Mat>> crops =
-      CropPhotos(photos, options.eval_aligned, cache, options.multiple_faces, "eval faces", &eval_report);
+      CropPhotos(photos, aligned, cache, multiple_faces, "eval faces", &eval_report);
   std::map<std::string, int> count;
   for (size_t i = 0; i < crops.size(); ++i) count[photos.photos[i].person] += crops[i] ? 1 : 0;
   std::map<std::string, int> label;
   for (const auto& [person, n] : count) label.emplace(person, static_cast<int>(label.size()));
   std::vector<cv::Mat> queries, distractors;
   std::vector<int> query_labels;
+  std::vector<std::string> query_persons, distractor_persons;
+  data::PersonPhotos used;
+  std::vector<data::PhotoRole> roles;
   for (size_t i = 0; i < crops.size(); ++i) {
     if (!crops[i]) continue;
+    used.photos.push_back(photos.photos[i]);
     if (count[photos.photos[i].person] >= 2) {
       queries.push_back(*crops[i]);
       query_labels.push_back(label[photos.photos[i].person]);
+      query_persons.push_back(photos.photos[i].person);
+      roles.push_back(data::PhotoRole::kQuery);
     } else {
       distractors.push_back(*crops[i]);
+      distractor_persons.push_back(photos.photos[i].person);
+      roles.push_back(data::PhotoRole::kDistractor);
     }
   }
   if (queries.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(options.eval_dataset->Name(),
-                                                   ": no person with two usable photos to query"));
+    return absl::InvalidArgumentError(absl::StrCat(spec.Name(), ": no person with two usable photos to query"));
   }
   const size_t n_distractors = distractors.size();
+  *persons = std::move(query_persons);
+  persons->insert(persons->end(), distractor_persons.begin(), distractor_persons.end());
   d->queries = data::FaceImages::FromImages(std::move(queries), std::move(query_labels));
   d->distractors = data::FaceImages::FromImages(std::move(distractors), std::vector<int>(n_distractors, -1));
-  d->eval_name = options.eval_dataset->Name();
-  hasher->Update(absl::StrCat("eval ", d->eval_name, " aligned=", options.eval_aligned, "\n"));
+  d->eval_name = spec.Name();
+  hasher->Update(absl::StrCat("eval ", d->eval_name, " aligned=", aligned, "\n"));
   HashPhotos(photos, {}, crops, hasher);
+  const bool own = report->name == spec.Name();
   for (const SkippedPhoto& s : eval_report.skipped) {
-    report->skipped.push_back({absl::StrCat(d->eval_name, "/", s.photo), s.reason});
+    report->skipped.push_back({own ? s.photo : absl::StrCat(d->eval_name, "/", s.photo), s.reason});
+  }
+  if (own) {
+    report->photos = static_cast<int64_t>(photos.photos.size());
+    report->crops = eval_report.crops;
+    report->no_face = eval_report.no_face;
+    report->several_faces = eval_report.several_faces;
+    report->unreadable = eval_report.unreadable;
+    report->split = data::CountSplit(used, roles);
+    report->split_source = "evaluation";
   }
   return absl::OkStatus();
 }
@@ -279,7 +299,8 @@ absl::StatusOr<LoadedDataset> LoadRecognitionDataset(const fs::path& root, const
   if (celeba_ir_eval) {
     FACEREC_RETURN_IF_ERROR(LoadCelebaIr(root, threads, &d, &files, &annotations));
   } else if (options.eval_dataset) {
-    FACEREC_RETURN_IF_ERROR(LoadEvalPhotos(options, cache.get(), &d, &report, &hasher));
+    FACEREC_RETURN_IF_ERROR(LoadEvalPhotos(*options.eval_dataset, options.eval_aligned, options.multiple_faces,
+                                           cache.get(), &d, &report, &hasher, &loaded.eval_persons));
   } else {
     d.queries = take(data::PhotoRole::kQuery);
     d.distractors = take(data::PhotoRole::kDistractor);
@@ -308,6 +329,32 @@ absl::StatusOr<LoadedDataset> LoadRecognitionDataset(const fs::path& root, const
   LOG(INFO) << absl::StrFormat("%s loaded in %.1f s:\n%s", report.name,
                                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                                DatasetReportText(report));
+  return loaded;
+}
+
+absl::StatusOr<LoadedDataset> LoadEvaluationDataset(const DatasetOptions& options) {
+  if (options.dataset.builtin()) {
+    return absl::InvalidArgumentError(absl::StrCat(options.dataset.Name(), " has its own protocol"));
+  }
+  LoadedDataset loaded;
+  loaded.report.name = options.dataset.Name();
+  std::unique_ptr<FaceCache> cache;
+  if (!options.aligned) {
+    FACEREC_ASSIGN_OR_RETURN(cache, FaceCache::Open(options.face_cache, options.chain));
+    loaded.report.detector_sha256 = cache->detector_sha256();
+    loaded.report.landmark_sha256 = cache->landmark_sha256();
+  }
+  Sha256 hasher;
+  FACEREC_RETURN_IF_ERROR(LoadEvalPhotos(options.dataset, options.aligned, options.multiple_faces, cache.get(),
+                                         &loaded.data, &loaded.report, &hasher, &loaded.eval_persons));
+  if (cache) {
+    hasher.Update(absl::StrCat("faces=", cache->key(), "\n"));
+    loaded.report.cache_hits = cache->hits();
+    loaded.report.cache_misses = cache->misses();
+  }
+  loaded.data.fingerprint = hasher.HexDigest();
+  loaded.report.eval_name = loaded.data.eval_name;
+  LOG(INFO) << DatasetReportText(loaded.report);
   return loaded;
 }
 

@@ -116,6 +116,9 @@ struct DatasetReport {
 struct LoadedDataset {
   RecognitionData data;
   DatasetReport report;
+  // Whose the evaluation rows are, for an own evaluation dataset: the
+  // persons of data.queries, then of data.distractors, row by row.
+  std::vector<std::string> eval_persons;
 };
 
 // Loads `options.dataset` (and its evaluation data) with at most `threads`
@@ -123,6 +126,14 @@ struct LoadedDataset {
 // dataset, no training identity or no query identity left after skips.
 absl::StatusOr<LoadedDataset> LoadRecognitionDataset(const std::filesystem::path& data_root,
                                                      const DatasetOptions& options, int threads);
+
+// Every person of `options.dataset` (a folder: or list: dataset, photos
+// --aligned or through options.chain) as evaluation data only: the persons
+// with two usable photos or more are query identities (labelled in name
+// order), the others distractors; nothing trains. data.train, val, test and
+// lfw stay empty; data.eval_name is the dataset's name. InvalidArgument when
+// no person has two usable photos.
+absl::StatusOr<LoadedDataset> LoadEvaluationDataset(const DatasetOptions& options);
 
 // What a run on `options` records beside its recognition options: nothing
 // for celeba500 with celeba_ir (runs keep their configuration hashes);

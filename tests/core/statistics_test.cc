@@ -26,5 +26,33 @@ TEST(StatisticsTest, SampleStddevDividesByNMinusOne) {
   EXPECT_DOUBLE_EQ(SampleStddev({1, 2, 3, 4}), std::sqrt(5.0 / 3.0));
 }
 
+TEST(NormalQuantileTest, GivesTheTabulatedQuantiles) {
+  EXPECT_NEAR(NormalQuantile(0.975), 1.959963984540054, 1e-12);
+  EXPECT_NEAR(NormalQuantile(0.5), 0.0, 1e-12);
+  EXPECT_NEAR(NormalQuantile(0.05), -1.6448536269514722, 1e-12);
+}
+
+TEST(WilsonIntervalTest, AtZeroSuccessesTheUpperBoundIsZSquaredOverNPlusZSquared) {
+  const double z2 = std::pow(1.959963984540054, 2);
+  const auto [low, high] = WilsonInterval(0, 50, 0.95);
+  EXPECT_DOUBLE_EQ(low, 0.0);
+  EXPECT_NEAR(high, z2 / (50 + z2), 1e-12);
+}
+
+TEST(WilsonIntervalTest, IsSymmetricUnderSwappingSuccessesAndFailuresAndHoldsTheProportion) {
+  for (int k : {1, 3, 17, 99}) {
+    const auto [low, high] = WilsonInterval(k, 200, 0.95);
+    const auto [flow, fhigh] = WilsonInterval(200 - k, 200, 0.95);
+    EXPECT_NEAR(low, 1 - fhigh, 1e-12) << k;
+    EXPECT_NEAR(high, 1 - flow, 1e-12) << k;
+    EXPECT_LT(low, k / 200.0);
+    EXPECT_GT(high, k / 200.0);
+  }
+  const auto [narrow_low, narrow_high] = WilsonInterval(30, 2000, 0.95);
+  const auto [wide_low, wide_high] = WilsonInterval(3, 200, 0.95);
+  EXPECT_LT(narrow_high - narrow_low, wide_high - wide_low);  // More trials, a tighter interval.
+  EXPECT_EQ(WilsonInterval(0, 0, 0.95), std::make_pair(0.0, 1.0));
+}
+
 }  // namespace
 }  // namespace facerec
