@@ -25,6 +25,7 @@ inline constexpr char kAuditLandmarkLabels[] = "audit_landmark_labels";
 inline constexpr char kCompareLosses[] = "compare_losses";
 inline constexpr char kDataReport[] = "data_report";
 inline constexpr char kDlibLandmarks[] = "dlib_landmarks";
+inline constexpr char kEvaluateClustering[] = "evaluate_clustering";
 inline constexpr char kEvaluateDetectors[] = "evaluate_detectors";
 inline constexpr char kEvaluateGallery[] = "evaluate_gallery";
 inline constexpr char kEvaluatePipeline[] = "evaluate_pipeline";
@@ -33,6 +34,9 @@ inline constexpr char kSweep[] = "sweep";
 inline constexpr char kTrainDetector[] = "train_detector";
 inline constexpr char kTrainLandmarks[] = "train_landmarks";
 inline constexpr char kValidateTrashSearch[] = "validate_trash_search";
+// One per tool in tools/ that records runs.
+inline constexpr char kClusterFaces[] = "cluster_faces";
+
 // Not a binary: compare_losses' summary over seeds, one run per comparison
 // (pipeline/seed_comparison.h). Kept apart from compare_losses' runs because
 // every reader of those takes each run as one trained recogniser.

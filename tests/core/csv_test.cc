@@ -16,5 +16,20 @@ TEST(CsvFieldTest, CommasQuotesAndLineBreaksAreQuotedWithQuotesDoubled) {
   EXPECT_EQ(CsvField("cr\r"), "\"cr\r\"");
 }
 
+TEST(ParseCsvLineTest, ReadsBackWhatCsvFieldWrote) {
+  const std::vector<std::string> fields = {"a,b", "say \"hi\"", "", "plain", "ends with ,"};
+  std::string line;
+  for (size_t i = 0; i < fields.size(); ++i) line += (i ? "," : "") + CsvField(fields[i]);
+  const absl::StatusOr<std::vector<std::string>> parsed = ParseCsvLine(line);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(*parsed, fields);
+  EXPECT_EQ(*ParseCsvLine(""), std::vector<std::string>{""});
+}
+
+TEST(ParseCsvLineTest, AnOpenQuoteOrTextAfterAClosingQuoteIsAnError) {
+  EXPECT_TRUE(absl::IsInvalidArgument(ParseCsvLine("\"open,b").status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(ParseCsvLine("\"a\"b,c").status()));
+}
+
 }  // namespace
 }  // namespace facerec
