@@ -11,6 +11,11 @@
 //
 //   tools/bazel run //experiments:attack_recogniser
 //   tools/bazel run //experiments:attack_recogniser -- --attacked=all --pairs=100
+//   tools/bazel run //experiments:attack_recogniser -- --dataset=folder:my_people
+//
+// --dataset=folder:DIR|list:FILE draws the pairs from that dataset's people
+// instead (those with two usable photos or more, aligned by the chain to the
+// same window); the thresholds stay each recogniser's celebA_ir ones.
 //
 // One run per attacked recogniser, recording its sha256. Series (step i is
 // the i-th of --epsilons; attack/epsilon_255 holds the values):
@@ -66,6 +71,8 @@
 #include "facerec/experiment/flag_values.h"
 #include "facerec/metrics/unit_rows.h"
 #include "facerec/pipeline/recognition.h"
+#include "facerec/pipeline/recognition_datasets.h"
+#include "facerec/experiment/dataset_config.h"
 #include "facerec/pipeline/trained_models.h"
 #include "facerec/tracking/run.h"
 #include "facerec/tracking/experiment_names.h"
@@ -402,7 +409,17 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
   }
 
   FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
-  FACEREC_ASSIGN_OR_RETURN(const pipeline::RecognitionData data, pipeline::LoadRecognitionData(root, 2));
+  // The faces the pairs are drawn from: celebA_ir's queries, or every person
+  // of --dataset with two usable photos or more (crops through the chain).
+  FACEREC_ASSIGN_OR_RETURN(const pipeline::DatasetOptions dataset, experiment::DatasetOptionsFromFlags(*store));
+  pipeline::RecognitionData data;
+  if (dataset.dataset.kind == pipeline::DatasetSpec::Kind::kCeleba500) {
+    FACEREC_ASSIGN_OR_RETURN(data, pipeline::LoadRecognitionData(root, 2));
+  } else {
+    absl::StatusOr<pipeline::LoadedDataset> loaded = pipeline::LoadEvaluationDataset(dataset);
+    if (!loaded.ok()) return experiment::AsFlagError("dataset", loaded.status());
+    data = std::move(loaded->data);
+  }
   const data::FaceImages& queries = data.queries;
   std::map<std::string, std::vector<std::pair<int64_t, int64_t>>> pairs;
   pairs["dodging"] = attacks::SamplePairs(queries.labels(), FLAGS_pairs, /*same=*/true, FLAGS_seed);
@@ -417,6 +434,10 @@ absl::Status AttackRecognisers(experiment::Experiment& e) {
     run_options.params = experiment::FlagsDefinedIn("attack_recogniser", {});
     run_options.params["embedding_model_sha256"] = source.record.sha256;
     run_options.params["embedding_run_uid"] = source.record.run_uid;
+    if (dataset.dataset.kind != pipeline::DatasetSpec::Kind::kCeleba500) {
+      run_options.params["dataset"] = dataset.dataset.Name();
+      run_options.dataset_fingerprint = data.fingerprint;
+    }
     for (const LoadedRecogniser& target : models) {
       if (&target != &source) run_options.params["transfer_to/" + target.label] = target.record.sha256;
     }

@@ -6,6 +6,11 @@
 //
 //   tools/bazel run //experiments:find_trash -- --set=celeba500 --out=trash.csv
 //   tools/bazel run //experiments:find_trash -- --set=celeba_ir --out=trash_ir.csv
+//   tools/bazel run //experiments:find_trash -- --dataset=folder:my_people --out=trash_mine.csv
+//
+// --dataset=folder:DIR|list:FILE searches your own people: each photo's
+// aligned face (through the chain, cached) labelled with its person, a photo
+// without a face as it is (pipeline/trash_datasets.h).
 //   tools/bazel run //experiments:find_trash -- --list=mine/labels.txt --out=mine.csv
 //
 // The fold recognisers take the recognition flags (experiments/configs/
@@ -25,10 +30,12 @@
 #include "facerec/core/data_root.h"
 #include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
+#include "facerec/experiment/dataset_config.h"
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
 #include "facerec/experiment/trash_search_config.h"
 #include "facerec/pipeline/model_choice.h"
+#include "facerec/pipeline/trash_datasets.h"
 #include "facerec/tracking/run.h"
 #include "facerec/tracking/experiment_names.h"
 #include "gflags/gflags.h"
@@ -56,7 +63,16 @@ absl::Status FindTrash(experiment::Experiment& e) {
   FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
   std::vector<analysis::TrashItem> items;
   std::string set_name;
-  if (!FLAGS_list.empty()) {
+  FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
+  FACEREC_ASSIGN_OR_RETURN(const pipeline::DatasetOptions dataset, experiment::DatasetOptionsFromFlags(*store));
+  if (dataset.dataset.kind != pipeline::DatasetSpec::Kind::kCeleba500) {
+    if (!FLAGS_list.empty()) return experiment::FlagError("list", FLAGS_list, "give --list or --dataset, not both");
+    absl::StatusOr<std::vector<analysis::TrashItem>> loaded = pipeline::TrashItemsFromDataset(dataset);
+    if (!loaded.ok()) return experiment::AsFlagError("dataset", loaded.status());
+    items = std::move(*loaded);
+    options.window.reset();  // Crops (or photos) are used whole.
+    set_name = dataset.dataset.Name();
+  } else if (!FLAGS_list.empty()) {
     const std::filesystem::path list = ResolveAgainstWorkspace(FLAGS_list);
     absl::StatusOr<std::vector<analysis::TrashItem>> loaded = analysis::LoadTrashList(list, &options);
     if (!loaded.ok()) {

@@ -141,14 +141,17 @@ absl::StatusOr<std::string> Describe() {
       same_person += static_cast<int64_t>(indices.size()) - 1;
     } else {
       ++across;
-      for (size_t i : indices) absl::StrAppend(&across_list, i == indices.front() ? "  " : " = ", photos.photos[i].name);
-      absl::StrAppend(&across_list, "\n");
+      if (across > 20) continue;  // The first 20 listed; the count says the rest.
+      for (size_t k = 0; k < indices.size() && k < 6; ++k) {
+        absl::StrAppend(&across_list, k == 0 ? "  " : " = ", photos.photos[indices[k]].name);
+      }
+      absl::StrAppend(&across_list, indices.size() > 6 ? absl::StrCat(" (", indices.size(), " copies)") : "", "\n");
     }
   }
   absl::StrAppend(&out, absl::StrFormat("byte-identical duplicates: %d extra copies within a person, %d photos "
                                         "under several persons%s\n",
                                         same_person, across, across > 0 ? ":" : ""),
-                  across_list);
+                  across_list, across > 20 ? absl::StrCat("  ... and ", across - 20, " more\n") : "");
   absl::StatusOr<std::vector<data::PhotoRole>> roles = data::SplitByIdentity(photos, data::IdentitySplitOptions());
   if (roles.ok()) {
     const data::IdentitySplitCounts split = data::CountSplit(photos, *roles);

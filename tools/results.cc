@@ -30,14 +30,16 @@ DEFINE_string(notes, "experiments/results_notes.md",
               "prose around the generated tables, kept in git.");
 DEFINE_string(sections,
               "losses,seeds,alignment,landmarks,landmark_seeds,detection,detector_seeds,pipeline,attacks,defence,"
-              "trash,retrain",
+              "trash,retrain,own_data,clustering",
               "Comma-separated: losses (the --preset/--comparison table), alignment (the newest "
               "provided-vs-own-alignment comparison), landmarks (landmark net vs dlib), detection "
               "(the detectors side by side, our detector's training), pipeline (the "
               "photo-to-identity chain on LFW and celebA_ir, latency per stage), attacks (success vs "
               "epsilon per attack and goal, white-box and transferred), defence (adversarial training: "
               "clean vs robust), trash (the trash search against injected faults and on the real sets), "
-              "retrain (the best loss retrained without the confirmed trash, before -> after), seeds "
+              "retrain (the best loss retrained without the confirmed trash, before -> after), own_data (a folder "
+              "dataset against the built-in reader, an own dataset's ID rate, calibrated thresholds), clustering "
+              "(grouping faces into people), seeds "
               "(the newest compare_losses --seeds: mean ± std over seeds, bootstrap intervals, paired "
               "differences), landmark_seeds and detector_seeds (the newest train_landmarks / "
               "train_detector --seeds: the same over faces / photos, the evaluation variants as "
@@ -62,10 +64,11 @@ int main(int argc, char** argv) {
     if (section != "losses" && section != "alignment" && section != "landmarks" &&
         section != "detection" && section != "pipeline" && section != "attacks" &&
         section != "defence" && section != "trash" && section != "retrain" && section != "seeds" &&
-        section != "landmark_seeds" && section != "detector_seeds") {
+        section != "landmark_seeds" && section != "detector_seeds" && section != "own_data" &&
+        section != "clustering") {
       std::cerr << "results: --sections=" << FLAGS_sections << ": unknown section '" << section
                 << "'; allowed: losses, alignment, landmarks, landmark_seeds, detection, detector_seeds, "
-                   "pipeline, attacks, defence, trash, retrain, seeds\n";
+                   "pipeline, attacks, defence, trash, retrain, seeds, own_data, clustering\n";
       return 2;
     }
   }
@@ -121,6 +124,12 @@ int main(int argc, char** argv) {
     } else if (section == "retrain") {
       text = facerec::tools::RetrainMarkdown(**store);
       if (text.ok()) *text = "## Retrained without the confirmed trash\n\n" + *text;
+    } else if (section == "own_data") {
+      text = facerec::tools::OwnDataMarkdown(**store);
+      if (text.ok()) *text = "## Your own data\n\n" + *text;
+    } else if (section == "clustering") {
+      text = facerec::tools::ClusteringMarkdown(**store);
+      if (text.ok()) *text = "## Grouping faces into people\n\n" + *text;
     } else if (section == "trash") {
       text = facerec::tools::TrashMarkdown(**store);
       if (text.ok()) *text = "## Trash-photo search\n\n" + *text;

@@ -108,6 +108,20 @@ inline const StageSeedsSection kDetectorSeeds = {
 // NotFoundError when there is none.
 absl::StatusOr<std::string> StageSeedsMarkdown(tracking::ExperimentStore& store, const StageSeedsSection& section);
 
+// Your own data: each compare_losses run on a folder: or list: dataset
+// evaluated on celebA_ir beside the built-in run of the same configuration
+// (weights' sha256, metrics and evaluations compared); the newest
+// evaluate_pipeline --dataset run's identification rate with its thresholds;
+// the newest evaluate_gallery run's calibrated thresholds on unseen
+// strangers. NotFoundError when there is none of them.
+absl::StatusOr<std::string> OwnDataMarkdown(tracking::ExperimentStore& store);
+
+// The newest FINISHED evaluate_clustering run: per set and algorithm at each
+// FAR threshold, pairwise and BCubed scores, groups against people, the share
+// unassigned and of distractors merged, and the best pairwise F1 over the
+// swept thresholds; the default (best BCubed F on CelebA-500 val) in bold.
+absl::StatusOr<std::string> ClusteringMarkdown(tracking::ExperimentStore& store);
+
 // One row per FINISHED run tagged `comparison`: TPR at the six course FPRs,
 // TPIR at the three FPIRs, accuracies, LFW, training time; then the shared
 // configuration, the per-loss differences and the command that produced it.
