@@ -85,15 +85,10 @@ absl::Status EvaluateClustering(experiment::Experiment& e) {
   if (FLAGS_k < 1) return experiment::FlagError("k", FLAGS_k, "must be >= 1");
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
   const pipeline::StoreOpener open = pipeline::OpenedStore(*store);
-  FACEREC_ASSIGN_OR_RETURN(const pipeline::ChosenModel detector,
-                           pipeline::ChooseModel(open, tracking::ModelKind::kDetector, "detector_model",
-                                                 FLAGS_detector_model));
-  FACEREC_ASSIGN_OR_RETURN(const pipeline::ChosenModel landmarks,
-                           pipeline::ChooseModel(open, tracking::ModelKind::kLandmarks, "landmark_model",
-                                                 FLAGS_landmark_model));
-  FACEREC_ASSIGN_OR_RETURN(const pipeline::ChosenModel recogniser,
-                           pipeline::ChooseModel(open, tracking::ModelKind::kRecogniser, "embedding_model",
-                                                 FLAGS_embedding_model));
+  FACEREC_ASSIGN_OR_RETURN(const pipeline::ChainModels models,
+                           pipeline::ChooseChainModels(open, FLAGS_detector_model, FLAGS_landmark_model,
+                                                       FLAGS_embedding_model));
+  const pipeline::ChosenModel& recogniser = models.recogniser;
   FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
   FACEREC_ASSIGN_OR_RETURN(chain::FaceEmbedder embedder, chain::FaceEmbedder::Load(recogniser.path, device));
   std::vector<std::pair<double, double>> far_thresholds;  // (rate, threshold)
@@ -108,8 +103,8 @@ absl::Status EvaluateClustering(experiment::Experiment& e) {
     pipeline::DatasetOptions lfw;
     lfw.dataset = *pipeline::ParseDatasetSpec(
         absl::StrCat("folder:", (root / "lfw_fold1" / "lfw-deepfunneled").string()));
-    lfw.chain.detector_model = detector.path;
-    lfw.chain.landmark_model = landmarks.path;
+    lfw.chain.detector_model = models.detector.path;
+    lfw.chain.landmark_model = models.landmarks.path;
     lfw.face_cache = ResolveAgainstWorkspace(FLAGS_face_cache);
     FACEREC_ASSIGN_OR_RETURN(const pipeline::LoadedDataset loaded, pipeline::LoadEvaluationDataset(lfw));
     LabelledFaces faces{"lfw_fold1"};
@@ -140,10 +135,7 @@ absl::Status EvaluateClustering(experiment::Experiment& e) {
   run_options.name = "clustering";
   run_options.params = experiment::FlagsDefinedIn("evaluate_clustering",
                                                   {"detector_model", "landmark_model", "embedding_model", "face_cache"});
-  for (const auto& [key, chosen] : {std::pair{"detector_model", &detector}, std::pair{"landmark_model", &landmarks},
-                                    std::pair{"embedding_model", &recogniser}}) {
-    run_options.params[absl::StrCat(key, "_sha256")] = chosen->sha256;
-  }
+  for (const auto& [key, value] : pipeline::ChainModelParams(models)) run_options.params[key] = value;
   run_options.dataset_fingerprint = celeba.fingerprint;
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
 

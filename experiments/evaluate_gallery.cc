@@ -69,17 +69,12 @@ absl::Status EvaluateGallery(experiment::Experiment& e) {
   chain::FaceChainOptions options;
   FACEREC_ASSIGN_OR_RETURN(options.device, e.Device());
   const pipeline::StoreOpener open = pipeline::OpenedStore(*store);
-  FACEREC_ASSIGN_OR_RETURN(const pipeline::ChosenModel detector,
-                           pipeline::ChooseModel(open, tracking::ModelKind::kDetector, "detector_model",
-                                                 FLAGS_detector_model));
-  FACEREC_ASSIGN_OR_RETURN(const pipeline::ChosenModel landmarks,
-                           pipeline::ChooseModel(open, tracking::ModelKind::kLandmarks, "landmark_model",
-                                                 FLAGS_landmark_model));
-  FACEREC_ASSIGN_OR_RETURN(const pipeline::ChosenModel recogniser,
-                           pipeline::ChooseModel(open, tracking::ModelKind::kRecogniser, "embedding_model",
-                                                 FLAGS_embedding_model));
-  options.detector_model = detector.path;
-  options.landmark_model = landmarks.path;
+  FACEREC_ASSIGN_OR_RETURN(const pipeline::ChainModels models,
+                           pipeline::ChooseChainModels(open, FLAGS_detector_model, FLAGS_landmark_model,
+                                                       FLAGS_embedding_model));
+  const pipeline::ChosenModel& recogniser = models.recogniser;
+  options.detector_model = models.detector.path;
+  options.landmark_model = models.landmarks.path;
   options.embedding_model = recogniser.path;
   FACEREC_ASSIGN_OR_RETURN(const double threshold,
                            pipeline::RecogniserThreshold(*store, recogniser.sha256, FLAGS_far));
@@ -111,11 +106,7 @@ absl::Status EvaluateGallery(experiment::Experiment& e) {
   // this checkout's.
   run_options.params =
       experiment::FlagsDefinedIn("evaluate_gallery", {"detector_model", "landmark_model", "embedding_model"});
-  for (const auto& [key, chosen] : {std::pair{"detector_model", &detector}, std::pair{"landmark_model", &landmarks},
-                                    std::pair{"embedding_model", &recogniser}}) {
-    run_options.params[absl::StrCat(key, "_sha256")] = chosen->sha256;
-    if (chosen->registered) run_options.params[absl::StrCat(key, "_registered")] = chosen->registered->Label();
-  }
+  for (const auto& [key, value] : pipeline::ChainModelParams(models)) run_options.params[key] = value;
   run_options.params["threshold"] = absl::StrCat(threshold);
   if (!lfw) run_options.params["dataset"] = dataset.dataset.Name();
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));

@@ -162,6 +162,29 @@ absl::StatusOr<double> RecogniserThreshold(tracking::ExperimentStore& store, con
   return best->second;
 }
 
+absl::StatusOr<ChainModels> ChooseChainModels(const StoreOpener& store, const std::string& detector_model,
+                                              const std::string& landmark_model, const std::string& embedding_model) {
+  ChainModels m;
+  FACEREC_ASSIGN_OR_RETURN(m.detector,
+                           ChooseModel(store, tracking::ModelKind::kDetector, "detector_model", detector_model));
+  FACEREC_ASSIGN_OR_RETURN(m.landmarks,
+                           ChooseModel(store, tracking::ModelKind::kLandmarks, "landmark_model", landmark_model));
+  FACEREC_ASSIGN_OR_RETURN(m.recogniser,
+                           ChooseModel(store, tracking::ModelKind::kRecogniser, "embedding_model", embedding_model));
+  return m;
+}
+
+std::map<std::string, std::string> ChainModelParams(const ChainModels& models) {
+  std::map<std::string, std::string> params;
+  for (const auto& [key, chosen] : {std::pair{"detector_model", &models.detector},
+                                    std::pair{"landmark_model", &models.landmarks},
+                                    std::pair{"embedding_model", &models.recogniser}}) {
+    params[absl::StrCat(key, "_sha256")] = chosen->sha256;
+    if (chosen->registered) params[absl::StrCat(key, "_registered")] = chosen->registered->Label();
+  }
+  return params;
+}
+
 StoreOpener OpenedStore(tracking::ExperimentStore& store) {
   return [&store]() -> absl::StatusOr<tracking::ExperimentStore*> { return &store; };
 }

@@ -17,6 +17,7 @@
 #define FACEREC_PIPELINE_MODEL_CHOICE_H_
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -49,6 +50,18 @@ absl::StatusOr<ChosenModel> ChooseModel(const StoreOpener& store, tracking::Mode
 // The model path alone (ChooseModel(...).path).
 absl::StatusOr<std::string> ChooseModelPath(const StoreOpener& store, tracking::ModelKind kind,
                                             const std::string& flag, const std::string& value);
+
+// The chain's three models, each by ChooseModel from its flag's value
+// (flags detector_model, landmark_model, embedding_model).
+struct ChainModels {
+  ChosenModel detector, landmarks, recogniser;
+};
+absl::StatusOr<ChainModels> ChooseChainModels(const StoreOpener& store, const std::string& detector_model,
+                                              const std::string& landmark_model, const std::string& embedding_model);
+
+// What a run records of them: <flag>_sha256 for each, and <flag>_registered
+// (the registry's NAME:VERSION) when the registry knows the file; never a path.
+std::map<std::string, std::string> ChainModelParams(const ChainModels& models);
 
 // The similarity threshold at which the recogniser with this sha256 accepts
 // a stranger at rate `far`: from its training run's celebA_ir evaluation
