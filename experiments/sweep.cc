@@ -39,6 +39,10 @@
 DEFINE_string(name, "", "The sweep's name (required): what a restart resumes and the runs' tag sweep=<name>.");
 DEFINE_string(target, "compare_losses", "The experiment binary each point runs (in experiments/).");
 DEFINE_string(base_args, "", "Flags every point gets before its own, space-separated (the base configuration).");
+DEFINE_string(dataset, "",
+              "The points' recognition data (compare_losses --dataset: celeba500, folder:DIR, list:FILE), given to "
+              "every point; its companions (--aligned, --split_file, --eval_dataset, ...) go in --base_args. "
+              "Empty: the target's default.");
 DEFINE_string(grid, "", "Grid: 'flag=v1,v2;flag=v1,v2' (every combination).");
 DEFINE_string(space, "", "Random search space: 'flag=lo:hi;flag=log:lo:hi;flag=int:lo:hi;flag=a,b' (with --random).");
 DEFINE_int32(random, 0, "Points drawn from --space.");
@@ -137,7 +141,7 @@ absl::Status Sweep(experiment::Experiment& e) {
   for (const auto& [flag, value] : {std::pair{"db", FLAGS_db}, std::pair{"data_root", FLAGS_data_root},
                                     std::pair{"config_dir", FLAGS_config_dir},
                                     std::pair{"artifacts_dir", FLAGS_artifacts_dir},
-                                    std::pair{"device", FLAGS_device}}) {
+                                    std::pair{"device", FLAGS_device}, std::pair{"dataset", FLAGS_dataset}}) {
     if (!value.empty()) options.base_args.push_back(absl::StrCat("--", flag, "=", value));
   }
   options.log_dir = (e.ArtifactsDir() / "sweeps" / FLAGS_name).string();
@@ -166,6 +170,8 @@ absl::Status Sweep(experiment::Experiment& e) {
                         {"threads_per_process", absl::StrCat(options.threads_per_process)},
                         {"objective", FLAGS_objective},
                         {"minimize", FLAGS_minimize ? "true" : "false"}};
+  // Only when given, so sweeps on the default data keep their configuration hashes.
+  if (!FLAGS_dataset.empty()) run_options.params["dataset"] = FLAGS_dataset;
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
   LOG(INFO) << "sweep " << FLAGS_name << ": " << points->size() << " points of " << FLAGS_target << ", "
             << options.processes << " at once with " << options.threads_per_process << " thread(s) each";
