@@ -132,7 +132,9 @@ TEST(SplitByIdentityTest, NoPersonIsOnBothSidesAndSinglePhotoPeopleAreNeverQueri
   for (size_t i = 0; i < roles->size(); ++i) {
     const PhotoRole r = (*roles)[i];
     held_out[people.photos[i].person].insert(r == PhotoRole::kQuery || r == PhotoRole::kDistractor);
-    if (r == PhotoRole::kQuery) EXPECT_GE(photos_of[people.photos[i].person], 2);
+    if (r == PhotoRole::kQuery) {
+      EXPECT_GE(photos_of[people.photos[i].person], 2);
+    }
   }
   for (const auto& [person, sides] : held_out) EXPECT_EQ(sides.size(), 1u) << person;
   const IdentitySplitCounts counts = CountSplit(people, *roles);
