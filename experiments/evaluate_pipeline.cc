@@ -280,12 +280,12 @@ absl::Status EvaluatePipeline(experiment::Experiment& e) {
 
   if (own) {
     // The recogniser on the own dataset's people beside its celebA_ir crops above.
+    const torch::Tensor own_queries = c.embedder().Embed(crops_of(own->data.queries));
+    const torch::Tensor own_distractors = c.embedder().Embed(crops_of(own->data.distractors));
     const metrics::IdRateResult own_rate = metrics::IdentificationRate(
-        c.embedder().Embed(crops_of(own->data.queries)), own->data.queries.labels(),
-        c.embedder().Embed(crops_of(own->data.distractors)), metrics::kCourseFprs);
-    const metrics::OpenSetResult own_open = metrics::TpirAtFpir(
-        c.embedder().Embed(crops_of(own->data.queries)), own->data.queries.labels(),
-        c.embedder().Embed(crops_of(own->data.distractors)), metrics::kOpenSetFpirs);
+        own_queries, own->data.queries.labels(), own_distractors, metrics::kCourseFprs);
+    const metrics::OpenSetResult own_open =
+        metrics::TpirAtFpir(own_queries, own->data.queries.labels(), own_distractors, metrics::kOpenSetFpirs);
     const pipeline::DatasetReport& r = own->report;
     const double found = r.photos > 0 ? static_cast<double>(r.crops) / r.photos : 0;
     const std::string& name = own->data.eval_name;

@@ -76,20 +76,6 @@ struct Face {
   data::FaceBox box;
 };
 
-absl::Status WriteAtomically(const fs::path& path, const std::string& bytes) {
-  const fs::path temporary = path.string() + ".partial";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << bytes;
-    out.close();
-    if (!out) return absl::DataLossError(absl::StrCat(temporary.string(), ": cannot write"));
-  }
-  std::error_code error;
-  fs::rename(temporary, path, error);
-  if (error) return absl::DataLossError(absl::StrCat(path.string(), ": ", error.message()));
-  return absl::OkStatus();
-}
-
 // A face's box with a quarter of its size around it, resized into a tile.
 cv::Mat Tile(const cv::Mat& bgr, const data::FaceBox& box, const cv::Size& size) {
   const double m = 0.25 * std::max(box.width, box.height);
@@ -118,7 +104,7 @@ absl::Status WriteSheet(const fs::path& path, const std::vector<std::string>& ph
   }
   std::vector<uchar> jpeg;
   if (!cv::imencode(".jpg", sheet, jpeg)) return absl::InternalError("cannot encode a contact sheet");
-  return WriteAtomically(path, std::string(jpeg.begin(), jpeg.end()));
+  return WriteFileAtomically(path.string(), std::string(jpeg.begin(), jpeg.end()));
 }
 
 absl::Status Main() {
@@ -225,8 +211,8 @@ absl::Status Main() {
                     absl::StrFormat(",%.0f,%.0f,%.0f,%.0f,%s,%.4f\n", f.box.x, f.box.y, f.box.width, f.box.height,
                                     g >= 0 ? absl::StrCat(g) : "unassigned", score));
   }
-  FACEREC_RETURN_IF_ERROR(WriteAtomically(out / "clusters.csv", csv));
-  FACEREC_RETURN_IF_ERROR(WriteAtomically(out / "source.txt", root.string() + "\n"));
+  FACEREC_RETURN_IF_ERROR(WriteFileAtomically((out / "clusters.csv").string(), csv));
+  FACEREC_RETURN_IF_ERROR(WriteFileAtomically((out / "source.txt").string(), root.string() + "\n"));
   for (int g = 0; g < std::min(n_groups, FLAGS_sheets); ++g) {
     FACEREC_RETURN_IF_ERROR(WriteSheet(out / "sheets" / absl::StrFormat("group_%04d.jpg", g), photos, faces,
                                        members[g], FLAGS_sheet_faces));
@@ -245,7 +231,7 @@ absl::Status Main() {
   for (int g = 0; g < n_groups; ++g) absl::StrAppend(&summary, " ", members[g].size());
   absl::StrAppend(&summary, "\n");
   for (const std::string& f : failed) absl::StrAppend(&summary, "failed: ", f, "\n");
-  FACEREC_RETURN_IF_ERROR(WriteAtomically(out / "summary.txt", summary));
+  FACEREC_RETURN_IF_ERROR(WriteFileAtomically((out / "summary.txt").string(), summary));
 
   // The run, once the output is whole.
   tracking::RunOptions run_options;

@@ -24,9 +24,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "facerec/core/csv.h"
 #include "facerec/core/file_bytes.h"
+#include "facerec/data/person_photos.h"
 #include "facerec/data/text_file.h"
 #include "facerec/chain/face_chain.h"
 #include "facerec/chain/gallery.h"
@@ -47,11 +47,6 @@ DEFINE_string(name, "", "With --from_clusters: CLUSTER:NAME[,CLUSTER:NAME...], e
 namespace facerec {
 namespace {
 
-bool IsImageFile(const std::filesystem::path& p) {
-  const std::string ext = absl::AsciiStrToLower(p.extension().string());
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".pgm" ||
-         ext == ".ppm" || ext == ".webp" || ext == ".tif" || ext == ".tiff";
-}
 
 // The face of `photo` whose box best overlaps `box` (intersection over union
 // at least 0.5), or -1: the face cluster_faces saw, found again.
@@ -160,7 +155,7 @@ absl::Status Main() {
     if (!entry.is_directory()) continue;
     std::vector<std::filesystem::path>& list = photos[entry.path().filename().string()];
     for (const auto& file : std::filesystem::directory_iterator(entry.path())) {
-      if (file.is_regular_file() && IsImageFile(file.path())) list.push_back(file.path());
+      if (file.is_regular_file() && data::LooksLikePhoto(file.path().string())) list.push_back(file.path());
     }
     std::sort(list.begin(), list.end());
   }

@@ -51,7 +51,7 @@ bool LooksLikePhoto(const std::string& path) {
   if (Hidden(p)) return false;
   const std::string extension = absl::AsciiStrToLower(p.extension().string());
   static const std::set<std::string>* const kExtensions =
-      new std::set<std::string>{".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"};
+      new std::set<std::string>{".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"};
   return kExtensions->count(extension) > 0;
 }
 

@@ -12,8 +12,8 @@
 // Layouts:
 //   folder  DIR/<person>/<photo>, photos at any depth below the person's
 //           folder; files whose extension is not an image's (.jpg, .jpeg,
-//           .png, .bmp, .webp, .tif, .tiff, any case) and hidden files are
-//           not photos. Persons in name order, photos in path order.
+//           .png, .bmp, .webp, .tif, .tiff, .pgm, .ppm, any case) and hidden
+//           files are not photos. Persons in name order, photos in path order.
 //   list    "<path> <person>" lines, the person the last field (so paths may
 //           hold spaces); a relative path is relative to the list's folder;
 //           '#' starts a comment. Photos in line order.

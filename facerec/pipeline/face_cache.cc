@@ -4,9 +4,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
-#include <fstream>
 #include <system_error>
-#include <unistd.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -27,21 +25,6 @@ absl::StatusOr<std::string> ModelSha256(const std::string& stage, const std::str
   absl::StatusOr<std::string> sha = Sha256OfFile(path);
   if (!sha.ok()) return absl::Status(sha.status().code(), absl::StrCat(stage, " model: ", sha.status().message()));
   return *sha;
-}
-
-// Written whole under a temporary name, then renamed over `path`.
-absl::Status WriteAtomically(const fs::path& path, const std::string& bytes) {
-  const fs::path temporary = path.string() + absl::StrCat(".tmp", ::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) return absl::DataLossError(absl::StrCat(temporary.string(), ": cannot write"));
-  }
-  std::error_code error;
-  fs::rename(temporary, path, error);
-  if (error) return absl::DataLossError(absl::StrCat(path.string(), ": cannot write: ", error.message()));
-  return absl::OkStatus();
 }
 
 fs::path EntryPath(const fs::path& dir, const std::string& sha256, const char* extension) {
@@ -76,7 +59,7 @@ absl::StatusOr<std::unique_ptr<FaceCache>> FaceCache::Open(const fs::path& root,
           cache->key_, "remove the folder or give another --face_cache"));
     }
   } else {
-    FACEREC_RETURN_IF_ERROR(WriteAtomically(models, cache->key_));
+    FACEREC_RETURN_IF_ERROR(WriteFileAtomically(models.string(), cache->key_));
   }
   cache->options_ = std::move(options);
   return cache;
@@ -141,10 +124,10 @@ absl::Status FaceCache::Write(const PhotoFace& face) const {
     std::vector<uchar> png;
     if (!cv::imencode(".png", bgr, png)) return absl::InternalError("cannot encode a crop as PNG");
     // The crop first: an entry is whole once its .txt exists.
-    FACEREC_RETURN_IF_ERROR(WriteAtomically(EntryPath(dir_, face.photo_sha256, ".png"),
-                                            std::string(png.begin(), png.end())));
+    FACEREC_RETURN_IF_ERROR(WriteFileAtomically(EntryPath(dir_, face.photo_sha256, ".png").string(),
+                                                std::string(png.begin(), png.end())));
   }
-  return WriteAtomically(text_path, text);
+  return WriteFileAtomically(text_path.string(), text);
 }
 
 absl::StatusOr<PhotoFace> FaceCache::Find(const std::string& photo_path) {
