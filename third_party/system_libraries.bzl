@@ -11,6 +11,8 @@ _LIBRARIES = [
     "gflags",
     "glog",
     "gtest",
+    "hnswlib",
+    "httplib",
     "libtorch",
     "nlohmann_json",
     "onnx",

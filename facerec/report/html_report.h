@@ -23,6 +23,14 @@
 //     differ between the shown runs against a chosen metric (sweeps).
 // Every chart but the table follows the table's filter.
 //
+// Live (ReportLiveHtml, for tools:serve): the page holds no data; it fetches
+// the document from a URL, and the model registry from another, then polls
+// a version URL and redraws when the store changed, keeping what the reader
+// chose (filter, sort, the selected run, each chart's choices). A page
+// opened as /#run=UID shows that run's details, its curves growing while it
+// trains. With a registry, a section lists its models (versions, aliases,
+// metrics).
+//
 // Opened as report.html#selfcheck=WORDS the page, once drawn, types WORDS
 // into the filter and writes what it saw into <pre id="selfcheck"> as JSON
 // ({"charts": [{"id", "drawn"}], "rows", "rows_after_filter",
@@ -53,6 +61,17 @@ struct ReportPageOptions {
 // be read.
 absl::StatusOr<std::string> ReportHtml(const std::string& report_json,
                                        const ReportPageOptions& options);
+
+// Where a live page gets its data (paths on the page's own server).
+struct ReportLiveSource {
+  std::string report_url;   // The report document (report_data.h).
+  std::string models_url;   // {"models": [...]}; empty: no registry section.
+  std::string version_url;  // {"version": "..."}, changing with the store.
+  int poll_ms = 2000;       // Default 2000.
+};
+
+// The live page for `source`. Errors as ReportHtml.
+absl::StatusOr<std::string> ReportLiveHtml(const ReportLiveSource& source, const ReportPageOptions& options);
 
 }  // namespace facerec::report
 

@@ -3,7 +3,11 @@
 // charts and, for #selfcheck=WORDS, what a headless-browser test reads back.
 (function () {
 'use strict';
-const report = JSON.parse(document.getElementById('report-data').textContent);
+// Draws `report` (and `registry`, {"models": [...]} or null) into the page's
+// sections; `keep` is what a previous drawing's state() returned, so a live
+// redraw keeps the reader's choices. Returns {state(), destroy()}.
+function drawReport(report, registry, keep) {
+keep = keep || {};
 const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2',
                  '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#637939'];
 const maxLines = 12;
@@ -374,8 +378,21 @@ for (const [id, render] of [['series-key', renderCurves], ['series-x', renderCur
   $(id).addEventListener('change', () => render(visibleRuns()));
 }
 $('interval-run').addEventListener('change', renderIntervals);
+// A redraw keeps the reader's choices where they still exist.
+const kept = ['filter', 'metric-column', 'series-key', 'series-x', 'interval-run', 'ced-set', 'pr-set',
+              'attack-key', 'parallel-metric'];
+for (const id of kept) {
+  if (keep.values && id in keep.values && (!$(id).options || [...$(id).options].some(o => o.value === keep.values[id]))) {
+    $(id).value = keep.values[id];
+  }
+}
+if (keep.values) $('series-log').checked = !!keep.values['series-log'];
+if (keep.sortColumn !== undefined) { sortColumn = keep.sortColumn; sortDescending = keep.sortDescending; }
+if (keep.selected) selectedRun = runs.find(r => r.uid === keep.selected || r.uid.startsWith(keep.selected)) || null;
 renderIntervals();
 update();
+renderDetails();
+renderModels(registry);
 $('absent').textContent = absent.length ? 'Not in these runs: ' + absent.join(', ') + '.' : '';
 
 // ---- #selfcheck=WORDS: what a test in a headless browser reads back.
@@ -400,4 +417,96 @@ if (location.hash.startsWith('#selfcheck')) {
                   errors: window.reportErrors};
   $('selfcheck').textContent = JSON.stringify(result);
 }
+window.facerecReportView = {charts, runs};
+return {
+  state: () => {
+    const values = {};
+    for (const id of kept) values[id] = $(id).value;
+    values['series-log'] = $('series-log').checked;
+    return {values, sortColumn, sortDescending, selected: selectedRun ? selectedRun.uid : keep.selected};
+  },
+  destroy: () => { for (const id of Object.keys(charts)) clear(id); },
+};
+}
+
+// ---- The model registry (live pages: tools:serve).
+function renderModels(registry) {
+  const section = document.getElementById('models-section');
+  if (!registry || !registry.models) { section.hidden = true; return; }
+  section.hidden = false;
+  const table = document.getElementById('models');
+  const metricKeys = [...new Set(registry.models.flatMap(m => Object.keys(m.metrics)))].sort().slice(0, 6);
+  const head = ['name', 'version', 'kind', 'aliases', 'sha256', 'run', 'registered', ...metricKeys];
+  const cell = (text, numeric) => {
+    const td = document.createElement('td');
+    td.textContent = text;
+    if (numeric) td.className = 'num';
+    return td;
+  };
+  const tr = document.createElement('tr');
+  for (const h of head) { const th = document.createElement('th'); th.textContent = h; tr.append(th); }
+  table.tHead.replaceChildren(tr);
+  table.tBodies[0].replaceChildren(...registry.models.slice().sort((a, b) => b.created_ms - a.created_ms).map(m => {
+    const row = document.createElement('tr');
+    row.append(cell(m.name), cell(String(m.version), true), cell(m.kind), cell(m.aliases.join(', ')),
+               cell(m.sha256.slice(0, 12)), cell(m.run_uid.slice(0, 8)),
+               cell(m.created_ms ? new Date(m.created_ms).toISOString().slice(0, 16).replace('T', ' ') : ''),
+               ...metricKeys.map(k => cell(k in m.metrics && m.metrics[k] !== null ? Number(m.metrics[k]).toPrecision(4) : '', true)));
+    return row;
+  }));
+}
+
+const staticData = document.getElementById('report-data');
+if (staticData) {
+  drawReport(JSON.parse(staticData.textContent), null, {});
+  return;
+}
+
+// ---- Live: fetch, draw, then poll the version and redraw on a change.
+const live = JSON.parse(document.getElementById('report-live').textContent);
+const root = document.getElementById('report-root');
+const pristine = root.innerHTML;
+const query = location.search;  // ?experiment=..., ?comparison=..., ?runs=..., ?limit=...
+let view = null, version = null, drawing = false;
+window.facerecLive = {draws: 0, version: null, errors: []};
+function initialKeep() {
+  const m = location.hash.match(/^#run=([0-9a-f]{8,32})$/);
+  return m ? {selected: m[1], values: {filter: m[1]}} : {};
+}
+async function fetchJson(url) {
+  const response = await fetch(url, {cache: 'no-store'});
+  const body = await response.json();
+  if (!response.ok) throw new Error(url + ': ' + (body.error ? body.error.message : response.status));
+  return body;
+}
+async function refresh() {
+  if (drawing) return;
+  drawing = true;
+  try {
+    const v = (await fetchJson(live.version)).version;
+    if (v !== version) {
+      const [report, registry] = await Promise.all([
+          fetchJson(live.report + query), live.models ? fetchJson(live.models) : Promise.resolve(null)]);
+      const keep = view ? view.state() : initialKeep();
+      if (view) view.destroy();
+      root.innerHTML = pristine;
+      view = drawReport(report, registry, keep);
+      version = v;
+      window.facerecLive.draws++;
+      window.facerecLive.version = v;
+    }
+    const status = document.getElementById('live-status');
+    status.hidden = false;
+    status.textContent = 'Live: updated ' + new Date().toLocaleTimeString() + ', store version ' + version +
+        '; checked every ' + live.poll_ms / 1000 + ' s.';
+  } catch (e) {
+    window.facerecLive.errors.push(String(e));
+    const status = document.getElementById('live-status');
+    if (status) { status.hidden = false; status.textContent = 'Live: ' + e; }
+  } finally {
+    drawing = false;
+  }
+}
+refresh();
+setInterval(refresh, live.poll_ms);
 })();

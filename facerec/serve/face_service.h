@@ -1,0 +1,152 @@
+// The face API's meaning, without HTTP: photos in, JSON documents out, the
+// gallery changed in transactions (gallery_database.h). http_server.h maps
+// it onto paths; tests call it directly too.
+//
+//   FaceServiceOptions options;
+//   options.chain = chain_options;                 // the three models
+//   options.gallery_path = "people.gallery";
+//   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<FaceService> service, FaceService::Create(options, thresholds));
+//   FACEREC_ASSIGN_OR_RETURN(nlohmann::json answer, service->Identify({photo}, /*far=*/1e-3, deadline));
+//
+// Connections and inference are sized apart: any number of request threads
+// may call at once, but at most `inference_workers` photos go through the
+// nets at a time, each on its own chain (models loaded once per worker at
+// start), with one intra-op thread each: a forward pass per core. A request
+// that cannot get a worker before its deadline gets DeadlineExceededError.
+//
+// Thread-safety: thread-safe.
+#ifndef FACEREC_SERVE_FACE_SERVICE_H_
+#define FACEREC_SERVE_FACE_SERVICE_H_
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "facerec/chain/face_chain.h"
+#include "facerec/serve/gallery_database.h"
+#include "facerec/serve/template_index.h"
+#include "nlohmann/json.hpp"
+
+namespace facerec::serve {
+
+using Json = nlohmann::ordered_json;
+
+// The cosine threshold that makes the recogniser accept a stranger at
+// per-pair rate `far`; the tool decides where it comes from (the store's
+// evaluation, the registry's table, or photos of the user's own kind).
+using ThresholdSource = std::function<absl::StatusOr<double>(double far)>;
+
+struct FaceServiceOptions {
+  // The models and detection settings. Default: FaceChainOptions' defaults
+  // (the tool fills in the models).
+  chain::FaceChainOptions chain;
+  // Photos in the nets at once, each on its own chain. Default 0: one per core.
+  int inference_workers = 0;
+  // Which search over the gallery: "exact", "hnsw", or "auto" (default):
+  // HNSW from `hnsw_min_templates` people on, where the exact pass would
+  // take over 50 ms (benchmarks/README.md, "Gallery search").
+  std::string index = "auto";
+  // Default 500,000.
+  int64_t hnsw_min_templates = 500'000;
+  // The graph's settings. Default HnswOptions' defaults.
+  HnswOptions hnsw;
+  // What `threshold_source` is, for GET /v1/models. Default empty.
+  std::string threshold_description;
+  // The gallery's SQLite file, opened (created when missing) for the
+  // recogniser of `chain`. Default empty: no people endpoints.
+  std::string gallery_path;
+  // The models as the tool chose them (name, version, sha256, why), for
+  // GET /v1/models. Default empty.
+  Json models;
+};
+
+// One photo of a request: its bytes' sha256 and the decoded BGR image.
+struct RequestPhoto {
+  std::string sha256;
+  cv::Mat image;
+};
+
+class FaceService {
+ public:
+  // The chains' loaders' errors; GalleryDatabase::Open's, prefixed
+  // "gallery: ". Without a gallery path the people endpoints answer
+  // FailedPreconditionError.
+  static absl::StatusOr<std::unique_ptr<FaceService>> Create(const FaceServiceOptions& options,
+                                                             ThresholdSource threshold_source);
+
+  // {"photos": [{"width", "height", "faces": [{"box": [x, y, w, h], "score",
+  //   "points": [[x, y] × 5]}]}]}; faces by falling score.
+  absl::StatusOr<Json> Detect(const std::vector<RequestPhoto>& photos, absl::Time deadline);
+  // As Detect, each face also {"name" (or "unknown"), "similarity", "best"};
+  // plus "threshold" and "far" at the top.
+  absl::StatusOr<Json> Identify(const std::vector<RequestPhoto>& photos, double far, absl::Time deadline);
+  // Two photos, the largest face of each: {"same_person", "similarity",
+  // "threshold", "far", "faces": [{"box", "score"} × 2]}. InvalidArgumentError
+  // unless exactly two photos, each with a face.
+  absl::StatusOr<Json> Verify(const std::vector<RequestPhoto>& photos, double far, absl::Time deadline);
+  // As Detect, each face also {"embedding": [D floats]}, plus "recogniser_sha256".
+  absl::StatusOr<Json> Embed(const std::vector<RequestPhoto>& photos, absl::Time deadline);
+
+  // {"people": [{"name", "photos", "photo_ids"}]}.
+  absl::StatusOr<Json> People();
+  // The largest face of each photo joins `name` (created when new), all in
+  // one transaction: {"name", "photo_ids", "boxes"}. InvalidArgumentError
+  // naming the photo without a face; nothing is added then.
+  absl::StatusOr<Json> Enroll(const std::string& name, const std::vector<RequestPhoto>& photos,
+                              absl::Time deadline);
+  absl::StatusOr<Json> DeletePerson(const std::string& name);
+  absl::StatusOr<Json> DeletePhoto(const std::string& name, int64_t photo_id);
+  absl::StatusOr<Json> RenamePerson(const std::string& from, const std::string& to);
+
+  // {"detector", "landmarks", "recogniser": {"sha256", "embedding_size"},
+  //  "threshold": description, "inference_workers", "index", "gallery": {"people"}}.
+  absl::StatusOr<Json> Models();
+
+  // The threshold for `far`, cached per value. InvalidArgumentError outside (0, 1).
+  absl::StatusOr<double> Threshold(double far);
+  int inference_workers() const { return static_cast<int>(chains_.size()); }
+
+ private:
+  explicit FaceService(const FaceServiceOptions& options) : options_(options) {}
+
+  // Every face of each photo, through a worker's chain each.
+  absl::StatusOr<std::vector<std::vector<chain::ChainFace>>> Process(const std::vector<RequestPhoto>& photos,
+                                                                     absl::Time deadline);
+  absl::StatusOr<chain::FaceChain*> AcquireChain(absl::Time deadline);
+  void ReleaseChain(chain::FaceChain* chain);
+
+  // The gallery's templates and, when asked for, their HNSW graph.
+  struct Searchable {
+    std::shared_ptr<const GalleryTemplates> templates;
+    std::shared_ptr<const HnswIndex> hnsw;  // Null: exact search.
+  };
+  absl::StatusOr<Searchable> CurrentGallery();
+  absl::StatusOr<GalleryDatabase*> RequireGallery();
+
+  const FaceServiceOptions options_;
+  std::unique_ptr<GalleryDatabase> gallery_;
+  ThresholdSource threshold_source_;
+
+  std::mutex chains_mutex_;
+  std::condition_variable chain_freed_;
+  std::vector<std::unique_ptr<chain::FaceChain>> chains_;
+  std::vector<chain::FaceChain*> free_chains_;
+
+  std::mutex search_mutex_;
+  Searchable searchable_;
+
+  std::mutex threshold_mutex_;
+  std::map<double, double> thresholds_;
+};
+
+}  // namespace facerec::serve
+
+#endif  // FACEREC_SERVE_FACE_SERVICE_H_
