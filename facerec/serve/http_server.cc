@@ -306,6 +306,8 @@ void HttpServer::Route() {
     return [html](const httplib::Request&, httplib::Response& res) { res.set_content(html, "text/html; charset=utf-8"); };
   };
   http.Get("/faces", page(page::kFacesHtml));
+  // Browsers ask for it on every page; a 404 would show as a console error.
+  http.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
   http.Get("/static/faces.js", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(page::kFacesJs, "text/javascript; charset=utf-8");
   });
