@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "absl/status/status.h"
@@ -37,6 +38,11 @@ absl::StatusOr<std::unique_ptr<Chromium>> Chromium::Launch(const std::string& pr
   posix_spawn_file_actions_adddup2(&actions, answers[1], 4);
   posix_spawn_file_actions_addclose(&actions, commands[1]);
   posix_spawn_file_actions_addclose(&actions, answers[0]);
+  // The browser's own log (D-Bus complaints and the like) goes to a file in
+  // the profile, not into the test's log.
+  std::filesystem::create_directories(profile_dir);
+  const std::string log = profile_dir + "/chromium.log";
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   const std::string profile = "--user-data-dir=" + profile_dir;
   std::vector<std::string> args = {binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                                    "--no-first-run", "--no-default-browser-check", "--remote-debugging-pipe",
@@ -241,7 +247,12 @@ absl::Status Chromium::SetFileInput(const std::string& selector, const std::stri
       Call("DOM.querySelector", {{"nodeId", (*document)["root"]["nodeId"]}, {"selector", selector}});
   if (!node.ok()) return node.status();
   if ((*node)["nodeId"] == 0) return absl::NotFoundError(absl::StrCat("no element matches ", selector));
-  absl::StatusOr<Json> set = Call("DOM.setFileInputFiles", {{"files", {path}}, {"nodeId", (*node)["nodeId"]}});
+  // Chromium refuses to read a picked file whose path climbs with "..".
+  std::error_code error;
+  const std::filesystem::path canonical = std::filesystem::canonical(path, error);
+  if (error) return absl::NotFoundError(absl::StrCat(path, ": ", error.message()));
+  absl::StatusOr<Json> set =
+      Call("DOM.setFileInputFiles", {{"files", {canonical.string()}}, {"nodeId", (*node)["nodeId"]}});
   return set.status();
 }
 

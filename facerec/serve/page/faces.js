@@ -11,7 +11,7 @@ const keyField = $('api-key');
 keyField.value = localStorage.getItem('facerec-api-key') || '';
 keyField.addEventListener('change', () => { localStorage.setItem('facerec-api-key', keyField.value); loadPeople(); });
 
-let photoBlob = null, photoImage = null, lastFaces = [];
+let photoBlob = null, photoImage = null, lastFaces = [], openRead = false;
 
 function status(text, isError) {
   $('status').textContent = text;
@@ -126,6 +126,15 @@ async function show(file) {
 }
 
 async function loadPeople() {
+  if (!keyField.value && !openRead) {
+    // Without a key the server would answer 401 (unless it runs --open_read).
+    $('people-note').textContent = 'Type the API key to see the people (a server started with --open_read shows them without one: ';
+    const button = document.createElement('button');
+    button.textContent = 'try without a key';
+    button.addEventListener('click', () => { openRead = true; loadPeople(); });
+    $('people-note').append(button, ').');
+    return;
+  }
   try {
     const answer = await call('GET', '/v1/people');
     page.people = answer.people.map(p => p.name);
