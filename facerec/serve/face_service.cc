@@ -49,7 +49,6 @@ absl::StatusOr<std::unique_ptr<FaceService>> FaceService::Create(const FaceServi
   if (workers <= 0) workers = std::max(1u, std::thread::hardware_concurrency());
   for (int i = 0; i < workers; ++i) {
     FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<chain::FaceChain> chain, chain::FaceChain::Create(options.chain));
-    service->free_chains_.push_back(chain.get());
     service->chains_.push_back(std::move(chain));
   }
   chain::FaceEmbedder& embedder = service->chains_.front()->embedder();
@@ -62,40 +61,83 @@ absl::StatusOr<std::unique_ptr<FaceService>> FaceService::Create(const FaceServi
     service->gallery_ = std::move(*gallery);
   }
   service->threshold_source_ = std::move(threshold_source);
+  for (const std::unique_ptr<chain::FaceChain>& chain : service->chains_) {
+    service->workers_.emplace_back([s = service.get(), c = chain.get()] { s->Work(c); });
+  }
   return service;
 }
 
-absl::StatusOr<chain::FaceChain*> FaceService::AcquireChain(absl::Time deadline) {
-  std::unique_lock<std::mutex> lock(chains_mutex_);
-  const auto until = absl::ToChronoTime(deadline);
-  if (!chain_freed_.wait_until(lock, until, [&] { return !free_chains_.empty(); })) {
-    return absl::DeadlineExceededError(absl::StrCat("no inference worker came free within the request's time limit (",
-                                                    chains_.size(), " workers, all busy)"));
+struct FaceService::Job {
+  cv::Mat image;  // Shares the request's pixels (reference-counted).
+  absl::Time deadline;
+  bool done = false;  // Guarded by queue_mutex_.
+  absl::StatusOr<std::vector<chain::ChainFace>> faces = absl::UnknownError("not processed");
+};
+
+void FaceService::Work(chain::FaceChain* chain) {
+  while (true) {
+    std::shared_ptr<Job> job;
+    {
+      std::unique_lock<std::mutex> lock(queue_mutex_);
+      queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      job = queue_.front();
+      queue_.pop_front();
+    }
+    absl::StatusOr<std::vector<chain::ChainFace>> faces =
+        absl::Now() > job->deadline
+            ? absl::StatusOr<std::vector<chain::ChainFace>>(absl::DeadlineExceededError(absl::StrCat(
+                  "the photo waited for an inference worker past the request's time limit (", chains_.size(),
+                  " workers, all busy)")))
+            : chain->Process(job->image);
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex_);
+      job->faces = std::move(faces);
+      job->done = true;
+    }
+    finished_.notify_all();
   }
-  chain::FaceChain* chain = free_chains_.back();
-  free_chains_.pop_back();
-  return chain;
 }
 
-void FaceService::ReleaseChain(chain::FaceChain* chain) {
+FaceService::~FaceService() {
   {
-    std::lock_guard<std::mutex> lock(chains_mutex_);
-    free_chains_.push_back(chain);
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    stopping_ = true;
+    for (const std::shared_ptr<Job>& job : queue_) {
+      job->faces = absl::CancelledError("the server is stopping");
+      job->done = true;
+    }
+    queue_.clear();
   }
-  chain_freed_.notify_one();
+  queued_.notify_all();
+  finished_.notify_all();
+  for (std::thread& t : workers_) t.join();
 }
 
 absl::StatusOr<std::vector<std::vector<chain::ChainFace>>> FaceService::Process(
     const std::vector<RequestPhoto>& photos, absl::Time deadline) {
+  // Every photo of the request is queued at once, so several workers may
+  // take one request's photos side by side.
+  std::vector<std::shared_ptr<Job>> jobs;
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    if (stopping_) return absl::CancelledError("the server is stopping");
+    for (const RequestPhoto& photo : photos) {
+      auto job = std::make_shared<Job>();
+      job->image = photo.image;
+      job->deadline = deadline;
+      queue_.push_back(job);
+      jobs.push_back(std::move(job));
+    }
+  }
+  queued_.notify_all();
   std::vector<std::vector<chain::ChainFace>> faces;
-  for (const RequestPhoto& photo : photos) {
-    // A worker per photo, not per request: a request of many photos does not
-    // hold a core while others wait.
-    FACEREC_ASSIGN_OR_RETURN(chain::FaceChain * chain, AcquireChain(deadline));
-    absl::StatusOr<std::vector<chain::ChainFace>> found = chain->Process(photo.image);
-    ReleaseChain(chain);
-    if (!found.ok()) return found.status();
-    faces.push_back(std::move(*found));
+  std::unique_lock<std::mutex> lock(queue_mutex_);
+  // Past the deadline a worker answers a queued job at once, so this wait ends.
+  finished_.wait(lock, [&] { return std::all_of(jobs.begin(), jobs.end(), [](const auto& j) { return j->done; }); });
+  for (const std::shared_ptr<Job>& job : jobs) {
+    if (!job->faces.ok()) return job->faces.status();
+    faces.push_back(std::move(*job->faces));
   }
   return faces;
 }

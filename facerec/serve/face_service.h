@@ -9,21 +9,26 @@
 //   FACEREC_ASSIGN_OR_RETURN(nlohmann::json answer, service->Identify({photo}, /*far=*/1e-3, deadline));
 //
 // Connections and inference are sized apart: any number of request threads
-// may call at once, but at most `inference_workers` photos go through the
-// nets at a time, each on its own chain (models loaded once per worker at
-// start), with one intra-op thread each: a forward pass per core. A request
-// that cannot get a worker before its deadline gets DeadlineExceededError.
+// may call at once; their photos queue for `inference_workers` worker
+// threads, each with its own chain (models loaded once per worker at start)
+// and one intra-op thread: a forward pass per core. A request's photos are
+// spread over the workers. A photo still queued at its request's deadline is
+// not processed, and the request gets DeadlineExceededError. The nets' memory
+// is allocated by the workers alone, so it stays in their few allocator arenas
+// however many connection threads there are.
 //
 // Thread-safety: thread-safe.
 #ifndef FACEREC_SERVE_FACE_SERVICE_H_
 #define FACEREC_SERVE_FACE_SERVICE_H_
 
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -114,14 +119,17 @@ class FaceService {
   absl::StatusOr<double> Threshold(double far);
   int inference_workers() const { return static_cast<int>(chains_.size()); }
 
+  // Stops the workers (queued photos fail with CancelledError).
+  ~FaceService();
+
  private:
   explicit FaceService(const FaceServiceOptions& options) : options_(options) {}
 
   // Every face of each photo, through a worker's chain each.
   absl::StatusOr<std::vector<std::vector<chain::ChainFace>>> Process(const std::vector<RequestPhoto>& photos,
                                                                      absl::Time deadline);
-  absl::StatusOr<chain::FaceChain*> AcquireChain(absl::Time deadline);
-  void ReleaseChain(chain::FaceChain* chain);
+  struct Job;
+  void Work(chain::FaceChain* chain);
 
   // The gallery's templates and, when asked for, their HNSW graph.
   struct Searchable {
@@ -135,10 +143,12 @@ class FaceService {
   std::unique_ptr<GalleryDatabase> gallery_;
   ThresholdSource threshold_source_;
 
-  std::mutex chains_mutex_;
-  std::condition_variable chain_freed_;
   std::vector<std::unique_ptr<chain::FaceChain>> chains_;
-  std::vector<chain::FaceChain*> free_chains_;
+  std::vector<std::thread> workers_;
+  std::mutex queue_mutex_;
+  std::condition_variable queued_, finished_;
+  std::deque<std::shared_ptr<Job>> queue_;  // Guarded by queue_mutex_.
+  bool stopping_ = false;                   // Guarded by queue_mutex_.
 
   std::mutex search_mutex_;
   Searchable searchable_;
