@@ -186,6 +186,7 @@ absl::Status Main(const char* argv0) {
   chain_options.landmark_model = (runfiles / "models" / "facerec-landmarks.pt").string();
   chain_options.embedding_model = (runfiles / "models" / "facerec-arcface.pt").string();
   ConfigureThreads(1);
+  cv::setNumThreads(1);  // As tools:serve: one thread per pass, OpenCV's image work included.
   // The chain alone: one at a time (the single-photo time), then one per
   // core side by side (what the machine gives when every core runs a pass;
   // two virtual cores may share one physical core's caches).

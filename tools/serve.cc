@@ -21,6 +21,8 @@
 #include <string>
 #include <thread>
 
+#include <opencv2/core.hpp>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "facerec/chain/face_chain.h"
@@ -42,8 +44,8 @@
 
 DECLARE_string(db);
 
-DEFINE_int32(port, 8080, "TCP port; 0 takes a free one (printed).");
-DEFINE_string(bind, "127.0.0.1",
+DEFINE_int32(port, facerec::serve::HttpServerOptions().port, "TCP port; 0 takes a free one (printed).");
+DEFINE_string(bind, facerec::serve::HttpServerOptions().bind.c_str(),
               "Address to listen on. Default: this machine only; 0.0.0.0 opens it to the network (use keys).");
 DEFINE_string(gallery, "people.gallery",
               "Gallery file (SQLite; created when missing; tools:enroll's files open too), relative to the "
@@ -54,24 +56,24 @@ DEFINE_string(api_keys, "",
 DEFINE_bool(open_read, false, "Read-only /v1 requests (models, people, detect, identify, verify, embed) need no key.");
 DEFINE_bool(face_api, true, "Serve the face API (loads the models); false: the dashboard alone.");
 DEFINE_bool(dashboard, true, "Serve the live dashboard of --db.");
-DEFINE_int32(connection_threads, 16, "Threads that hold client connections (keep-alive, polling pages).");
-DEFINE_int32(inference_workers, 0, "Photos in the nets at once, one intra-op thread each; 0: one per core.");
-DEFINE_int64(max_body_bytes, int64_t{32} << 20, "Largest request body, bytes.");
-DEFINE_int32(max_photos, 16, "Most photos in one request.");
-DEFINE_int64(max_pixels, 40'000'000, "Largest photo, width × height, checked from its header before decoding.");
-DEFINE_int32(request_timeout_s, 30, "Longest a request may wait for and use the nets, seconds.");
-DEFINE_double(far, 1e-3, "Per-pair false-accept rate for `unknown` when a request gives no far.");
+DEFINE_int32(connection_threads, facerec::serve::HttpServerOptions().connection_threads, "Threads that hold client connections (keep-alive, polling pages).");
+DEFINE_int32(inference_workers, facerec::serve::FaceServiceOptions().inference_workers, "Photos in the nets at once, one intra-op thread each; 0: one per core.");
+DEFINE_int64(max_body_bytes, static_cast<int64_t>(facerec::serve::HttpServerOptions().max_body_bytes), "Largest request body, bytes.");
+DEFINE_int32(max_photos, facerec::serve::HttpServerOptions().max_photos, "Most photos in one request.");
+DEFINE_int64(max_pixels, facerec::serve::PhotoLimits().max_pixels, "Largest photo, width × height, checked from its header before decoding.");
+DEFINE_int32(request_timeout_s, absl::ToInt64Seconds(facerec::serve::HttpServerOptions().request_timeout), "Longest a request may wait for and use the nets, seconds.");
+DEFINE_double(far, facerec::serve::HttpServerOptions().default_far, "Per-pair false-accept rate for `unknown` when a request gives no far.");
 DEFINE_string(calibration, "",
               "folder:DIR or list:FILE: photos of your kind of people (not enrolled) to measure each far's "
               "threshold on, as tools:identify --calibration does. Empty: the recogniser's celebA_ir evaluation "
               "(or the shipped model's table).");
 DEFINE_bool(calibration_aligned, false, "The --calibration photos are aligned crops.");
 DEFINE_string(face_cache, facerec::pipeline::kDefaultFaceCache, "Face crop cache for --calibration photos.");
-DEFINE_string(index, "auto",
+DEFINE_string(index, facerec::serve::FaceServiceOptions().index.c_str(),
               "Gallery search: exact, hnsw, or auto (HNSW from --hnsw_min_templates people on, where the exact "
-              "pass would take over 50 ms; benchmarks/README.md).");
-DEFINE_int64(hnsw_min_templates, 500'000, "People from which --index=auto searches an HNSW graph.");
-DEFINE_int32(poll_ms, 2000, "How often dashboard pages check the store for changes, ms.");
+              "pass would take over 50 ms; benchmarks/README.md \"Gallery search\").");
+DEFINE_int64(hnsw_min_templates, facerec::serve::FaceServiceOptions().hnsw_min_templates, "People from which --index=auto searches an HNSW graph.");
+DEFINE_int32(poll_ms, facerec::serve::HttpServerOptions().poll_ms, "How often dashboard pages check the store for changes, ms.");
 
 namespace facerec {
 namespace {
@@ -233,5 +235,9 @@ int main(int argc, char** argv) {
   facerec::InitProcess(&argc, &argv,
                        "The live experiment dashboard and the face API in one local server.\n"
                        "Usage: serve [--port=8080] [--db=results.db] [--gallery=people.gallery] [--api_keys=FILE]");
+  // OpenCV's resizes and warps too: its own thread pool would otherwise
+  // split each worker's image work over every core, and the workers would
+  // contend for them.
+  cv::setNumThreads(1);
   return facerec::ReportToolOutcome("serve", facerec::Main());
 }

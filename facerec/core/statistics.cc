@@ -45,4 +45,20 @@ std::pair<double, double> WilsonInterval(int64_t successes, int64_t trials, doub
   return {successes <= 0 ? 0.0 : std::max(0.0, centre - half), successes >= trials ? 1.0 : std::min(1.0, centre + half)};
 }
 
+double KolmogorovSmirnovDistance(std::vector<double> a, std::vector<double> b) {
+  if (a.empty() || b.empty()) return 0;
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  double largest = 0;
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    // Step past every copy of the smaller value in both, then compare.
+    const double x = std::min(a[i], b[j]);
+    while (i < a.size() && a[i] <= x) ++i;
+    while (j < b.size() && b[j] <= x) ++j;
+    largest = std::max(largest, std::abs(static_cast<double>(i) / a.size() - static_cast<double>(j) / b.size()));
+  }
+  return largest;
+}
+
 }  // namespace facerec

@@ -32,6 +32,11 @@ std::pair<double, double> WilsonInterval(int64_t successes, int64_t trials, doub
 // The standard normal quantile: z with P(Z <= z) = p, p in (0, 1).
 double NormalQuantile(double p);
 
+// The two-sample Kolmogorov-Smirnov distance: the largest gap between the
+// empirical distribution functions of `a` and `b` (0: the same, 1: apart).
+// 0 when either is empty.
+double KolmogorovSmirnovDistance(std::vector<double> a, std::vector<double> b);
+
 }  // namespace facerec
 
 #endif  // FACEREC_CORE_STATISTICS_H_

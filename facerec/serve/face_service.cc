@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "facerec/core/status_macros.h"
+#include "glog/logging.h"
 #include "torch/torch.h"
 
 namespace facerec::serve {
@@ -112,6 +113,11 @@ FaceService::~FaceService() {
   queued_.notify_all();
   finished_.notify_all();
   for (std::thread& t : workers_) t.join();
+  {
+    std::lock_guard<std::mutex> lock(search_mutex_);
+    stopping_graph_ = true;
+  }
+  if (builder_.joinable()) builder_.join();
 }
 
 absl::StatusOr<std::vector<std::vector<chain::ChainFace>>> FaceService::Process(
@@ -164,17 +170,35 @@ absl::StatusOr<FaceService::Searchable> FaceService::CurrentGallery() {
   FACEREC_ASSIGN_OR_RETURN(std::shared_ptr<const GalleryTemplates> templates, gallery->Templates());
   std::lock_guard<std::mutex> lock(search_mutex_);
   if (searchable_.templates == templates) return searchable_;
-  Searchable s;
-  s.templates = templates;
+  searchable_ = Searchable{templates, nullptr};
   const int64_t n = static_cast<int64_t>(templates->names.size());
   const bool hnsw = n > 0 && (options_.index == "hnsw" || (options_.index == "auto" && n >= options_.hnsw_min_templates));
-  if (hnsw) {
-    FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<HnswIndex> index,
-                             HnswIndex::Build(templates->matrix.data(), n, templates->dim, options_.hnsw));
-    s.hnsw = std::move(index);
+  if (hnsw && building_ == nullptr) {
+    // One build at a time; a change during a build is picked up when it ends.
+    if (builder_.joinable()) builder_.join();
+    building_ = templates;
+    builder_ = std::thread([this, templates] { BuildGraph(templates); });
   }
-  searchable_ = s;
-  return s;
+  return searchable_;
+}
+
+void FaceService::BuildGraph(std::shared_ptr<const GalleryTemplates> templates) {
+  while (templates != nullptr) {
+    absl::StatusOr<std::unique_ptr<HnswIndex>> index = HnswIndex::Build(
+        templates->matrix.data(), templates->names.size(), templates->dim, options_.hnsw);
+    std::lock_guard<std::mutex> lock(search_mutex_);
+    if (!index.ok()) {
+      LOG(ERROR) << "serve: the gallery's HNSW graph: " << index.status() << "; searching exactly";
+    } else if (searchable_.templates == templates) {
+      searchable_.hnsw = std::move(*index);
+    }
+    // The gallery changed meanwhile: build again for what it is now.
+    templates = searchable_.templates != templates && searchable_.hnsw == nullptr && !stopping_graph_ &&
+                        !searchable_.templates->names.empty()
+                    ? searchable_.templates
+                    : nullptr;
+    building_ = templates;
+  }
 }
 
 absl::StatusOr<Json> FaceService::Detect(const std::vector<RequestPhoto>& photos, absl::Time deadline) {

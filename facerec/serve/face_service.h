@@ -56,11 +56,12 @@ struct FaceServiceOptions {
   // Photos in the nets at once, each on its own chain. Default 0: one per core.
   int inference_workers = 0;
   // Which search over the gallery: "exact", "hnsw", or "auto" (default):
-  // HNSW from `hnsw_min_templates` people on, where the exact pass would
-  // take over 50 ms (benchmarks/README.md, "Gallery search").
+  // HNSW from `hnsw_min_templates` people on.
   std::string index = "auto";
-  // Default 500,000.
-  int64_t hnsw_min_templates = 500'000;
+  // Default 1,200,000: where one exact pass over 256-float templates takes
+  // 50 ms on one core of an AMD EPYC (41 ms at 1M; benchmarks/README.md,
+  // "Gallery search"), and HNSW's recall@1 is still 0.92 at ef 64.
+  int64_t hnsw_min_templates = 1'200'000;
   // The graph's settings. Default HnswOptions' defaults.
   HnswOptions hnsw;
   // What `threshold_source` is, for GET /v1/models. Default empty.
@@ -131,11 +132,14 @@ class FaceService {
   struct Job;
   void Work(chain::FaceChain* chain);
 
-  // The gallery's templates and, when asked for, their HNSW graph.
+  // The gallery's templates and, when asked for, their HNSW graph. A graph
+  // is built on a background thread; until it is ready the current
+  // templates are searched exactly (never an old graph over old templates).
   struct Searchable {
     std::shared_ptr<const GalleryTemplates> templates;
     std::shared_ptr<const HnswIndex> hnsw;  // Null: exact search.
   };
+  void BuildGraph(std::shared_ptr<const GalleryTemplates> templates);
   absl::StatusOr<Searchable> CurrentGallery();
   absl::StatusOr<GalleryDatabase*> RequireGallery();
 
@@ -151,7 +155,10 @@ class FaceService {
   bool stopping_ = false;                   // Guarded by queue_mutex_.
 
   std::mutex search_mutex_;
-  Searchable searchable_;
+  Searchable searchable_;                                 // Guarded by search_mutex_.
+  std::shared_ptr<const GalleryTemplates> building_;      // Guarded by search_mutex_.
+  bool stopping_graph_ = false;                           // Guarded by search_mutex_.
+  std::thread builder_;
 
   std::mutex threshold_mutex_;
   std::map<double, double> thresholds_;

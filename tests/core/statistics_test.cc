@@ -55,4 +55,22 @@ TEST(WilsonIntervalTest, IsSymmetricUnderSwappingSuccessesAndFailuresAndHoldsThe
 }
 
 }  // namespace
+TEST(StatisticsTest, KolmogorovSmirnovDistanceIsTheLargestGapBetweenTheStepFunctions) {
+  EXPECT_DOUBLE_EQ(KolmogorovSmirnovDistance({1, 2, 3}, {1, 2, 3}), 0);
+  EXPECT_DOUBLE_EQ(KolmogorovSmirnovDistance({1, 2}, {3, 4}), 1);
+  // After 1: 1/2 of a, 0 of b; after 2: 1 of a, 1/3 of b: the gap is 2/3.
+  EXPECT_NEAR(KolmogorovSmirnovDistance({1, 2}, {2, 3, 4}), 2.0 / 3, 1e-12);
+  EXPECT_DOUBLE_EQ(KolmogorovSmirnovDistance({}, {1}), 0);
+  // Against a brute-force scan of every value.
+  std::vector<double> a = {0.3, 0.1, 0.7, 0.7, 0.2}, b = {0.25, 0.7, 0.9, 0.05};
+  double largest = 0;
+  for (double x : {0.05, 0.1, 0.2, 0.25, 0.3, 0.7, 0.9}) {
+    double fa = 0, fb = 0;
+    for (double v : a) fa += v <= x;
+    for (double v : b) fb += v <= x;
+    largest = std::max(largest, std::abs(fa / a.size() - fb / b.size()));
+  }
+  EXPECT_DOUBLE_EQ(KolmogorovSmirnovDistance(a, b), largest);
+}
+
 }  // namespace facerec
