@@ -30,7 +30,10 @@ std::vector<float> Unit(std::mt19937& random) {
   std::normal_distribution<float> normal;
   std::vector<float> v(kDim);
   double n = 0;
-  for (float& x : v) n += double{x = normal(random)} * x;
+  for (float& x : v) {
+    x = normal(random);
+    n += double{x} * x;
+  }
   for (float& x : v) x /= static_cast<float>(std::sqrt(n));
   return v;
 }

@@ -300,7 +300,10 @@ TEST_F(HttpServerTest, TheApproximateIndexForcedOnAt10000PeopleStillNamesThePers
     for (int i = 0; i < 10000; ++i) {
       std::vector<float> v(256);
       double n = 0;
-      for (float& x : v) n += double{x = normal(random)} * x;
+      for (float& x : v) {
+        x = normal(random);
+        n += double{x} * x;
+      }
       std::string text;
       for (size_t k = 0; k < v.size(); ++k) text += (k ? "," : "") + std::to_string(v[k] / std::sqrt(n));
       ASSERT_TRUE(insert->Bind(1, "synthetic_" + std::to_string(i)).Bind(2, text).Run().ok());
