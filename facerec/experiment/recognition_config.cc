@@ -48,6 +48,8 @@ DEFINE_double(m1, kLoss.m1, "Multiplicative angular margin; < 0 = the loss's def
 DEFINE_double(m2, kLoss.m2, "Additive angular margin (ArcFace); < 0 = default.");
 DEFINE_double(m3, kLoss.m3, "Additive cosine margin (CosFace); < 0 = default.");
 DEFINE_int32(subcenters, kLoss.subcenters, "Sub-centres per class (margin heads).");
+DEFINE_double(elastic_sigma, kLoss.elastic_sigma,
+              "ElasticFace: the spread of the per-sample margin while training (elasticface_arc, elasticface_cos).");
 DEFINE_double(margin_warmup_epochs, kTrain.margin_warmup_epochs,
               "Margins grow from 0 to full over these epochs.");
 DEFINE_double(triplet_margin, kLoss.triplet_margin, "Triplet margin (unit-sphere distance).");
@@ -113,6 +115,10 @@ absl::StatusOr<RecognitionConfig> RecognitionConfigFromFlags(const std::string& 
   c.loss.m2 = FLAGS_m2;
   c.loss.m3 = FLAGS_m3;
   c.loss.subcenters = FLAGS_subcenters;
+  c.loss.elastic_sigma = FLAGS_elastic_sigma;
+  if (!(FLAGS_elastic_sigma >= 0 && FLAGS_elastic_sigma < 1)) {
+    return FlagError("elastic_sigma", FLAGS_elastic_sigma, "must be in [0, 1)");
+  }
   c.loss.label_smoothing = FLAGS_label_smoothing;
   c.loss.triplet_margin = FLAGS_triplet_margin;
   c.loss.triplet_mining = FLAGS_triplet_mining;
@@ -214,7 +220,7 @@ std::map<std::string, std::string> RecognitionParams(const RecognitionConfig& c)
   const losses::LossOptions loss = losses::ResolvedLossOptions(c.loss);
   auto b = [](bool v) { return std::string(v ? "true" : "false"); };
   auto n = [](auto v) { return absl::StrCat(v); };
-  return {
+  std::map<std::string, std::string> params = {
       {"backbone", c.backbone.name},
       {"embedding_size", n(c.backbone.embedding_size)},
       {"input_height", n(c.backbone.input_height)},
@@ -256,6 +262,10 @@ std::map<std::string, std::string> RecognitionParams(const RecognitionConfig& c)
       {"loader_workers", n(c.loader_workers)},
       {"seed", n(c.seed)},
   };
+  // Only the losses that use it record it: every other run's config hash,
+  // and so its checkpoint, stays what it was.
+  if (losses::IsElasticLoss(loss.name)) params["elastic_sigma"] = n(loss.elastic_sigma);
+  return params;
 }
 
 }  // namespace facerec::experiment

@@ -34,23 +34,66 @@ class SoftmaxLossImpl : public LossImpl {
   torch::nn::Linear head_{nullptr};
 };
 
+// The one margin head: every margin loss shares its weights, sub-centres,
+// scale, warm-up and smoothing; `name` picks how the target (and, for
+// CurricularFace, the hard negatives) are margined.
 class MarginSoftmaxLossImpl : public LossImpl {
  public:
   MarginSoftmaxLossImpl(const LossOptions& o, double m1, double m2, double m3, double scale)
-      : m1_(m1), m2_(m2), m3_(m3), scale_(scale), subcenters_(o.subcenters),
-        num_classes_(o.num_classes), label_smoothing_(o.label_smoothing) {
+      : name_(o.name), m1_(m1), m2_(m2), m3_(m3), scale_(scale), elastic_sigma_(o.elastic_sigma),
+        subcenters_(o.subcenters), num_classes_(o.num_classes), label_smoothing_(o.label_smoothing) {
     weight_ = register_parameter(
         "weight", torch::randn({o.num_classes * o.subcenters, o.embedding_size}) * 0.01);
+    // Running statistics, saved with the head (buffers) so a resumed run
+    // continues them. AdaFace's initial values are its paper's (20, 100).
+    // Only the losses that keep them have them: the other heads' checkpoints stay as they were.
+    if (name_ == "curricularface") {
+      curricular_t_ = register_buffer("curricular_t", torch::zeros({1}, torch::kFloat64));
+    }
+    if (name_ == "adaface") {
+      norm_mean_ = register_buffer("norm_mean", torch::full({1}, 20.0, torch::kFloat64));
+      norm_std_ = register_buffer("norm_std", torch::full({1}, 100.0, torch::kFloat64));
+    }
   }
 
   LossOutput forward(const torch::Tensor& embeddings, const torch::Tensor& labels) override {
-    const torch::Tensor cos = Cosines(embeddings);
+    torch::Tensor cos = Cosines(embeddings);
     const double m1 = 1.0 + (m1_ - 1.0) * margin_scale_;
-    const torch::Tensor target_cos = cos.gather(1, labels.unsqueeze(1));
-    const torch::Tensor target =
-        MarginTargetLogit(target_cos, m1, m2_ * margin_scale_, m3_ * margin_scale_);
+    const double m2 = m2_ * margin_scale_, m3 = m3_ * margin_scale_;
+    const torch::Tensor index = labels.unsqueeze(1);
+    const torch::Tensor target_cos = cos.gather(1, index);
+    torch::Tensor target;
+    if (name_ == "adaface") {
+      const torch::Tensor norms = embeddings.detach().norm(2, 1, true).clamp(0.001, 100).to(torch::kFloat64);
+      if (is_training()) {
+        torch::NoGradGuard no_grad;
+        const torch::Tensor std = norms.numel() > 1 ? norms.std() : torch::zeros({}, norms.options());
+        norm_mean_.mul_(1 - kMomentum).add_(kMomentum * norms.mean());
+        norm_std_.mul_(1 - kMomentum).add_(kMomentum * std);
+      }
+      const torch::Tensor z =
+          ((norms - norm_mean_) / (norm_std_ + 1e-3) * kAdaFaceH).clamp(-1, 1).to(target_cos.dtype());
+      target = AdaFaceTargetLogit(target_cos, z, m2);
+    } else if (IsElasticLoss(name_)) {
+      const bool angular = name_ == "elasticface_arc";
+      const double mean = angular ? m2 : m3;
+      torch::Tensor margins = torch::full_like(target_cos, mean);
+      if (is_training() && elastic_sigma_ > 0) {
+        margins = margins + torch::randn_like(target_cos) * (elastic_sigma_ * margin_scale_);
+      }
+      target = ElasticTargetLogit(target_cos, margins, angular);
+    } else {
+      target = MarginTargetLogit(target_cos, m1, m2, m3);
+    }
+    if (name_ == "curricularface") {
+      if (is_training()) {
+        torch::NoGradGuard no_grad;
+        curricular_t_.mul_(1 - kMomentum).add_(kMomentum * target_cos.to(torch::kFloat64).mean());
+      }
+      cos = CurricularNegatives(cos, target.detach(), curricular_t_.item<double>());
+    }
     LossOutput out;
-    out.logits = cos.scatter(1, labels.unsqueeze(1), target) * scale_;
+    out.logits = cos.scatter(1, index, target) * scale_;
     out.loss = SmoothedCrossEntropy(out.logits, labels, label_smoothing_);
     return out;
   }
@@ -70,11 +113,15 @@ class MarginSoftmaxLossImpl : public LossImpl {
     return cos.clamp(-1.0, 1.0);
   }
 
-  const double m1_, m2_, m3_, scale_;
+  // The papers' momentum for the running statistics and AdaFace's h.
+  static constexpr double kMomentum = 0.01;
+  static constexpr double kAdaFaceH = 0.333;
+  const std::string name_;
+  const double m1_, m2_, m3_, scale_, elastic_sigma_;
   const int subcenters_, num_classes_;
   const double label_smoothing_;
   double margin_scale_ = 1.0;
-  torch::Tensor weight_;
+  torch::Tensor weight_, curricular_t_, norm_mean_, norm_std_;
 };
 
 class TripletLossImpl : public LossImpl {
@@ -100,6 +147,10 @@ const std::map<std::string, MarginDefaults>& MarginLosses() {
       {"arcface", {1.0, 0.5, 0.0}},
       {"cosface", {1.0, 0.0, 0.35}},
       {"sphereface", {1.35, 0.0, 0.0}},
+      {"curricularface", {1.0, 0.5, 0.0}},
+      {"adaface", {1.0, 0.4, 0.0}},
+      {"elasticface_arc", {1.0, 0.5, 0.0}},
+      {"elasticface_cos", {1.0, 0.0, 0.35}},
   };
   return *losses;
 }
@@ -124,6 +175,28 @@ torch::Tensor MarginTargetLogit(const torch::Tensor& cos_theta, double m1, doubl
   const torch::Tensor fallback = cos_theta - m3 - m2 * std::sin(m2);
   return torch::where(theta <= (M_PI - m2) / m1, margined, fallback);
 }
+
+torch::Tensor AdaFaceTargetLogit(const torch::Tensor& cos_theta, const torch::Tensor& z, double m) {
+  const double eps = 1e-7;
+  const torch::Tensor theta = torch::acos(cos_theta.clamp(-1.0 + eps, 1.0 - eps));
+  return torch::cos((theta - m * z).clamp(eps, M_PI - eps)) - m - m * z;
+}
+
+torch::Tensor ElasticTargetLogit(const torch::Tensor& cos_theta, const torch::Tensor& margins, bool angular) {
+  if (!angular) return cos_theta - margins;
+  const double eps = 1e-7;
+  const torch::Tensor theta = torch::acos(cos_theta.clamp(-1.0 + eps, 1.0 - eps));
+  // ArcFace's rule, per sample: past theta = pi - m, fall back to cos - m sin m.
+  return torch::where(theta <= M_PI - margins, torch::cos(theta + margins),
+                      cos_theta - margins * torch::sin(margins));
+}
+
+torch::Tensor CurricularNegatives(const torch::Tensor& cos, const torch::Tensor& target_margined, double t) {
+  const torch::Tensor hard = cos > target_margined;
+  return torch::where(hard, cos * (t + cos), cos);
+}
+
+bool IsElasticLoss(const std::string& name) { return name == "elasticface_arc" || name == "elasticface_cos"; }
 
 LossOutput TripletLoss(const torch::Tensor& embeddings, const torch::Tensor& labels, double margin,
                        bool semi_hard) {
@@ -215,6 +288,12 @@ absl::StatusOr<Loss> MakeLoss(const LossOptions& options) {
   if (o.name == "ce") return std::make_shared<SoftmaxLossImpl>(o);
   if (o.subcenters < 1) return absl::InvalidArgumentError("subcenters must be >= 1");
   if (o.m1 < 1.0) return absl::InvalidArgumentError("m1 must be >= 1");
+  if (o.m1 != 1.0 && (o.name == "curricularface" || o.name == "adaface" || IsElasticLoss(o.name))) {
+    return absl::InvalidArgumentError(absl::StrCat("loss '", o.name, "' has no multiplicative margin (m1 must be 1)"));
+  }
+  if (!(o.elastic_sigma >= 0 && o.elastic_sigma < 1)) {
+    return absl::InvalidArgumentError("elastic_sigma must be in [0, 1)");
+  }
   return std::make_shared<MarginSoftmaxLossImpl>(o, o.m1, o.m2, o.m3, o.scale);
 }
 

@@ -17,6 +17,24 @@
 //               (default 1.35). Where m1*theta + m2 would pass pi the target
 //               falls back to cos(theta) - m3 - m2*sin(m2) (insightface's rule), so
 //               the logit keeps decreasing with theta.
+//   curricularface (Huang et al., CVPR 2020): ArcFace's target (m2, default
+//               0.5), and every negative whose cosine beats the margined
+//               target is re-weighted cos_j * (t + cos_j), t a running mean
+//               (momentum 0.01) of the target cosine: easy samples first,
+//               hard ones as training matures. With no hard negative it is
+//               ArcFace.
+//   adaface     (Kim et al., CVPR 2022): a margin that follows image quality,
+//               read from the feature norm: z = clip(h (|x| - mu) / sigma, -1,
+//               1) with the batch's norm statistics (running, momentum 0.01)
+//               and h = 0.333; target cos(theta - m z) - (m + m z), m = m2
+//               (default 0.4). z = -1 is ArcFace(m), z = 0 CosFace(m): low
+//               quality gets the angular margin, high quality the larger
+//               additive one.
+//   elasticface_arc / elasticface_cos (Boutros et al., CVPRW 2022): ArcFace's
+//               or CosFace's margin drawn per sample from N(m, sigma) while
+//               training (m2 default 0.5, m3 default 0.35; elastic_sigma
+//               default 0.05); the mean margin at evaluation. sigma = 0 is
+//               ArcFace / CosFace.
 //   Options for small data: margin warm-up (SetMarginScale scales every margin
 //   from 0 to 1 while training starts), K sub-centres per class (the best of
 //   K, Deng et al. 2020), label smoothing.
@@ -47,6 +65,7 @@ struct LossOptions {
   double m1 = -1, m2 = -1, m3 = -1;  // < 0: the loss's default.
   int subcenters = 1;        // K sub-centres per class (margin heads). Default 1.
   double label_smoothing = 0;  // Default 0.
+  double elastic_sigma = 0.05;  // Spread of ElasticFace's margin. Default 0.05.
   double triplet_margin = 0.2;         // Default 0.2 (unit-sphere Euclidean distance).
   std::string triplet_mining = "batch_hard";  // batch_hard | semi_hard.
 };
@@ -84,6 +103,18 @@ torch::Tensor SmoothedCrossEntropy(const torch::Tensor& logits, const torch::Ten
 
 // The combined-margin target logit (before scaling), exposed for tests.
 torch::Tensor MarginTargetLogit(const torch::Tensor& cos_theta, double m1, double m2, double m3);
+
+// AdaFace's target logit (before scaling) for quality z in [-1, 1]:
+// cos(clip(theta - m z, 0, pi)) - m - m z. Exposed for tests.
+torch::Tensor AdaFaceTargetLogit(const torch::Tensor& cos_theta, const torch::Tensor& z, double m);
+// ElasticFace's target logits for per-sample margins `margins` ([N, 1]):
+// angular (ArcFace's rule per sample, with its fallback) or additive.
+torch::Tensor ElasticTargetLogit(const torch::Tensor& cos_theta, const torch::Tensor& margins, bool angular);
+// CurricularFace's negative logits: cos_j where cos_j <= target_margined,
+// else cos_j * (t + cos_j). `cos` [N, C], `target_margined` [N, 1].
+torch::Tensor CurricularNegatives(const torch::Tensor& cos, const torch::Tensor& target_margined, double t);
+// Whether the loss uses elastic_sigma (its params record it).
+bool IsElasticLoss(const std::string& name);
 
 // Triplet loss on already-normalised embeddings; `semi_hard` picks the mining.
 LossOutput TripletLoss(const torch::Tensor& embeddings, const torch::Tensor& labels, double margin,

@@ -189,5 +189,151 @@ TEST(LossesTest, EveryLossTrainsDownOnSeparableData) {
   }
 }
 
+TEST(LossesTest, AdaFaceTargetsByHandAndItsReductionsToArcFaceAndCosFace) {
+  const torch::Tensor cos = torch::tensor({{0.5}}, torch::kFloat64);  // theta = 60 deg
+  auto at = [&](double z) {
+    return AdaFaceTargetLogit(cos, torch::full({1, 1}, z, torch::kFloat64), 0.4).item<double>();
+  };
+  // Low quality (z = -1): the angular margin alone, as ArcFace(0.4).
+  EXPECT_NEAR(at(-1), std::cos(M_PI / 3 + 0.4), 1e-9);
+  EXPECT_NEAR(at(-1), MarginTargetLogit(cos, 1.0, 0.4, 0.0).item<double>(), 1e-9);
+  // Average quality (z = 0): the additive margin alone, as CosFace(0.4).
+  EXPECT_NEAR(at(0), 0.5 - 0.4, 1e-9);
+  // High quality (z = 1): the angle shrinks by m, the additive margin doubles.
+  EXPECT_NEAR(at(1), std::cos(M_PI / 3 - 0.4) - 0.8, 1e-9);
+  EXPECT_NEAR(at(0.5), std::cos(M_PI / 3 - 0.2) - 0.6, 1e-9);
+}
+
+TEST(LossesTest, ElasticFaceIsArcFaceOrCosFaceAtZeroSpreadAndDrawsMarginsOnlyWhileTraining) {
+  const torch::Tensor sweep = torch::linspace(0.999, -0.999, 501, torch::kFloat64).unsqueeze(1);
+  const torch::Tensor m = torch::full_like(sweep, 0.3);
+  EXPECT_TRUE(torch::allclose(ElasticTargetLogit(sweep, m, true), MarginTargetLogit(sweep, 1.0, 0.3, 0.0)));
+  EXPECT_TRUE(torch::allclose(ElasticTargetLogit(sweep, m, false), sweep - 0.3));
+  // Per-sample margins by hand: 60 deg with 0.2 and 0.4.
+  const torch::Tensor two = ElasticTargetLogit(torch::tensor({{0.5}, {0.5}}, torch::kFloat64),
+                                               torch::tensor({{0.2}, {0.4}}, torch::kFloat64), true);
+  EXPECT_NEAR(two[0][0].item<double>(), std::cos(M_PI / 3 + 0.2), 1e-9);
+  EXPECT_NEAR(two[1][0].item<double>(), std::cos(M_PI / 3 + 0.4), 1e-9);
+
+  const torch::Tensor x = torch::randn({6, 4});
+  const torch::Tensor y = torch::tensor({0, 1, 2, 0, 1, 2}, torch::kInt64);
+  for (const auto& [elastic, plain] : std::vector<std::pair<std::string, std::string>>{
+           {"elasticface_arc", "arcface"}, {"elasticface_cos", "cosface"}}) {
+    LossOptions options;
+    options.num_classes = 3;
+    options.embedding_size = 4;
+    options.scale = 10;
+    options.name = plain;
+    torch::manual_seed(3);
+    auto reference = MakeLoss(options);
+    options.name = elastic;
+    options.elastic_sigma = 0;
+    torch::manual_seed(3);  // The same head weights.
+    auto still = MakeLoss(options);
+    options.elastic_sigma = 0.05;
+    torch::manual_seed(3);
+    auto spread = MakeLoss(options);
+    ASSERT_TRUE(reference.ok() && still.ok() && spread.ok());
+    const torch::Tensor expected = (*reference)->forward(x, y).logits;
+    EXPECT_TRUE(torch::allclose((*still)->forward(x, y).logits, expected)) << elastic;
+    const torch::Tensor a = (*spread)->forward(x, y).logits, b = (*spread)->forward(x, y).logits;
+    EXPECT_FALSE(torch::allclose(a, b)) << elastic << ": training draws a margin per sample";
+    EXPECT_LT((a - expected).abs().max().item<double>(), 10 * 0.05 * 6) << elastic;
+    (*spread)->eval();
+    EXPECT_TRUE(torch::allclose((*spread)->forward(x, y).logits, expected)) << elastic << ": evaluation uses the mean";
+  }
+}
+
+TEST(LossesTest, CurricularFaceReweightsOnlyHardNegativesAndTracksTheTargetCosine) {
+  // Target 0.5 at 60 deg, margined by 0.5 rad: cos(pi/3 + 0.5) = 0.0424.
+  const torch::Tensor cos = torch::tensor({{0.3, 0.0, -0.4}}, torch::kFloat64);
+  const torch::Tensor margined = MarginTargetLogit(torch::tensor({{0.5}}, torch::kFloat64), 1.0, 0.5, 0.0);
+  const torch::Tensor out = CurricularNegatives(cos, margined, 0.2);
+  EXPECT_NEAR(out[0][0].item<double>(), 0.3 * (0.2 + 0.3), 1e-12);  // Hard: 0.3 > 0.0424.
+  EXPECT_DOUBLE_EQ(out[0][1].item<double>(), 0.0);                  // Easy: unchanged.
+  EXPECT_DOUBLE_EQ(out[0][2].item<double>(), -0.4);
+  // With no hard negative it is ArcFace.
+  EXPECT_TRUE(torch::equal(CurricularNegatives(cos, torch::full({1, 1}, 0.9, torch::kFloat64), 0.7), cos));
+
+  torch::manual_seed(5);
+  LossOptions options;
+  options.name = "curricularface";
+  options.num_classes = 3;
+  options.embedding_size = 4;
+  auto loss = MakeLoss(options);
+  ASSERT_TRUE(loss.ok());
+  const torch::Tensor x = torch::randn({6, 4});
+  const torch::Tensor y = torch::tensor({0, 1, 2, 0, 1, 2}, torch::kInt64);
+  const double mean_target = (*loss)->Logits(x).gather(1, y.unsqueeze(1)).mean().item<double>() / 64;
+  (*loss)->forward(x, y);
+  EXPECT_NEAR((*loss)->named_buffers()["curricular_t"].item<double>(), 0.01 * mean_target, 1e-6);
+  EXPECT_EQ((*loss)->named_buffers().size(), 1u);
+  options.name = "arcface";
+  EXPECT_EQ((*MakeLoss(options))->named_buffers().size(), 0u) << "other heads' checkpoints stay as they were";
+}
+
+TEST(LossesTest, AdaFaceFollowsTheFeatureNormThroughItsRunningStatistics) {
+  torch::manual_seed(6);
+  LossOptions options;
+  options.name = "adaface";
+  options.num_classes = 3;
+  options.embedding_size = 4;
+  options.scale = 10;
+  auto loss = MakeLoss(options);
+  ASSERT_TRUE(loss.ok());
+  const torch::Tensor y = torch::tensor({0, 1, 2, 0}, torch::kInt64);
+  const torch::Tensor x = torch::randn({4, 4});
+  const torch::Tensor norms = x.norm(2, 1).to(torch::kFloat64);
+  (*loss)->forward(x, y);
+  auto buffers = (*loss)->named_buffers();
+  EXPECT_NEAR(buffers["norm_mean"].item<double>(), 0.99 * 20 + 0.01 * norms.mean().item<double>(), 1e-9);
+  EXPECT_NEAR(buffers["norm_std"].item<double>(), 0.99 * 100 + 0.01 * norms.std().item<double>(), 1e-9);
+  // Same direction, larger norm: higher quality, so a larger margin (a smaller target logit).
+  (*loss)->eval();
+  buffers["norm_mean"].fill_(1.0);
+  buffers["norm_std"].fill_(0.1);
+  const torch::Tensor low = (*loss)->forward(x / x.norm(2, 1, true) * 0.7, y).logits;
+  const torch::Tensor high = (*loss)->forward(x / x.norm(2, 1, true) * 1.3, y).logits;
+  const torch::Tensor index = y.unsqueeze(1);
+  EXPECT_TRUE((high.gather(1, index) < low.gather(1, index)).all().item<bool>());
+}
+
+// Central differences of the loss against its head's weights (the feature
+// norms AdaFace reads are constants to autograd by design, so the weights,
+// not the embeddings, are what every head's gradient is checked on).
+TEST(LossesTest, EveryNewMarginLossHasTheGradientOfItsFiniteDifferences) {
+  for (const std::string name : {"curricularface", "adaface", "elasticface_arc", "elasticface_cos", "arcface"}) {
+    torch::manual_seed(11);
+    LossOptions options;
+    options.name = name;
+    options.num_classes = 3;
+    options.embedding_size = 4;
+    options.scale = 8;
+    auto made = MakeLoss(options);
+    ASSERT_TRUE(made.ok()) << name;
+    Loss loss = *made;
+    loss->to(torch::kFloat64);
+    const torch::Tensor x = torch::randn({5, 4}, torch::kFloat64);
+    const torch::Tensor y = torch::tensor({0, 1, 2, 0, 1}, torch::kInt64);
+    loss->forward(x, y);  // Running statistics set once, then frozen:
+    loss->eval();         // evaluation mode is deterministic (ElasticFace's mean margin).
+    torch::Tensor weight = loss->named_parameters()["weight"];
+    weight.grad().defined() ? weight.grad().zero_() : torch::Tensor();
+    loss->forward(x, y).loss.backward();
+    const torch::Tensor analytic = weight.grad().clone();
+    torch::NoGradGuard no_grad;
+    const double h = 1e-6;
+    for (int64_t i = 0; i < weight.numel(); ++i) {
+      const double v = weight.view(-1)[i].item<double>();
+      weight.view(-1)[i] = v + h;
+      const double up = loss->forward(x, y).loss.item<double>();
+      weight.view(-1)[i] = v - h;
+      const double down = loss->forward(x, y).loss.item<double>();
+      weight.view(-1)[i] = v;
+      EXPECT_NEAR(analytic.view(-1)[i].item<double>(), (up - down) / (2 * h), 1e-5) << name << " weight " << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace facerec::losses
