@@ -62,7 +62,7 @@ class MarginSoftmaxLossImpl : public LossImpl {
     const double m2 = m2_ * margin_scale_, m3 = m3_ * margin_scale_;
     const torch::Tensor index = labels.unsqueeze(1);
     const torch::Tensor target_cos = cos.gather(1, index);
-    torch::Tensor target;
+    torch::Tensor target, extra_loss;  // extra_loss: MagFace's magnitude term.
     if (name_ == "adaface") {
       const torch::Tensor norms = embeddings.detach().norm(2, 1, true).clamp(0.001, 100).to(torch::kFloat64);
       if (is_training()) {
@@ -74,6 +74,16 @@ class MarginSoftmaxLossImpl : public LossImpl {
       const torch::Tensor z =
           ((norms - norm_mean_) / (norm_std_ + 1e-3) * kAdaFaceH).clamp(-1, 1).to(target_cos.dtype());
       target = AdaFaceTargetLogit(target_cos, z, m2);
+    } else if (name_ == "magface") {
+      const torch::Tensor a = embeddings.norm(2, 1, true).clamp(kMagMinA, kMagMaxA).to(target_cos.dtype());
+      const torch::Tensor m = MagFaceMargin(a) * margin_scale_;
+      target = PerSampleTargetLogit(target_cos, m, true);
+      extra_loss = kMagLambda * MagFaceRegulariser(a).mean();
+    } else if (name_ == "circle") {
+      LossOutput out;
+      out.logits = CircleLogits(cos, labels, m3, scale_, true);
+      out.loss = SmoothedCrossEntropy(out.logits, labels, label_smoothing_);
+      return out;
     } else if (IsElasticLoss(name_)) {
       const bool angular = name_ == "elasticface_arc";
       const double mean = angular ? m2 : m3;
@@ -81,7 +91,7 @@ class MarginSoftmaxLossImpl : public LossImpl {
       if (is_training() && elastic_sigma_ > 0) {
         margins = margins + torch::randn_like(target_cos) * (elastic_sigma_ * margin_scale_);
       }
-      target = ElasticTargetLogit(target_cos, margins, angular);
+      target = PerSampleTargetLogit(target_cos, margins, angular);
     } else {
       target = MarginTargetLogit(target_cos, m1, m2, m3);
     }
@@ -95,6 +105,7 @@ class MarginSoftmaxLossImpl : public LossImpl {
     LossOutput out;
     out.logits = cos.scatter(1, index, target) * scale_;
     out.loss = SmoothedCrossEntropy(out.logits, labels, label_smoothing_);
+    if (extra_loss.defined()) out.loss = out.loss + extra_loss;
     return out;
   }
 
@@ -116,6 +127,8 @@ class MarginSoftmaxLossImpl : public LossImpl {
   // The papers' momentum for the running statistics and AdaFace's h.
   static constexpr double kMomentum = 0.01;
   static constexpr double kAdaFaceH = 0.333;
+  // MagFace's magnitude range and regulariser weight (the paper's).
+  static constexpr double kMagMinA = 10, kMagMaxA = 110, kMagLambda = 35;
   const std::string name_;
   const double m1_, m2_, m3_, scale_, elastic_sigma_;
   const int subcenters_, num_classes_;
@@ -151,6 +164,8 @@ const std::map<std::string, MarginDefaults>& MarginLosses() {
       {"adaface", {1.0, 0.4, 0.0}},
       {"elasticface_arc", {1.0, 0.5, 0.0}},
       {"elasticface_cos", {1.0, 0.0, 0.35}},
+      {"magface", {1.0, 0.0, 0.0}},   // Its margin follows the magnitude.
+      {"circle", {1.0, 0.0, 0.25}},   // m3 is Circle loss's relaxation m.
   };
   return *losses;
 }
@@ -182,7 +197,7 @@ torch::Tensor AdaFaceTargetLogit(const torch::Tensor& cos_theta, const torch::Te
   return torch::cos((theta - m * z).clamp(eps, M_PI - eps)) - m - m * z;
 }
 
-torch::Tensor ElasticTargetLogit(const torch::Tensor& cos_theta, const torch::Tensor& margins, bool angular) {
+torch::Tensor PerSampleTargetLogit(const torch::Tensor& cos_theta, const torch::Tensor& margins, bool angular) {
   if (!angular) return cos_theta - margins;
   const double eps = 1e-7;
   const torch::Tensor theta = torch::acos(cos_theta.clamp(-1.0 + eps, 1.0 - eps));
@@ -194,6 +209,23 @@ torch::Tensor ElasticTargetLogit(const torch::Tensor& cos_theta, const torch::Te
 torch::Tensor CurricularNegatives(const torch::Tensor& cos, const torch::Tensor& target_margined, double t) {
   const torch::Tensor hard = cos > target_margined;
   return torch::where(hard, cos * (t + cos), cos);
+}
+
+torch::Tensor MagFaceMargin(const torch::Tensor& a) {
+  return (0.8 - 0.45) / (110.0 - 10.0) * (a.clamp(10, 110) - 10.0) + 0.45;
+}
+
+torch::Tensor MagFaceRegulariser(const torch::Tensor& a) { return 1.0 / a + a / (110.0 * 110.0); }
+
+torch::Tensor CircleLogits(const torch::Tensor& cos, const torch::Tensor& labels, double m, double gamma,
+                           bool weighted) {
+  const torch::Tensor target = torch::zeros_like(cos).scatter(1, labels.unsqueeze(1), 1).to(torch::kBool);
+  torch::Tensor alpha_p = torch::ones_like(cos), alpha_n = torch::ones_like(cos);
+  if (weighted) {
+    alpha_p = (1.0 + m - cos.detach()).clamp_min(0);
+    alpha_n = (cos.detach() + m).clamp_min(0);
+  }
+  return gamma * torch::where(target, alpha_p * (cos - (1.0 - m)), alpha_n * (cos - m));
 }
 
 bool IsElasticLoss(const std::string& name) { return name == "elasticface_arc" || name == "elasticface_cos"; }
@@ -258,7 +290,7 @@ LossOptions ResolvedLossOptions(LossOptions o) {
   if (o.m1 < 0) o.m1 = d.m1;
   if (o.m2 < 0) o.m2 = d.m2;
   if (o.m3 < 0) o.m3 = d.m3;
-  if (o.scale <= 0) o.scale = 64.0;
+  if (o.scale <= 0) o.scale = o.name == "circle" ? 256.0 : 64.0;
   return o;
 }
 
@@ -288,7 +320,8 @@ absl::StatusOr<Loss> MakeLoss(const LossOptions& options) {
   if (o.name == "ce") return std::make_shared<SoftmaxLossImpl>(o);
   if (o.subcenters < 1) return absl::InvalidArgumentError("subcenters must be >= 1");
   if (o.m1 < 1.0) return absl::InvalidArgumentError("m1 must be >= 1");
-  if (o.m1 != 1.0 && (o.name == "curricularface" || o.name == "adaface" || IsElasticLoss(o.name))) {
+  if (o.m1 != 1.0 && (o.name == "curricularface" || o.name == "adaface" || o.name == "magface" ||
+                      o.name == "circle" || IsElasticLoss(o.name))) {
     return absl::InvalidArgumentError(absl::StrCat("loss '", o.name, "' has no multiplicative margin (m1 must be 1)"));
   }
   if (!(o.elastic_sigma >= 0 && o.elastic_sigma < 1)) {

@@ -35,6 +35,19 @@
 //               training (m2 default 0.5, m3 default 0.35; elastic_sigma
 //               default 0.05); the mean margin at evaluation. sigma = 0 is
 //               ArcFace / CosFace.
+//   magface     (Meng et al., CVPR 2021): ArcFace with a margin that grows
+//               with the feature magnitude a = clip(|x|, 10, 110): m(a) from
+//               0.45 at a = 10 to 0.8 at a = 110 (gradient flows through a),
+//               plus lambda_g (35) * mean(1/a + a/110^2), which pulls easy
+//               faces to large magnitudes: the magnitude becomes a quality
+//               score. With m(a) constant and lambda_g 0 it is ArcFace.
+//   circle      Circle loss in its class-level form (Sun et al., CVPR 2020),
+//               the head's weights as class proxies: target logit
+//               gamma a_p (s_p - (1 - m)), others gamma a_n (s_n - m), with
+//               a_p = [1 + m - s_p]+, a_n = [s_n + m]+ (not differentiated,
+//               as the authors' code); m = m3 (default 0.25), gamma = scale
+//               (default 256). With a_p = a_n = 1 it is CosFace with margin
+//               1 - 2m.
 //   Options for small data: margin warm-up (SetMarginScale scales every margin
 //   from 0 to 1 while training starts), K sub-centres per class (the best of
 //   K, Deng et al. 2020), label smoothing.
@@ -107,12 +120,21 @@ torch::Tensor MarginTargetLogit(const torch::Tensor& cos_theta, double m1, doubl
 // AdaFace's target logit (before scaling) for quality z in [-1, 1]:
 // cos(clip(theta - m z, 0, pi)) - m - m z. Exposed for tests.
 torch::Tensor AdaFaceTargetLogit(const torch::Tensor& cos_theta, const torch::Tensor& z, double m);
-// ElasticFace's target logits for per-sample margins `margins` ([N, 1]):
-// angular (ArcFace's rule per sample, with its fallback) or additive.
-torch::Tensor ElasticTargetLogit(const torch::Tensor& cos_theta, const torch::Tensor& margins, bool angular);
+// Target logits for per-sample margins `margins` ([N, 1]; ElasticFace's
+// draws, MagFace's magnitude margins): angular (ArcFace's rule per sample,
+// with its fallback) or additive.
+torch::Tensor PerSampleTargetLogit(const torch::Tensor& cos_theta, const torch::Tensor& margins, bool angular);
 // CurricularFace's negative logits: cos_j where cos_j <= target_margined,
 // else cos_j * (t + cos_j). `cos` [N, C], `target_margined` [N, 1].
 torch::Tensor CurricularNegatives(const torch::Tensor& cos, const torch::Tensor& target_margined, double t);
+// MagFace's margin for magnitudes `a` (clipped to [10, 110]).
+torch::Tensor MagFaceMargin(const torch::Tensor& a);
+// MagFace's magnitude regulariser g(a) = 1/a + a/110^2 (per sample).
+torch::Tensor MagFaceRegulariser(const torch::Tensor& a);
+// Circle loss's class-level logits (scaled) for cosines `cos` [N, C]; with
+// `weighted` false, a_p = a_n = 1.
+torch::Tensor CircleLogits(const torch::Tensor& cos, const torch::Tensor& labels, double m, double gamma,
+                           bool weighted);
 // Whether the loss uses elastic_sigma (its params record it).
 bool IsElasticLoss(const std::string& name);
 

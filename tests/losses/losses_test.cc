@@ -10,7 +10,7 @@ namespace {
 
 TEST(LossesTest, UnknownNameListsKnownOnes) {
   LossOptions options;
-  options.name = "magface";
+  options.name = "no_such_loss";
   auto loss = MakeLoss(options);
   ASSERT_FALSE(loss.ok());
   EXPECT_NE(loss.status().message().find("arcface"), std::string::npos) << loss.status();
@@ -207,10 +207,10 @@ TEST(LossesTest, AdaFaceTargetsByHandAndItsReductionsToArcFaceAndCosFace) {
 TEST(LossesTest, ElasticFaceIsArcFaceOrCosFaceAtZeroSpreadAndDrawsMarginsOnlyWhileTraining) {
   const torch::Tensor sweep = torch::linspace(0.999, -0.999, 501, torch::kFloat64).unsqueeze(1);
   const torch::Tensor m = torch::full_like(sweep, 0.3);
-  EXPECT_TRUE(torch::allclose(ElasticTargetLogit(sweep, m, true), MarginTargetLogit(sweep, 1.0, 0.3, 0.0)));
-  EXPECT_TRUE(torch::allclose(ElasticTargetLogit(sweep, m, false), sweep - 0.3));
+  EXPECT_TRUE(torch::allclose(PerSampleTargetLogit(sweep, m, true), MarginTargetLogit(sweep, 1.0, 0.3, 0.0)));
+  EXPECT_TRUE(torch::allclose(PerSampleTargetLogit(sweep, m, false), sweep - 0.3));
   // Per-sample margins by hand: 60 deg with 0.2 and 0.4.
-  const torch::Tensor two = ElasticTargetLogit(torch::tensor({{0.5}, {0.5}}, torch::kFloat64),
+  const torch::Tensor two = PerSampleTargetLogit(torch::tensor({{0.5}, {0.5}}, torch::kFloat64),
                                                torch::tensor({{0.2}, {0.4}}, torch::kFloat64), true);
   EXPECT_NEAR(two[0][0].item<double>(), std::cos(M_PI / 3 + 0.2), 1e-9);
   EXPECT_NEAR(two[1][0].item<double>(), std::cos(M_PI / 3 + 0.4), 1e-9);
@@ -302,7 +302,8 @@ TEST(LossesTest, AdaFaceFollowsTheFeatureNormThroughItsRunningStatistics) {
 // norms AdaFace reads are constants to autograd by design, so the weights,
 // not the embeddings, are what every head's gradient is checked on).
 TEST(LossesTest, EveryNewMarginLossHasTheGradientOfItsFiniteDifferences) {
-  for (const std::string name : {"curricularface", "adaface", "elasticface_arc", "elasticface_cos", "arcface"}) {
+  for (const std::string name :
+       {"curricularface", "adaface", "elasticface_arc", "elasticface_cos", "magface", "arcface"}) {
     torch::manual_seed(11);
     LossOptions options;
     options.name = name;
@@ -332,6 +333,103 @@ TEST(LossesTest, EveryNewMarginLossHasTheGradientOfItsFiniteDifferences) {
       weight.view(-1)[i] = v;
       EXPECT_NEAR(analytic.view(-1)[i].item<double>(), (up - down) / (2 * h), 1e-5) << name << " weight " << i;
     }
+  }
+}
+
+TEST(LossesTest, MagFaceMarginAndRegulariserByHandAndItsReductionToArcFace) {
+  const torch::Tensor a = torch::tensor({{5.0}, {10.0}, {60.0}, {110.0}, {200.0}}, torch::kFloat64);
+  const torch::Tensor m = MagFaceMargin(a);
+  EXPECT_NEAR(m[0][0].item<double>(), 0.45, 1e-12);  // Clipped at 10.
+  EXPECT_NEAR(m[1][0].item<double>(), 0.45, 1e-12);
+  EXPECT_NEAR(m[2][0].item<double>(), 0.45 + 0.35 * 50 / 100, 1e-12);
+  EXPECT_NEAR(m[3][0].item<double>(), 0.8, 1e-12);
+  EXPECT_NEAR(m[4][0].item<double>(), 0.8, 1e-12);
+  EXPECT_NEAR(MagFaceRegulariser(torch::tensor({20.0}, torch::kFloat64)).item<double>(), 1.0 / 20 + 20.0 / 12100,
+              1e-12);
+  // g(a) falls to its minimum at a = 110 (the upper bound): easy faces are pushed there.
+  const torch::Tensor sweep = torch::linspace(10, 110, 101, torch::kFloat64);
+  const torch::Tensor g = MagFaceRegulariser(sweep);
+  EXPECT_TRUE((g.slice(0, 1) < g.slice(0, 0, -1)).all().item<bool>());
+
+  // A MagFace head whose features all have magnitude 10 is ArcFace(0.45) plus
+  // 35 g(10), the same weights otherwise.
+  const torch::Tensor x = torch::randn({6, 4});
+  const torch::Tensor x10 = x / x.norm(2, 1, true) * 10;
+  const torch::Tensor y = torch::tensor({0, 1, 2, 0, 1, 2}, torch::kInt64);
+  LossOptions options;
+  options.num_classes = 3;
+  options.embedding_size = 4;
+  options.scale = 16;
+  options.name = "magface";
+  torch::manual_seed(4);
+  auto mag = MakeLoss(options);
+  options.name = "arcface";
+  options.m2 = 0.45;
+  torch::manual_seed(4);
+  auto arc = MakeLoss(options);
+  ASSERT_TRUE(mag.ok() && arc.ok());
+  const LossOutput a_out = (*arc)->forward(x10, y), m_out = (*mag)->forward(x10, y);
+  EXPECT_TRUE(torch::allclose(m_out.logits, a_out.logits, 1e-5, 1e-5));
+  EXPECT_NEAR(m_out.loss.item<double>(), a_out.loss.item<double>() + 35 * (0.1 + 10.0 / 12100), 1e-4);
+}
+
+TEST(LossesTest, CircleLogitsByHandAndItsReductionToCosFace) {
+  const torch::Tensor cos = torch::tensor({{0.6, 0.1, -0.5}}, torch::kFloat64);
+  const torch::Tensor y = torch::tensor({0}, torch::kInt64);
+  const torch::Tensor logits = CircleLogits(cos, y, 0.25, 10, true);
+  // Target: a_p = 1.25 - 0.6 = 0.65, times 0.6 - 0.75.
+  EXPECT_NEAR(logits[0][0].item<double>(), 10 * 0.65 * (0.6 - 0.75), 1e-12);
+  // Negative 0.1: a_n = 0.35, times 0.1 - 0.25; negative -0.5: a_n = 0.
+  EXPECT_NEAR(logits[0][1].item<double>(), 10 * 0.35 * (0.1 - 0.25), 1e-12);
+  EXPECT_NEAR(logits[0][2].item<double>(), 0.0, 1e-12);
+  // Unweighted, it is CosFace with margin 1 - 2m: the same cross-entropy
+  // (the logits differ by the constant gamma m).
+  const torch::Tensor sweep = torch::rand({7, 5}, torch::kFloat64) * 2 - 1;
+  const torch::Tensor labels = torch::tensor({0, 1, 2, 3, 4, 0, 1}, torch::kInt64);
+  const torch::Tensor circle = CircleLogits(sweep, labels, 0.25, 10, false);
+  const torch::Tensor cosface =
+      10 * sweep.scatter(1, labels.unsqueeze(1), MarginTargetLogit(sweep.gather(1, labels.unsqueeze(1)), 1, 0, 0.5));
+  EXPECT_TRUE(torch::allclose(circle + 10 * 0.25, cosface));
+  EXPECT_NEAR(SmoothedCrossEntropy(circle, labels, 0).item<double>(),
+              SmoothedCrossEntropy(cosface, labels, 0).item<double>(), 1e-12);
+  // The weights a_p, a_n are constants to autograd (as in the authors' code):
+  // each logit's derivative by its own cosine is gamma times its weight.
+  const torch::Tensor c = cos.clone().set_requires_grad(true);
+  CircleLogits(c, y, 0.25, 10, true).sum().backward();
+  EXPECT_NEAR(c.grad()[0][0].item<double>(), 10 * 0.65, 1e-12);
+  EXPECT_NEAR(c.grad()[0][1].item<double>(), 10 * 0.35, 1e-12);
+  EXPECT_NEAR(c.grad()[0][2].item<double>(), 0.0, 1e-12);
+}
+
+TEST(LossesTest, MagFaceHasTheGradientOfItsFiniteDifferencesThroughTheMagnitude) {
+  torch::manual_seed(12);
+  LossOptions options;
+  options.name = "magface";
+  options.num_classes = 3;
+  options.embedding_size = 4;
+  options.scale = 8;
+  auto made = MakeLoss(options);
+  ASSERT_TRUE(made.ok());
+  Loss loss = *made;
+  loss->to(torch::kFloat64);
+  // Magnitudes inside (10, 110): the margin and regulariser are smooth there.
+  torch::Tensor x = torch::randn({5, 4}, torch::kFloat64);
+  x = (x / x.norm(2, 1, true) * torch::tensor({{20.0}, {35.0}, {50.0}, {70.0}, {95.0}}, torch::kFloat64))
+          .set_requires_grad(true);
+  const torch::Tensor y = torch::tensor({0, 1, 2, 0, 1}, torch::kInt64);
+  loss->forward(x, y).loss.backward();
+  const torch::Tensor analytic = x.grad().clone();
+  torch::NoGradGuard no_grad;
+  const double h = 1e-6;
+  torch::Tensor probe = x.detach().clone();
+  for (int64_t i = 0; i < probe.numel(); ++i) {
+    const double v = probe.view(-1)[i].item<double>();
+    probe.view(-1)[i] = v + h;
+    const double up = loss->forward(probe, y).loss.item<double>();
+    probe.view(-1)[i] = v - h;
+    const double down = loss->forward(probe, y).loss.item<double>();
+    probe.view(-1)[i] = v;
+    EXPECT_NEAR(analytic.view(-1)[i].item<double>(), (up - down) / (2 * h), 1e-5) << "coordinate " << i;
   }
 }
 
