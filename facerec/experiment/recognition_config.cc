@@ -48,6 +48,8 @@ DEFINE_double(m1, kLoss.m1, "Multiplicative angular margin; < 0 = the loss's def
 DEFINE_double(m2, kLoss.m2, "Additive angular margin (ArcFace); < 0 = default.");
 DEFINE_double(m3, kLoss.m3, "Additive cosine margin (CosFace); < 0 = default.");
 DEFINE_int32(subcenters, kLoss.subcenters, "Sub-centres per class (margin heads).");
+DEFINE_double(center_loss_weight, kLoss.center_loss_weight,
+              "Weight of the centre-loss term (Wen et al. 2016) added to a classification loss; 0 = none.");
 DEFINE_double(elastic_sigma, kLoss.elastic_sigma,
               "ElasticFace: the spread of the per-sample margin while training (elasticface_arc, elasticface_cos).");
 DEFINE_double(margin_warmup_epochs, kTrain.margin_warmup_epochs,
@@ -116,6 +118,10 @@ absl::StatusOr<RecognitionConfig> RecognitionConfigFromFlags(const std::string& 
   c.loss.m3 = FLAGS_m3;
   c.loss.subcenters = FLAGS_subcenters;
   c.loss.elastic_sigma = FLAGS_elastic_sigma;
+  c.loss.center_loss_weight = FLAGS_center_loss_weight;
+  if (!(FLAGS_center_loss_weight >= 0 && FLAGS_center_loss_weight <= 100)) {
+    return FlagError("center_loss_weight", FLAGS_center_loss_weight, "must be in [0, 100]");
+  }
   if (!(FLAGS_elastic_sigma >= 0 && FLAGS_elastic_sigma < 1)) {
     return FlagError("elastic_sigma", FLAGS_elastic_sigma, "must be in [0, 1)");
   }
@@ -265,6 +271,7 @@ std::map<std::string, std::string> RecognitionParams(const RecognitionConfig& c)
   // Only the losses that use it record it: every other run's config hash,
   // and so its checkpoint, stays what it was.
   if (losses::IsElasticLoss(loss.name)) params["elastic_sigma"] = n(loss.elastic_sigma);
+  if (loss.center_loss_weight > 0) params["center_loss_weight"] = n(loss.center_loss_weight);
   return params;
 }
 

@@ -137,6 +137,27 @@ class MarginSoftmaxLossImpl : public LossImpl {
   torch::Tensor weight_, curricular_t_, norm_mean_, norm_std_;
 };
 
+// Any classification loss plus the centre-loss term on unit embeddings.
+class WithCenterLossImpl : public LossImpl {
+ public:
+  WithCenterLossImpl(const LossOptions& o, Loss inner) : weight_(o.center_loss_weight) {
+    inner_ = register_module("inner", std::move(inner));
+    centres_ = register_parameter("centres", torch::randn({o.num_classes, o.embedding_size}) * 0.01);
+  }
+  LossOutput forward(const torch::Tensor& embeddings, const torch::Tensor& labels) override {
+    LossOutput out = inner_->forward(embeddings, labels);
+    out.loss = out.loss + weight_ * CenterLossTerm(Normalise(embeddings), centres_, labels);
+    return out;
+  }
+  void SetMarginScale(double scale) override { inner_->SetMarginScale(scale); }
+  torch::Tensor Logits(const torch::Tensor& embeddings) override { return inner_->Logits(embeddings); }
+
+ private:
+  const double weight_;
+  Loss inner_;
+  torch::Tensor centres_;
+};
+
 class TripletLossImpl : public LossImpl {
  public:
   explicit TripletLossImpl(const LossOptions& o)
@@ -228,6 +249,11 @@ torch::Tensor CircleLogits(const torch::Tensor& cos, const torch::Tensor& labels
   return gamma * torch::where(target, alpha_p * (cos - (1.0 - m)), alpha_n * (cos - m));
 }
 
+torch::Tensor CenterLossTerm(const torch::Tensor& embeddings, const torch::Tensor& centres,
+                             const torch::Tensor& labels) {
+  return 0.5 * (embeddings - centres.index_select(0, labels)).pow(2).sum(1).mean();
+}
+
 bool IsElasticLoss(const std::string& name) { return name == "elasticface_arc" || name == "elasticface_cos"; }
 
 LossOutput TripletLoss(const torch::Tensor& embeddings, const torch::Tensor& labels, double margin,
@@ -317,7 +343,12 @@ absl::StatusOr<Loss> MakeLoss(const LossOptions& options) {
   if (o.label_smoothing < 0 || o.label_smoothing >= 1) {
     return absl::InvalidArgumentError("label_smoothing must be in [0, 1)");
   }
-  if (o.name == "ce") return std::make_shared<SoftmaxLossImpl>(o);
+  if (!(o.center_loss_weight >= 0)) return absl::InvalidArgumentError("center_loss_weight must be >= 0");
+  auto with_centres = [&o](Loss inner) -> Loss {
+    if (o.center_loss_weight == 0) return inner;
+    return std::make_shared<WithCenterLossImpl>(o, std::move(inner));
+  };
+  if (o.name == "ce") return with_centres(std::make_shared<SoftmaxLossImpl>(o));
   if (o.subcenters < 1) return absl::InvalidArgumentError("subcenters must be >= 1");
   if (o.m1 < 1.0) return absl::InvalidArgumentError("m1 must be >= 1");
   if (o.m1 != 1.0 && (o.name == "curricularface" || o.name == "adaface" || o.name == "magface" ||
@@ -327,7 +358,7 @@ absl::StatusOr<Loss> MakeLoss(const LossOptions& options) {
   if (!(o.elastic_sigma >= 0 && o.elastic_sigma < 1)) {
     return absl::InvalidArgumentError("elastic_sigma must be in [0, 1)");
   }
-  return std::make_shared<MarginSoftmaxLossImpl>(o, o.m1, o.m2, o.m3, o.scale);
+  return with_centres(std::make_shared<MarginSoftmaxLossImpl>(o, o.m1, o.m2, o.m3, o.scale));
 }
 
 }  // namespace facerec::losses

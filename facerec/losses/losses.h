@@ -51,6 +51,12 @@
 //   Options for small data: margin warm-up (SetMarginScale scales every margin
 //   from 0 to 1 while training starts), K sub-centres per class (the best of
 //   K, Deng et al. 2020), label smoothing.
+// Auxiliary term, on top of any classification loss:
+//   center_loss_weight > 0 adds lambda * mean_i |u_i - c_{y_i}|^2 / 2 (Wen
+//               et al., ECCV 2016), u_i the unit embedding (the space the
+//               margin heads compare in), c_y a learned centre per class
+//               (trained by the optimizer with the rest, not by the paper's
+//               separate update rule).
 // Metric loss:
 //   triplet     margin loss on L2-normalised embeddings with Euclidean distances,
 //               mined inside P x K batches: batch-hard (hardest positive and
@@ -79,6 +85,7 @@ struct LossOptions {
   int subcenters = 1;        // K sub-centres per class (margin heads). Default 1.
   double label_smoothing = 0;  // Default 0.
   double elastic_sigma = 0.05;  // Spread of ElasticFace's margin. Default 0.05.
+  double center_loss_weight = 0;  // lambda of the centre-loss term; 0 (default) = none.
   double triplet_margin = 0.2;         // Default 0.2 (unit-sphere Euclidean distance).
   std::string triplet_mining = "batch_hard";  // batch_hard | semi_hard.
 };
@@ -135,6 +142,9 @@ torch::Tensor MagFaceRegulariser(const torch::Tensor& a);
 // `weighted` false, a_p = a_n = 1.
 torch::Tensor CircleLogits(const torch::Tensor& cos, const torch::Tensor& labels, double m, double gamma,
                            bool weighted);
+// The centre-loss term: mean_i |embeddings_i - centres_{labels_i}|^2 / 2.
+torch::Tensor CenterLossTerm(const torch::Tensor& embeddings, const torch::Tensor& centres,
+                             const torch::Tensor& labels);
 // Whether the loss uses elastic_sigma (its params record it).
 bool IsElasticLoss(const std::string& name);
 

@@ -433,5 +433,49 @@ TEST(LossesTest, MagFaceHasTheGradientOfItsFiniteDifferencesThroughTheMagnitude)
   }
 }
 
+TEST(LossesTest, TheCentreLossTermByHandAddsToAnyClassificationLossAndHasItsGradient) {
+  const torch::Tensor u = torch::tensor({{1.0, 0.0}, {0.0, 1.0}}, torch::kFloat64);
+  const torch::Tensor centres = torch::tensor({{0.5, 0.0}, {0.0, 0.0}}, torch::kFloat64);
+  // (0.25 + 1) / 2 samples / 2.
+  EXPECT_NEAR(CenterLossTerm(u, centres, torch::tensor({0, 1}, torch::kInt64)).item<double>(), 0.3125, 1e-12);
+
+  const torch::Tensor x = torch::randn({6, 4}, torch::kFloat64);
+  const torch::Tensor y = torch::tensor({0, 1, 2, 0, 1, 2}, torch::kInt64);
+  for (const std::string name : {"ce", "arcface"}) {
+    LossOptions options;
+    options.name = name;
+    options.num_classes = 3;
+    options.embedding_size = 4;
+    torch::manual_seed(9);
+    auto plain = MakeLoss(options);
+    options.center_loss_weight = 0.5;
+    torch::manual_seed(9);  // The inner head's weights come first: the same.
+    auto with = MakeLoss(options);
+    ASSERT_TRUE(plain.ok() && with.ok());
+    (*plain)->to(torch::kFloat64);
+    (*with)->to(torch::kFloat64);
+    const torch::Tensor centres = (*with)->named_parameters()["centres"];
+    const torch::Tensor unit = x / x.norm(2, 1, true);
+    EXPECT_NEAR((*with)->forward(x, y).loss.item<double>(),
+                (*plain)->forward(x, y).loss.item<double>() + 0.5 * CenterLossTerm(unit, centres, y).item<double>(),
+                1e-9)
+        << name;
+    // Finite differences against the embeddings.
+    const torch::Tensor probe = x.clone().set_requires_grad(true);
+    (*with)->forward(probe, y).loss.backward();
+    torch::NoGradGuard no_grad;
+    torch::Tensor moved = x.clone();
+    for (int64_t i = 0; i < moved.numel(); ++i) {
+      const double v = moved.view(-1)[i].item<double>(), h = 1e-6;
+      moved.view(-1)[i] = v + h;
+      const double up = (*with)->forward(moved, y).loss.item<double>();
+      moved.view(-1)[i] = v - h;
+      const double down = (*with)->forward(moved, y).loss.item<double>();
+      moved.view(-1)[i] = v;
+      EXPECT_NEAR(probe.grad().view(-1)[i].item<double>(), (up - down) / (2 * h), 1e-5) << name << " " << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace facerec::losses
