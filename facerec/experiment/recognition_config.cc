@@ -52,6 +52,8 @@ DEFINE_double(center_loss_weight, kLoss.center_loss_weight,
               "Weight of the centre-loss term (Wen et al. 2016) added to a classification loss; 0 = none.");
 DEFINE_double(elastic_sigma, kLoss.elastic_sigma,
               "ElasticFace: the spread of the per-sample margin while training (elasticface_arc, elasticface_cos).");
+DEFINE_bool(bf16, kTrain.bf16_autocast,
+            "The backbone's forward pass in bfloat16 under CPU autocast (train/cpu_autocast.h); float32 otherwise.");
 DEFINE_double(margin_warmup_epochs, kTrain.margin_warmup_epochs,
               "Margins grow from 0 to full over these epochs.");
 DEFINE_double(triplet_margin, kLoss.triplet_margin, "Triplet margin (unit-sphere distance).");
@@ -192,6 +194,7 @@ absl::StatusOr<RecognitionConfig> RecognitionConfigFromFlags(const std::string& 
   c.train.warmup_epochs = FLAGS_warmup_epochs;
   c.train.min_lr = FLAGS_min_lr;
   c.train.margin_warmup_epochs = FLAGS_margin_warmup_epochs;
+  c.train.bf16_autocast = FLAGS_bf16;
   c.train.seed = static_cast<uint64_t>(FLAGS_seed);
   if (FLAGS_adversarial_steps < 0) {
     return FlagError("adversarial_steps", FLAGS_adversarial_steps, "must be >= 0 (0 = clean training)");
@@ -272,6 +275,8 @@ std::map<std::string, std::string> RecognitionParams(const RecognitionConfig& c)
   // and so its checkpoint, stays what it was.
   if (losses::IsElasticLoss(loss.name)) params["elastic_sigma"] = n(loss.elastic_sigma);
   if (loss.center_loss_weight > 0) params["center_loss_weight"] = n(loss.center_loss_weight);
+  // Recorded when on: it changes the numerics, and float32 runs keep their hashes.
+  if (c.train.bf16_autocast) params["bf16"] = "true";
   return params;
 }
 

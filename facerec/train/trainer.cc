@@ -1,5 +1,7 @@
 #include "facerec/train/trainer.h"
 
+#include "facerec/train/cpu_autocast.h"
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -107,6 +109,9 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
     return bad("warmup_epochs", o.warmup_epochs, "must be in [0, epochs]");
   }
   if (!(o.min_lr >= 0 && o.min_lr <= o.lr)) return bad("min_lr", o.min_lr, "must be in [0, lr]");
+  if (o.bf16_autocast && !o.device.is_cpu()) {
+    return absl::InvalidArgumentError("bf16_autocast: CPU autocast only; the device is not the CPU");
+  }
   if (!(o.margin_warmup_epochs >= 0) || !std::isfinite(o.margin_warmup_epochs)) {
     return bad("margin_warmup_epochs", o.margin_warmup_epochs, "must be >= 0");
   }
@@ -361,7 +366,12 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
         FACEREC_ASSIGN_OR_RETURN(x, AdversarialImages(x, y, global_step));
       }
       optimizer_->zero_grad();
-      losses::LossOutput out = loss_->forward(backbone_->forward(x), y);
+      torch::Tensor embeddings;
+      {
+        CpuAutocast bf16(options_.bf16_autocast);
+        embeddings = backbone_->forward(x);
+      }
+      losses::LossOutput out = loss_->forward(embeddings.to(torch::kFloat32), y);
       const double value = out.loss.item<double>();
       if (run_ != nullptr) {
         FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/loss", global_step, value));

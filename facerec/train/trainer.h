@@ -77,6 +77,10 @@ struct TrainOptions {
   double step_gamma = 0.1;
   double min_lr = 0;                // Cosine floor. Default 0.
   double margin_warmup_epochs = 0;  // Margin scale 0 -> 1 over these epochs. Default 0.
+  // The backbone's forward pass under CPU bfloat16 autocast (cpu_autocast.h);
+  // the loss, the backward pass's accumulation and the weights stay float32.
+  // CPU only. Default false.
+  bool bf16_autocast = false;
   // PGD adversarial training (Madry et al. 2018): each batch is replaced by
   // the images within `adversarial_epsilon` of it (L∞, [0, 1] pixels) that
   // PGD from a random start, `adversarial_steps` steps of 2.5 ε / steps,

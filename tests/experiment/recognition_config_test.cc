@@ -28,12 +28,15 @@ TEST(RecognitionConfigTest, ParamsHaveOneKeyPerFlag) {
   // ElasticFace uses every flag; the other losses record all but its spread,
   // so their config hashes (and checkpoints) stayed what they were.
   gflags::SetCommandLineOption("center_loss_weight", "0.1");
+  gflags::SetCommandLineOption("bf16", "true");
   const std::map<std::string, std::string> params = ParamsFor("elasticface_arc");
   ASSERT_EQ(params.size(), flags.size());
   gflags::SetCommandLineOption("center_loss_weight", "0");
+  gflags::SetCommandLineOption("bf16", "false");
   for (const auto& [name, value] : flags) EXPECT_EQ(params.count(name), 1u) << name;
   const std::map<std::string, std::string> arcface = ParamsFor("arcface");
-  EXPECT_EQ(arcface.size(), flags.size() - 2);
+  EXPECT_EQ(arcface.size(), flags.size() - 3);
+  EXPECT_EQ(arcface.count("bf16"), 0u);
   EXPECT_EQ(arcface.count("elastic_sigma"), 0u);
   EXPECT_EQ(arcface.count("center_loss_weight"), 0u);
 }
@@ -49,6 +52,7 @@ TEST(RecognitionConfigTest, ParamsEqualTheFlagsWhenNothingIsLeftToTheLoss) {
   std::map<std::string, std::string> flags = FlagsDefinedIn(kFlagsFile, {});
   flags.erase("elastic_sigma");
   flags.erase("center_loss_weight");
+  flags.erase("bf16");
   EXPECT_EQ(ParamsFor("ce"), flags);
 }
 
