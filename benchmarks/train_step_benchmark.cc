@@ -15,6 +15,7 @@
 
 #include "facerec/backbones/backbone.h"
 #include "facerec/losses/losses.h"
+#include "facerec/train/cpu_autocast.h"
 #include "glog/logging.h"
 #include "tests/testing/competing_process.h"
 
@@ -50,9 +51,16 @@ class Step {
     x_ = torch::rand({64, 3, height, input_width});
     y_ = torch::randint(500, {64}, torch::kInt64);
   }
-  void Run() {
+  // `bf16`: the forward pass under CPU bfloat16 autocast, as --bf16 trains
+  // (train/cpu_autocast.h); the loss on float32 embeddings.
+  void Run(bool bf16 = false) {
     sgd_->zero_grad();
-    torch::Tensor l = loss_->forward(net_->forward(x_), y_).loss;
+    torch::Tensor embeddings;
+    {
+      train::CpuAutocast autocast(bf16);
+      embeddings = net_->forward(x_);
+    }
+    torch::Tensor l = loss_->forward(embeddings.to(torch::kFloat32), y_).loss;
     l.backward();
     sgd_->step();
   }
@@ -70,6 +78,21 @@ void TrainStep(benchmark::State& state, const std::string& name, double width, i
   for (auto _ : state) step.Run();
   state.SetItemsProcessed(state.iterations() * 64);
 }
+
+// The same step with the forward pass in bfloat16 (--bf16).
+void TrainStepBf16(benchmark::State& state, const std::string& name, double width, int height,
+                   int input_width, int stem_stride) {
+  Step step(name, width, height, input_width, stem_stride);
+  for (auto _ : state) step.Run(/*bf16=*/true);
+  state.SetItemsProcessed(state.iterations() * 64);
+}
+
+BENCHMARK_CAPTURE(TrainStepBf16, ir_mini_w050_64x56_stem2, "ir_mini", 0.5, 64, 56, 2)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(TrainStepBf16, ir18_w100_64x56_stem2, "ir18", 1.0, 64, 56, 2)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(TrainStepBf16, mobilefacenet_w100_64x56, "mobilefacenet", 1.0, 64, 56, 1)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
 
 BENCHMARK_CAPTURE(TrainStep, ir_mini_w050_64x56_stem2, "ir_mini", 0.5, 64, 56, 2)
     ->Unit(benchmark::kMillisecond)->UseRealTime();
