@@ -3,10 +3,29 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <torch/torch.h>
 
 namespace facerec::losses {
 namespace {
+
+// Expects `analytic` (the gradient autograd gave) to match central
+// differences of `loss` over every element of `t`, which is moved by +-h one
+// element at a time and put back.
+void ExpectFiniteDifferences(torch::Tensor t, const torch::Tensor& analytic, const std::function<double()>& loss,
+                             const std::string& what) {
+  torch::NoGradGuard no_grad;
+  const double h = 1e-6;
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    const double v = t.view(-1)[i].item<double>();
+    t.view(-1)[i] = v + h;
+    const double up = loss();
+    t.view(-1)[i] = v - h;
+    const double down = loss();
+    t.view(-1)[i] = v;
+    EXPECT_NEAR(analytic.view(-1)[i].item<double>(), (up - down) / (2 * h), 1e-5) << what << " element " << i;
+  }
+}
 
 TEST(LossesTest, UnknownNameListsKnownOnes) {
   LossOptions options;
@@ -321,18 +340,8 @@ TEST(LossesTest, EveryNewMarginLossHasTheGradientOfItsFiniteDifferences) {
     torch::Tensor weight = loss->named_parameters()["weight"];
     weight.grad().defined() ? weight.grad().zero_() : torch::Tensor();
     loss->forward(x, y).loss.backward();
-    const torch::Tensor analytic = weight.grad().clone();
-    torch::NoGradGuard no_grad;
-    const double h = 1e-6;
-    for (int64_t i = 0; i < weight.numel(); ++i) {
-      const double v = weight.view(-1)[i].item<double>();
-      weight.view(-1)[i] = v + h;
-      const double up = loss->forward(x, y).loss.item<double>();
-      weight.view(-1)[i] = v - h;
-      const double down = loss->forward(x, y).loss.item<double>();
-      weight.view(-1)[i] = v;
-      EXPECT_NEAR(analytic.view(-1)[i].item<double>(), (up - down) / (2 * h), 1e-5) << name << " weight " << i;
-    }
+    ExpectFiniteDifferences(weight, weight.grad().clone(), [&] { return loss->forward(x, y).loss.item<double>(); },
+                            name + " weight");
   }
 }
 
@@ -418,19 +427,9 @@ TEST(LossesTest, MagFaceHasTheGradientOfItsFiniteDifferencesThroughTheMagnitude)
           .set_requires_grad(true);
   const torch::Tensor y = torch::tensor({0, 1, 2, 0, 1}, torch::kInt64);
   loss->forward(x, y).loss.backward();
-  const torch::Tensor analytic = x.grad().clone();
-  torch::NoGradGuard no_grad;
-  const double h = 1e-6;
   torch::Tensor probe = x.detach().clone();
-  for (int64_t i = 0; i < probe.numel(); ++i) {
-    const double v = probe.view(-1)[i].item<double>();
-    probe.view(-1)[i] = v + h;
-    const double up = loss->forward(probe, y).loss.item<double>();
-    probe.view(-1)[i] = v - h;
-    const double down = loss->forward(probe, y).loss.item<double>();
-    probe.view(-1)[i] = v;
-    EXPECT_NEAR(analytic.view(-1)[i].item<double>(), (up - down) / (2 * h), 1e-5) << "coordinate " << i;
-  }
+  ExpectFiniteDifferences(probe, x.grad().clone(), [&] { return loss->forward(probe, y).loss.item<double>(); },
+                          "magface embedding");
 }
 
 TEST(LossesTest, TheCentreLossTermByHandAddsToAnyClassificationLossAndHasItsGradient) {
@@ -463,17 +462,9 @@ TEST(LossesTest, TheCentreLossTermByHandAddsToAnyClassificationLossAndHasItsGrad
     // Finite differences against the embeddings.
     const torch::Tensor probe = x.clone().set_requires_grad(true);
     (*with)->forward(probe, y).loss.backward();
-    torch::NoGradGuard no_grad;
     torch::Tensor moved = x.clone();
-    for (int64_t i = 0; i < moved.numel(); ++i) {
-      const double v = moved.view(-1)[i].item<double>(), h = 1e-6;
-      moved.view(-1)[i] = v + h;
-      const double up = (*with)->forward(moved, y).loss.item<double>();
-      moved.view(-1)[i] = v - h;
-      const double down = (*with)->forward(moved, y).loss.item<double>();
-      moved.view(-1)[i] = v;
-      EXPECT_NEAR(probe.grad().view(-1)[i].item<double>(), (up - down) / (2 * h), 1e-5) << name << " " << i;
-    }
+    ExpectFiniteDifferences(moved, probe.grad().clone(), [&] { return (*with)->forward(moved, y).loss.item<double>(); },
+                            name + " with centres, embedding");
   }
 }
 
