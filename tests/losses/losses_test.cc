@@ -9,6 +9,16 @@
 namespace facerec::losses {
 namespace {
 
+// A head small enough to work by hand: 3 classes of 4-d embeddings.
+LossOptions SmallHead(const std::string& name, double scale = 0) {
+  LossOptions options;
+  options.name = name;
+  options.num_classes = 3;
+  options.embedding_size = 4;
+  options.scale = scale;
+  return options;
+}
+
 // Expects `analytic` (the gradient autograd gave) to match central
 // differences of `loss` over every element of `t`, which is moved by +-h one
 // element at a time and put back.
@@ -64,11 +74,7 @@ TEST(LossesTest, MarginTargetsByHand) {
 
 TEST(LossesTest, ArcFaceLogitsAndWarmup) {
   torch::manual_seed(0);
-  LossOptions options;
-  options.name = "arcface";
-  options.num_classes = 3;
-  options.embedding_size = 4;
-  options.scale = 10;
+  LossOptions options = SmallHead("arcface", 10);
   auto loss = MakeLoss(options);
   ASSERT_TRUE(loss.ok());
   const torch::Tensor x = torch::randn({5, 4});
@@ -107,10 +113,7 @@ TEST(LossesTest, ResolvedOptionsSpellOutEachLossesDefaults) {
 }
 
 TEST(LossesTest, ResolvedOptionsMakeTheSameLoss) {
-  LossOptions options;
-  options.name = "arcface";
-  options.num_classes = 3;
-  options.embedding_size = 4;
+  LossOptions options = SmallHead("arcface");
   torch::manual_seed(0);
   auto by_default = MakeLoss(options);
   torch::manual_seed(0);
@@ -275,10 +278,7 @@ TEST(LossesTest, CurricularFaceReweightsOnlyHardNegativesAndTracksTheTargetCosin
   EXPECT_TRUE(torch::equal(CurricularNegatives(cos, torch::full({1, 1}, 0.9, torch::kFloat64), 0.7), cos));
 
   torch::manual_seed(5);
-  LossOptions options;
-  options.name = "curricularface";
-  options.num_classes = 3;
-  options.embedding_size = 4;
+  LossOptions options = SmallHead("curricularface");
   auto loss = MakeLoss(options);
   ASSERT_TRUE(loss.ok());
   const torch::Tensor x = torch::randn({6, 4});
@@ -293,11 +293,7 @@ TEST(LossesTest, CurricularFaceReweightsOnlyHardNegativesAndTracksTheTargetCosin
 
 TEST(LossesTest, AdaFaceFollowsTheFeatureNormThroughItsRunningStatistics) {
   torch::manual_seed(6);
-  LossOptions options;
-  options.name = "adaface";
-  options.num_classes = 3;
-  options.embedding_size = 4;
-  options.scale = 10;
+  LossOptions options = SmallHead("adaface", 10);
   auto loss = MakeLoss(options);
   ASSERT_TRUE(loss.ok());
   const torch::Tensor y = torch::tensor({0, 1, 2, 0}, torch::kInt64);
@@ -324,11 +320,7 @@ TEST(LossesTest, EveryNewMarginLossHasTheGradientOfItsFiniteDifferences) {
   for (const std::string name :
        {"curricularface", "adaface", "elasticface_arc", "elasticface_cos", "magface", "arcface"}) {
     torch::manual_seed(11);
-    LossOptions options;
-    options.name = name;
-    options.num_classes = 3;
-    options.embedding_size = 4;
-    options.scale = 8;
+    LossOptions options = SmallHead(name, 8);
     auto made = MakeLoss(options);
     ASSERT_TRUE(made.ok()) << name;
     Loss loss = *made;
@@ -412,11 +404,7 @@ TEST(LossesTest, CircleLogitsByHandAndItsReductionToCosFace) {
 
 TEST(LossesTest, MagFaceHasTheGradientOfItsFiniteDifferencesThroughTheMagnitude) {
   torch::manual_seed(12);
-  LossOptions options;
-  options.name = "magface";
-  options.num_classes = 3;
-  options.embedding_size = 4;
-  options.scale = 8;
+  LossOptions options = SmallHead("magface", 8);
   auto made = MakeLoss(options);
   ASSERT_TRUE(made.ok());
   Loss loss = *made;
@@ -441,10 +429,7 @@ TEST(LossesTest, TheCentreLossTermByHandAddsToAnyClassificationLossAndHasItsGrad
   const torch::Tensor x = torch::randn({6, 4}, torch::kFloat64);
   const torch::Tensor y = torch::tensor({0, 1, 2, 0, 1, 2}, torch::kInt64);
   for (const std::string name : {"ce", "arcface"}) {
-    LossOptions options;
-    options.name = name;
-    options.num_classes = 3;
-    options.embedding_size = 4;
+    LossOptions options = SmallHead(name);
     torch::manual_seed(9);
     auto plain = MakeLoss(options);
     options.center_loss_weight = 0.5;
