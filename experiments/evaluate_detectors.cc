@@ -11,6 +11,11 @@
 // Ours is the newest detector trained in the store (--detector_model names
 // another); its run records the model's sha256.
 //
+// Detections another program made are scored the same way, one run each:
+// --external_detections=ssd_mobilenetv1=ssd.tsv (detect/external_detections.h;
+// benchmarks/ssd_anchor/ runs face-api.js's SSD on the exported photos). The
+// run records the file's sha256 and the peer's own description lines.
+//
 // afw is recall-only: not every face in its photos is annotated, so its AP
 // and false positives undercount the detector.
 
@@ -21,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/algorithm/container.h"
 #include "facerec/core/data_root.h"
 #include "facerec/core/sha256.h"
@@ -30,6 +36,7 @@
 #include "facerec/detect/detection_evaluation.h"
 #include "facerec/detect/detection_sets.h"
 #include "facerec/detect/detectors.h"
+#include "facerec/detect/external_detections.h"
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
 #include "facerec/tracking/run.h"
@@ -45,6 +52,9 @@ DEFINE_string(detectors, "ours,haar,dlib_hog", "Comma-separated detectors (detec
 DEFINE_string(detector_model, "",
               "Our detector: a file relative to the workspace root or a registry name NAME[@ALIAS|:VERSION] "
               "(default: the registry's alias default of kind detector).");
+DEFINE_string(external_detections, "",
+              "Detections made by another program, each scored as a detector: NAME=FILE[,NAME=FILE], "
+              "FILE relative to the workspace root (detect/external_detections.h).");
 DEFINE_string(sets, "facemask_val,webfaces_val,dlib_test,afw",
               "Comma-separated detection sets (detect/detection_sets.h).");
 DEFINE_double(min_face_side, kEvaluation.min_face_side,
@@ -60,9 +70,36 @@ namespace facerec {
 namespace {
 
 absl::Status EvaluateDetectors(experiment::Experiment& e) {
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> names,
-                           experiment::ParseNameList("detectors", FLAGS_detectors,
-                                                     detect::KnownFaceDetectors()));
+  std::vector<std::string> names;
+  if (!FLAGS_detectors.empty() || FLAGS_external_detections.empty()) {
+    FACEREC_ASSIGN_OR_RETURN(names, experiment::ParseNameList("detectors", FLAGS_detectors,
+                                                              detect::KnownFaceDetectors()));
+  }
+  // Peers' files, read (and so checked) before any run starts.
+  std::vector<std::pair<std::string, detect::ExternalDetections>> externals;
+  std::vector<std::string> external_sha256;
+  for (absl::string_view item : absl::StrSplit(FLAGS_external_detections, ',', absl::SkipEmpty())) {
+    const size_t eq = item.find('=');
+    if (eq == absl::string_view::npos || eq == 0 || eq + 1 == item.size()) {
+      return experiment::FlagError("external_detections", FLAGS_external_detections,
+                                   absl::StrCat("'", item, "' is not NAME=FILE"));
+    }
+    const std::string name(item.substr(0, eq));
+    if (absl::c_linear_search(names, name) ||
+        absl::c_any_of(externals, [&](const auto& e) { return e.first == name; })) {
+      return experiment::FlagError("external_detections", FLAGS_external_detections,
+                                   absl::StrCat("the name ", name, " is used twice"));
+    }
+    std::filesystem::path file(std::string(item.substr(eq + 1)));
+    if (file.is_relative()) file = WorkspaceRoot() / file;
+    absl::StatusOr<detect::ExternalDetections> read = detect::ReadExternalDetections(file.string());
+    if (!read.ok()) {
+      return absl::Status(read.status().code(), absl::StrCat("--external_detections: ", read.status().message()));
+    }
+    FACEREC_ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(file.string()));
+    externals.emplace_back(name, std::move(*read));
+    external_sha256.push_back(std::move(sha));
+  }
   FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> set_names,
                            experiment::ParseNameList("sets", FLAGS_sets,
                                                      detect::KnownDetectionSets()));
@@ -109,7 +146,7 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
     tracking::RunOptions run_options;
     run_options.name = name;
     run_options.params =
-        experiment::FlagsDefinedIn("evaluate_detectors", {"detectors", "detector_model"});
+        experiment::FlagsDefinedIn("evaluate_detectors", {"detectors", "detector_model", "external_detections"});
     run_options.params["detector"] = name;
     // A trained model by content, not by where this checkout keeps it.
     if (!model.empty()) run_options.params["detector_model_sha256"] = our_sha256;
@@ -127,6 +164,29 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
                   static_cast<long long>(r.all.faces), r.all.average_precision,
                   r.large.average_precision, r.all.recall_at_false_positive_rate,
                   r.median_ms_per_photo, set.recall_only ? "  (recall only)" : "");
+      std::fflush(stdout);
+    }
+    FACEREC_RETURN_IF_ERROR(e.FinishOpenRuns(absl::OkStatus()));
+  }
+  for (size_t i = 0; i < externals.size(); ++i) {
+    const auto& [name, detections] = externals[i];
+    tracking::RunOptions run_options;
+    run_options.name = name;
+    run_options.params = experiment::FlagsDefinedIn(
+        "evaluate_detectors", {"detectors", "detector_model", "external_detections", "min_face_size", "nms_iou",
+                               "input_scale"});
+    run_options.params["detector"] = name;
+    run_options.params["detections_sha256"] = external_sha256[i];
+    for (const auto& [key, value] : detections.description) run_options.params["external/" + key] = value;
+    FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
+    for (const detect::DetectionSet& set : sets) {
+      FACEREC_ASSIGN_OR_RETURN(const detect::DetectorEvaluation r,
+                               detect::EvaluateExternalDetections(detections, set, root, evaluation));
+      FACEREC_RETURN_IF_ERROR(detect::LogDetectorEvaluation(set.name, r, FLAGS_curve_points, run));
+      std::printf("%-10s %-14s %6lld %6lld %8.3f %8.3f %10.3f %8.1f  (the peer's own clock)\n", name.c_str(),
+                  set.name.c_str(), static_cast<long long>(r.photos), static_cast<long long>(r.all.faces),
+                  r.all.average_precision, r.large.average_precision, r.all.recall_at_false_positive_rate,
+                  r.median_ms_per_photo);
       std::fflush(stdout);
     }
     FACEREC_RETURN_IF_ERROR(e.FinishOpenRuns(absl::OkStatus()));

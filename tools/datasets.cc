@@ -1,8 +1,10 @@
-// Describes a dataset of people's photos, and exports CelebA-500 as a folder.
+// Describes a dataset of people's photos; exports CelebA-500 as a folder and
+// the detection sets' photos for a peer detector.
 //
 //   tools/bazel run //tools:datasets -- describe --dataset=folder:photos/team
 //   tools/bazel run //tools:datasets -- describe --dataset=list:team.txt --aligned
 //   tools/bazel run //tools:datasets -- export celeba500 --out=/tmp/celeba500_folder
+//   tools/bazel run //tools:datasets -- export detection_photos --sets=facemask_val --out=/tmp/photos
 //
 // describe: identities, photos per identity (min, median, max and a
 // histogram), the faces the chain finds (none, one, several; unless
@@ -12,6 +14,10 @@
 // and DIR/split.txt (train|val|test from celebA_train_split.txt, in its
 // order): read back with --dataset=folder:DIR --aligned --split_file=DIR/split.txt
 // --eval_dataset=celeba_ir, it is CelebA-500 as the built-in reader gives it.
+// export detection_photos: the detection sets' photos as OpenCV decodes them
+// (PNG) and DIR/photos.tsv, for a detector that runs outside facerec; its
+// rows are scored by evaluate_detectors --external_detections
+// (detect/external_detections.h, benchmarks/ssd_anchor/).
 
 #include <algorithm>
 #include <cstdio>
@@ -34,6 +40,9 @@
 #include "facerec/core/status_macros.h"
 #include "facerec/data/celeba.h"
 #include "facerec/data/person_photos.h"
+#include "facerec/detect/detection_sets.h"
+#include "facerec/detect/external_detections.h"
+#include "facerec/experiment/flag_values.h"
 #include "facerec/pipeline/face_cache.h"
 #include "facerec/pipeline/model_choice.h"
 #include "facerec/pipeline/recognition_datasets.h"
@@ -44,6 +53,8 @@
 DEFINE_string(dataset, "", "describe: folder:DIR or list:FILE (relative to the workspace).");
 DEFINE_bool(aligned, false, "describe: the photos are aligned crops; do not look for faces.");
 DEFINE_string(out, "", "export: the folder to write (must not exist yet, or be empty).");
+DEFINE_string(sets, "facemask_val,webfaces_val,dlib_test,afw",
+              "export detection_photos: comma-separated detection sets (detect/detection_sets.h).");
 DEFINE_string(data_root, "", "Data root (default: $FACEREC_DATA or ../shared/data).");
 DEFINE_string(db, "results.db", "Store whose model registry chooses the detector and landmark net.");
 DEFINE_string(detector_model, "", "Detector: file or registry name (default: alias default).");
@@ -181,14 +192,35 @@ absl::StatusOr<std::string> ExportCeleba500() {
       celeba.images.size(), celeba.num_identities, out.string(), (out / "split.txt").string(), FLAGS_out, FLAGS_out);
 }
 
+absl::StatusOr<std::string> ExportDetectionPhotos() {
+  if (FLAGS_out.empty()) return absl::InvalidArgumentError("export needs --out=DIR");
+  const fs::path out = ResolveAgainstWorkspace(FLAGS_out);
+  if (fs::exists(out) && !fs::is_empty(out)) {
+    return absl::AlreadyExistsError(absl::StrCat("--out=", FLAGS_out, ": ", out.string(), " exists and is not empty"));
+  }
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> names,
+                           experiment::ParseNameList("sets", FLAGS_sets, detect::KnownDetectionSets()));
+  FACEREC_ASSIGN_OR_RETURN(const fs::path root, ResolveDataRoot(FLAGS_data_root));
+  std::vector<detect::DetectionSet> sets;
+  for (const std::string& name : names) {
+    FACEREC_ASSIGN_OR_RETURN(detect::DetectionSet set, detect::LoadDetectionSet(root, name));
+    sets.push_back(std::move(set));
+  }
+  FACEREC_ASSIGN_OR_RETURN(const int64_t written, detect::ExportDetectionPhotos(sets, root, out));
+  return absl::StrFormat("wrote %d photos of %s to %s, listed in %s\n", written, FLAGS_sets, out.string(),
+                         (out / "photos.tsv").string());
+}
+
 absl::StatusOr<std::string> Main(const std::vector<std::string>& args) {
   if (args.size() == 1 && args[0] == "describe") return Describe();
   if (args.size() == 2 && args[0] == "export" && args[1] == "celeba500") return ExportCeleba500();
+  if (args.size() == 2 && args[0] == "export" && args[1] == "detection_photos") return ExportDetectionPhotos();
   if (args.size() == 2 && args[0] == "export") {
-    return absl::InvalidArgumentError(absl::StrCat("export ", args[1], ": only celeba500 can be exported"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("export ", args[1], ": unknown; allowed: celeba500, detection_photos"));
   }
   return absl::InvalidArgumentError("usage: datasets describe --dataset=folder:DIR|list:FILE [--aligned] | "
-                                    "datasets export celeba500 --out=DIR");
+                                    "datasets export celeba500|detection_photos --out=DIR");
 }
 
 }  // namespace
@@ -198,7 +230,8 @@ int main(int argc, char** argv) {
   facerec::InitProcess(&argc, &argv,
                        "Describes a dataset of people's photos; exports CelebA-500 as a folder.\n"
                        "Usage: datasets describe --dataset=folder:DIR|list:FILE [--aligned]\n"
-                       "       datasets export celeba500 --out=DIR");
+                       "       datasets export celeba500 --out=DIR\n"
+                       "       datasets export detection_photos [--sets=facemask_val,...] --out=DIR");
   const absl::StatusOr<std::string> out = facerec::Main(std::vector<std::string>(argv + 1, argv + argc));
   if (!out.ok()) {
     std::fprintf(stderr, "datasets: %s\n", std::string(out.status().message()).c_str());

@@ -36,9 +36,17 @@ absl::StatusOr<DetectorEvaluation> EvaluateDetector(FaceDetector& detector, cons
     for (const Detection& d : *found) p.detections.push_back({d.box, d.score});
     scored.push_back(std::move(p));
   }
+  DetectorEvaluation scores = ScoreDetections(std::move(scored), set.rule, ms, options);
+  scores.unreadable = std::move(e.unreadable);
+  return scores;
+}
+
+DetectorEvaluation ScoreDetections(std::vector<metrics::PhotoDetections> scored, metrics::MatchRule rule,
+                                   const std::vector<double>& ms, const DetectionEvaluationOptions& options) {
+  DetectorEvaluation e;
   e.photos = static_cast<int64_t>(scored.size());
   metrics::DetectionMatchOptions match;
-  match.rule = set.rule;
+  match.rule = rule;
   match.iou_threshold = options.iou_threshold;
   const std::vector<int> once(scored.size(), 1);
   e.matched_all = metrics::MatchDetections(scored, match);
@@ -46,7 +54,7 @@ absl::StatusOr<DetectorEvaluation> EvaluateDetector(FaceDetector& detector, cons
   for (metrics::PhotoDetections& p : scored) IgnoreFacesSmallerThan(options.min_face_side, &p.faces);
   e.matched_large = metrics::MatchDetections(scored, match);
   e.large = metrics::ScoreMatchedDetections(e.matched_large, once);
-  e.median_ms_per_photo = Median(ms);
+  e.median_ms_per_photo = ms.empty() ? 0 : Median(ms);
   return e;
 }
 

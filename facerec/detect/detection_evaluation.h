@@ -51,6 +51,13 @@ struct DetectorEvaluation {
 absl::StatusOr<DetectorEvaluation> EvaluateDetector(FaceDetector& detector, const DetectionSet& set,
                                                     const DetectionEvaluationOptions& options);
 
+// The scoring half of EvaluateDetector, for detections made elsewhere
+// (external_detections.h): `photos` are the scored photos' annotated faces
+// and detections, in the set's order; `ms` each one's detection time. Leaves
+// `unreadable` empty.
+DetectorEvaluation ScoreDetections(std::vector<metrics::PhotoDetections> photos, metrics::MatchRule rule,
+                                   const std::vector<double>& ms, const DetectionEvaluationOptions& options);
+
 // Records `evaluation` of set `set_name` in `run` as metrics at step 0,
 // eval/<set>/: ap, ap_large, recall_at_1fp, recall_at_1fp_large, faces,
 // faces_large, photos, unreadable, ms_per_photo; and the precision-recall
