@@ -238,6 +238,11 @@ ValidationResult ValidateUnseenIdentities(backbones::BackboneImpl& backbone,
   return ValidateEmbeddings(Embed(backbone, images, transform, 256, device), images, LabelTensor(images));
 }
 
+// The FMR of the error-versus-reject curve: strict enough that errors are
+// common at this scale (FNMR well above 0), loose enough that ~1 % of the
+// query pairs' impostors fix the threshold stably.
+constexpr double kRejectCurveFmr = 0.01;
+
 absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& backbone,
                                                       losses::LossImpl& loss,
                                                       const RecognitionData& d,
@@ -265,6 +270,12 @@ absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& b
                                           metrics::kCourseFprs);
   r.open_set = metrics::TpirAtFpir(queries, d.queries.labels(), distractors,
                                    metrics::kOpenSetFpirs);
+  {
+    const torch::Tensor norms = queries.to(torch::kCPU, torch::kFloat).norm(2, 1).contiguous();
+    const std::vector<float> quality(norms.data_ptr<float>(), norms.data_ptr<float>() + norms.numel());
+    r.norm_error_versus_reject = metrics::ErrorVersusRejectCurve(queries, d.queries.labels(), quality,
+                                                                 kRejectCurveFmr, metrics::DefaultRejectFractions());
+  }
   const torch::Tensor centroids = metrics::ClassCentroids(train, labels_of(d.train), d.num_classes);
   r.val_centroid_accuracy = metrics::NearestCentroidAccuracy(centroids, val, labels_of(d.val));
   r.test_centroid_accuracy = metrics::NearestCentroidAccuracy(centroids, test, labels_of(d.test));
@@ -291,6 +302,11 @@ absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& b
       FACEREC_RETURN_IF_ERROR(run->LogEvaluation({d.eval_name, "id_rate_roc", p.target_fpr, p.tpr,
                                                   p.threshold, r.id_rate.positive_pairs,
                                                   r.id_rate.false_pairs}));
+    }
+    for (const metrics::RejectPoint& p : r.norm_error_versus_reject.points) {
+      FACEREC_RETURN_IF_ERROR(run->LogEvaluation({d.eval_name, "fnmr_vs_reject_by_norm", p.reject_fraction, p.fnmr,
+                                                  r.norm_error_versus_reject.threshold, p.genuine_kept,
+                                                  r.norm_error_versus_reject.impostor_pairs}));
     }
     for (const metrics::RocPoint& p : r.open_set.points) {
       FACEREC_RETURN_IF_ERROR(run->LogEvaluation({d.eval_name, "tpir_fpir", p.target_fpr, p.tpr,

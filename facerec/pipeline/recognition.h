@@ -30,6 +30,7 @@
 #include "facerec/backbones/backbone.h"
 #include "facerec/data/face_batches.h"
 #include "facerec/losses/losses.h"
+#include "facerec/metrics/error_versus_reject.h"
 #include "facerec/metrics/identification_rate.h"
 #include "facerec/metrics/verification.h"
 #include "facerec/tracking/run.h"
@@ -104,6 +105,10 @@ absl::StatusOr<RecognitionData> WithHeldOutIdentities(const RecognitionData& dat
 struct RecognitionResult {
   metrics::IdRateResult id_rate;
   metrics::OpenSetResult open_set;
+  // Does the embedding's norm predict which celebA_ir query pairs fail?
+  // (MagFace's claim for its magnitude; every loss gets the curve.) FNMR at
+  // FMR 0.01 over the query pairs as the lowest-norm pairs are rejected.
+  metrics::ErrorVersusReject norm_error_versus_reject;
   std::optional<double> val_accuracy, test_accuracy;  // Classification heads only.
   double val_centroid_accuracy = 0, test_centroid_accuracy = 0;
   metrics::VerificationResult lfw;
@@ -163,7 +168,8 @@ ValidationResult ValidateUnseenIdentities(backbones::BackboneImpl& backbone,
 
 // Evaluates and, when `run` is non-null, records: evaluations (celeba_ir
 // id_rate at the six course FPRs, id_rate_roc curve points, tpir_fpir at
-// FPIR 0.3/0.1/0.01) and metrics eval/* (accuracies, LFW, rank-1).
+// FPIR 0.3/0.1/0.01, fnmr_vs_reject_by_norm: target_fpr holds the reject
+// fraction, tpr the FNMR, positive_pairs the genuine pairs kept) and metrics eval/* (accuracies, LFW, rank-1).
 absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& backbone,
                                                       losses::LossImpl& loss,
                                                       const RecognitionData& data,
