@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
       if (text.ok()) *text = "## Our detector over seeds, with intervals\n\n" + *text;
     } else if (section == "detection") {
       text = facerec::tools::DetectionMarkdown(**store);
-      if (text.ok()) *text = "## Face detection: ours vs Haar vs dlib HOG\n\n" + *text;
+      if (text.ok()) *text = "## Face detection: ours vs Haar, dlib HOG and a pretrained SSD\n\n" + *text;
     } else if (section == "pipeline") {
       text = facerec::tools::PipelineMarkdown(**store);
       if (text.ok()) *text = "## The photo-to-identity chain\n\n" + *text;

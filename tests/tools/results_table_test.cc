@@ -250,12 +250,14 @@ TEST(ResultsTableTest, DetectionTableTakesEachDetectorsNewestRunThatScoredEveryS
       {"ours", 0.5, true, RunStatus::kFinished},
       {"ours", 0.9, false, RunStatus::kFinished},
       {"dlib_hog", 0.3, true, RunStatus::kFinished},
-      {"dlib_hog", 0.7, true, RunStatus::kFailed}};
+      {"dlib_hog", 0.7, true, RunStatus::kFailed},
+      {"ssd_peer", 0.4, true, RunStatus::kFinished}};
   for (const auto& [name, ap, every_set, status] : runs) {
     tracking::RunOptions options;
     options.experiment = tracking::kEvaluateDetectors;
     options.name = name;
     options.command_line = "evaluate_detectors";
+    if (name == "ssd_peer") options.params = {{"detections_sha256", std::string(64, 'a')}};
     auto id = store->StartRun(options);
     ASSERT_TRUE(id.ok());
     std::vector<const char*> sets = {"facemask_val", "webfaces_val"};
@@ -275,6 +277,12 @@ TEST(ResultsTableTest, DetectionTableTakesEachDetectorsNewestRunThatScoredEveryS
   EXPECT_EQ(markdown->find("0.900"), std::string::npos) << *markdown;  // The choice run.
   EXPECT_EQ(markdown->find("0.700"), std::string::npos) << *markdown;  // The failed run.
   EXPECT_EQ(markdown->find("| haar |"), std::string::npos) << *markdown;  // None recorded.
+  // A peer's detections made outside facerec: listed after ours, its clock
+  // said not to compare.
+  const std::string peer = store->GetRun(9)->uid.substr(0, 8);
+  EXPECT_NE(markdown->find("| ssd_peer | " + peer + " | webfaces_val |"), std::string::npos) << *markdown;
+  EXPECT_GT(markdown->find("| ssd_peer |"), markdown->find("| ours |"));
+  EXPECT_NE(markdown->find("ssd_peer: detections made outside facerec"), std::string::npos) << *markdown;
 }
 
 TEST(ResultsTableTest, StageSeedsShowTheNewestSummaryWithItsDifferencesJudgedByTheirIntervals) {

@@ -34,7 +34,18 @@ absl::StatusOr<std::string> DetectionMarkdown(ExperimentStore& store) {
                        "recall at 1 FP/photo", "recall at 1 FP/photo, ≥ 24 px", "ms/photo"});
   std::vector<std::string> commands;
   constexpr const char* kSets[] = {"facemask_val", "webfaces_val", "dlib_test", "afw"};
-  for (const char* detector : {"ours", "haar", "dlib_hog"}) {
+  // Our detector and the two library ones, then each peer whose detections
+  // were made outside facerec (evaluate_detectors --external_detections:
+  // its runs record the file's sha256), by name.
+  std::vector<std::string> detectors = {"ours", "haar", "dlib_hog"};
+  std::set<std::string> peers;
+  for (const tracking::RunRecord& run : runs) {
+    if (run.status != tracking::RunStatus::kFinished) continue;
+    FACEREC_ASSIGN_OR_RETURN(const auto params, store.GetParams(run.id));
+    if (params.count("detections_sha256") > 0) peers.insert(run.name);
+  }
+  detectors.insert(detectors.end(), peers.begin(), peers.end());
+  for (const std::string& detector : detectors) {
     for (const tracking::RunRecord& run : runs) {  // Newest first.
       if (run.name != detector || run.status != tracking::RunStatus::kFinished) continue;
       FACEREC_ASSIGN_OR_RETURN(const auto last, LastValues(store, run.id));
@@ -69,7 +80,13 @@ absl::StatusOr<std::string> DetectionMarkdown(ExperimentStore& store) {
       table.ToString(),
       "\nAFW annotates only some faces of a photo: recall only. ms/photo is Detect() alone, "
       "as the evaluation ran (photos of every size; the benchmark's 640×480 numbers are in "
-      "benchmarks/README.md).\n\nProduced by:\n\n    ",
+      "benchmarks/README.md).",
+      peers.empty() ? ""
+                    : absl::StrCat(" ", absl::StrJoin(peers, ", "),
+                                   ": detections made outside facerec on the same photos as OpenCV decodes "
+                                   "them (benchmarks/ssd_anchor/), scored by the same code; their ms/photo is "
+                                   "the peer's own clock and runtime, not comparable with ours."),
+      "\n\nProduced by:\n\n    ",
       absl::StrJoin(commands, "\n    "), "\n");
   FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> trained, store.ListRuns(tracking::kTrainDetector));
   for (const tracking::RunRecord& run : trained) {
