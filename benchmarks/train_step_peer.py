@@ -5,7 +5,10 @@ IResNet-style net (facerec/backbones, "ir_mini" with a stride-2 stem, width
 0.5, 64x56 input, 256-d embedding), CE head over 500 classes, batch 64, SGD
 with momentum, on the same number of threads.
 
-    OMP_NUM_THREADS=2 /usr/bin/python3 benchmarks/train_step_peer.py
+    OMP_NUM_THREADS=2 /usr/bin/python3 benchmarks/train_step_peer.py [--bf16]
+
+--bf16 runs the net's forward under CPU bfloat16 autocast and the head and loss
+on its float32 embeddings, as facerec's --bf16 does (train/cpu_autocast.h).
 """
 import argparse
 import statistics
@@ -69,6 +72,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--bf16", action="store_true", help="bfloat16 autocast for the net's forward")
     args = parser.parse_args()
     torch.manual_seed(0)
     net, head = IResNet(), nn.Linear(256, 500)
@@ -77,7 +81,9 @@ def main():
 
     def step():
         sgd.zero_grad()
-        loss = nn.functional.cross_entropy(head(net(x)), y)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            embeddings = net(x)
+        loss = nn.functional.cross_entropy(head(embeddings.float()), y)
         loss.backward()
         sgd.step()
 
@@ -89,7 +95,7 @@ def main():
         for _ in range(args.steps):
             step()
         rates.append(64 * args.steps / (time.perf_counter() - start))
-    print(f"PyTorch-Python train step: median {statistics.median(rates):.1f} img/s over "
+    print(f"PyTorch-Python train step{' (bf16 autocast)' if args.bf16 else ''}: median {statistics.median(rates):.1f} img/s over "
           f"{args.repetitions} x {args.steps} steps, {torch.get_num_threads()} threads, "
           f"torch {torch.__version__}")
 
