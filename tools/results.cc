@@ -29,7 +29,7 @@ DEFINE_string(notes, "experiments/results_notes.md",
               "Markdown written first (relative to the workspace root; empty = none): the "
               "prose around the generated tables, kept in git.");
 DEFINE_string(sections,
-              "losses,seeds,alignment,landmarks,landmark_seeds,detection,detector_seeds,pipeline,attacks,defence,"
+              "losses,seeds,norm_quality,alignment,landmarks,landmark_seeds,detection,detector_seeds,pipeline,attacks,defence,"
               "trash,retrain,own_data,clustering",
               "Comma-separated: losses (the --preset/--comparison table), alignment (the newest "
               "provided-vs-own-alignment comparison), landmarks (landmark net vs dlib), detection "
@@ -41,7 +41,8 @@ DEFINE_string(sections,
               "dataset against the built-in reader, an own dataset's ID rate, calibrated thresholds), clustering "
               "(grouping faces into people), seeds "
               "(the newest compare_losses --seeds: mean ± std over seeds, bootstrap intervals, paired "
-              "differences), landmark_seeds and detector_seeds (the newest train_landmarks / "
+              "differences), norm_quality (whether the embedding norm predicts failures: error versus reject per loss "
+              "of the newest comparison over seeds that recorded it), landmark_seeds and detector_seeds (the newest train_landmarks / "
               "train_detector --seeds: the same over faces / photos, the evaluation variants as "
               "paired differences).");
 
@@ -65,10 +66,10 @@ int main(int argc, char** argv) {
         section != "detection" && section != "pipeline" && section != "attacks" &&
         section != "defence" && section != "trash" && section != "retrain" && section != "seeds" &&
         section != "landmark_seeds" && section != "detector_seeds" && section != "own_data" &&
-        section != "clustering") {
+        section != "clustering" && section != "norm_quality") {
       std::cerr << "results: --sections=" << FLAGS_sections << ": unknown section '" << section
                 << "'; allowed: losses, alignment, landmarks, landmark_seeds, detection, detector_seeds, "
-                   "pipeline, attacks, defence, trash, retrain, seeds, own_data, clustering\n";
+                   "pipeline, attacks, defence, trash, retrain, seeds, norm_quality, own_data, clustering\n";
       return 2;
     }
   }
@@ -92,6 +93,9 @@ int main(int argc, char** argv) {
       text = comparison.ok() ? facerec::tools::ComparisonMarkdown(**store, *comparison)
                              : comparison.status();
       if (text.ok()) *text = "## Loss comparison\n\n" + *text;
+    } else if (section == "norm_quality") {
+      text = facerec::tools::NormQualityMarkdown(**store);
+      if (text.ok()) *text = "## Does the embedding's norm predict failures? (error versus reject)\n\n" + *text;
     } else if (section == "alignment") {
       absl::StatusOr<std::string> comparison = facerec::tools::LatestAlignmentComparison(**store);
       text = comparison.ok() ? facerec::tools::ComparisonMarkdown(**store, *comparison)

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
@@ -617,6 +618,52 @@ TEST(ResultsTableTest, TwoRecipesConfirmedAtOnePresetEachShowTheirNewestSummary)
   EXPECT_NE(markdown->find("(full-200)"), std::string::npos) << *markdown;
   EXPECT_EQ(markdown->find("(full-100)"), std::string::npos) << *markdown;
   EXPECT_LT(markdown->find("(full-300)"), markdown->find("(full-200)")) << "newest first";
+}
+
+TEST(ResultsTableTest, NormQualityTakesTheNewestSummaryWhoseSeedRunsRecordedTheCurve) {
+  auto store = StoreWithComparisons();
+  EXPECT_EQ(NormQualityMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
+  // A seed run with the curve FNMR(r) = start * (1 - slope * r), or without it.
+  const auto seed_run = [&](double start, double slope) {
+    tracking::RunOptions options;
+    options.experiment = "compare_losses";
+    auto id = store->StartRun(options);
+    EXPECT_TRUE(id.ok());
+    if (start > 0) {
+      for (int percent = 0; percent <= 50; percent += 5) {
+        const double r = percent / 100.0;
+        EXPECT_TRUE(store->LogEvaluation(*id, {"celeba_ir", "fnmr_vs_reject_by_norm", r, start * (1 - slope * r)}).ok());
+      }
+    }
+    EXPECT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
+    return store->GetRun(*id)->uid;
+  };
+  const auto summary = [&](const std::string& name, std::map<std::string, std::string> params) {
+    tracking::RunOptions options;
+    options.experiment = "loss_comparison";
+    options.name = name;
+    options.params = std::move(params);
+    options.command_line = "compare_losses --seeds=1,2 " + name;
+    auto id = store->StartRun(options);
+    ASSERT_TRUE(id.ok());
+    ASSERT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
+  };
+  // magface's norm predicts failures (FNMR halves by 50 %), arcface's does not;
+  // a newer summary whose runs predate the curve is passed over.
+  const std::string m1 = seed_run(0.40, 1.0), m2 = seed_run(0.44, 1.0), a1 = seed_run(0.30, 0), a2 = seed_run(0.34, 0);
+  summary("quick-1", {{"run/magface/seed1", m1}, {"run/magface/seed2", m2},
+                      {"run/arcface/seed1", a1}, {"run/arcface/seed2", a2}});
+  summary("quick-2", {{"run/arcface/seed1", seed_run(0, 0)}});
+  auto markdown = NormQualityMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("(quick-1)"), std::string::npos) << *markdown;
+  EXPECT_EQ(markdown->find("(quick-2)"), std::string::npos) << *markdown;
+  // magface: 0.42 ± 0.028 at 0 %, 0.21 at 50 %: ratio 0.50; arcface flat: 1.00.
+  EXPECT_NE(markdown->find("| magface | 1 (" + m1.substr(0, 8) + "), 2 (" + m2.substr(0, 8) + ") | 0.420 ± 0.028 |"),
+            std::string::npos)
+      << *markdown;
+  EXPECT_NE(markdown->find("| 0.210 ± 0.014 | 0.50 |"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("| 0.320 ± 0.028 | 1.00 |"), std::string::npos) << *markdown;
 }
 
 TEST(ResultsTableTest, ARetrainIsComparedWithTheRunOfTheSameConfigurationWithoutTheList) {

@@ -168,4 +168,77 @@ absl::StatusOr<std::string> SeedsMarkdown(ExperimentStore& store) {
   return md;
 }
 
+absl::StatusOr<std::string> NormQualityMarkdown(ExperimentStore& store) {
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns(tracking::kLossComparison));
+  const std::vector<double> rejects = {0, 0.1, 0.2, 0.3, 0.5};
+  for (const tracking::RunRecord& summary : runs) {  // Newest first.
+    if (summary.status != tracking::RunStatus::kFinished) continue;
+    FACEREC_ASSIGN_OR_RETURN(const auto params, store.GetParams(summary.id));
+    // Per loss (in the summary's order), per reject fraction, one FNMR per seed.
+    std::vector<std::string> losses;
+    std::map<std::string, std::map<double, std::vector<double>>> fnmr;
+    std::map<std::string, std::vector<std::string>> seeds_of;
+    bool complete = true;
+    for (const auto& [key, uid] : params) {
+      const std::vector<std::string> parts = absl::StrSplit(key, '/');
+      if (parts.size() != 3 || parts[0] != "run") continue;
+      const absl::StatusOr<tracking::RunRecord> seed_run = store.GetRunByUid(uid);
+      if (!seed_run.ok()) {
+        complete = false;
+        break;
+      }
+      FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::Evaluation> evaluations,
+                               store.GetEvaluations(seed_run->id));
+      std::map<double, double> curve;
+      for (const tracking::Evaluation& e : evaluations) {
+        if (e.protocol == "fnmr_vs_reject_by_norm" && e.target_fpr && e.tpr) curve[*e.target_fpr] = *e.tpr;
+      }
+      if (curve.empty()) {
+        complete = false;
+        break;
+      }
+      if (!fnmr.count(parts[1])) losses.push_back(parts[1]);
+      seeds_of[parts[1]].push_back(absl::StrCat(parts[2].substr(4), " (", uid.substr(0, 8), ")"));
+      for (double r : rejects) {
+        const auto it = curve.lower_bound(r - 1e-9);
+        if (it == curve.end() || std::abs(it->first - r) > 1e-9) {
+          complete = false;
+          break;
+        }
+        fnmr[parts[1]][r].push_back(it->second);
+      }
+      if (!complete) break;
+    }
+    if (!complete || losses.empty()) continue;
+    std::vector<std::string> header = {"loss", "seeds (run)"};
+    for (double r : rejects) header.push_back(absl::StrFormat("FNMR, %g %% rejected", 100 * r));
+    header.push_back("FNMR 50 % / 0 %");
+    MarkdownTable table(std::move(header));
+    for (const std::string& loss : losses) {
+      std::vector<std::string> row = {loss, absl::StrJoin(seeds_of[loss], ", ")};
+      for (double r : rejects) {
+        const std::vector<double>& v = fnmr[loss][r];
+        double mean = 0, var = 0;
+        for (double x : v) mean += x / v.size();
+        for (double x : v) var += (x - mean) * (x - mean) / std::max<size_t>(1, v.size() - 1);
+        row.push_back(absl::StrFormat("%.3f ± %.3f", mean, std::sqrt(var)));
+      }
+      double first = 0, last = 0;
+      for (double x : fnmr[loss][0]) first += x;
+      for (double x : fnmr[loss][0.5]) last += x;
+      row.push_back(first > 0 ? absl::StrFormat("%.2f", last / first) : std::string("–"));
+      table.AddRow(std::move(row));
+    }
+    return absl::StrCat(
+        "Run ", ShortUid(summary), " (", summary.name,
+        "): the seed runs' celebA_ir query pairs, FNMR at FMR 0.01 (threshold fixed on every impostor pair) "
+        "after rejecting the genuine pairs whose lower embedding norm is smallest "
+        "(metrics/error_versus_reject.h); mean ± std over the seeds. A norm that predicts failures makes FNMR "
+        "fall as more is rejected (the last column well under 1); one that does not leaves it flat.\n\n",
+        table.ToString(), "\n    ", summary.command_line, "\n");
+  }
+  return absl::NotFoundError(absl::StrCat("no loss comparison over seeds whose runs recorded fnmr_vs_reject_by_norm in ",
+                                          store.path()));
+}
+
 }  // namespace facerec::tools
