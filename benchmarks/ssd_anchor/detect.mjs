@@ -19,19 +19,21 @@ const require = createRequire(import.meta.url);
 const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
 const tf = faceapi.tf;
 
+class UsageError extends Error {}
+
 function flags(argv) {
   const out = { min_confidence: '0.05', max_results: '1000' };
   for (const a of argv) {
     const m = /^--([a-z_]+)=(.*)$/.exec(a);
     if (!m || !['photos', 'out', 'min_confidence', 'max_results'].includes(m[1])) {
-      throw new Error(`unknown argument '${a}'; usage: --photos=DIR --out=FILE [--min_confidence=0.05] [--max_results=1000]`);
+      throw new UsageError(`unknown argument '${a}'; usage: --photos=DIR --out=FILE [--min_confidence=0.05] [--max_results=1000]`);
     }
     out[m[1]] = m[2];
   }
-  for (const f of ['photos', 'out']) if (!out[f]) throw new Error(`--${f} is required`);
+  for (const f of ['photos', 'out']) if (!out[f]) throw new UsageError(`--${f} is required`);
   const min = Number(out.min_confidence), max = Number(out.max_results);
-  if (!(min >= 0 && min < 1)) throw new Error(`--min_confidence=${out.min_confidence}: must be in [0, 1)`);
-  if (!Number.isInteger(max) || max < 1) throw new Error(`--max_results=${out.max_results}: must be an integer >= 1`);
+  if (!(min >= 0 && min < 1)) throw new UsageError(`--min_confidence=${out.min_confidence}: must be in [0, 1)`);
+  if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max_results=${out.max_results}: must be an integer >= 1`);
   return { photos: out.photos, out: out.out, minConfidence: min, maxResults: max };
 }
 
@@ -58,7 +60,7 @@ async function main() {
   await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
   const ssd = new faceapi.SsdMobilenetv1Options({ minConfidence: options.minConfidence, maxResults: options.maxResults });
   const version = JSON.parse(fs.readFileSync(path.join(modelDir, '..', 'package.json'), 'utf8')).version;
-  const rows = [
+  const header = [
     `# model=@vladmandic/face-api ${version} ssd_mobilenetv1`,
     `# runtime=tfjs ${tf.version.tfjs} ${tf.getBackend()} backend, node ${process.version}`,
     `# min_confidence=${options.minConfidence}`,
@@ -66,6 +68,7 @@ async function main() {
     'set\tphoto\tms\tdetections',
   ];
   const partial = `${options.out}.partial`;
+  fs.writeFileSync(partial, header.join('\n') + '\n');
   const start = Date.now();
   for (let i = 0; i < photos.length; ++i) {
     const p = photos[i];
@@ -86,7 +89,6 @@ async function main() {
     try {
       found = await faceapi.detectAllFaces(input, ssd);
     } catch (e) {
-      fs.writeFileSync(partial, rows.join('\n') + '\n');
       throw new Error(`${p.photo} (${p.file}): ${e.message}`);
     } finally {
       input.dispose();
@@ -96,20 +98,18 @@ async function main() {
       const b = d.box;
       return [b.x, b.y, b.width, b.height, d.score].map((v) => Number(v.toPrecision(7))).join(',');
     });
-    rows.push(`${p.set}\t${p.photo}\t${ms.toFixed(2)}\t${boxes.join(';')}`);
+    fs.appendFileSync(partial, `${p.set}\t${p.photo}\t${ms.toFixed(2)}\t${boxes.join(';')}\n`);
     if ((i + 1) % 25 === 0 || i + 1 === photos.length) {
       const rate = (i + 1) / ((Date.now() - start) / 1000);
       const eta = (photos.length - i - 1) / rate;
       process.stderr.write(`photo ${i + 1}/${photos.length} ${rate.toFixed(2)} photos/s ETA ${eta.toFixed(0)} s\n`);
-      fs.writeFileSync(partial, rows.join('\n') + '\n');
     }
   }
-  fs.writeFileSync(options.out, rows.join('\n') + '\n');
-  fs.rmSync(partial, { force: true });
+  fs.renameSync(partial, options.out);
   process.stderr.write(`wrote ${photos.length} rows to ${options.out}\n`);
 }
 
 main().catch((e) => {
   process.stderr.write(`detect.mjs: ${e.message}\n`);
-  process.exit(e.message.startsWith('unknown argument') || e.message.includes('--') ? 2 : 1);
+  process.exit(e instanceof UsageError ? 2 : 1);
 });
