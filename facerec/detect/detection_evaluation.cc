@@ -54,7 +54,7 @@ DetectorEvaluation ScoreDetections(std::vector<metrics::PhotoDetections> scored,
   for (metrics::PhotoDetections& p : scored) IgnoreFacesSmallerThan(options.min_face_side, &p.faces);
   e.matched_large = metrics::MatchDetections(scored, match);
   e.large = metrics::ScoreMatchedDetections(e.matched_large, once);
-  e.median_ms_per_photo = ms.empty() ? 0 : Median(ms);
+  e.median_ms_per_photo = Median(ms);
   return e;
 }
 

@@ -58,6 +58,8 @@ absl::StatusOr<int64_t> ExportDetectionPhotos(const std::vector<DetectionSet>& s
 }
 
 absl::StatusOr<ExternalDetections> ReadExternalDetections(const std::string& path) {
+  // Not data::ReadLines: it strips surrounding whitespace, and a photo
+  // without detections ends in the tab before its empty last field.
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot be opened"));
   ExternalDetections out;

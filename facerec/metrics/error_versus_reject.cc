@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "facerec/metrics/identification_rate.h"
 #include "facerec/metrics/unit_rows.h"
 #include "glog/logging.h"
 
@@ -47,10 +48,9 @@ ErrorVersusReject ErrorVersusRejectCurve(const at::Tensor& embeddings, const std
   out.genuine_pairs = static_cast<int64_t>(genuine.size());
   out.impostor_pairs = static_cast<int64_t>(impostors.size());
   if (genuine.empty() || impostors.empty()) return out;
-  // floor(fmr * impostors) impostors strictly above: the (k+1)-th largest.
-  const int64_t k = static_cast<int64_t>(std::floor(target_fmr * static_cast<double>(impostors.size()) + 1e-9));
-  std::nth_element(impostors.begin(), impostors.begin() + k, impostors.end(), std::greater<float>());
-  out.threshold = impostors[k];
+  // The identification rate's convention: floor(fmr * impostors) impostors
+  // strictly above the threshold (its TPR is not this curve's: no rejection).
+  out.threshold = TprAtFprSorted({}, std::move(impostors), {target_fmr})[0].threshold;
   // Lowest pair quality first; among equal qualities the input order, so a
   // constant quality rejects pairs in a fixed order.
   std::stable_sort(genuine.begin(), genuine.end(),

@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "facerec/core/statistics.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/tracking/experiment_names.h"
 #include "tools/markdown_table.h"
@@ -218,10 +219,9 @@ absl::StatusOr<std::string> NormQualityMarkdown(ExperimentStore& store) {
       std::vector<std::string> row = {loss, absl::StrJoin(seeds_of[loss], ", ")};
       for (double r : rejects) {
         const std::vector<double>& v = fnmr[loss][r];
-        double mean = 0, var = 0;
+        double mean = 0;
         for (double x : v) mean += x / v.size();
-        for (double x : v) var += (x - mean) * (x - mean) / std::max<size_t>(1, v.size() - 1);
-        row.push_back(absl::StrFormat("%.3f ± %.3f", mean, std::sqrt(var)));
+        row.push_back(absl::StrFormat("%.3f ± %.3f", mean, SampleStddev(v)));
       }
       double first = 0, last = 0;
       for (double x : fnmr[loss][0]) first += x;
