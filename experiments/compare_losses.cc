@@ -32,6 +32,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -43,6 +44,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "facerec/align/landmark_detector.h"
@@ -59,6 +61,9 @@
 #include "facerec/losses/losses.h"
 #include "facerec/metrics/id_rate_bootstrap.h"
 #include "facerec/pipeline/alignment.h"
+#include "facerec/pipeline/ensembles.h"
+#include "facerec/losses/distillation.h"
+#include "facerec/backbones/ensemble_net.h"
 #include "facerec/pipeline/recognition.h"
 #include "facerec/pipeline/seed_comparison.h"
 #include "facerec/experiment/data_parallel_config.h"
@@ -168,7 +173,8 @@ std::map<std::string, std::string> RunParams(const experiment::RecognitionConfig
   return params;
 }
 
-// "arcface", "arcface+landmark_net", "arcface+finetuned+pgd_at", "arcface+excluding_57".
+// "arcface", "arcface+landmark_net", "arcface+finetuned+pgd_at", "arcface+excluding_57",
+// "arcface+distilled" (or a variant's own entry name, "arcface_distilled").
 std::string RunName(const std::string& loss, const std::string& alignment,
                     const experiment::RecognitionConfig& config, const RunVariant& variant) {
   std::string name = loss;
@@ -180,11 +186,60 @@ std::string RunName(const std::string& loss, const std::string& alignment,
   return name;
 }
 
-absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::RecognitionConfig& config,
+// Teachers' embeddings of the training images, by teachers and training
+// split: computed once for every seed of a student.
+using TeacherCache = std::map<std::string, torch::Tensor>;
+
+// `loss` as `config` says, distilled from its teachers when it has any
+// (losses/distillation.h), their embeddings of `train` from `cache`. Their
+// sha256s, comma-joined, go to `teachers_sha256`.
+absl::StatusOr<losses::Loss> MakeRunLoss(experiment::Experiment& e, const experiment::RecognitionConfig& config,
+                                         const losses::LossOptions& loss_options, const pipeline::RecognitionData& data,
+                                         const std::string& data_key, TeacherCache* cache,
+                                         std::string* teachers_sha256) {
+  FACEREC_ASSIGN_OR_RETURN(losses::Loss loss, losses::MakeLoss(loss_options));
+  if (config.distillation.teachers.empty()) return loss;
+  FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::ChosenModel> teachers,
+                           pipeline::ChooseRecognisers(pipeline::OpenedStore(*store), "teachers",
+                                                       config.distillation.teachers));
+  std::vector<std::string> shas;
+  for (const pipeline::ChosenModel& t : teachers) shas.push_back(t.sha256);
+  *teachers_sha256 = absl::StrJoin(shas, ",");
+  const std::string key = absl::StrCat(*teachers_sha256, "|", config.distillation.combination, "|", data_key);
+  auto cached = cache->find(key);
+  if (cached == cache->end()) {
+    FACEREC_ASSIGN_OR_RETURN(const backbones::EnsembleCombination combination,
+                             backbones::ParseEnsembleCombination(config.distillation.combination));
+    absl::StatusOr<pipeline::LoadedEnsemble> ensemble = pipeline::LoadEnsemble(teachers, combination);
+    if (!ensemble.ok()) return experiment::AsFlagError("teachers", ensemble.status());
+    FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
+    const auto started = std::chrono::steady_clock::now();
+    // The fingerprint is the images' and the split is said apart (holding out
+    // or moving val leaves the fingerprint as it was).
+    const std::filesystem::path dir = e.CheckpointDir(
+        "teacher_embeddings",
+        {{"teachers_sha256", *teachers_sha256}, {"teacher_combination", config.distillation.combination},
+         {"split", data_key}},
+        data.fingerprint);
+    FACEREC_ASSIGN_OR_RETURN(torch::Tensor embeddings,
+                             pipeline::CachedTeacherEmbeddings(*ensemble, data.train, device,
+                                                               (dir / "embeddings.pt").string()));
+    LOG(INFO) << absl::StrFormat("%zu teachers' embeddings of %zu training images in %.1f s", teachers.size(),
+                                 data.train.size(),
+                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    cached = cache->emplace(key, embeddings).first;
+  }
+  return losses::MakeDistilledLoss(loss, cached->second, config.backbone.embedding_size,
+                                   config.distillation.options);
+}
+
+absl::StatusOr<Row> RunOne(experiment::Experiment& e, const std::string& entry,
+                           const experiment::RecognitionConfig& config,
                            const std::string& alignment, const pipeline::RecognitionData& loaded,
                            const std::string& landmark_model, const std::string& landmark_sha256,
                            const RunVariant& variant, const std::string& comparison,
-                           train::DataParallel* group) {
+                           train::DataParallel* group, TeacherCache* teacher_cache) {
   // Held out after any re-alignment, so the unseen faces are cut like the rest.
   FACEREC_ASSIGN_OR_RETURN(const pipeline::RecognitionData seen,
                            pipeline::WithHeldOutIdentities(loaded, variant.holdout_identities));
@@ -198,11 +253,23 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
   options.device = device;
   options.init_checkpoint_path = variant.finetune_checkpoint;
 
+  // The teachers first: the run's params name them.
+  std::string teachers_sha256;
+  FACEREC_ASSIGN_OR_RETURN(
+      losses::Loss run_loss,
+      MakeRunLoss(e, config, loss_options, data,
+                  absl::StrCat(alignment, "|", variant.holdout_identities, "|", config.train_on_val, "|",
+                               data.fingerprint),
+                  teacher_cache, &teachers_sha256));
+
   Row row;
-  row.loss = config.loss.name;
+  // A student distilled under a loss's own name says so: "arcface+distilled".
+  row.loss = !config.distillation.teachers.empty() && entry == config.loss.name ? absl::StrCat(entry, "+distilled")
+                                                                                 : entry;
   row.alignment = alignment;
   row.seed = config.seed;
   std::map<std::string, std::string> params = RunParams(config, alignment, landmark_sha256, variant);
+  if (!teachers_sha256.empty()) params["teachers_sha256"] = teachers_sha256;
   // Only when > 1, so one-process runs keep the config hashes they always had.
   if (group != nullptr && group->world_size() > 1) params["world_size"] = absl::StrCat(group->world_size());
   // A checkpoint belongs to a configuration and to the data it was trained
@@ -219,9 +286,8 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
     // validates, checkpoints and evaluates.
     torch::manual_seed(config.seed);
     FACEREC_ASSIGN_OR_RETURN(backbones::Backbone backbone, backbones::MakeBackbone(config.backbone));
-    FACEREC_ASSIGN_OR_RETURN(losses::Loss loss, losses::MakeLoss(loss_options));
     data::BatchLoader loader(&data.train, config.sampler, config.augment, config.seed, config.loader_workers);
-    train::Trainer trainer(backbone, loss, &loader, options, nullptr);
+    train::Trainer trainer(backbone, run_loss, &loader, options, nullptr);
     FACEREC_RETURN_IF_ERROR(trainer.Train());
     row.train_seconds = trainer.seconds_training();
     return row;
@@ -250,7 +316,7 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const experiment::Recognit
 
   torch::manual_seed(config.seed);
   FACEREC_ASSIGN_OR_RETURN(backbones::Backbone backbone, backbones::MakeBackbone(config.backbone));
-  FACEREC_ASSIGN_OR_RETURN(losses::Loss loss, losses::MakeLoss(loss_options));
+  const losses::Loss loss = run_loss;
   data::BatchLoader loader(&data.train, config.sampler, config.augment, config.seed,
                            config.loader_workers);
   LOG(INFO) << "=== " << row.loss << " (run " << run->id() << ", " << config.backbone.name << " "
@@ -362,8 +428,17 @@ absl::Status SummariseSeeds(experiment::Experiment& e, const std::vector<Row>& r
 }
 
 absl::Status CompareLosses(experiment::Experiment& e) {
+  // An entry is a loss, or a config layer of a variant that names its loss
+  // (--base_loss) and what differs: "arcface_distilled" is arcface with teachers.
+  std::vector<std::string> entries = losses::KnownLosses();
+  for (absl::string_view name : absl::StrSplit(FLAGS_losses, ',', absl::SkipWhitespace())) {
+    const std::string entry(absl::StripAsciiWhitespace(name));
+    if (e.layers().Has(entry) && std::find(entries.begin(), entries.end(), entry) == entries.end()) {
+      entries.push_back(entry);
+    }
+  }
   FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> loss_names,
-                           experiment::ParseNameList("losses", FLAGS_losses, losses::KnownLosses()));
+                           experiment::ParseNameList("losses", FLAGS_losses, entries));
   FACEREC_ASSIGN_OR_RETURN(
       const std::vector<std::string> alignments,
       experiment::ParseNameList("alignments", FLAGS_alignments, {"provided", "landmark_net"}));
@@ -375,7 +450,21 @@ absl::Status CompareLosses(experiment::Experiment& e) {
     if (e.layers().Has(name)) FACEREC_RETURN_IF_ERROR(e.layers().Apply({name}));
     FACEREC_ASSIGN_OR_RETURN(experiment::RecognitionConfig config,
                              experiment::RecognitionConfigFromFlags(name));
+    const std::vector<std::string> known = losses::KnownLosses();
+    if (std::find(known.begin(), known.end(), config.loss.name) == known.end()) {
+      return experiment::FlagError("losses", name,
+                                   absl::StrCat("its config layer (", name, ".flags) must name a loss with --base_loss=; "
+                                                "allowed: ", absl::StrJoin(known, ", ")));
+    }
     configs.push_back(config);
+  }
+  // Teachers named wrong fail now, not after the data has loaded.
+  for (const experiment::RecognitionConfig& config : configs) {
+    if (config.distillation.teachers.empty()) continue;
+    FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
+    FACEREC_RETURN_IF_ERROR(pipeline::ChooseRecognisers(pipeline::OpenedStore(*store), "teachers",
+                                                        config.distillation.teachers)
+                                .status());
   }
   FACEREC_ASSIGN_OR_RETURN(std::vector<int64_t> seeds, experiment::ParseSeedList("seeds", FLAGS_seeds));
   if (seeds.empty()) seeds.push_back(configs.front().seed);
@@ -419,7 +508,7 @@ absl::Status CompareLosses(experiment::Experiment& e) {
       const std::map<std::string, std::string> params = experiment::RecognitionParams(configs[i]);
       for (const char* key : {"loss", "backbone", "embedding_size", "width_multiplier", "stem_stride",
                               "subcenters"}) {
-        const std::string mine = std::string(key) == "loss" ? loss_names[i] : params.at(key);
+        const std::string mine = std::string(key) == "loss" ? configs[i].loss.name : params.at(key);
         const auto theirs = start_params.find(key);
         if (theirs != start_params.end() && theirs->second != mine) {
           return experiment::FlagError(
@@ -490,6 +579,7 @@ absl::Status CompareLosses(experiment::Experiment& e) {
   const std::string comparison = absl::StrCat(variant_prefix, FLAGS_preset, "-", NowMs());
   std::vector<Row> rows;
   absl::Status first_failure;
+  TeacherCache teacher_cache;
   for (const std::string& alignment : alignments) {
     pipeline::RecognitionData aligned_data;
     std::string landmark_model, landmark_sha256;
@@ -518,8 +608,8 @@ absl::Status CompareLosses(experiment::Experiment& e) {
         experiment::RecognitionConfig config = configs[i];
         config.seed = seed;
         config.train.seed = static_cast<uint64_t>(seed);
-        absl::StatusOr<Row> row = RunOne(e, config, alignment, run_data, landmark_model, landmark_sha256,
-                                         variant, comparison, group.get());
+        absl::StatusOr<Row> row = RunOne(e, loss_names[i], config, alignment, run_data, landmark_model,
+                                         landmark_sha256, variant, comparison, group.get(), &teacher_cache);
         if (group != nullptr && !group->is_primary()) {
           if (!row.ok()) return row.status();  // Rank 0 fails too, at its next collective.
           continue;

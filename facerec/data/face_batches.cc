@@ -258,15 +258,16 @@ void BatchLoader::KeepRows(int64_t begin, int64_t end) {
 Batch BatchLoader::Make(int64_t epoch, int64_t batch) const {
   const std::vector<size_t> indices = SampleBatch(images_->labels(), sampler_, seed_, epoch, batch);
   std::vector<cv::Mat> augmented;
-  std::vector<int64_t> labels;
+  std::vector<int64_t> labels, rows;
   const size_t first = static_cast<size_t>(std::max<int64_t>(0, keep_begin_));
   const size_t last = keep_end_ < 0 ? indices.size() : std::min(indices.size(), static_cast<size_t>(keep_end_));
   for (size_t slot = first; slot < last; ++slot) {
     std::mt19937_64 rng(SeedFor(seed_ ^ 0x5eed, epoch, batch, static_cast<int64_t>(slot)));
     augmented.push_back(Augment(images_->image(indices[slot]), augment_, &rng));
     labels.push_back(images_->label(indices[slot]));
+    rows.push_back(static_cast<int64_t>(indices[slot]));
   }
-  return {ImagesToBatch(augmented), torch::tensor(labels, torch::kInt64)};
+  return {ImagesToBatch(augmented), torch::tensor(labels, torch::kInt64), torch::tensor(rows, torch::kInt64)};
 }
 
 void BatchLoader::Work() {

@@ -107,6 +107,9 @@ struct SamplerOptions {
 struct Batch {
   at::Tensor images;  // [B, 3, H, W] float.
   at::Tensor labels;  // [B] int64.
+  // [B] int64: each row's index in the loader's FaceImages, for what is known
+  // per image beyond its label (a teacher's embedding: losses/distillation.h).
+  at::Tensor rows;
 };
 
 // OK when `options` can draw batches from images with these labels:

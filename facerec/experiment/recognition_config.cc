@@ -4,6 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/ascii.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/experiment/flag_values.h"
 #include "gflags/gflags.h"
@@ -17,6 +20,21 @@ const facerec::data::AugmentOptions kAugment;
 const facerec::train::TrainOptions kTrain;
 const facerec::experiment::RecognitionConfig kConfig;
 }  // namespace
+
+// The loss, when an entry's name is not one (a config layer of a variant).
+DEFINE_string(base_loss, "",
+              "The loss an entry of --losses trains when its name is a variant's config layer, not a loss "
+              "(arcface_distilled.flags: --base_loss=arcface); empty: the entry's own name.");
+// Distillation.
+DEFINE_string(teachers, "",
+              "Comma-separated teachers to distil from: recogniser files, registry references or "
+              "sha256s of recognisers in the store. Empty: no distillation.");
+DEFINE_string(teacher_combination, kConfig.distillation.combination.c_str(),
+              "How several teachers' embeddings combine: concatenate or average.");
+DEFINE_string(distillation, kConfig.distillation.options.kind.c_str(),
+              "The distillation term (with --teachers): cosine or relational.");
+DEFINE_double(distillation_weight, kConfig.distillation.options.weight,
+              "Weight of the distillation term against the loss (with --teachers).");
 
 // Backbone.
 DEFINE_string(backbone, kBackbone.name.c_str(), "Backbone name (facerec/backbones).");
@@ -112,7 +130,14 @@ absl::StatusOr<RecognitionConfig> RecognitionConfigFromFlags(const std::string& 
     return FlagError("stem_stride", FLAGS_stem_stride, "allowed: 1, 2");
   }
 
-  c.loss.name = loss_name;
+  c.loss.name = FLAGS_base_loss.empty() ? loss_name : FLAGS_base_loss;
+  if (!FLAGS_base_loss.empty()) {
+    const std::vector<std::string> known = losses::KnownLosses();
+    if (std::find(known.begin(), known.end(), FLAGS_base_loss) == known.end()) {
+      return FlagError("base_loss", FLAGS_base_loss,
+                       absl::StrCat("unknown loss; allowed: ", absl::StrJoin(known, ", ")));
+    }
+  }
   c.loss.embedding_size = FLAGS_embedding_size;
   c.loss.scale = FLAGS_scale;
   c.loss.m1 = FLAGS_m1;
@@ -220,6 +245,22 @@ absl::StatusOr<RecognitionConfig> RecognitionConfigFromFlags(const std::string& 
     return FlagError("loader_workers", FLAGS_loader_workers, "must be in [1, 64]");
   }
   if (FLAGS_seed < 0) return FlagError("seed", FLAGS_seed, "must be >= 0");
+  for (absl::string_view teacher : absl::StrSplit(FLAGS_teachers, ',', absl::SkipWhitespace())) {
+    c.distillation.teachers.emplace_back(absl::StripAsciiWhitespace(teacher));
+  }
+  c.distillation.combination = FLAGS_teacher_combination;
+  c.distillation.options.kind = FLAGS_distillation;
+  c.distillation.options.weight = FLAGS_distillation_weight;
+  if (FLAGS_teacher_combination != "concatenate" && FLAGS_teacher_combination != "average") {
+    return FlagError("teacher_combination", FLAGS_teacher_combination, "allowed: concatenate, average");
+  }
+  const std::vector<std::string> kinds = losses::KnownDistillationKinds();
+  if (std::find(kinds.begin(), kinds.end(), FLAGS_distillation) == kinds.end()) {
+    return FlagError("distillation", FLAGS_distillation, absl::StrCat("allowed: ", absl::StrJoin(kinds, ", ")));
+  }
+  if (!(FLAGS_distillation_weight >= 0 && FLAGS_distillation_weight <= 1e4)) {
+    return FlagError("distillation_weight", FLAGS_distillation_weight, "must be in [0, 10000]");
+  }
   return c;
 }
 
@@ -277,6 +318,13 @@ std::map<std::string, std::string> RecognitionParams(const RecognitionConfig& c)
   if (loss.center_loss_weight > 0) params["center_loss_weight"] = n(loss.center_loss_weight);
   // Recorded when on: it changes the numerics, and float32 runs keep their hashes.
   if (c.train.bf16_autocast) params["bf16"] = "true";
+  // A student records how it was distilled; the teachers themselves are
+  // recorded by their sha256 where they are resolved (teachers_sha256).
+  if (!c.distillation.teachers.empty()) {
+    params["distillation"] = c.distillation.options.kind;
+    params["distillation_weight"] = n(c.distillation.options.weight);
+    params["teacher_combination"] = c.distillation.combination;
+  }
   return params;
 }
 

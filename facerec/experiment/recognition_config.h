@@ -16,21 +16,36 @@
 // triplet_margin, triplet_mining; adversarial_steps, adversarial_epsilon;
 // augment, min_crop_area, color_jitter,
 // max_rotation, erase_probability, eval_flip; train_on_val, validate_every,
-// loader_workers, seed.
+// loader_workers, seed; base_loss; teachers, teacher_combination, distillation,
+// distillation_weight.
 #ifndef FACEREC_EXPERIMENT_RECOGNITION_CONFIG_H_
 #define FACEREC_EXPERIMENT_RECOGNITION_CONFIG_H_
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "facerec/backbones/backbone.h"
 #include "facerec/data/face_batches.h"
+#include "facerec/losses/distillation.h"
 #include "facerec/losses/losses.h"
 #include "facerec/train/trainer.h"
 
 namespace facerec::experiment {
+
+// Training a student towards teachers' embeddings (losses/distillation.h).
+struct DistillationConfig {
+  // The teachers: each a recogniser file, a registry reference
+  // (pipeline/model_choice.h) or the sha256 of a recogniser in the store.
+  // Empty: no distillation (the default).
+  std::vector<std::string> teachers;
+  // How several teachers' embeddings combine (backbones/ensemble_net.h):
+  // "concatenate" (default) or "average".
+  std::string combination = "concatenate";
+  losses::DistillationOptions options;
+};
 
 struct RecognitionConfig {
   backbones::BackboneOptions backbone;
@@ -38,6 +53,7 @@ struct RecognitionConfig {
   data::SamplerOptions sampler;
   data::AugmentOptions augment;
   train::TrainOptions train;  // seed and device set; checkpoint_path is the caller's.
+  DistillationConfig distillation;
   // Train on train + val; validation and val accuracy then use test. Default false.
   bool train_on_val = false;
   // Validate every N epochs and after the last. Default 1.
@@ -48,7 +64,9 @@ struct RecognitionConfig {
   int64_t seed = 1;
 };
 
-// The flags as options for loss `loss_name`, every value checked: the error
+// The flags as options for entry `loss_name`: the loss of that name, or the
+// loss --base_loss names when set (an entry such as "arcface_distilled" is a
+// config layer that sets --base_loss=arcface and the distillation flags). Every value checked: the error
 // names the flag, its value and what is allowed ("--optimizer=foo: unknown
 // optimizer 'foo'; allowed: sgd, adamw"). Constraints that need the data
 // (P x K against the identities) are checked by data::ValidateSampler.

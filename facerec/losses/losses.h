@@ -70,6 +70,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -95,11 +96,22 @@ struct LossOutput {
   torch::Tensor logits;   // [N, classes] for classification losses, undefined otherwise.
   // Share of active (non-zero) triplets, for triplet losses; -1 otherwise.
   double active_fraction = -1;
+  // Named parts of `loss` worth a curve of their own (the trainer records
+  // each as train/<name>): a distillation term and the loss it is added to.
+  std::vector<std::pair<std::string, torch::Tensor>> parts;
 };
 
 class LossImpl : public torch::nn::Module {
  public:
   virtual LossOutput forward(const torch::Tensor& embeddings, const torch::Tensor& labels) = 0;
+  // The loss of a training batch whose rows are known: `rows` [N] int64 are
+  // the images' indices in the training set (data::Batch::rows). Losses with
+  // a target per image (losses/distillation.h) need them; the rest are
+  // forward(embeddings, labels), which is the default. Trainers call this.
+  virtual LossOutput ForwardRows(const torch::Tensor& embeddings, const torch::Tensor& labels,
+                                 const torch::Tensor& rows) {
+    return forward(embeddings, labels);
+  }
   // Margin warm-up: 0 = no margin, 1 = full margin. Default 1; no-op for
   // losses without margins.
   virtual void SetMarginScale(double scale) {}

@@ -380,4 +380,25 @@ RecognitionData WithValInTraining(const RecognitionData& data) {
   return moved;
 }
 
+namespace {
+
+// A recogniser without a classification head (an ensemble, a loaded net):
+// no logits, so no head accuracy; never trained.
+class NoHead : public losses::LossImpl {
+ public:
+  losses::LossOutput forward(const torch::Tensor&, const torch::Tensor&) override {
+    LOG(FATAL) << "NoHead is for evaluation only";
+    return {};
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& backbone, const RecognitionData& data,
+                                                      const data::AugmentOptions& transform, c10::Device device,
+                                                      tracking::Run* run) {
+  NoHead no_head;
+  return EvaluateRecognition(backbone, no_head, data, transform, device, run);
+}
+
 }  // namespace facerec::pipeline

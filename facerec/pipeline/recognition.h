@@ -176,6 +176,12 @@ absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& b
                                                       const data::AugmentOptions& transform,
                                                       c10::Device device, tracking::Run* run);
 
+// The same for a recogniser without a classification head (an ensemble, a
+// net loaded from its file): no head accuracies; everything else alike.
+absl::StatusOr<RecognitionResult> EvaluateRecognition(backbones::BackboneImpl& backbone, const RecognitionData& data,
+                                                      const data::AugmentOptions& transform, c10::Device device,
+                                                      tracking::Run* run);
+
 }  // namespace facerec::pipeline
 
 #endif  // FACEREC_PIPELINE_RECOGNITION_H_

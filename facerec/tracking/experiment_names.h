@@ -25,6 +25,7 @@ inline constexpr char kAuditLandmarkLabels[] = "audit_landmark_labels";
 inline constexpr char kCompareLosses[] = "compare_losses";
 inline constexpr char kDataReport[] = "data_report";
 inline constexpr char kDlibLandmarks[] = "dlib_landmarks";
+inline constexpr char kEvaluateEnsemble[] = "evaluate_ensemble";
 inline constexpr char kEvaluateClustering[] = "evaluate_clustering";
 inline constexpr char kEvaluateDetectors[] = "evaluate_detectors";
 inline constexpr char kEvaluateGallery[] = "evaluate_gallery";

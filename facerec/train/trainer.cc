@@ -253,7 +253,7 @@ absl::Status Trainer::LoadInitialWeights() {
 }
 
 absl::StatusOr<torch::Tensor> Trainer::AdversarialImages(const torch::Tensor& x, const torch::Tensor& y,
-                                                         int64_t global_step) {
+                                                         const torch::Tensor& rows, int64_t global_step) {
   attacks::AttackOptions attack;
   attack.method = attacks::AttackMethod::kPgd;
   attack.epsilon = options_.adversarial_epsilon;
@@ -262,7 +262,7 @@ absl::StatusOr<torch::Tensor> Trainer::AdversarialImages(const torch::Tensor& x,
   backbone_->eval();
   loss_->eval();
   absl::StatusOr<torch::Tensor> adversarial = attacks::AscendInBall(
-      [&](const torch::Tensor& images) { return loss_->forward(backbone_->forward(images), y).loss; }, x,
+      [&](const torch::Tensor& images) { return loss_->ForwardRows(backbone_->forward(images), y, rows).loss; }, x,
       attack);
   backbone_->train();
   loss_->train();
@@ -362,8 +362,9 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
       data::Batch batch = loader_->Get(epoch, b);
       torch::Tensor x = batch.images.to(options_.device);
       const torch::Tensor y = batch.labels.to(options_.device);
+      const torch::Tensor rows = batch.rows.to(options_.device);
       if (options_.adversarial_steps > 0) {
-        FACEREC_ASSIGN_OR_RETURN(x, AdversarialImages(x, y, global_step));
+        FACEREC_ASSIGN_OR_RETURN(x, AdversarialImages(x, y, rows, global_step));
       }
       optimizer_->zero_grad();
       torch::Tensor embeddings;
@@ -371,11 +372,14 @@ absl::Status Trainer::Train(const EpochCallback& after_epoch) {
         CpuAutocast bf16(options_.bf16_autocast);
         embeddings = backbone_->forward(x);
       }
-      losses::LossOutput out = loss_->forward(embeddings.to(torch::kFloat32), y);
+      losses::LossOutput out = loss_->ForwardRows(embeddings.to(torch::kFloat32), y, rows);
       const double value = out.loss.item<double>();
       if (run_ != nullptr) {
         FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/loss", global_step, value));
         FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/lr", global_step, lr));
+        for (const auto& [name, part] : out.parts) {
+          FACEREC_RETURN_IF_ERROR(run_->LogMetric("train/" + name, global_step, part.item<double>()));
+        }
         if (out.active_fraction >= 0) {
           FACEREC_RETURN_IF_ERROR(
               run_->LogMetric("train/active_triplets", global_step, out.active_fraction));

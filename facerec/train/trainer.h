@@ -180,7 +180,7 @@ class Trainer {
   absl::Status StartRanksAlike(int* epoch, int64_t* global_step);
   // `x` moved by PGD to raise the loss (TrainOptions::adversarial_steps).
   absl::StatusOr<torch::Tensor> AdversarialImages(const torch::Tensor& x, const torch::Tensor& y,
-                                                  int64_t global_step);
+                                                  const torch::Tensor& rows, int64_t global_step);
 
   backbones::Backbone backbone_;
   losses::Loss loss_;

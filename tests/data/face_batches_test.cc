@@ -83,6 +83,37 @@ TEST(FaceBatchesTest, KeptRowsAreThoseRowsOfTheWholeBatchSoRanksTogetherMakeIt) 
     ASSERT_EQ(a.images.size(0), 8);
     EXPECT_TRUE(torch::equal(torch::cat({a.images, c.images}), all.images)) << "batch " << b;
     EXPECT_TRUE(torch::equal(torch::cat({a.labels, c.labels}), all.labels)) << "batch " << b;
+    EXPECT_TRUE(torch::equal(torch::cat({a.rows, c.rows}), all.rows)) << "batch " << b;
+  }
+}
+
+TEST(FaceBatchesTest, EachRowNamesTheImageItCameFrom) {
+  // Image i is filled with grey level 10 i and labelled i % 3: a row's
+  // pixels, label and index must agree, and the indices are the sampler's.
+  std::vector<cv::Mat> pictures;
+  std::vector<int> labels;
+  for (int i = 0; i < 12; ++i) {
+    pictures.emplace_back(8, 8, CV_8UC3, cv::Scalar::all(10 * i));
+    labels.push_back(i % 3);
+  }
+  const FaceImages images = FaceImages::FromImages(pictures, labels);
+  SamplerOptions sampler;
+  sampler.batch_size = 4;
+  AugmentOptions plain;
+  plain.enabled = false;
+  plain.output_height = 8;
+  plain.output_width = 8;
+  BatchLoader loader(&images, sampler, plain, /*seed=*/3, /*workers=*/1);
+  for (int64_t b = 0; b < loader.BatchesPerEpoch(); ++b) {
+    const Batch batch = loader.Get(0, b);
+    const std::vector<size_t> sampled = SampleBatch(labels, sampler, 3, 0, b);
+    ASSERT_EQ(batch.rows.size(0), 4);
+    for (int64_t r = 0; r < 4; ++r) {
+      const int64_t i = batch.rows[r].item<int64_t>();
+      EXPECT_EQ(static_cast<size_t>(i), sampled[r]);
+      EXPECT_EQ(batch.labels[r].item<int64_t>(), i % 3);
+      EXPECT_NEAR(batch.images[r].mean().item<double>(), 10.0 * i / 255, 1e-6);
+    }
   }
 }
 

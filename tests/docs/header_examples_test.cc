@@ -12,7 +12,10 @@
 #include <utility>
 #include <torch/torch.h>
 
+#include "facerec/backbones/ensemble_net.h"
 #include "facerec/core/environment.h"
+#include "facerec/losses/distillation.h"
+#include "facerec/pipeline/ensembles.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/experiment/flag_layers.h"
 #include "facerec/experiment/recognition_config.h"
@@ -128,6 +131,28 @@ absl::StatusOr<std::string> PipelineModelChoice(tracking::ExperimentStore& store
   return m.path;
 }
 
+absl::StatusOr<losses::LossOutput> LossesDistillation(losses::Loss arcface, const torch::Tensor& teacher,
+                                                     const torch::Tensor& embeddings, const torch::Tensor& labels,
+                                                     const torch::Tensor& rows) {
+  using namespace ::facerec::losses;
+#include "tests/docs/losses_distillation_example.inc"
+  return out;
+}
+
+absl::StatusOr<torch::Tensor> BackbonesEnsembleNet(backbones::Backbone net_a, backbones::Backbone net_b,
+                                                   backbones::Backbone net_c, const torch::Tensor& batch) {
+  using namespace ::facerec::backbones;
+#include "tests/docs/backbones_ensemble_net_example.inc"
+  return e;
+}
+
+absl::StatusOr<torch::Tensor> PipelineEnsembles(tracking::ExperimentStore& store, const std::string& sha,
+                                                const pipeline::RecognitionData& data) {
+  using namespace pipeline_ns;
+#include "tests/docs/pipeline_ensembles_example.inc"
+  return teacher;
+}
+
 }  // namespace examples
 
 TEST(HeaderExamplesTest, TheEnvironmentExampleReadsThisProcesssFacts) {
@@ -190,6 +215,40 @@ TEST(HeaderExamplesTest, TheRegistryExampleRegistersAVersionAndFindsItByAlias) {
   const absl::StatusOr<std::string> chosen = examples::PipelineModelChoice(**store, file);
   ASSERT_TRUE(chosen.ok()) << chosen.status();
   EXPECT_EQ(chosen.value(), file);
+}
+
+}  // namespace facerec
+
+namespace facerec {
+
+TEST(HeaderExamplesTest, TheDistillationExampleAddsTheTermToTheLossAndReportsBothParts) {
+  losses::LossOptions arcface;
+  arcface.name = "arcface";
+  arcface.num_classes = 3;
+  arcface.embedding_size = 256;
+  torch::manual_seed(1);
+  const auto out = examples::LossesDistillation(*losses::MakeLoss(arcface), torch::randn({10, 8}),
+                                                torch::randn({4, 256}), torch::tensor({0, 1, 2, 0}, torch::kInt64),
+                                                torch::tensor({0, 3, 5, 9}, torch::kInt64));
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_EQ(out->parts.size(), 2u);
+  EXPECT_NEAR(out->loss.item<double>(),
+              out->parts[0].second.item<double>() + 10 * out->parts[1].second.item<double>(), 1e-4);
+}
+
+TEST(HeaderExamplesTest, TheEnsembleExampleConcatenatesThreeMembersUnitEmbeddings) {
+  backbones::BackboneOptions tiny;
+  tiny.name = "ir_mini";
+  tiny.width_multiplier = 0.25;
+  tiny.input_height = 16;
+  tiny.input_width = 16;
+  std::vector<backbones::Backbone> nets;
+  for (int i = 0; i < 3; ++i) nets.push_back(*backbones::MakeBackbone(tiny));
+  for (auto& n : nets) n->eval();
+  const auto e = examples::BackbonesEnsembleNet(nets[0], nets[1], nets[2], torch::rand({2, 3, 16, 16}));
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->sizes(), torch::IntArrayRef({2, 3 * 256}));
+  EXPECT_NEAR(e->norm(2, 1).mean().item<double>(), 1.0, 1e-5);
 }
 
 }  // namespace facerec

@@ -23,22 +23,28 @@ std::map<std::string, std::string> ParamsFor(const std::string& loss) {
 
 TEST(RecognitionConfigTest, ParamsHaveOneKeyPerFlag) {
   gflags::FlagSaver saver;
-  const std::map<std::string, std::string> flags = FlagsDefinedIn(kFlagsFile, {});
+  // Two flags are recorded as what they resolve to, by the experiment:
+  // --base_loss as the run's "loss", --teachers as their sha256s.
+  const std::map<std::string, std::string> flags = FlagsDefinedIn(kFlagsFile, {"base_loss", "teachers"});
   ASSERT_GT(flags.size(), 30u);
-  // ElasticFace uses every flag; the other losses record all but its spread,
-  // so their config hashes (and checkpoints) stayed what they were.
+  // ElasticFace with the centre term, bf16 and teachers uses every flag; the
+  // other runs record only what they use, so their config hashes (and
+  // checkpoints) stayed what they were.
   gflags::SetCommandLineOption("center_loss_weight", "0.1");
   gflags::SetCommandLineOption("bf16", "true");
+  gflags::SetCommandLineOption("teachers", "nets/a.pt,nets/b.pt");
   const std::map<std::string, std::string> params = ParamsFor("elasticface_arc");
   ASSERT_EQ(params.size(), flags.size());
   gflags::SetCommandLineOption("center_loss_weight", "0");
   gflags::SetCommandLineOption("bf16", "false");
+  gflags::SetCommandLineOption("teachers", "");
   for (const auto& [name, value] : flags) EXPECT_EQ(params.count(name), 1u) << name;
   const std::map<std::string, std::string> arcface = ParamsFor("arcface");
-  EXPECT_EQ(arcface.size(), flags.size() - 3);
-  EXPECT_EQ(arcface.count("bf16"), 0u);
-  EXPECT_EQ(arcface.count("elastic_sigma"), 0u);
-  EXPECT_EQ(arcface.count("center_loss_weight"), 0u);
+  EXPECT_EQ(arcface.size(), flags.size() - 6);
+  for (const char* unused : {"bf16", "elastic_sigma", "center_loss_weight", "distillation", "distillation_weight",
+                             "teacher_combination"}) {
+    EXPECT_EQ(arcface.count(unused), 0u) << unused;
+  }
 }
 
 TEST(RecognitionConfigTest, ParamsEqualTheFlagsWhenNothingIsLeftToTheLoss) {
@@ -49,11 +55,29 @@ TEST(RecognitionConfigTest, ParamsEqualTheFlagsWhenNothingIsLeftToTheLoss) {
   gflags::SetCommandLineOption("eval_flip", "true");
   // Cross-entropy resolves no default, so every value is the flag's as typed
   // (all but ElasticFace's own).
-  std::map<std::string, std::string> flags = FlagsDefinedIn(kFlagsFile, {});
-  flags.erase("elastic_sigma");
-  flags.erase("center_loss_weight");
-  flags.erase("bf16");
+  std::map<std::string, std::string> flags = FlagsDefinedIn(kFlagsFile, {"base_loss", "teachers"});
+  for (const char* unused : {"bf16", "elastic_sigma", "center_loss_weight", "distillation", "distillation_weight",
+                             "teacher_combination"}) {
+    flags.erase(unused);
+  }
   EXPECT_EQ(ParamsFor("ce"), flags);
+}
+
+TEST(RecognitionConfigTest, AVariantsBaseLossIsTheLossItTrainsAndItsTeachersAreListed) {
+  gflags::FlagSaver saver;
+  gflags::SetCommandLineOption("base_loss", "arcface");
+  gflags::SetCommandLineOption("teachers", " nets/a.pt, 0123abcd ,");
+  gflags::SetCommandLineOption("distillation", "relational");
+  const absl::StatusOr<RecognitionConfig> config = RecognitionConfigFromFlags("arcface_distilled");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->loss.name, "arcface");
+  EXPECT_EQ(config->distillation.teachers, (std::vector<std::string>{"nets/a.pt", "0123abcd"}));
+  EXPECT_EQ(config->distillation.options.kind, "relational");
+  gflags::SetCommandLineOption("base_loss", "softmax");
+  const absl::StatusOr<RecognitionConfig> unknown = RecognitionConfigFromFlags("arcface_distilled");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("--base_loss=softmax: unknown loss"), std::string::npos)
+      << unknown.status();
 }
 
 TEST(RecognitionConfigTest, ParamsSpellOutTheLossDefaultsTheRunUsed) {

@@ -67,6 +67,12 @@ compare_losses|--preset=nope|config 'nope'
 compare_losses|--landmark_model=no/such.pt --alignments=landmark_net|--landmark_model
 compare_losses|--pk_identities=100000|--pk_identities=100000: the training images have only 500 identities
 compare_losses|--data_root=/no/such/dir|data root '/no/such/dir'
+compare_losses|--teachers=no/such.pt|--teachers=no/such.pt
+compare_losses|--teachers=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|--teachers=aaaaaaaaaaaa...: no run
+compare_losses|--distillation=kl|--distillation=kl: allowed: cosine, relational
+compare_losses|--distillation_weight=-1|--distillation_weight=-1: must be in [0, 10000]
+compare_losses|--teacher_combination=sum|--teacher_combination=sum: allowed: concatenate, average
+compare_losses|--base_loss=softmax|--base_loss=softmax: unknown loss; allowed:
 train_landmarks|--epochs=0|--epochs=0: must be >= 1
 train_landmarks|--input_size=30|--input_size=30: must be a positive multiple of 16
 train_landmarks|--shifted_mtfl_rows=keep|--shifted_mtfl_rows=keep: allowed: drop, correct

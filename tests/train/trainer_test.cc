@@ -13,6 +13,7 @@
 #include "facerec/tracking/run.h"
 #include "tests/testing/competing_process.h"
 #include "tests/testing/test_data.h"
+#include "facerec/losses/distillation.h"
 
 namespace facerec::train {
 namespace {
@@ -368,6 +369,84 @@ TEST(TrainerTest, FineTuningStartsFromTheCheckpointsWeightsWithAFreshSchedule) {
   const absl::Status status = Trainer(missing.backbone, missing.loss, missing.loader.get(), tune, nullptr).Train();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
   EXPECT_NE(status.message().find(".missing"), std::string::npos) << status;
+}
+
+// The relational term between the net's embeddings of every TinySet image
+// (no augmentation) and `teacher`'s rows.
+double RelationalTermOverTheSet(backbones::BackboneImpl& net, const torch::Tensor& teacher) {
+  torch::NoGradGuard no_grad;
+  net.eval();
+  data::AugmentOptions plain;
+  plain.enabled = false;
+  plain.output_height = 32;
+  plain.output_width = 28;
+  std::vector<torch::Tensor> crops;
+  for (size_t i = 0; i < TinySet().size(); ++i) crops.push_back(data::Transform(TinySet().image(i), plain, nullptr));
+  return losses::RelationalDistillationTerm(net.forward(torch::stack(crops)), teacher).item<double>();
+}
+
+TEST(TrainerTest, DistillationBringsTheStudentsSimilaritiesTowardsTheTeachers) {
+  // A teacher that puts each image in one of 4 random groups (one direction
+  // each, a little noise), unrelated to who is in it.
+  torch::manual_seed(21);
+  const int64_t n = static_cast<int64_t>(TinySet().size());
+  const torch::Tensor groups = torch::randint(0, 4, {n}, torch::kInt64);
+  const torch::Tensor teacher = torch::eye(12).index_select(0, groups) + 0.1 * torch::randn({n, 12});
+  auto term_after = [&](double weight) {
+    TrainingSetup s = MakeSetup("arcface", 1);
+    losses::DistillationOptions options;
+    options.kind = "relational";
+    options.weight = weight;
+    s.loss = *losses::MakeDistilledLoss(s.loss, teacher, 32, options);
+    TrainOptions train = TinyOptions("");
+    train.epochs = 8;
+    Trainer trainer(s.backbone, s.loss, s.loader.get(), train, nullptr);
+    EXPECT_TRUE(trainer.Train().ok());
+    return RelationalTermOverTheSet(*s.backbone, teacher);
+  };
+  const double plain = term_after(0), distilled = term_after(50);
+  EXPECT_LT(distilled, 0.75 * plain) << "without distillation " << plain << ", with " << distilled;
+}
+
+// Arcface that keeps the rows the trainer gives it.
+class RowRecordingLoss : public losses::LossImpl {
+ public:
+  explicit RowRecordingLoss(losses::Loss base) : base_(register_module("base", std::move(base))) {}
+  losses::LossOutput forward(const torch::Tensor& embeddings, const torch::Tensor& labels) override {
+    return base_->forward(embeddings, labels);
+  }
+  losses::LossOutput ForwardRows(const torch::Tensor& embeddings, const torch::Tensor& labels,
+                                 const torch::Tensor& rows) override {
+    rows_.push_back(rows.clone());
+    return base_->forward(embeddings, labels);
+  }
+  std::vector<torch::Tensor> rows_;
+
+ private:
+  losses::Loss base_;
+};
+
+TEST(TrainerTest, EveryStepHandsTheLossTheRowsItsBatchWasDrawnFrom) {
+  TrainingSetup s = MakeSetup("arcface", 2);
+  auto recording = std::make_shared<RowRecordingLoss>(s.loss);
+  TrainOptions options = TinyOptions("");
+  options.epochs = 2;
+  Trainer trainer(s.backbone, recording, s.loader.get(), options, nullptr);
+  ASSERT_TRUE(trainer.Train().ok());
+  const int64_t steps = s.loader->BatchesPerEpoch();
+  ASSERT_EQ(static_cast<int64_t>(recording->rows_.size()), 2 * steps);
+  data::SamplerOptions sampler;
+  sampler.batch_size = 16;
+  for (int64_t epoch = 0; epoch < 2; ++epoch) {
+    for (int64_t b = 0; b < steps; ++b) {
+      const std::vector<size_t> drawn = data::SampleBatch(TinySet().labels(), sampler, 5, epoch, b);
+      const torch::Tensor& rows = recording->rows_[epoch * steps + b];
+      ASSERT_EQ(rows.size(0), static_cast<int64_t>(drawn.size()));
+      for (size_t r = 0; r < drawn.size(); ++r) {
+        EXPECT_EQ(rows[r].item<int64_t>(), static_cast<int64_t>(drawn[r])) << "epoch " << epoch << " step " << b;
+      }
+    }
+  }
 }
 
 TEST(TrainerTest, AdversarialOptionsOutOfRangeAreRejectedByName) {
