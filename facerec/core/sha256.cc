@@ -2,9 +2,11 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
 
@@ -61,6 +63,12 @@ absl::StatusOr<std::string> Sha256OfFile(const std::string& path) {
   }
   if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
   return hasher.HexDigest();
+}
+
+bool IsSha256Hex(absl::string_view s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
+         });
 }
 
 }  // namespace facerec

@@ -38,6 +38,9 @@ class Sha256 {
 
 std::string Sha256Hex(absl::string_view bytes);
 
+// Whether `s` is a digest as Sha256Hex writes it: 64 lowercase hex digits.
+bool IsSha256Hex(absl::string_view s);
+
 // NotFoundError / DataLossError naming the file when it cannot be read.
 absl::StatusOr<std::string> Sha256OfFile(const std::string& path);
 

@@ -4,7 +4,6 @@
 #include <system_error>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "facerec/backbones/embedding_net.h"
@@ -15,24 +14,13 @@
 #include "glog/logging.h"
 
 namespace facerec::pipeline {
-namespace {
-
-bool IsSha256(const std::string& value) {
-  if (value.size() != 64) return false;
-  for (char c : value) {
-    if (!absl::ascii_isxdigit(c) || absl::ascii_isupper(c)) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 absl::StatusOr<std::vector<ChosenModel>> ChooseRecognisers(const StoreOpener& store, const std::string& flag,
                                                            const std::vector<std::string>& values) {
   if (values.empty()) return absl::InvalidArgumentError(absl::StrCat("--", flag, ": no recogniser given"));
   std::vector<ChosenModel> chosen;
   for (const std::string& value : values) {
-    if (!IsSha256(value)) {
+    if (!IsSha256Hex(value)) {
       FACEREC_ASSIGN_OR_RETURN(ChosenModel m, ChooseModel(store, tracking::ModelKind::kRecogniser, flag, value,
                                                           /*quiet=*/true));
       chosen.push_back(std::move(m));

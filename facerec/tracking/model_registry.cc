@@ -1,5 +1,7 @@
 #include "facerec/tracking/model_registry.h"
 
+#include "facerec/core/sha256.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -30,12 +32,6 @@ absl::Status CheckName(const char* what, absl::string_view name) {
   if (ok) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(what, " '", name,
                                                  "': use 1-64 letters, digits, '_', '-' or '.'"));
-}
-
-bool IsSha256(absl::string_view s) {
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
-           return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f');
-         });
 }
 
 // One models row and its metrics (inside the caller's transaction); its id.
@@ -167,7 +163,7 @@ absl::StatusOr<std::vector<RegisteredModel>> ModelRegistry::Select(const std::st
 
 absl::StatusOr<RegisteredModel> ModelRegistry::Register(const ModelRegistration& r) {
   FACEREC_RETURN_IF_ERROR(CheckName("model name", r.name));
-  if (!IsSha256(r.sha256)) {
+  if (!IsSha256Hex(r.sha256)) {
     return absl::InvalidArgumentError(absl::StrCat("model '", r.name, "': sha256 '", r.sha256,
                                                    "' is not 64 lower-case hex digits"));
   }

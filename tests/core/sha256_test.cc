@@ -12,6 +12,16 @@ TEST(Sha256Test, MatchesKnownVectors) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(Sha256Test, ADigestIsSixtyFourLowercaseHexDigits) {
+  EXPECT_TRUE(IsSha256Hex(Sha256Hex("abc")));
+  EXPECT_FALSE(IsSha256Hex(Sha256Hex("abc").substr(1)));
+  std::string upper = Sha256Hex("abc");
+  upper[0] = 'B';
+  EXPECT_FALSE(IsSha256Hex(upper));
+  EXPECT_FALSE(IsSha256Hex(std::string(64, 'g')));
+  EXPECT_FALSE(IsSha256Hex("nets/a.pt"));
+}
+
 TEST(Sha256Test, IncrementalEqualsOneShotAndFile) {
   const std::string text(200000, 'x');
   Sha256 hasher;
