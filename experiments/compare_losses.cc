@@ -447,7 +447,7 @@ absl::Status CompareLosses(experiment::Experiment& e) {
   std::vector<experiment::RecognitionConfig> configs;
   for (const std::string& name : loss_names) {
     gflags::FlagSaver saver;
-    if (e.layers().Has(name)) FACEREC_RETURN_IF_ERROR(e.layers().Apply({name}));
+    FACEREC_RETURN_IF_ERROR(experiment::ApplyEntryLayers(e.layers(), name));
     FACEREC_ASSIGN_OR_RETURN(experiment::RecognitionConfig config,
                              experiment::RecognitionConfigFromFlags(name));
     const std::vector<std::string> known = losses::KnownLosses();
@@ -660,6 +660,8 @@ int main(int argc, char** argv) {
                   absl::StrSplit(FLAGS_losses, ',', absl::SkipWhitespace())) {
                layers.push_back(std::string(absl::StripAsciiWhitespace(loss)));
              }
+             // Every loss's own file too: a variant (arcface_bf16) builds on its base loss's.
+             for (const std::string& loss : facerec::losses::KnownLosses()) layers.push_back(loss);
              return layers;
            },
        .main = facerec::CompareLosses});

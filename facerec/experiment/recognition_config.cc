@@ -264,6 +264,13 @@ absl::StatusOr<RecognitionConfig> RecognitionConfigFromFlags(const std::string& 
   return c;
 }
 
+absl::Status ApplyEntryLayers(FlagLayers& layers, const std::string& entry) {
+  if (layers.Has(entry)) FACEREC_RETURN_IF_ERROR(layers.Apply({entry}));
+  const std::string base = FLAGS_base_loss;
+  if (!base.empty() && base != entry && layers.Has(base)) FACEREC_RETURN_IF_ERROR(layers.Apply({base, entry}));
+  return absl::OkStatus();
+}
+
 std::map<std::string, std::string> RecognitionParams(const RecognitionConfig& c) {
   // Keyed by flag name, so a run's params read like the command that made
   // it; valued from the options, so they say what the run used.

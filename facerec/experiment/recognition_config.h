@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "facerec/backbones/backbone.h"
 #include "facerec/data/face_batches.h"
+#include "facerec/experiment/flag_layers.h"
 #include "facerec/losses/distillation.h"
 #include "facerec/losses/losses.h"
 #include "facerec/train/trainer.h"
@@ -71,6 +72,13 @@ struct RecognitionConfig {
 // optimizer 'foo'; allowed: sgd, adamw"). Constraints that need the data
 // (P x K against the identities) are checked by data::ValidateSampler.
 absl::StatusOr<RecognitionConfig> RecognitionConfigFromFlags(const std::string& loss_name);
+
+// Sets the flags for entry `entry` of an experiment's --losses from
+// `layers`: the entry's own layer when there is one, and when that names a
+// --base_loss with a layer of its own (a variant such as arcface_bf16), the
+// base loss's layer first and the variant's lines over it; the command line
+// wins over both (FlagLayers::Apply). Call inside a gflags::FlagSaver.
+absl::Status ApplyEntryLayers(FlagLayers& layers, const std::string& entry);
 
 // The params of a run: one per flag defined here, keyed by the flag's name and
 // valued from `config` as the run uses it, the loss's defaults spelled out

@@ -4,10 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <string>
 
+#include "facerec/experiment/flag_layers.h"
 #include "facerec/experiment/flag_values.h"
+#include "tests/testing/test_data.h"
 #include "gflags/gflags.h"
 
 namespace facerec::experiment {
@@ -111,6 +114,38 @@ TEST(RecognitionConfigTest, ParamsGivenBackAsFlagsReproduceTheRun) {
     ASSERT_FALSE(gflags::SetCommandLineOption(name.c_str(), value.c_str()).empty()) << name;
   }
   EXPECT_EQ(ParamsFor("arcface"), recorded);
+}
+
+TEST(RecognitionConfigTest, AVariantsLayerAppliesOverItsBaseLossesAndTheCommandLineOverBoth) {
+  gflags::FlagSaver saver;
+  const std::filesystem::path dir = testing::FreshTempDir("entry_layers");
+  testing::WriteFile(dir / "arcface.flags", "--scale=32\n--m2=0.3\n--lr=0.1\n");
+  testing::WriteFile(dir / "arcface_bf16.flags", "--base_loss=arcface\n--bf16=true\n--lr=0.05\n");
+  FlagLayers layers = FlagLayers::FromCommandLine();
+  ASSERT_TRUE(layers.Read("arcface", dir / "arcface.flags").ok());
+  ASSERT_TRUE(layers.Read("arcface_bf16", dir / "arcface_bf16.flags").ok());
+  {
+    gflags::FlagSaver entry;
+    ASSERT_TRUE(ApplyEntryLayers(layers, "arcface_bf16").ok());
+    const absl::StatusOr<RecognitionConfig> c = RecognitionConfigFromFlags("arcface_bf16");
+    ASSERT_TRUE(c.ok()) << c.status();
+    EXPECT_EQ(c->loss.name, "arcface");
+    EXPECT_DOUBLE_EQ(c->loss.scale, 32);      // The base loss's layer...
+    EXPECT_DOUBLE_EQ(c->loss.m2, 0.3);
+    EXPECT_TRUE(c->train.bf16_autocast);      // ...and the variant's own lines,
+    EXPECT_DOUBLE_EQ(c->train.lr, 0.05);      // over the base's where both set one.
+  }
+  {
+    gflags::FlagSaver entry;
+    ASSERT_TRUE(ApplyEntryLayers(layers, "arcface").ok());
+    const absl::StatusOr<RecognitionConfig> c = RecognitionConfigFromFlags("arcface");
+    ASSERT_TRUE(c.ok()) << c.status();
+    EXPECT_FALSE(c->train.bf16_autocast);
+    EXPECT_DOUBLE_EQ(c->train.lr, 0.1);
+  }
+  // A name without a layer changes nothing.
+  ASSERT_TRUE(ApplyEntryLayers(layers, "cosface").ok());
+  EXPECT_EQ(RecognitionConfigFromFlags("cosface")->loss.scale, 0);
 }
 
 }  // namespace
