@@ -42,7 +42,7 @@ DEFINE_string(sections,
               "(grouping faces into people), seeds "
               "(the newest compare_losses --seeds: mean ± std over seeds, bootstrap intervals, paired "
               "differences), norm_quality (whether the embedding norm predicts failures: error versus reject per loss "
-              "of the newest comparison over seeds that recorded it), landmark_seeds and detector_seeds (the newest train_landmarks / "
+              "of the comparison over seeds of the most losses that recorded it), landmark_seeds and detector_seeds (the newest train_landmarks / "
               "train_detector --seeds: the same over faces / photos, the evaluation variants as "
               "paired differences).");
 

@@ -80,8 +80,8 @@ absl::StatusOr<std::string> RetrainMarkdown(tracking::ExperimentStore& store);
 absl::StatusOr<std::string> SeedsMarkdown(tracking::ExperimentStore& store);
 
 // Whether the embedding's norm predicts failures (MagFace's claim for its
-// magnitude), per loss of the newest loss comparison over seeds whose seed
-// runs recorded it (evaluation fnmr_vs_reject_by_norm on celebA_ir,
+// magnitude), per loss of the loss comparison over seeds of the most losses
+// (the newest of those) whose seed runs recorded it (evaluation fnmr_vs_reject_by_norm on celebA_ir,
 // pipeline/recognition.h): FNMR at FMR 0.01 with the lowest-norm 0-50 % of
 // genuine pairs rejected, mean ± std over the seeds. NotFoundError when no
 // seed run recorded the curve.

@@ -620,7 +620,7 @@ TEST(ResultsTableTest, TwoRecipesConfirmedAtOnePresetEachShowTheirNewestSummary)
   EXPECT_LT(markdown->find("(full-300)"), markdown->find("(full-200)")) << "newest first";
 }
 
-TEST(ResultsTableTest, NormQualityTakesTheNewestSummaryWhoseSeedRunsRecordedTheCurve) {
+TEST(ResultsTableTest, NormQualityTakesTheSummaryOfTheMostLossesWhoseSeedRunsRecordedTheCurve) {
   auto store = StoreWithComparisons();
   EXPECT_EQ(NormQualityMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
   // A seed run with the curve FNMR(r) = start * (1 - slope * r), or without it.
@@ -652,12 +652,16 @@ TEST(ResultsTableTest, NormQualityTakesTheNewestSummaryWhoseSeedRunsRecordedTheC
   // a newer summary whose runs predate the curve is passed over.
   const std::string m1 = seed_run(0.40, 1.0), m2 = seed_run(0.44, 1.0), a1 = seed_run(0.30, 0), a2 = seed_run(0.34, 0);
   summary("quick-1", {{"run/magface/seed1", m1}, {"run/magface/seed2", m2},
-                      {"run/arcface/seed1", a1}, {"run/arcface/seed2", a2}});
+                      {"run/arcface/seed1", a1}, {"run/arcface/seed2", a2},
+                      {"run/cosface/seed1", seed_run(0.5, 0)}, {"run/cosface/seed2", seed_run(0.5, 0)}});
   summary("quick-2", {{"run/arcface/seed1", seed_run(0, 0)}});
+  // A newer, complete comparison of two variants of one loss: fewer losses, passed over.
+  summary("quick-3", {{"run/arcface/seed1", seed_run(0.3, 0)}, {"run/arcface_bf16/seed1", seed_run(0.3, 0)}});
   auto markdown = NormQualityMarkdown(*store);
   ASSERT_TRUE(markdown.ok()) << markdown.status();
   EXPECT_NE(markdown->find("(quick-1)"), std::string::npos) << *markdown;
   EXPECT_EQ(markdown->find("(quick-2)"), std::string::npos) << *markdown;
+  EXPECT_EQ(markdown->find("(quick-3)"), std::string::npos) << *markdown;
   // magface: 0.42 ± 0.028 at 0 %, 0.21 at 50 %: ratio 0.50; arcface flat: 1.00.
   EXPECT_NE(markdown->find("| magface | 1 (" + m1.substr(0, 8) + "), 2 (" + m2.substr(0, 8) + ") | 0.420 ± 0.028 |"),
             std::string::npos)
