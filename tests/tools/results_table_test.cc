@@ -612,12 +612,27 @@ TEST(ResultsTableTest, TwoRecipesConfirmedAtOnePresetEachShowTheirNewestSummary)
   summary("full-200", seed_run("0.25", "1", "1"), 0.82);
   // The first recipe again at another thread count and seed: the same kind, so it supersedes full-100.
   summary("full-300", seed_run("0", "2", "2"), 0.81);
+  {
+    // The second recipe against a variant of it: it compares every loss
+    // full-200 compares, in the same configuration, and more, so it
+    // supersedes full-200; full-300 (the first recipe) stays.
+    tracking::RunOptions options;
+    options.experiment = "loss_comparison";
+    options.name = "full-400";
+    options.params = {{"run/arcface/seed1", seed_run("0.25", "1", "1")},
+                      {"run/arcface_bf16/seed1", seed_run("0.25", "1", "1")}};
+    auto id = store->StartRun(options);
+    ASSERT_TRUE(id.ok());
+    ASSERT_TRUE(store->LogMetrics(*id, {{"arcface/tpr@0.1/mean", 0, 0.8}, {"arcface/tpr@0.1/std", 0, 0.01}}).ok());
+    ASSERT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
+  }
   auto markdown = SeedsMarkdown(*store);
   ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("(full-400)"), std::string::npos) << *markdown;
   EXPECT_NE(markdown->find("(full-300)"), std::string::npos) << *markdown;
-  EXPECT_NE(markdown->find("(full-200)"), std::string::npos) << *markdown;
+  EXPECT_EQ(markdown->find("(full-200)"), std::string::npos) << *markdown;
   EXPECT_EQ(markdown->find("(full-100)"), std::string::npos) << *markdown;
-  EXPECT_LT(markdown->find("(full-300)"), markdown->find("(full-200)")) << "newest first";
+  EXPECT_LT(markdown->find("(full-400)"), markdown->find("(full-300)")) << "newest first";
 }
 
 TEST(ResultsTableTest, NormQualityTakesTheSummaryOfTheMostLossesWhoseSeedRunsRecordedTheCurve) {

@@ -127,38 +127,56 @@ absl::StatusOr<std::string> SeedSummaryMarkdown(ExperimentStore& store, const tr
 
 namespace {
 
-// The configuration a summary over seeds trained: the params of one of its
-// seeds' runs without the seed and the thread count, hashed; "" when that run
-// is not in the store (a summary imported without its runs).
-absl::StatusOr<std::string> SeedRunsConfiguration(ExperimentStore& store, int64_t summary_id) {
+// What a summary over seeds trained: the losses it compares ("run/<loss>/
+// seed<N>" keys) and the params of one of its seeds' runs without the seed
+// and the thread count, hashed ("" when that run is not in the store: a
+// summary imported without its runs).
+struct SeedRunsKind {
+  std::set<std::string> losses;
+  std::string configuration;
+};
+absl::StatusOr<SeedRunsKind> SeedRunsConfiguration(ExperimentStore& store, int64_t summary_id) {
   FACEREC_ASSIGN_OR_RETURN(const auto params, store.GetParams(summary_id));
+  SeedRunsKind kind;
   for (const auto& [key, uid] : params) {
-    if (!absl::StartsWith(key, "run/")) continue;
+    const std::vector<std::string> parts = absl::StrSplit(key, '/');
+    if (parts.size() != 3 || parts[0] != "run") continue;
+    kind.losses.insert(parts[1]);
+    if (!kind.configuration.empty()) continue;
     const absl::StatusOr<tracking::RunRecord> seed_run = store.GetRunByUid(uid);
     if (!seed_run.ok()) continue;
     FACEREC_ASSIGN_OR_RETURN(const auto config, store.GetParams(seed_run->id));
     std::map<std::string, std::string> trained = tracking::WithoutExecutionParams(config);
     trained.erase("seed");
-    return tracking::ConfigHash(trained);
+    kind.configuration = tracking::ConfigHash(trained);
   }
-  return std::string();
+  return kind;
 }
 
 }  // namespace
 
 absl::StatusOr<std::string> SeedsMarkdown(ExperimentStore& store) {
   FACEREC_ASSIGN_OR_RETURN(const std::vector<tracking::RunRecord> runs, store.ListRuns(tracking::kLossComparison));
-  std::set<std::pair<std::string, std::string>> kinds;
+  // (name prefix, configuration, losses) of every summary shown so far.
+  std::vector<std::tuple<std::string, std::string, std::set<std::string>>> shown;
   std::string md;
   for (const tracking::RunRecord& run : runs) {  // Newest first.
     if (run.status != tracking::RunStatus::kFinished) continue;
-    // "quick-1796350418475" and "quick-1796330257751" are one kind of
-    // comparison when their seeds trained the same configuration; two recipes
-    // confirmed at one preset (--erase_probability=0.25 or not) are two.
+    // "quick-1796350418475" is superseded by a newer "quick-..." whose seeds
+    // trained the same configuration and compared every loss it compares;
+    // two recipes confirmed at one preset (--erase_probability=0.25 or not)
+    // are two kinds, and so is a comparison of other losses (ArcFace against
+    // its bf16 variant beside the table of every loss).
     const size_t dash = run.name.rfind('-');
     const std::string name = dash == std::string::npos ? run.name : run.name.substr(0, dash);
-    FACEREC_ASSIGN_OR_RETURN(const std::string configuration, SeedRunsConfiguration(store, run.id));
-    if (!kinds.insert({name, configuration}).second) continue;
+    FACEREC_ASSIGN_OR_RETURN(const SeedRunsKind kind, SeedRunsConfiguration(store, run.id));
+    const bool superseded = std::any_of(shown.begin(), shown.end(), [&](const auto& newer) {
+      const auto& [newer_name, newer_configuration, newer_losses] = newer;
+      return newer_name == name && newer_configuration == kind.configuration &&
+             std::includes(newer_losses.begin(), newer_losses.end(), kind.losses.begin(), kind.losses.end());
+    });
+    if (superseded) continue;
+    shown.emplace_back(name, kind.configuration, kind.losses);
     FACEREC_ASSIGN_OR_RETURN(const std::string text, SeedSummaryMarkdown(store, &run));
     absl::StrAppend(&md, text);
   }
