@@ -6,8 +6,8 @@
 // seeds), and what the ensemble costs to run beside one member, timed in the
 // same process. One run per combination.
 //
-//   tools/bazel run //experiments:evaluate_ensemble -- \
-//       --members=<sha256>,<sha256>,... --reference=<sha256>,<sha256>,<sha256>
+//   tools/bazel run //experiments:evaluate_ensemble --
+//       --members=<sha256>,<sha256>,... --reference=<sha256>,<sha256>,<sha256>   (one command line)
 //
 // Members and references are recogniser files, registry references or the
 // sha256s of recognisers compare_losses runs trained (pipeline/ensembles.h).

@@ -19,9 +19,14 @@ if [[ ! -x "$chromium" ]]; then
 fi
 outputs="${TEST_UNDECLARED_OUTPUTS_DIR:-$TEST_TMPDIR}"
 export_file=experiments/results_runs.tsv
-# The newest quick comparison of several runs (a lone re-run is a comparison too).
-quick=$(awk -F'\t' '$2 == "tag" && $3 == "comparison" && $4 ~ /^quick-[0-9]+$/ {print $4}' "$export_file" |
-        sort | uniq -c | awk '$1 >= 3 {print $2}' | sort -t- -k2,2n | tail -1)
+# The newest quick comparison of runs of two losses or more (a lone re-run is
+# a comparison too, and so is ArcFace against its bf16 variant: one loss).
+quick=$(awk -F'\t' '
+          $2 == "tag" && $3 == "comparison" && $4 ~ /^quick-[0-9]+$/ {comparison[$1] = $4}
+          $2 == "param" && $3 == "loss" {loss[$1] = $4}
+          END {for (run in comparison) if (run in loss) print comparison[run], loss[run]}' "$export_file" |
+        sort -u | awk '{losses[$1]++} END {for (c in losses) if (losses[c] >= 2) print c}' |
+        sort -t- -k2,2n | tail -1)
 [[ -n "$quick" ]] || { echo "FAIL: no quick comparison in $export_file"; exit 1; }
 
 browse() {  # browse PAGE PROFILE ARGS...: chromium headless on a local file.
