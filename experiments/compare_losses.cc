@@ -190,15 +190,14 @@ std::string RunName(const std::string& loss, const std::string& alignment,
 // split: computed once for every seed of a student.
 using TeacherCache = std::map<std::string, torch::Tensor>;
 
-// `loss` as `config` says, distilled from its teachers when it has any
-// (losses/distillation.h), their embeddings of `train` from `cache`. Their
-// sha256s, comma-joined, go to `teachers_sha256`.
-absl::StatusOr<losses::Loss> MakeRunLoss(experiment::Experiment& e, const experiment::RecognitionConfig& config,
-                                         const losses::LossOptions& loss_options, const pipeline::RecognitionData& data,
-                                         const std::string& data_key, TeacherCache* cache,
-                                         std::string* teachers_sha256) {
-  FACEREC_ASSIGN_OR_RETURN(losses::Loss loss, losses::MakeLoss(loss_options));
-  if (config.distillation.teachers.empty()) return loss;
+// The teachers' embedding of every training image when `config` has
+// teachers (undefined otherwise), from `cache`, computed once per teachers
+// and split; their sha256s, comma-joined, go to `teachers_sha256`. Uses no
+// random numbers: the run's loss is made after its seed is set (RunLoss).
+absl::StatusOr<torch::Tensor> TeacherTargets(experiment::Experiment& e, const experiment::RecognitionConfig& config,
+                                             const pipeline::RecognitionData& data, const std::string& data_key,
+                                             TeacherCache* cache, std::string* teachers_sha256) {
+  if (config.distillation.teachers.empty()) return torch::Tensor();
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
   FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::ChosenModel> teachers,
                            pipeline::ChooseRecognisers(pipeline::OpenedStore(*store), "teachers",
@@ -230,8 +229,17 @@ absl::StatusOr<losses::Loss> MakeRunLoss(experiment::Experiment& e, const experi
                                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     cached = cache->emplace(key, embeddings).first;
   }
-  return losses::MakeDistilledLoss(loss, cached->second, config.backbone.embedding_size,
-                                   config.distillation.options);
+  return cached->second;
+}
+
+// The run's loss, made right after its backbone (so its head's initial
+// weights follow from the seed, as every run's do), distilled towards
+// `teacher` when that is defined.
+absl::StatusOr<losses::Loss> RunLoss(const experiment::RecognitionConfig& config,
+                                     const losses::LossOptions& loss_options, const torch::Tensor& teacher) {
+  FACEREC_ASSIGN_OR_RETURN(losses::Loss loss, losses::MakeLoss(loss_options));
+  if (!teacher.defined()) return loss;
+  return losses::MakeDistilledLoss(loss, teacher, config.backbone.embedding_size, config.distillation.options);
 }
 
 absl::StatusOr<Row> RunOne(experiment::Experiment& e, const std::string& entry,
@@ -256,11 +264,11 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const std::string& entry,
   // The teachers first: the run's params name them.
   std::string teachers_sha256;
   FACEREC_ASSIGN_OR_RETURN(
-      losses::Loss run_loss,
-      MakeRunLoss(e, config, loss_options, data,
-                  absl::StrCat(alignment, "|", variant.holdout_identities, "|", config.train_on_val, "|",
-                               data.fingerprint),
-                  teacher_cache, &teachers_sha256));
+      const torch::Tensor teacher,
+      TeacherTargets(e, config, data,
+                     absl::StrCat(alignment, "|", variant.holdout_identities, "|", config.train_on_val, "|",
+                                  data.fingerprint),
+                     teacher_cache, &teachers_sha256));
 
   Row row;
   // A student distilled under a loss's own name says so: "arcface+distilled".
@@ -286,8 +294,9 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const std::string& entry,
     // validates, checkpoints and evaluates.
     torch::manual_seed(config.seed);
     FACEREC_ASSIGN_OR_RETURN(backbones::Backbone backbone, backbones::MakeBackbone(config.backbone));
+    FACEREC_ASSIGN_OR_RETURN(losses::Loss loss, RunLoss(config, loss_options, teacher));
     data::BatchLoader loader(&data.train, config.sampler, config.augment, config.seed, config.loader_workers);
-    train::Trainer trainer(backbone, run_loss, &loader, options, nullptr);
+    train::Trainer trainer(backbone, loss, &loader, options, nullptr);
     FACEREC_RETURN_IF_ERROR(trainer.Train());
     row.train_seconds = trainer.seconds_training();
     return row;
@@ -316,7 +325,7 @@ absl::StatusOr<Row> RunOne(experiment::Experiment& e, const std::string& entry,
 
   torch::manual_seed(config.seed);
   FACEREC_ASSIGN_OR_RETURN(backbones::Backbone backbone, backbones::MakeBackbone(config.backbone));
-  const losses::Loss loss = run_loss;
+  FACEREC_ASSIGN_OR_RETURN(losses::Loss loss, RunLoss(config, loss_options, teacher));
   data::BatchLoader loader(&data.train, config.sampler, config.augment, config.seed,
                            config.loader_workers);
   LOG(INFO) << "=== " << row.loss << " (run " << run->id() << ", " << config.backbone.name << " "
