@@ -72,15 +72,6 @@ std::vector<std::string> SplitList(const std::string& text) {
   return out;
 }
 
-data::AugmentOptions EvalTransform(int height, int width, bool flip_test) {
-  data::AugmentOptions transform;
-  transform.enabled = false;
-  transform.output_height = height;
-  transform.output_width = width;
-  transform.flip_test = flip_test;
-  return transform;
-}
-
 // Median milliseconds to embed one face (both views when the net was
 // evaluated with the flip), over the first `faces` of `images`, one at a time.
 double MedianMsPerFace(backbones::BackboneImpl& net, const data::FaceImages& images,
@@ -143,11 +134,10 @@ absl::Status EvaluateEnsemble(experiment::Experiment& e) {
   std::vector<std::string> reference_shas;
   for (const pipeline::ChosenModel& r : references) {
     FACEREC_ASSIGN_OR_RETURN(backbones::EmbeddingNet net, backbones::LoadEmbeddingNet(r.path));
-    FACEREC_ASSIGN_OR_RETURN(
-        const pipeline::RecognitionResult result,
-        pipeline::EvaluateRecognition(*net.backbone, data,
-                                      EvalTransform(net.options.input_height, net.options.input_width, net.flip_test),
-                                      device, nullptr));
+    const data::AugmentOptions transform =
+        pipeline::EmbeddingTransform(net.options.input_height, net.options.input_width, net.flip_test);
+    FACEREC_ASSIGN_OR_RETURN(const pipeline::RecognitionResult result,
+                             pipeline::EvaluateRecognition(*net.backbone, data, transform, device, nullptr));
     reference_pairs.push_back(
         metrics::ScoreIdRatePairs(result.query_embeddings, query_ids, result.distractor_embeddings));
     reference_shas.push_back(r.sha256);
@@ -160,7 +150,7 @@ absl::Status EvaluateEnsemble(experiment::Experiment& e) {
   for (backbones::EnsembleCombination combination : combinations) {
     FACEREC_ASSIGN_OR_RETURN(pipeline::LoadedEnsemble ensemble, pipeline::LoadEnsemble(chosen, combination));
     const data::AugmentOptions transform =
-        EvalTransform(ensemble.input_height, ensemble.input_width, ensemble.flip_test);
+        pipeline::EmbeddingTransform(ensemble.input_height, ensemble.input_width, ensemble.flip_test);
     tracking::RunOptions options;
     options.name = absl::StrCat(backbones::EnsembleCombinationName(combination), "_of_", chosen.size());
     options.params = {{"members_sha256", absl::StrJoin(ensemble.sha256, ",")},

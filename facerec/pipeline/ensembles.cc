@@ -73,12 +73,18 @@ absl::StatusOr<LoadedEnsemble> LoadEnsemble(const std::vector<ChosenModel>& memb
   return ensemble;
 }
 
-torch::Tensor TeacherEmbeddings(LoadedEnsemble& ensemble, const data::FaceImages& images, c10::Device device) {
+data::AugmentOptions EmbeddingTransform(int input_height, int input_width, bool flip_test) {
   data::AugmentOptions transform;
   transform.enabled = false;
-  transform.output_height = ensemble.input_height;
-  transform.output_width = ensemble.input_width;
-  transform.flip_test = ensemble.flip_test;
+  transform.output_height = input_height;
+  transform.output_width = input_width;
+  transform.flip_test = flip_test;
+  return transform;
+}
+
+torch::Tensor TeacherEmbeddings(LoadedEnsemble& ensemble, const data::FaceImages& images, c10::Device device) {
+  const data::AugmentOptions transform =
+      EmbeddingTransform(ensemble.input_height, ensemble.input_width, ensemble.flip_test);
   const torch::Tensor embeddings = Embed(*ensemble.net, images, transform, /*batch_size=*/256, device);
   namespace F = torch::nn::functional;
   return F::normalize(embeddings.to(torch::kFloat32).cpu(), F::NormalizeFuncOptions().p(2).dim(1));
@@ -93,7 +99,8 @@ absl::StatusOr<torch::Tensor> CachedTeacherEmbeddings(LoadedEnsemble& ensemble, 
     try {
       torch::load(cached, cache_file);
     } catch (const c10::Error& e) {
-      LOG(WARNING) << "teacher embeddings " << cache_file << " unreadable, computing them again: " << e.what_without_backtrace();
+      LOG(WARNING) << "teacher embeddings " << cache_file
+                   << " unreadable, computing them again: " << e.what_without_backtrace();
     }
     if (cached.defined() && cached.dim() == 2 && cached.size(0) == rows && cached.size(1) == width) return cached;
   }

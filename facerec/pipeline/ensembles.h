@@ -51,6 +51,10 @@ struct LoadedEnsemble {
 absl::StatusOr<LoadedEnsemble> LoadEnsemble(const std::vector<ChosenModel>& members,
                                             backbones::EnsembleCombination combination);
 
+// How a recogniser embeds: each image resized to its input, no augmentation,
+// and summed with its mirror image's when it was evaluated so.
+data::AugmentOptions EmbeddingTransform(int input_height, int input_width, bool flip_test);
+
 // The ensemble's embedding [N, D] of every image of `images` (float32, CPU),
 // each image resized to the members' input and, when they were evaluated so,
 // summed with its mirror image's, then made unit length: the fixed target a
