@@ -60,7 +60,8 @@ DEFINE_string(sets, "facemask_val,webfaces_val,dlib_test,afw",
 DEFINE_double(min_face_side, kEvaluation.min_face_side,
               "The second AP ignores faces smaller than this many pixels.");
 DEFINE_double(iou, kEvaluation.iou_threshold, "IoU a box needs to find a box-annotated face.");
-DEFINE_int32(min_face_size, kDetector.min_face_size, "Detectors search for faces from this width.");
+DEFINE_int32(min_face_size, kDetector.min_face_size,
+             "Detectors search for faces from this width; 0: each detector's own (ours 8, haar and dlib_hog 20).");
 DEFINE_double(nms_iou, kDetector.nms_iou, "Non-maximum suppression IoU.");
 DEFINE_double(input_scale, kDetector.input_scale,
               "Photos are resized by this before detection (2 finds faces half the size).");

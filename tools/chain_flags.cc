@@ -27,7 +27,8 @@ DEFINE_string(detector_model, "",
 DEFINE_double(score_threshold, std::numeric_limits<double>::quiet_NaN(),
               "Report faces scoring at least this; default: the detector's own default "
               "(detect/detectors.h DefaultScoreThreshold).");
-DEFINE_int32(min_face_size, 20, "Smallest face width searched for, pixels.");
+DEFINE_int32(min_face_size, facerec::detect::FaceDetectorOptions().min_face_size,
+             "Smallest face width searched for, pixels; 0: the detector's own (ours 8, haar and dlib_hog 20).");
 DEFINE_string(backend, "libtorch",
               "Runtime of the nets: libtorch, or opencv_dnn (each model exported to ONNX in memory and run "
               "by OpenCV's dnn module; the same model files, so the same galleries).");

@@ -106,8 +106,10 @@ inline const StageSeedsSection kLandmarkSeeds = {
 inline const StageSeedsSection kDetectorSeeds = {
     tracking::kTrainDetector, "detector_seeds", "photos", false,
     "ap: average precision at IoU 0.5; ap_large: faces under 24 px ignored; recall_at_1fp: recall at one "
-    "false positive per photo (AFW, where only recall means anything); as_flagged: each photo enlarged so "
-    "20-px faces reach 25 px; no_enlargement: the photo as it is, the same nets.",
+    "false positive per photo (AFW, where only recall means anything); as_flagged: the detector's defaults "
+    "as the run's code had them (since issue 35 faces from 8 px, each photo enlarged 1.25x; before it from "
+    "20 px, enlarged as much); no_enlargement: the photo as it is; smallest_face_20: faces from 20 px at the "
+    "same enlargement; each on the same nets.",
     "train_detector --seeds=1,2,3"};
 
 // The newest FINISHED summary run of `section`: per variant, set and metric,

@@ -19,6 +19,13 @@ double DefaultScoreThreshold(const std::string& name) {
   return -std::numeric_limits<double>::infinity();
 }
 
+int OwnSmallestFace(const std::string& name) {
+  if (name == "ours") return kOurSmallestFace;
+  if (name == "haar") return kHaarSmallestFace;
+  if (name == "dlib_hog") return kDlibHogSmallestFace;
+  return 0;
+}
+
 absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const std::string& name,
                                                                const FaceDetectorOptions& options,
                                                                const std::string& model_path) {

@@ -25,6 +25,11 @@ std::vector<std::string> KnownFaceDetectors();
 // score); ours kOurDefaultScoreThreshold. Lowest for an unknown name.
 double DefaultScoreThreshold(const std::string& name);
 
+// The smallest face a detector searches for when the options leave it to it
+// (FaceDetectorOptions::min_face_size 0): kOurSmallestFace,
+// kHaarSmallestFace, kDlibHogSmallestFace. 0 for an unknown name.
+int OwnSmallestFace(const std::string& name);
+
 // `model_path`: the trained model, for "ours" only (others ignore it).
 // InvalidArgumentError for an unknown name (listing the known ones), bad
 // options or "ours" without a model; NotFoundError when a model file is

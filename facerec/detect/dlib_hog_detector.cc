@@ -14,7 +14,7 @@ struct DlibHogFaceDetector::Scanner {
 };
 
 DlibHogFaceDetector::DlibHogFaceDetector(const FaceDetectorOptions& options)
-    : scanner_(std::make_unique<Scanner>()), options_(options) {}
+    : scanner_(std::make_unique<Scanner>()), options_(WithOwnSmallestFace(options, kDlibHogSmallestFace)) {}
 
 DlibHogFaceDetector::~DlibHogFaceDetector() = default;
 

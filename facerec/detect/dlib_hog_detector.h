@@ -10,7 +10,8 @@
 // operating point is 0). dlib is asked for candidates down to
 // max(options.score_threshold, kDlibHogLowestMargin), so an AP evaluation
 // sees a whole precision-recall curve. dlib's window is kDlibHogWindow px:
-// to find faces from options.min_face_size px up, the photo is scanned
+// to find faces from options.min_face_size px up (default
+// kDlibHogSmallestFace), the photo is scanned
 // enlarged by kDlibHogWindow / min_face_size when that is above 1 (times
 // input_scale), which costs that factor squared in time.
 //
@@ -30,6 +31,9 @@ namespace facerec::detect {
 
 inline constexpr double kDlibHogLowestMargin = -0.5;
 inline constexpr double kDlibHogWindow = 80;
+// The smallest face searched for when the options leave it to the detector
+// (min_face_size 0): 20 px already costs a 4x enlargement, 16x the time.
+inline constexpr int kDlibHogSmallestFace = 20;
 
 class DlibHogFaceDetector : public FaceDetector {
  public:

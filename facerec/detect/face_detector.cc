@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "facerec/metrics/detection.h"
+#include "glog/logging.h"
 
 namespace facerec::detect {
 
@@ -17,15 +18,21 @@ absl::Status ValidateFaceDetectorOptions(const FaceDetectorOptions& o) {
   if (!(o.nms_iou > 0 && o.nms_iou <= 1)) {
     return absl::InvalidArgumentError(absl::StrCat("nms_iou=", o.nms_iou, ": must be in (0, 1]"));
   }
-  if (o.min_face_size < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("min_face_size=", o.min_face_size, ": must be >= 1"));
+  if (o.min_face_size < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "min_face_size=", o.min_face_size, ": must be >= 1, or 0 for the detector's own smallest face"));
   }
   if (!(o.input_scale >= 0.05 && o.input_scale <= 8)) {
     return absl::InvalidArgumentError(
         absl::StrCat("input_scale=", o.input_scale, ": must be in [0.05, 8]"));
   }
   return absl::OkStatus();
+}
+
+FaceDetectorOptions WithOwnSmallestFace(FaceDetectorOptions options, int own_smallest_face) {
+  CHECK_GE(own_smallest_face, 1);
+  if (options.min_face_size == 0) options.min_face_size = own_smallest_face;
+  return options;
 }
 
 std::vector<Detection> NonMaximumSuppression(std::vector<Detection> detections, double iou) {

@@ -4,7 +4,7 @@
 // and the detection evaluation take any of them by name (detectors.h).
 //
 //   FaceDetectorOptions options;
-//   options.min_face_size = 24;
+//   options.min_face_size = 24;  // Default 0: the detector's own smallest face.
 //   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<FaceDetector> detector,
 //                            MakeFaceDetector("haar", options));
 //   FACEREC_ASSIGN_OR_RETURN(std::vector<Detection> faces, detector->Detect(photo));
@@ -49,8 +49,11 @@ struct FaceDetectorOptions {
   // is dropped. Default 0.4.
   double nms_iou = 0.4;
   // Faces narrower than this many pixels of the photo are neither searched
-  // for nor reported. Default 20.
-  int min_face_size = 20;
+  // for nor reported. Default 0: each detector's own smallest face
+  // (WithOwnSmallestFace), 8 px for ours and 20 px for Haar and dlib HOG,
+  // whose windows (24 and 80 px) would need the photo enlarged 3-10x to
+  // scan faces of 8 px.
+  int min_face_size = 0;
   // The photo is resized by this factor before detection and the boxes are
   // mapped back: > 1 finds faces smaller than a detector's window (dlib
   // HOG's is 80 px), < 1 trades small faces for speed. Default 1.
@@ -59,6 +62,10 @@ struct FaceDetectorOptions {
 
 // InvalidArgumentError naming the field, the value and what is allowed.
 absl::Status ValidateFaceDetectorOptions(const FaceDetectorOptions& options);
+
+// `options` with min_face_size 0 replaced by `own_smallest_face`: what a
+// detector searches for and reports when the caller leaves the size to it.
+FaceDetectorOptions WithOwnSmallestFace(FaceDetectorOptions options, int own_smallest_face);
 
 class FaceDetector {
  public:

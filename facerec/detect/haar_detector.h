@@ -11,8 +11,9 @@
 // outputRejectLevels), which ranks candidates; candidates that fewer than
 // kHaarMinNeighbors overlapping windows agree on are dropped by OpenCV
 // before scoring, as in its own default use. The cascade's window is
-// kHaarWindow px: for smaller options.min_face_size the photo is scanned
-// enlarged by kHaarWindow / min_face_size (times input_scale).
+// kHaarWindow px: for smaller options.min_face_size (default
+// kHaarSmallestFace) the photo is scanned enlarged by kHaarWindow /
+// min_face_size (times input_scale).
 //
 // Thread-safety: Detect is not thread-safe (cv::CascadeClassifier keeps
 // buffers); use one detector per thread. Ownership: owns the cascade.
@@ -35,6 +36,10 @@ inline constexpr char kDefaultHaarCascade[] =
 inline constexpr double kHaarScaleStep = 1.1;
 inline constexpr int kHaarMinNeighbors = 3;
 inline constexpr double kHaarWindow = 24;  // haarcascade_frontalface_default's.
+// The smallest face searched for when the options leave it to the detector
+// (min_face_size 0): smaller faces cost the enlargement squared in time and
+// the cascade finds few of them (RESULTS.md, "Face detection").
+inline constexpr int kHaarSmallestFace = 20;
 
 class HaarFaceDetector : public FaceDetector {
  public:
@@ -47,7 +52,8 @@ class HaarFaceDetector : public FaceDetector {
   std::string name() const override { return "haar"; }
 
  private:
-  explicit HaarFaceDetector(const FaceDetectorOptions& options) : options_(options) {}
+  explicit HaarFaceDetector(const FaceDetectorOptions& options)
+      : options_(WithOwnSmallestFace(options, kHaarSmallestFace)) {}
 
   cv::CascadeClassifier cascade_;
   const FaceDetectorOptions options_;

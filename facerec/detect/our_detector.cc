@@ -29,7 +29,8 @@ torch::Tensor DetectorInput(const cv::Mat& photo, double scale) {
 }
 
 double OurInputScale(const FaceDetectorOptions& options) {
-  return options.input_scale * std::max(1.0, kOurReliableFaceSide / options.min_face_size);
+  const FaceDetectorOptions own = WithOwnSmallestFace(options, kOurSmallestFace);
+  return own.input_scale * std::max(1.0, kOurReliableFaceSide / own.min_face_size);
 }
 
 OurDetector::OurDetector(const DetectorNet& net, const FaceDetectorOptions& options,
@@ -44,7 +45,7 @@ OurDetector::OurDetector(const DetectorNet& net, const FaceDetectorOptions& opti
           options) {}
 
 OurDetector::OurDetector(backbones::NetForward forward, const FaceDetectorOptions& options)
-    : forward_(std::move(forward)), options_(options) {
+    : forward_(std::move(forward)), options_(WithOwnSmallestFace(options, kOurSmallestFace)) {
   CHECK(ValidateFaceDetectorOptions(options).ok()) << ValidateFaceDetectorOptions(options);
 }
 

@@ -1,8 +1,8 @@
 // Our trained detector (detector_net.h) behind the FaceDetector interface:
-// the photo enlarged so faces of min_face_size reach kOurReliableFaceSide
-// (times input_scale; as Haar and dlib HOG enlarge it to their windows),
-// padded to a multiple of 32, one forward pass, decoding, then
-// FinishDetections.
+// the photo enlarged so faces of min_face_size (default kOurSmallestFace)
+// reach kOurReliableFaceSide (times input_scale; as Haar and dlib HOG enlarge
+// it to their windows), padded to a multiple of 32, one forward pass,
+// decoding, then FinishDetections.
 //
 //   FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<OurDetector> detector,
 //                            OurDetector::Load("artifacts/detector/x/detector_net.pt", {}));
@@ -39,15 +39,23 @@ inline constexpr double kOurMinCandidateScore = 0.02;
 // (detector_loss.h), and 0.5 is the IoU at which a box counts as finding one.
 inline constexpr double kOurDefaultScoreThreshold = 0.5;
 inline constexpr int kOurMaxCandidates = 1000;
-// The face side, in input pixels, from which the trained net finds faces
-// reliably: it misses more faces of 20-25 px than the same faces enlarged.
-// Chosen on the validation splits (facemask_val, webfaces_val) among
-// enlargements 1, 1.25, 1.5 and 2 of 20-px faces (RESULTS.md, "Face
-// detection"); it costs the enlargement squared in time.
-inline constexpr double kOurReliableFaceSide = 25;
+// The smallest face searched for and reported when the options leave it to
+// the detector (min_face_size 0). Half of face-mask's faces are narrower
+// than 21 px: a floor of 20 px alone held its AP to about 0.55. Chosen on
+// the validation splits (facemask_val, webfaces_val) among floors 20, 12,
+// 10, 8 and 6 at one enlargement (RESULTS.md, "Face detection"): below
+// 8 px nothing more is found.
+inline constexpr int kOurSmallestFace = 8;
+// The side, in input pixels, the smallest faces searched for are enlarged
+// to. It sets the cost (the enlargement squared in time): 10 px for the
+// 8-px floor is the enlargement of 1.25 chosen earlier for 20-px faces
+// (25 px), which larger enlargements of the 8-px floor beat on face-mask
+// only at 2.3-6x the time and with WebFaces worse (RESULTS.md).
+inline constexpr double kOurReliableFaceSide = 10;
 
 // The factor OurDetector resizes a photo by: input_scale times
-// max(1, kOurReliableFaceSide / min_face_size).
+// max(1, kOurReliableFaceSide / min_face_size), min_face_size 0 read as
+// kOurSmallestFace.
 double OurInputScale(const FaceDetectorOptions& options);
 
 class OurDetector : public FaceDetector {

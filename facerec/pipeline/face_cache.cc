@@ -3,6 +3,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <system_error>
 
@@ -15,6 +16,7 @@
 #include "facerec/core/status_macros.h"
 #include "facerec/data/image.h"
 #include "facerec/detect/detectors.h"
+#include "facerec/detect/our_detector.h"
 
 namespace facerec::pipeline {
 namespace fs = std::filesystem;
@@ -40,11 +42,16 @@ absl::StatusOr<std::unique_ptr<FaceCache>> FaceCache::Open(const fs::path& root,
   FACEREC_ASSIGN_OR_RETURN(cache->landmark_sha256_, ModelSha256("landmark", options.landmark_model));
   double threshold = options.detection.score_threshold;
   if (std::isnan(threshold)) threshold = detect::DefaultScoreThreshold(options.detector);
-  // Everything that changes which face is found or how it is cut.
+  // Everything that changes which face is found or how it is cut, as the
+  // detector resolves it (its own smallest face, ours its enlargement).
+  const detect::FaceDetectorOptions detection =
+      detect::WithOwnSmallestFace(options.detection, std::max(1, detect::OwnSmallestFace(options.detector)));
+  const double input_scale =
+      options.detector == "ours" ? detect::OurInputScale(detection) : detection.input_scale;
   cache->key_ = absl::StrFormat(
-      "detector %s %s\nscore_threshold %.17g\nmin_face_size %.17g\nlandmarks %s %s\n"
+      "detector %s %s\nscore_threshold %.17g\nmin_face_size %d\ninput_scale %.17g\nlandmarks %s %s\n"
       "crop id_rate_window 83x100 largest_face\nbackend %s\n",
-      options.detector, cache->detector_sha256_, threshold, options.detection.min_face_size, options.landmarks,
+      options.detector, cache->detector_sha256_, threshold, detection.min_face_size, input_scale, options.landmarks,
       cache->landmark_sha256_, options.backend);
   cache->dir_ = root / Sha256Hex(cache->key_).substr(0, 16);
   std::error_code error;

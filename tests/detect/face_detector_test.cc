@@ -68,13 +68,22 @@ TEST(FaceDetectorTest, FinishingDropsLowScoresAndSmallFacesBeforeSuppression) {
   EXPECT_EQ(kept[0].box.width, 24);
 }
 
+TEST(FaceDetectorTest, AZeroSmallestFaceIsTheDetectorsOwnAndAnyOtherIsKept) {
+  FaceDetectorOptions options;
+  EXPECT_EQ(options.min_face_size, 0);
+  EXPECT_TRUE(ValidateFaceDetectorOptions(options).ok());
+  EXPECT_EQ(WithOwnSmallestFace(options, 8).min_face_size, 8);
+  options.min_face_size = 30;
+  EXPECT_EQ(WithOwnSmallestFace(options, 8).min_face_size, 30);
+}
+
 TEST(FaceDetectorTest, BadOptionsNameTheField) {
   FaceDetectorOptions o;
   o.nms_iou = 0;
   EXPECT_NE(ValidateFaceDetectorOptions(o).message().find("nms_iou=0"), std::string::npos);
   o = FaceDetectorOptions();
-  o.min_face_size = 0;
-  EXPECT_NE(ValidateFaceDetectorOptions(o).message().find("min_face_size=0"), std::string::npos);
+  o.min_face_size = -1;
+  EXPECT_NE(ValidateFaceDetectorOptions(o).message().find("min_face_size=-1"), std::string::npos);
   o = FaceDetectorOptions();
   o.input_scale = 20;
   EXPECT_NE(ValidateFaceDetectorOptions(o).message().find("input_scale=20"), std::string::npos);
