@@ -45,7 +45,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "facerec/align/landmark_detector.h"
 #include "facerec/core/data_root.h"
@@ -440,8 +439,7 @@ absl::Status CompareLosses(experiment::Experiment& e) {
   // An entry is a loss, or a config layer of a variant that names its loss
   // (--base_loss) and what differs: "arcface_distilled" is arcface with teachers.
   std::vector<std::string> entries = losses::KnownLosses();
-  for (absl::string_view name : absl::StrSplit(FLAGS_losses, ',', absl::SkipWhitespace())) {
-    const std::string entry(absl::StripAsciiWhitespace(name));
+  for (const std::string& entry : experiment::SplitFlagList(FLAGS_losses)) {
     if (e.layers().Has(entry) && std::find(entries.begin(), entries.end(), entry) == entries.end()) {
       entries.push_back(entry);
     }
@@ -664,11 +662,7 @@ int main(int argc, char** argv) {
        .default_layers = [] { return std::vector<std::string>{"base", FLAGS_preset}; },
        .variant_layers =
            [] {
-             std::vector<std::string> layers;
-             for (absl::string_view loss :
-                  absl::StrSplit(FLAGS_losses, ',', absl::SkipWhitespace())) {
-               layers.push_back(std::string(absl::StripAsciiWhitespace(loss)));
-             }
+             std::vector<std::string> layers = facerec::experiment::SplitFlagList(FLAGS_losses);
              // Every loss's own file too: a variant (arcface_bf16) builds on its base loss's.
              for (const std::string& loss : facerec::losses::KnownLosses()) layers.push_back(loss);
              return layers;

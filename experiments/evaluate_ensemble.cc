@@ -26,7 +26,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "facerec/backbones/embedding_net.h"
 #include "facerec/backbones/ensemble_net.h"
@@ -64,14 +63,6 @@ DEFINE_double(bootstrap_confidence, kBootstrap.confidence, "Coverage of the inte
 namespace facerec {
 namespace {
 
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
-    out.emplace_back(absl::StripAsciiWhitespace(item));
-  }
-  return out;
-}
-
 // Median milliseconds to embed one face (both views when the net was
 // evaluated with the flip), over the first `faces` of `images`, one at a time.
 double MedianMsPerFace(backbones::BackboneImpl& net, const data::FaceImages& images,
@@ -93,10 +84,10 @@ double MedianMsPerFace(backbones::BackboneImpl& net, const data::FaceImages& ima
 std::string FprKey(double fpr) { return absl::StrCat("tpr_at_fpr_", fpr); }
 
 absl::Status EvaluateEnsemble(experiment::Experiment& e) {
-  const std::vector<std::string> members = SplitList(FLAGS_members);
+  const std::vector<std::string> members = experiment::SplitFlagList(FLAGS_members);
   if (members.empty()) return experiment::FlagError("members", FLAGS_members, "name at least one recogniser");
   std::vector<backbones::EnsembleCombination> combinations;
-  for (const std::string& name : SplitList(FLAGS_combinations)) {
+  for (const std::string& name : experiment::SplitFlagList(FLAGS_combinations)) {
     absl::StatusOr<backbones::EnsembleCombination> c = backbones::ParseEnsembleCombination(name);
     if (!c.ok()) return experiment::FlagError("combinations", FLAGS_combinations, c.status().message());
     combinations.push_back(*c);
@@ -116,7 +107,8 @@ absl::Status EvaluateEnsemble(experiment::Experiment& e) {
                            pipeline::ChooseRecognisers(open, "members", members));
   std::vector<pipeline::ChosenModel> references;
   if (!FLAGS_reference.empty()) {
-    FACEREC_ASSIGN_OR_RETURN(references, pipeline::ChooseRecognisers(open, "reference", SplitList(FLAGS_reference)));
+    FACEREC_ASSIGN_OR_RETURN(
+        references, pipeline::ChooseRecognisers(open, "reference", experiment::SplitFlagList(FLAGS_reference)));
   }
   // Members that cannot be combined fail before the data loads.
   for (backbones::EnsembleCombination combination : combinations) {

@@ -95,12 +95,19 @@ absl::StatusOr<std::vector<int64_t>> ParseSeedList(absl::string_view flag, absl:
   return seeds;
 }
 
+std::vector<std::string> SplitFlagList(absl::string_view text) {
+  std::vector<std::string> items;
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    items.emplace_back(absl::StripAsciiWhitespace(item));
+  }
+  return items;
+}
+
 absl::StatusOr<std::vector<std::string>> ParseNameList(absl::string_view flag,
                                                        absl::string_view text,
                                                        const std::vector<std::string>& allowed) {
   std::vector<std::string> names;
-  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
-    const std::string name(absl::StripAsciiWhitespace(item));
+  for (const std::string& name : SplitFlagList(text)) {
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       return FlagError(flag, text,
                        absl::StrCat("unknown '", name, "'; allowed: ", absl::StrJoin(allowed, ", ")));

@@ -81,6 +81,10 @@ absl::Status CheckFlagBounds(const std::vector<FlagBound>& bounds);
 // errors pass unchanged.
 absl::Status AsFlagError(absl::string_view flag, const absl::Status& status);
 
+// The items of a comma-separated flag value, each trimmed of white space;
+// empty items are skipped ("a, b,,c " -> a, b, c).
+std::vector<std::string> SplitFlagList(absl::string_view text);
+
 // Comma-separated numbers ("10,15"); empty text gives none. The error names
 // the flag and the item.
 absl::StatusOr<std::vector<double>> ParseDoubleList(absl::string_view flag,

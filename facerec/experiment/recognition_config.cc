@@ -4,7 +4,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/ascii.h"
 #include "facerec/core/status_macros.h"
@@ -245,9 +244,7 @@ absl::StatusOr<RecognitionConfig> RecognitionConfigFromFlags(const std::string& 
     return FlagError("loader_workers", FLAGS_loader_workers, "must be in [1, 64]");
   }
   if (FLAGS_seed < 0) return FlagError("seed", FLAGS_seed, "must be >= 0");
-  for (absl::string_view teacher : absl::StrSplit(FLAGS_teachers, ',', absl::SkipWhitespace())) {
-    c.distillation.teachers.emplace_back(absl::StripAsciiWhitespace(teacher));
-  }
+  c.distillation.teachers = SplitFlagList(FLAGS_teachers);
   c.distillation.combination = FLAGS_teacher_combination;
   c.distillation.options.kind = FLAGS_distillation;
   c.distillation.options.weight = FLAGS_distillation_weight;

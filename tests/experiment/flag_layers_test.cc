@@ -116,6 +116,13 @@ TEST(FlagValuesTest, ListsNameTheFlagAndTheBadItem) {
   EXPECT_FALSE(ParseNameList("losses", ",", {"ce"}).ok());
 }
 
+TEST(FlagValuesTest, ListItemsAreTrimmedAndEmptyOnesSkipped) {
+  EXPECT_EQ(SplitFlagList(" a, b,,c "), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(SplitFlagList("models/x.pt,sha256:ab"), (std::vector<std::string>{"models/x.pt", "sha256:ab"}));
+  EXPECT_TRUE(SplitFlagList("").empty());
+  EXPECT_TRUE(SplitFlagList(" , ").empty());
+}
+
 TEST(FlagValuesTest, LibraryFieldErrorsBecomeFlagErrors) {
   EXPECT_EQ(AsFlagError("pk_identities",
                         absl::InvalidArgumentError("identities_per_batch=600: only 500"))
