@@ -29,7 +29,7 @@ DEFINE_string(notes, "experiments/results_notes.md",
               "Markdown written first (relative to the workspace root; empty = none): the "
               "prose around the generated tables, kept in git.");
 DEFINE_string(sections,
-              "losses,seeds,norm_quality,alignment,landmarks,landmark_seeds,detection,detector_seeds,pipeline,attacks,defence,"
+              "losses,seeds,norm_quality,ensembles,alignment,landmarks,landmark_seeds,detection,detector_seeds,pipeline,attacks,defence,"
               "trash,retrain,own_data,clustering",
               "Comma-separated: losses (the --preset/--comparison table), alignment (the newest "
               "provided-vs-own-alignment comparison), landmarks (landmark net vs dlib), detection "
@@ -42,7 +42,8 @@ DEFINE_string(sections,
               "(grouping faces into people), seeds "
               "(the newest compare_losses --seeds: mean ± std over seeds, bootstrap intervals, paired "
               "differences), norm_quality (whether the embedding norm predicts failures: error versus reject per loss "
-              "of the comparison over seeds of the most losses that recorded it), landmark_seeds and detector_seeds (the newest train_landmarks / "
+              "of the comparison over seeds of the most losses that recorded it), ensembles (every evaluate_ensemble run: "
+              "members, interval, paired difference from the reference, cost per face), landmark_seeds and detector_seeds (the newest train_landmarks / "
               "train_detector --seeds: the same over faces / photos, the evaluation variants as "
               "paired differences).");
 
@@ -66,10 +67,10 @@ int main(int argc, char** argv) {
         section != "detection" && section != "pipeline" && section != "attacks" &&
         section != "defence" && section != "trash" && section != "retrain" && section != "seeds" &&
         section != "landmark_seeds" && section != "detector_seeds" && section != "own_data" &&
-        section != "clustering" && section != "norm_quality") {
+        section != "clustering" && section != "norm_quality" && section != "ensembles") {
       std::cerr << "results: --sections=" << FLAGS_sections << ": unknown section '" << section
                 << "'; allowed: losses, alignment, landmarks, landmark_seeds, detection, detector_seeds, "
-                   "pipeline, attacks, defence, trash, retrain, seeds, norm_quality, own_data, clustering\n";
+                   "pipeline, attacks, defence, trash, retrain, seeds, norm_quality, ensembles, own_data, clustering\n";
       return 2;
     }
   }
@@ -96,6 +97,9 @@ int main(int argc, char** argv) {
     } else if (section == "norm_quality") {
       text = facerec::tools::NormQualityMarkdown(**store);
       if (text.ok()) *text = "## Does the embedding's norm predict failures? (error versus reject)\n\n" + *text;
+    } else if (section == "ensembles") {
+      text = facerec::tools::EnsemblesMarkdown(**store);
+      if (text.ok()) *text = "## Ensembles of trained recognisers\n\n" + *text;
     } else if (section == "alignment") {
       absl::StatusOr<std::string> comparison = facerec::tools::LatestAlignmentComparison(**store);
       text = comparison.ok() ? facerec::tools::ComparisonMarkdown(**store, *comparison)

@@ -16,7 +16,8 @@ namespace facerec::tools {
 // The newest `comparison` tag among FINISHED compare_losses runs whose tag
 // starts with `prefix` ("quick", "full", or "" for any) and whose FINISHED
 // runs trained at least two losses: one loss over seeds (a recipe's
-// confirmation) is not a loss comparison.
+// confirmation) is not a loss comparison, and a process over seeds
+// (--seeds, tag origin/seeds) is the seeds section's.
 absl::StatusOr<std::string> LatestComparison(tracking::ExperimentStore& store,
                                              const std::string& prefix);
 
@@ -86,6 +87,14 @@ absl::StatusOr<std::string> SeedsMarkdown(tracking::ExperimentStore& store);
 // genuine pairs rejected, mean ± std over the seeds. NotFoundError when no
 // seed run recorded the curve.
 absl::StatusOr<std::string> NormQualityMarkdown(tracking::ExperimentStore& store);
+
+// Every FINISHED evaluate_ensemble run, newest first: its combination, its
+// members and reference named by the compare_losses runs that trained them
+// (loss, seed, run), the identification rate at FPR 0.1 with its interval,
+// the paired difference from the reference, TPR at FPR 1e-3, LFW, the cost
+// per face beside one member's, the parameters. NotFoundError when there is
+// none.
+absl::StatusOr<std::string> EnsemblesMarkdown(tracking::ExperimentStore& store);
 
 // A stage trained over seeds (train_landmarks, train_detector --seeds): its
 // summary run's experiment and name, what its units are, and how to read it.

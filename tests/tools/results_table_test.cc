@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <tuple>
 
@@ -82,6 +83,20 @@ TEST(ResultsTableTest, PicksTheNewestFinishedComparisonOfAPresetThatComparesLoss
     auto id = store->StartRun(options);
     ASSERT_TRUE(id.ok());
     ASSERT_TRUE(store->SetTag(*id, "comparison", "full-3").ok());
+    ASSERT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
+  }
+  EXPECT_EQ(*LatestComparison(*store, "full"), "full-2");
+  // Nor does a newer process of several losses over seeds (its table is the
+  // seeds summary's), even while it has one seed of each.
+  for (const char* loss : {"circle", "adaface"}) {
+    tracking::RunOptions options;
+    options.experiment = "compare_losses";
+    options.name = loss;
+    options.params = {{"loss", loss}};
+    auto id = store->StartRun(options);
+    ASSERT_TRUE(id.ok());
+    ASSERT_TRUE(store->SetTag(*id, "comparison", "full-4").ok());
+    ASSERT_TRUE(store->SetTag(*id, "origin/seeds", "command line").ok());
     ASSERT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
   }
   EXPECT_EQ(*LatestComparison(*store, "full"), "full-2");
@@ -718,6 +733,70 @@ TEST(ResultsTableTest, ARetrainIsComparedWithItsControlFromTheSameCommitNotWithA
             std::string::npos)
       << *markdown;
   EXPECT_EQ(markdown->find(later.uid.substr(0, 8)), std::string::npos) << *markdown;
+}
+
+// An ensemble of two trained recognisers against one of them: members and
+// reference are named by the runs that trained them, the interval and the
+// paired difference shown, bold only when it excludes 0.
+TEST(ResultsTableTest, EnsemblesNameTheirMembersByTheRunsThatTrainedThem) {
+  auto store = StoreWithComparisons();
+  EXPECT_EQ(EnsemblesMarkdown(*store).status().code(), absl::StatusCode::kNotFound);
+  std::map<std::string, std::string> sha;  // loss -> its net's sha256
+  std::map<std::string, std::string> uid;
+  for (const char* loss : {"magface", "arcface"}) {
+    const std::string file = ::testing::TempDir() + "/" + loss + "_net.pt";
+    {
+      std::ofstream out(file);
+      out << "weights of " << loss;
+    }
+    tracking::RunOptions options;
+    options.experiment = "compare_losses";
+    options.name = loss;
+    options.seed = 2;
+    auto id = store->StartRun(options);
+    ASSERT_TRUE(id.ok());
+    ASSERT_TRUE(store->LogArtifact(*id, "embedding_net", file).ok());
+    ASSERT_TRUE(store->FinishRun(*id, RunStatus::kFinished).ok());
+    auto artifacts = store->GetArtifacts(*id);
+    ASSERT_TRUE(artifacts.ok());
+    sha[loss] = (*artifacts)[0].sha256;
+    uid[loss] = store->GetRun(*id)->uid.substr(0, 8);
+  }
+  const auto ensemble = [&](const std::string& name, double low, double high) {
+    tracking::RunOptions options;
+    options.experiment = "evaluate_ensemble";
+    options.name = name;
+    options.command_line = "evaluate_ensemble " + name;
+    options.params = {{"combination", "concatenate"},
+                      {"members_sha256", sha["magface"] + "," + sha["arcface"]},
+                      {"reference_sha256", sha["arcface"]}};
+    auto id = store->StartRun(options);
+    CHECK(id.ok());
+    CHECK(store->LogEvaluation(*id, {"celeba_ir", "id_rate", 0.1, 0.848}).ok());
+    CHECK(store->LogMetrics(*id, {{"interval/tpr_at_fpr_0.1_low", 0, 0.813},
+                                  {"interval/tpr_at_fpr_0.1_high", 0, 0.880},
+                                  {"versus_reference/tpr_at_fpr_0.1", 0, (low + high) / 2},
+                                  {"versus_reference/tpr_at_fpr_0.1_low", 0, low},
+                                  {"versus_reference/tpr_at_fpr_0.1_high", 0, high},
+                                  {"inference/ms_per_face", 0, 20.5},
+                                  {"inference/member_ms_per_face", 0, 10.2},
+                                  {"model/parameters", 0, 4e6}})
+              .ok());
+    CHECK(store->FinishRun(*id, RunStatus::kFinished).ok());
+  };
+  ensemble("real", 0.010, 0.022);
+  ensemble("not_real", -0.004, 0.020);
+  auto markdown = EnsemblesMarkdown(*store);
+  ASSERT_TRUE(markdown.ok()) << markdown.status();
+  EXPECT_NE(markdown->find("| magface s2 (" + uid["magface"] + "), arcface s2 (" + uid["arcface"] + ") | arcface s2 (" +
+                           uid["arcface"] + ") | 0.848 [0.813, 0.880] |"),
+            std::string::npos)
+      << *markdown;
+  EXPECT_NE(markdown->find("| **+0.016 [+0.010, +0.022]** |"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("| +0.008 [-0.004, +0.020] |"), std::string::npos) << *markdown;
+  EXPECT_NE(markdown->find("| 20.5 (10.2) | 4000000 |"), std::string::npos) << *markdown;
+  // Newest first.
+  EXPECT_LT(markdown->find("evaluate_ensemble not_real"), markdown->find("evaluate_ensemble real"));
 }
 
 }  // namespace

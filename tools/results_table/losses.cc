@@ -40,6 +40,9 @@ absl::StatusOr<std::string> LatestComparison(ExperimentStore& store, const std::
                                "     JOIN params p ON p.run_id = r2.id AND p.key = 'loss' "
                                "     WHERE t2.key = 'comparison' AND t2.value = t.value "
                                "     AND r2.status = 'FINISHED') >= 2 "
+                               // Not a process over seeds (--seeds): the seeds section shows it.
+                               "AND NOT EXISTS (SELECT 1 FROM tags t3 WHERE t3.run_id = r.id "
+                               "                AND t3.key = 'origin/seeds') "
                                "ORDER BY r.id DESC LIMIT 1"));
   statement.Bind(1, prefix);
   FACEREC_ASSIGN_OR_RETURN(const bool found, statement.Step());
