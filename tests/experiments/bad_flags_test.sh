@@ -89,7 +89,7 @@ evaluate_detectors|--detectors=ours --detector_model=/no/such.pt|--detector_mode
 evaluate_detectors|--sets=wider|--sets=wider: unknown 'wider'
 evaluate_detectors|--iou=0|--iou=0: must be in (0, 1]
 evaluate_detectors|--nms_iou=2|--nms_iou=2: must be in (0, 1]
-evaluate_detectors|--min_face_size=0|--min_face_size=0: must be >= 1
+evaluate_detectors|--min_face_size=-3|--min_face_size=-3: must be >= 1, or 0 for the detector's own smallest face
 evaluate_detectors|--external_detections=ssd|--external_detections=ssd: 'ssd' is not NAME=FILE
 evaluate_detectors|--detectors= --external_detections=ssd=/no/such.tsv|--external_detections: /no/such.tsv: cannot be opened
 train_detector|--sources=facemask_train,wider|--sources=facemask_train,wider: unknown 'wider'
