@@ -77,29 +77,17 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
                                                               detect::KnownFaceDetectors()));
   }
   // Peers' files, read (and so checked) before any run starts.
-  std::vector<std::pair<std::string, detect::ExternalDetections>> externals;
-  std::vector<std::string> external_sha256;
-  for (absl::string_view item : absl::StrSplit(FLAGS_external_detections, ',', absl::SkipEmpty())) {
-    const size_t eq = item.find('=');
-    if (eq == absl::string_view::npos || eq == 0 || eq + 1 == item.size()) {
+  absl::StatusOr<std::vector<detect::NamedExternalDetections>> externals =
+      detect::ReadNamedExternalDetections(FLAGS_external_detections, WorkspaceRoot());
+  if (!externals.ok()) {
+    return absl::Status(externals.status().code(), absl::StrCat("--external_detections=", FLAGS_external_detections,
+                                                                ": ", externals.status().message()));
+  }
+  for (const detect::NamedExternalDetections& peer : *externals) {
+    if (absl::c_linear_search(names, peer.name)) {
       return experiment::FlagError("external_detections", FLAGS_external_detections,
-                                   absl::StrCat("'", item, "' is not NAME=FILE"));
+                                   absl::StrCat("the name ", peer.name, " is used twice"));
     }
-    const std::string name(item.substr(0, eq));
-    if (absl::c_linear_search(names, name) ||
-        absl::c_any_of(externals, [&](const auto& e) { return e.first == name; })) {
-      return experiment::FlagError("external_detections", FLAGS_external_detections,
-                                   absl::StrCat("the name ", name, " is used twice"));
-    }
-    std::filesystem::path file(std::string(item.substr(eq + 1)));
-    if (file.is_relative()) file = WorkspaceRoot() / file;
-    absl::StatusOr<detect::ExternalDetections> read = detect::ReadExternalDetections(file.string());
-    if (!read.ok()) {
-      return absl::Status(read.status().code(), absl::StrCat("--external_detections: ", read.status().message()));
-    }
-    FACEREC_ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(file.string()));
-    externals.emplace_back(name, std::move(*read));
-    external_sha256.push_back(std::move(sha));
   }
   FACEREC_ASSIGN_OR_RETURN(const std::vector<std::string> set_names,
                            experiment::ParseNameList("sets", FLAGS_sets,
@@ -169,15 +157,16 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
     }
     FACEREC_RETURN_IF_ERROR(e.FinishOpenRuns(absl::OkStatus()));
   }
-  for (size_t i = 0; i < externals.size(); ++i) {
-    const auto& [name, detections] = externals[i];
+  for (const detect::NamedExternalDetections& peer : *externals) {
+    const std::string& name = peer.name;
+    const detect::ExternalDetections& detections = peer.detections;
     tracking::RunOptions run_options;
     run_options.name = name;
     run_options.params = experiment::FlagsDefinedIn(
         "evaluate_detectors", {"detectors", "detector_model", "external_detections", "min_face_size", "nms_iou",
                                "input_scale"});
     run_options.params["detector"] = name;
-    run_options.params["detections_sha256"] = external_sha256[i];
+    run_options.params["detections_sha256"] = peer.sha256;
     for (const auto& [key, value] : detections.description) run_options.params["external/" + key] = value;
     FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
     for (const detect::DetectionSet& set : sets) {

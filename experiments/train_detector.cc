@@ -43,6 +43,7 @@
 #include "facerec/detect/detection_sets.h"
 #include "facerec/detect/detector_examples.h"
 #include "facerec/detect/detector_net.h"
+#include "facerec/detect/external_detections.h"
 #include "facerec/detect/our_detector.h"
 #include "facerec/experiment/experiment_main.h"
 #include "facerec/experiment/flag_values.h"
@@ -100,7 +101,12 @@ DEFINE_string(seeds, "",
               "Comma-separated seeds: a net per seed (a seed already trained with these flags, at any "
               "--threads, is found in the store and only evaluated again), then each validation set's AP "
               "as mean ± std over the seeds with a bootstrap interval over photos, and the photo "
-              "enlargement turned off as a paired difference; recorded as one more run, 'detector_seeds'.");
+              "enlargement turned off, the floor of 20 px and any --external_detections as paired differences; "
+              "recorded as one more run, 'detector_seeds'.");
+DEFINE_string(external_detections, "",
+              "With --seeds: NAME=FILE,... peers' detections on the validation photos (detect/external_detections.h; "
+              "FILE relative to the workspace root), each scored as one more variant of the summary, so its "
+              "difference from ours is paired over the same photos and resamples.");
 DEFINE_int32(bootstrap_replicates, kBootstrap.replicates, "Bootstrap replicates of the --seeds intervals.");
 DEFINE_double(bootstrap_confidence, kBootstrap.confidence, "Coverage of those intervals, in (0, 1).");
 DEFINE_int32(curve_points, 200, "Points of each stored precision-recall curve.");
@@ -185,7 +191,7 @@ absl::StatusOr<DetectorData> LoadData(experiment::Experiment& e, const std::vect
 std::map<std::string, std::string> TrainingParams(const DetectorData& data, int64_t seed) {
   std::map<std::string, std::string> params = experiment::FlagsDefinedIn(
       "train_detector", {"run_name", "landmark_model", "resume", "val_sets", "validate_every", "curve_points",
-                         "seeds", "bootstrap_replicates", "bootstrap_confidence"});
+                         "seeds", "bootstrap_replicates", "bootstrap_confidence", "external_detections"});
   params["seed"] = absl::StrCat(seed);
   params["threads"] = absl::StrCat(torch::get_num_threads());
   // The boxes the landmark net makes are training data: the net that made
@@ -312,6 +318,15 @@ metrics::UnitStatistic ScoreOf(std::shared_ptr<const metrics::MatchedDetections>
 absl::Status TrainSeeds(experiment::Experiment& e, const DetectorData& data, const std::vector<int64_t>& seeds,
                         torch::Device device) {
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
+  FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
+  // Read (and so checked) before any seed trains.
+  absl::StatusOr<std::vector<detect::NamedExternalDetections>> read_peers =
+      detect::ReadNamedExternalDetections(FLAGS_external_detections, WorkspaceRoot());
+  if (!read_peers.ok()) {
+    return absl::Status(read_peers.status().code(), absl::StrCat("--external_detections=", FLAGS_external_detections,
+                                                                 ": ", read_peers.status().message()));
+  }
+  const std::vector<detect::NamedExternalDetections> peers = std::move(*read_peers);
   FACEREC_ASSIGN_OR_RETURN(
       const std::vector<pipeline::TrainedRun> trained,
       pipeline::FindOrTrainSeeds(
@@ -322,6 +337,21 @@ absl::Status TrainSeeds(experiment::Experiment& e, const DetectorData& data, con
   bootstrap.confidence = FLAGS_bootstrap_confidence;
   pipeline::SeedIntervals intervals(bootstrap);
   const detect::DetectionEvaluationOptions evaluation;
+  // One seed's scores of `variant` on `set`.
+  const auto add = [&](const std::string& variant, const detect::DetectionSet& set,
+                       detect::DetectorEvaluation r) -> absl::Status {
+    const auto photos = static_cast<int32_t>(r.photos);
+    auto all = std::make_shared<const metrics::MatchedDetections>(std::move(r.matched_all));
+    auto large = std::make_shared<const metrics::MatchedDetections>(std::move(r.matched_large));
+    if (set.recall_only) {
+      return intervals.Add(variant, set.name, "recall_at_1fp", photos,
+                           ScoreOf(all, &metrics::DetectionScores::recall_at_false_positive_rate));
+    }
+    FACEREC_RETURN_IF_ERROR(
+        intervals.Add(variant, set.name, "ap", photos, ScoreOf(all, &metrics::DetectionScores::average_precision)));
+    return intervals.Add(variant, set.name, "ap_large", photos,
+                         ScoreOf(large, &metrics::DetectionScores::average_precision));
+  };
   for (size_t k = 0; k < trained.size(); ++k) {
     for (const auto& [variant, options] : EvaluationVariants()) {
       LOG(INFO) << "seed " << seeds[k] << ": scoring " << variant;
@@ -329,19 +359,16 @@ absl::Status TrainSeeds(experiment::Experiment& e, const DetectorData& data, con
                                detect::OurDetector::Load(trained[k].model_path, options, device));
       for (const detect::DetectionSet& set : data.sets) {
         FACEREC_ASSIGN_OR_RETURN(detect::DetectorEvaluation r, detect::EvaluateDetector(*detector, set, evaluation));
-        const auto photos = static_cast<int32_t>(r.photos);
-        auto all = std::make_shared<const metrics::MatchedDetections>(std::move(r.matched_all));
-        auto large = std::make_shared<const metrics::MatchedDetections>(std::move(r.matched_large));
-        if (set.recall_only) {
-          FACEREC_RETURN_IF_ERROR(intervals.Add(
-              variant, set.name, "recall_at_1fp", photos,
-              ScoreOf(all, &metrics::DetectionScores::recall_at_false_positive_rate)));
-          continue;
-        }
-        FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "ap", photos,
-                                              ScoreOf(all, &metrics::DetectionScores::average_precision)));
-        FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "ap_large", photos,
-                                              ScoreOf(large, &metrics::DetectionScores::average_precision)));
+        FACEREC_RETURN_IF_ERROR(add(variant, set, std::move(r)));
+      }
+    }
+    // A peer's detections are the same for every seed: as a variant they
+    // pair its score with the seeds' mean of ours, photo by photo.
+    for (const detect::NamedExternalDetections& peer : peers) {
+      for (const detect::DetectionSet& set : data.sets) {
+        FACEREC_ASSIGN_OR_RETURN(detect::DetectorEvaluation r,
+                                 detect::EvaluateExternalDetections(peer.detections, set, root, evaluation));
+        FACEREC_RETURN_IF_ERROR(add(peer.name, set, std::move(r)));
       }
     }
   }
@@ -354,6 +381,9 @@ absl::Status TrainSeeds(experiment::Experiment& e, const DetectorData& data, con
   run_options.params["val_sets"] = FLAGS_val_sets;
   for (size_t k = 0; k < seeds.size(); ++k) {
     run_options.params[absl::StrCat("run/seed", seeds[k])] = trained[k].run_uid;
+  }
+  for (const detect::NamedExternalDetections& peer : peers) {
+    run_options.params[absl::StrCat("external/", peer.name, "/detections_sha256")] = peer.sha256;
   }
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
   FACEREC_RETURN_IF_ERROR(pipeline::RecordSeedIntervals(rows, bootstrap, run));

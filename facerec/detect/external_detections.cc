@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "facerec/core/sha256.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/data/text_file.h"
 
@@ -150,6 +151,29 @@ absl::StatusOr<DetectorEvaluation> EvaluateExternalDetections(const ExternalDete
   DetectorEvaluation e = ScoreDetections(std::move(scored), set.rule, ms, options);
   e.unreadable = std::move(unreadable);
   return e;
+}
+
+absl::StatusOr<std::vector<NamedExternalDetections>> ReadNamedExternalDetections(absl::string_view list,
+                                                                                const fs::path& base) {
+  std::vector<NamedExternalDetections> peers;
+  for (absl::string_view item : absl::StrSplit(list, ',', absl::SkipWhitespace())) {
+    item = absl::StripAsciiWhitespace(item);
+    const size_t eq = item.find('=');
+    if (eq == absl::string_view::npos || eq == 0 || eq + 1 == item.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("'", item, "' is not NAME=FILE"));
+    }
+    NamedExternalDetections peer;
+    peer.name = std::string(item.substr(0, eq));
+    for (const NamedExternalDetections& p : peers) {
+      if (p.name == peer.name) return absl::InvalidArgumentError(absl::StrCat("the name ", peer.name, " is used twice"));
+    }
+    fs::path file(std::string(item.substr(eq + 1)));
+    if (file.is_relative()) file = base / file;
+    FACEREC_ASSIGN_OR_RETURN(peer.detections, ReadExternalDetections(file.string()));
+    FACEREC_ASSIGN_OR_RETURN(peer.sha256, Sha256OfFile(file.string()));
+    peers.push_back(std::move(peer));
+  }
+  return peers;
 }
 
 }  // namespace facerec::detect

@@ -38,6 +38,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "facerec/detect/detection_evaluation.h"
 #include "facerec/detect/detection_sets.h"
 #include "facerec/detect/face_detector.h"
@@ -77,6 +78,20 @@ absl::StatusOr<DetectorEvaluation> EvaluateExternalDetections(const ExternalDete
                                                               const DetectionSet& set,
                                                               const std::filesystem::path& data_root,
                                                               const DetectionEvaluationOptions& options);
+
+// One peer's detections as a command line names them: NAME=FILE.
+struct NamedExternalDetections {
+  std::string name;
+  std::string sha256;  // Of the file: what a run records, not its path.
+  ExternalDetections detections;
+};
+
+// "NAME=FILE,NAME=FILE" (what evaluate_detectors and train_detector take as
+// --external_detections), each FILE relative to `base` unless absolute, read
+// and hashed. InvalidArgumentError for an item that is not NAME=FILE or a
+// name given twice; ReadExternalDetections' errors. Empty text gives none.
+absl::StatusOr<std::vector<NamedExternalDetections>> ReadNamedExternalDetections(
+    absl::string_view list, const std::filesystem::path& base);
 
 }  // namespace facerec::detect
 

@@ -210,5 +210,30 @@ TEST(ExternalDetectionsTest, MalformedRowsAreRefusedNamingFileAndLine) {
   EXPECT_TRUE(absl::IsNotFound(ReadExternalDetections((dir / "absent.tsv").string()).status()));
 }
 
+TEST(ExternalDetectionsTest, NamedFilesAreReadRelativeToTheBaseAndHashed) {
+  const fs::path dir = testing::FreshTempDir("named");
+  const std::string text = "# model=ssd\nset\tphoto\tms\tdetections\ndlib_test\ta.jpg\t5\t1,2,3,4,0.5\n";
+  testing::WriteFile(dir / "ssd.tsv", text);
+  testing::WriteFile(dir / "other.tsv", text);
+  auto peers = ReadNamedExternalDetections(" ssd=ssd.tsv, other=" + (dir / "other.tsv").string(), dir);
+  ASSERT_TRUE(peers.ok()) << peers.status();
+  ASSERT_EQ(peers->size(), 2u);
+  EXPECT_EQ((*peers)[0].name, "ssd");
+  EXPECT_EQ((*peers)[1].name, "other");
+  // The same bytes: the same hash (SHA-256 of the file, 64 hex digits).
+  EXPECT_EQ((*peers)[0].sha256.size(), 64u);
+  EXPECT_EQ((*peers)[0].sha256, (*peers)[1].sha256);
+  EXPECT_EQ((*peers)[0].detections.description.at("model"), "ssd");
+  EXPECT_EQ((*peers)[0].detections.photos.size(), 1u);
+  EXPECT_TRUE(ReadNamedExternalDetections("", dir)->empty());
+
+  auto bare = ReadNamedExternalDetections("ssd", dir);
+  EXPECT_TRUE(absl::IsInvalidArgument(bare.status()));
+  EXPECT_NE(bare.status().message().find("'ssd' is not NAME=FILE"), std::string::npos) << bare.status();
+  auto twice = ReadNamedExternalDetections("ssd=ssd.tsv,ssd=other.tsv", dir);
+  EXPECT_NE(twice.status().message().find("the name ssd is used twice"), std::string::npos) << twice.status();
+  EXPECT_TRUE(absl::IsNotFound(ReadNamedExternalDetections("ssd=absent.tsv", dir).status()));
+}
+
 }  // namespace
 }  // namespace facerec::detect

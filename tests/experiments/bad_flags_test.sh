@@ -91,7 +91,7 @@ evaluate_detectors|--iou=0|--iou=0: must be in (0, 1]
 evaluate_detectors|--nms_iou=2|--nms_iou=2: must be in (0, 1]
 evaluate_detectors|--min_face_size=-3|--min_face_size=-3: must be >= 1, or 0 for the detector's own smallest face
 evaluate_detectors|--external_detections=ssd|--external_detections=ssd: 'ssd' is not NAME=FILE
-evaluate_detectors|--detectors= --external_detections=ssd=/no/such.tsv|--external_detections: /no/such.tsv: cannot be opened
+evaluate_detectors|--detectors= --external_detections=ssd=/no/such.tsv|--external_detections=ssd=/no/such.tsv: /no/such.tsv: cannot be opened
 train_detector|--sources=facemask_train,wider|--sources=facemask_train,wider: unknown 'wider'
 train_detector|--val_sets=facemask_train|facemask_train is a training set
 train_detector|--input_size=300|--input_size=300: must be a positive multiple of 32
