@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <optional>
+#include <system_error>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -21,13 +22,22 @@ absl::StatusOr<std::string> LatestRunArtifact(tracking::ExperimentStore& store,
                                               const std::string& kind,
                                               const std::string& how_to_make) {
   FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::RunRecord> runs, store.ListRuns(experiment));
+  std::string newest_missing;  // A run recorded the file, but it is not here (an imported export).
   for (const tracking::RunRecord& run : runs) {  // Newest first.
     if (run.name != run_name || run.status != tracking::RunStatus::kFinished) continue;
     FACEREC_ASSIGN_OR_RETURN(std::vector<tracking::ArtifactRecord> artifacts,
                              store.GetArtifacts(run.id));
     for (const tracking::ArtifactRecord& a : artifacts) {
-      if (a.kind == kind) return ResolveAgainstWorkspace(a.path).string();
+      if (a.kind != kind) continue;
+      const std::string path = ResolveAgainstWorkspace(a.path).string();
+      std::error_code error;
+      if (std::filesystem::is_regular_file(path, error)) return path;
+      if (newest_missing.empty()) newest_missing = absl::StrCat(path, " (run ", run.uid.substr(0, 8), ")");
     }
+  }
+  if (!newest_missing.empty()) {
+    return absl::NotFoundError(absl::StrCat("no ", kind, " file on disk; the newest run's was ", newest_missing,
+                                            ": ", how_to_make));
   }
   return absl::NotFoundError(absl::StrCat("no ", kind, " in the store: ", how_to_make));
 }

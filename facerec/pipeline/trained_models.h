@@ -20,7 +20,10 @@
 namespace facerec::pipeline {
 
 // The artifact of kind `kind` of the newest FINISHED run named `run_name` in
-// `experiment`; NotFoundError ending with `how_to_make` when there is none.
+// `experiment` whose file is on disk: a store that imported an export holds
+// runs whose files stayed on another machine, and the next older run serves.
+// NotFoundError ending with `how_to_make` when there is none (naming the
+// newest missing file when runs exist but no file does).
 absl::StatusOr<std::string> LatestRunArtifact(tracking::ExperimentStore& store,
                                               const std::string& experiment,
                                               const std::string& run_name,

@@ -108,6 +108,16 @@ TEST(AlignmentTest, LatestLandmarkModelIsTheNewestFinishedRunsArtifact) {
   const absl::StatusOr<std::string> latest = LatestLandmarkModel(**store);
   ASSERT_TRUE(latest.ok()) << latest.status();
   EXPECT_EQ(std::filesystem::path(*latest).filename(), "new.pt");
+  // The newest run's file gone (an export imported elsewhere): the older one serves.
+  std::filesystem::remove(dir / "new.pt");
+  const absl::StatusOr<std::string> older = LatestLandmarkModel(**store);
+  ASSERT_TRUE(older.ok()) << older.status();
+  EXPECT_EQ(std::filesystem::path(*older).filename(), "old.pt");
+  // No file left: an error naming the newest missing one.
+  std::filesystem::remove(dir / "old.pt");
+  const absl::StatusOr<std::string> gone = LatestLandmarkModel(**store);
+  EXPECT_EQ(gone.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(gone.status().message().find("new.pt"), std::string::npos) << gone.status();
 }
 
 }  // namespace
