@@ -44,17 +44,16 @@ std::string Named(const std::map<std::string, std::string>& names, const std::st
   return out.empty() ? "–" : absl::StrJoin(out, ", ");
 }
 
-std::string WithInterval(const std::map<std::string, double>& last, const std::string& value,
-                         const std::string& low, const std::string& high, const char* format) {
+// last[value] with its interval [last[value_low], last[value_high]]; a
+// difference (`difference`) in bold when its interval excludes 0.
+std::string WithInterval(const std::map<std::string, double>& last, const std::string& value, const char* format,
+                         bool difference) {
   if (last.count(value) == 0) return "–";
   std::string cell = absl::StrFormat(format, last.at(value));
-  if (last.count(low) > 0 && last.count(high) > 0) {
-    const bool excludes_zero = last.at(low) > 0 || last.at(high) < 0;
-    absl::StrAppend(&cell, " [", absl::StrFormat(format, last.at(low)), ", ", absl::StrFormat(format, last.at(high)),
-                    "]");
-    if (value.rfind("versus_reference/", 0) == 0 && excludes_zero) cell = absl::StrCat("**", cell, "**");
-  }
-  return cell;
+  const auto low = last.find(value + "_low"), high = last.find(value + "_high");
+  if (low == last.end() || high == last.end()) return cell;
+  absl::StrAppend(&cell, " [", absl::StrFormat(format, low->second), ", ", absl::StrFormat(format, high->second), "]");
+  return difference && (low->second > 0 || high->second < 0) ? absl::StrCat("**", cell, "**") : cell;
 }
 
 }  // namespace
@@ -75,15 +74,12 @@ absl::StatusOr<std::string> EnsemblesMarkdown(ExperimentStore& store) {
     };
     FACEREC_ASSIGN_OR_RETURN(const std::optional<double> tpr, IdRateAt(store, run.id, 0.1));
     FACEREC_ASSIGN_OR_RETURN(const std::optional<double> tpr_low_fpr, IdRateAt(store, run.id, 0.001));
-    std::string tpr_cell = Cell(tpr);
-    if (last.count("interval/tpr_at_fpr_0.1_low") > 0 && last.count("interval/tpr_at_fpr_0.1_high") > 0) {
-      absl::StrAppend(&tpr_cell, absl::StrFormat(" [%.3f, %.3f]", last.at("interval/tpr_at_fpr_0.1_low"),
-                                                 last.at("interval/tpr_at_fpr_0.1_high")));
-    }
+    std::map<std::string, double> rate = last;  // The rate is an evaluation; its interval, metrics.
+    if (tpr) rate["interval/tpr_at_fpr_0.1"] = *tpr;
+    const std::string tpr_cell = WithInterval(rate, "interval/tpr_at_fpr_0.1", "%.3f", /*difference=*/false);
     table.AddRow({ShortUid(run), param("combination"), Named(names, param("members_sha256")),
                   Named(names, param("reference_sha256")), tpr_cell,
-                  WithInterval(last, "versus_reference/tpr_at_fpr_0.1", "versus_reference/tpr_at_fpr_0.1_low",
-                               "versus_reference/tpr_at_fpr_0.1_high", "%+.3f"),
+                  WithInterval(last, "versus_reference/tpr_at_fpr_0.1", "%+.3f", /*difference=*/true),
                   Cell(tpr_low_fpr), Fixed(last, "eval/lfw_accuracy"),
                   absl::StrCat(Fixed(last, "inference/ms_per_face", "%.1f"), " (",
                                Fixed(last, "inference/member_ms_per_face", "%.1f"), ")"),
