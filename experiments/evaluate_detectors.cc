@@ -70,6 +70,19 @@ DEFINE_int32(curve_points, 200, "Points of each stored precision-recall curve.")
 namespace facerec {
 namespace {
 
+// The recall-only sets' recall at the detector's operating point
+// (detect::RecallsAtOperatingPoint), recorded and printed.
+absl::Status LogOperatingPoint(const std::string& detector, const std::vector<detect::DetectionSet>& sets,
+                               const std::vector<detect::DetectorEvaluation>& results, tracking::Run* run) {
+  const std::vector<detect::OperatingPointRecall> recalls = detect::RecallsAtOperatingPoint(sets, results);
+  for (const detect::OperatingPointRecall& r : recalls) {
+    std::printf("%-10s %-14s recall %.3f at score >= %.3f, its 1 FP/photo on %s\n", detector.c_str(),
+                r.set.c_str(), r.recall, r.operating_score, detect::kOperatingPointSet);
+  }
+  std::fflush(stdout);
+  return detect::LogOperatingPointRecalls(recalls, run);
+}
+
 absl::Status EvaluateDetectors(experiment::Experiment& e) {
   std::vector<std::string> names;
   if (!FLAGS_detectors.empty() || FLAGS_external_detections.empty()) {
@@ -140,8 +153,9 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
     // A trained model by content, not by where this checkout keeps it.
     if (!model.empty()) run_options.params["detector_model_sha256"] = our_sha256;
     FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
+    std::vector<detect::DetectorEvaluation> results;
     for (const detect::DetectionSet& set : sets) {
-      FACEREC_ASSIGN_OR_RETURN(const detect::DetectorEvaluation r,
+      FACEREC_ASSIGN_OR_RETURN(detect::DetectorEvaluation r,
                                detect::EvaluateDetector(*detector, set, evaluation));
       for (const std::string& path : r.unreadable) {
         std::fprintf(stderr, "evaluate_detectors: %s: cannot be decoded; skipped\n", path.c_str());
@@ -154,7 +168,9 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
                   r.large.average_precision, r.all.recall_at_false_positive_rate,
                   r.median_ms_per_photo, set.recall_only ? "  (recall only)" : "");
       std::fflush(stdout);
+      results.push_back(std::move(r));
     }
+    FACEREC_RETURN_IF_ERROR(LogOperatingPoint(name, sets, results, run));
     FACEREC_RETURN_IF_ERROR(e.FinishOpenRuns(absl::OkStatus()));
   }
   for (const detect::NamedExternalDetections& peer : *externals) {
@@ -169,8 +185,9 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
     run_options.params["detections_sha256"] = peer.sha256;
     for (const auto& [key, value] : detections.description) run_options.params["external/" + key] = value;
     FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
+    std::vector<detect::DetectorEvaluation> results;
     for (const detect::DetectionSet& set : sets) {
-      FACEREC_ASSIGN_OR_RETURN(const detect::DetectorEvaluation r,
+      FACEREC_ASSIGN_OR_RETURN(detect::DetectorEvaluation r,
                                detect::EvaluateExternalDetections(detections, set, root, evaluation));
       FACEREC_RETURN_IF_ERROR(detect::LogDetectorEvaluation(set.name, r, FLAGS_curve_points, run));
       std::printf("%-10s %-14s %6lld %6lld %8.3f %8.3f %10.3f %8.1f  (the peer's own clock)\n", name.c_str(),
@@ -178,7 +195,9 @@ absl::Status EvaluateDetectors(experiment::Experiment& e) {
                   r.all.average_precision, r.large.average_precision, r.all.recall_at_false_positive_rate,
                   r.median_ms_per_photo);
       std::fflush(stdout);
+      results.push_back(std::move(r));
     }
+    FACEREC_RETURN_IF_ERROR(LogOperatingPoint(name, sets, results, run));
     FACEREC_RETURN_IF_ERROR(e.FinishOpenRuns(absl::OkStatus()));
   }
   return absl::OkStatus();

@@ -256,16 +256,23 @@ absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, con
   detect::OurDetector detector(net, detector_options, device);
   std::printf("\n%-14s %6s %6s %8s %8s %10s %8s\n", "set", "photos", "faces", "AP",
               absl::StrCat("AP>=", evaluation.min_face_side).c_str(), "recall@1FP", "ms");
+  std::vector<detect::DetectorEvaluation> results;
   for (const detect::DetectionSet& set : data.sets) {
-    FACEREC_ASSIGN_OR_RETURN(const detect::DetectorEvaluation r,
-                             detect::EvaluateDetector(detector, set, evaluation));
+    FACEREC_ASSIGN_OR_RETURN(detect::DetectorEvaluation r, detect::EvaluateDetector(detector, set, evaluation));
     FACEREC_RETURN_IF_ERROR(detect::LogDetectorEvaluation(set.name, r, FLAGS_curve_points, run));
     std::printf("%-14s %6lld %6lld %8.3f %8.3f %10.3f %8.1f%s\n", set.name.c_str(),
                 static_cast<long long>(r.photos), static_cast<long long>(r.all.faces),
                 r.all.average_precision, r.large.average_precision,
                 r.all.recall_at_false_positive_rate, r.median_ms_per_photo,
                 set.recall_only ? "  (recall only)" : "");
+    results.push_back(std::move(r));
   }
+  const std::vector<detect::OperatingPointRecall> recalls = detect::RecallsAtOperatingPoint(data.sets, results);
+  for (const detect::OperatingPointRecall& r : recalls) {
+    std::printf("%-14s recall %.3f at score >= %.3f, its 1 FP/photo on %s\n", r.set.c_str(), r.recall,
+                r.operating_score, detect::kOperatingPointSet);
+  }
+  FACEREC_RETURN_IF_ERROR(detect::LogOperatingPointRecalls(recalls, run));
   std::printf("\nModel: %s (%lld parameters, %.0f M multiply-adds at 640x480)\n",
               WorkspaceRelative(model.string()).c_str(), static_cast<long long>(cost.parameters),
               cost.multiply_adds / 1e6);
@@ -311,10 +318,11 @@ metrics::UnitStatistic ScoreOf(std::shared_ptr<const metrics::MatchedDetections>
 }
 
 // --seeds: each seed trained (or found finished in the store: alone, at any
-// thread count), then every validation set's AP (recall at 1 FP per photo
-// for a recall-only set) per evaluation variant as mean ± std over the
-// seeds with a bootstrap interval over photos, and the variant's paired
-// difference from the default; recorded as one more run, "detector_seeds".
+// thread count), then every validation set's AP (a recall-only set's recall
+// at 1 FP per photo and at the operating point, detect::RecallsAtOperatingPoint)
+// per evaluation variant as mean ± std over the seeds with a bootstrap
+// interval over photos, and the variant's paired difference from the default;
+// recorded as one more run, "detector_seeds".
 absl::Status TrainSeeds(experiment::Experiment& e, const DetectorData& data, const std::vector<int64_t>& seeds,
                         torch::Device device) {
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
@@ -337,39 +345,59 @@ absl::Status TrainSeeds(experiment::Experiment& e, const DetectorData& data, con
   bootstrap.confidence = FLAGS_bootstrap_confidence;
   pipeline::SeedIntervals intervals(bootstrap);
   const detect::DetectionEvaluationOptions evaluation;
-  // One seed's scores of `variant` on `set`.
-  const auto add = [&](const std::string& variant, const detect::DetectionSet& set,
-                       detect::DetectorEvaluation r) -> absl::Status {
-    const auto photos = static_cast<int32_t>(r.photos);
-    auto all = std::make_shared<const metrics::MatchedDetections>(std::move(r.matched_all));
-    auto large = std::make_shared<const metrics::MatchedDetections>(std::move(r.matched_large));
-    if (set.recall_only) {
-      return intervals.Add(variant, set.name, "recall_at_1fp", photos,
-                           ScoreOf(all, &metrics::DetectionScores::recall_at_false_positive_rate));
+  // One seed's scores of `variant` on every set (`results` in data.sets' order).
+  const auto add = [&](const std::string& variant, std::vector<detect::DetectorEvaluation> results) -> absl::Status {
+    // The recall-only sets at the operating score this seed's variant has on
+    // detect::kOperatingPointSet; the score stays fixed under the bootstrap.
+    std::map<std::string, double> operating_score;
+    for (const detect::OperatingPointRecall& r : detect::RecallsAtOperatingPoint(data.sets, results)) {
+      operating_score[r.set] = r.operating_score;
     }
-    FACEREC_RETURN_IF_ERROR(
-        intervals.Add(variant, set.name, "ap", photos, ScoreOf(all, &metrics::DetectionScores::average_precision)));
-    return intervals.Add(variant, set.name, "ap_large", photos,
-                         ScoreOf(large, &metrics::DetectionScores::average_precision));
+    for (size_t i = 0; i < data.sets.size(); ++i) {
+      const detect::DetectionSet& set = data.sets[i];
+      const auto photos = static_cast<int32_t>(results[i].photos);
+      auto all = std::make_shared<const metrics::MatchedDetections>(std::move(results[i].matched_all));
+      auto large = std::make_shared<const metrics::MatchedDetections>(std::move(results[i].matched_large));
+      if (set.recall_only) {
+        FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "recall_at_1fp", photos,
+                                              ScoreOf(all, &metrics::DetectionScores::recall_at_false_positive_rate)));
+        const auto cut = operating_score.find(set.name);
+        if (cut == operating_score.end()) continue;
+        FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "recall_at_operating_point", photos,
+                                              [all, score = cut->second](const std::vector<int>& multiplicity) {
+                                                return metrics::RecallAtScore(*all, score, multiplicity);
+                                              }));
+        continue;
+      }
+      FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "ap", photos,
+                                            ScoreOf(all, &metrics::DetectionScores::average_precision)));
+      FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "ap_large", photos,
+                                            ScoreOf(large, &metrics::DetectionScores::average_precision)));
+    }
+    return absl::OkStatus();
   };
   for (size_t k = 0; k < trained.size(); ++k) {
     for (const auto& [variant, options] : EvaluationVariants()) {
       LOG(INFO) << "seed " << seeds[k] << ": scoring " << variant;
       FACEREC_ASSIGN_OR_RETURN(std::unique_ptr<detect::OurDetector> detector,
                                detect::OurDetector::Load(trained[k].model_path, options, device));
+      std::vector<detect::DetectorEvaluation> results;
       for (const detect::DetectionSet& set : data.sets) {
         FACEREC_ASSIGN_OR_RETURN(detect::DetectorEvaluation r, detect::EvaluateDetector(*detector, set, evaluation));
-        FACEREC_RETURN_IF_ERROR(add(variant, set, std::move(r)));
+        results.push_back(std::move(r));
       }
+      FACEREC_RETURN_IF_ERROR(add(variant, std::move(results)));
     }
     // A peer's detections are the same for every seed: as a variant they
     // pair its score with the seeds' mean of ours, photo by photo.
     for (const detect::NamedExternalDetections& peer : peers) {
+      std::vector<detect::DetectorEvaluation> results;
       for (const detect::DetectionSet& set : data.sets) {
         FACEREC_ASSIGN_OR_RETURN(detect::DetectorEvaluation r,
                                  detect::EvaluateExternalDetections(peer.detections, set, root, evaluation));
-        FACEREC_RETURN_IF_ERROR(add(peer.name, set, std::move(r)));
+        results.push_back(std::move(r));
       }
+      FACEREC_RETURN_IF_ERROR(add(peer.name, std::move(results)));
     }
   }
   FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::SeedIntervalRow> rows, intervals.Summarise());

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "facerec/core/statistics.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/tracking/run_export.h"
+#include "glog/logging.h"
 
 namespace facerec::detect {
 
@@ -78,6 +80,36 @@ absl::Status LogDetectorEvaluation(const std::string& set_name, const DetectorEv
     FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "pr/precision", i, p.precision));
     FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "pr/recall", i, p.recall));
     FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "pr/score", i, p.score));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<OperatingPointRecall> RecallsAtOperatingPoint(const std::vector<DetectionSet>& sets,
+                                                          const std::vector<DetectorEvaluation>& results) {
+  CHECK_EQ(sets.size(), results.size());
+  const DetectorEvaluation* operating = nullptr;
+  for (size_t i = 0; i < sets.size(); ++i) {
+    if (sets[i].name == kOperatingPointSet) operating = &results[i];
+  }
+  std::vector<OperatingPointRecall> recalls;
+  if (operating == nullptr) return recalls;
+  const double cut = metrics::ScoreAtFalsePositiveRate(operating->matched_all);
+  for (size_t i = 0; i < sets.size(); ++i) {
+    if (!sets[i].recall_only) continue;
+    const std::vector<int> once(results[i].matched_all.faces_per_photo.size(), 1);
+    recalls.push_back({sets[i].name, cut, metrics::RecallAtScore(results[i].matched_all, cut, once)});
+  }
+  return recalls;
+}
+
+absl::Status LogOperatingPointRecalls(const std::vector<OperatingPointRecall>& recalls, tracking::Run* run) {
+  for (const OperatingPointRecall& r : recalls) {
+    const std::string key = absl::StrCat("eval/", r.set, "/");
+    FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "recall_at_operating_point", 0, r.recall));
+    // +infinity (nothing kept) is no number to store; the recall 0 says it.
+    if (std::isfinite(r.operating_score)) {
+      FACEREC_RETURN_IF_ERROR(run->LogMetric(key + "operating_score", 0, r.operating_score));
+    }
   }
   return absl::OkStatus();
 }

@@ -67,6 +67,32 @@ absl::Status LogDetectorEvaluation(const std::string& set_name,
                                    const DetectorEvaluation& evaluation, int curve_points,
                                    tracking::Run* run);
 
+// A recall-only set (afw) scored at an operating point set where false
+// positives are real. AFW annotates only some faces of a photo, so its recall
+// at 1 false positive per photo takes the detections of unannotated faces as
+// false and penalises the detector that finds more faces
+// (metrics::ScoreAtFalsePositiveRate says why). Instead each detector keeps
+// the detections that score at least its score at 1 false positive per photo
+// on kOperatingPointSet, every face of which is annotated, and the recall-only
+// set's recall is read there.
+inline constexpr char kOperatingPointSet[] = "facemask_val";
+
+struct OperatingPointRecall {
+  std::string set;              // A recall-only set.
+  double operating_score = 0;   // The detector's score at 1 FP/photo on kOperatingPointSet.
+  double recall = 0;            // The set's recall at that score.
+};
+
+// `results[i]` is the evaluation of `sets[i]` by one detector (sizes CHECKed).
+// One entry per recall-only set; none when kOperatingPointSet is not among
+// `sets`.
+std::vector<OperatingPointRecall> RecallsAtOperatingPoint(const std::vector<DetectionSet>& sets,
+                                                          const std::vector<DetectorEvaluation>& results);
+
+// Records them as eval/<set>/recall_at_operating_point and
+// eval/<set>/operating_score at step 0.
+absl::Status LogOperatingPointRecalls(const std::vector<OperatingPointRecall>& recalls, tracking::Run* run);
+
 }  // namespace facerec::detect
 
 #endif  // FACEREC_DETECT_DETECTION_EVALUATION_H_

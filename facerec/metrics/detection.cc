@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "glog/logging.h"
@@ -145,6 +146,29 @@ DetectionScores ScoreMatchedDetections(const MatchedDetections& matched, const s
   }
   s.average_precision = ap;
   return s;
+}
+
+double ScoreAtFalsePositiveRate(const MatchedDetections& matched) {
+  const double allowed_false =
+      matched.false_positives_per_photo * static_cast<double>(matched.faces_per_photo.size());
+  double cut = std::numeric_limits<double>::infinity();
+  int64_t false_positives = 0;
+  for (const Ranked& r : matched.ranked) {
+    if (r.outcome == Outcome::kFalse && ++false_positives > allowed_false) break;
+    cut = r.score;
+  }
+  return cut;
+}
+
+double RecallAtScore(const MatchedDetections& matched, double min_score, const std::vector<int>& multiplicity) {
+  CHECK_EQ(multiplicity.size(), matched.faces_per_photo.size());
+  int64_t faces = 0, found = 0;
+  for (size_t p = 0; p < multiplicity.size(); ++p) faces += multiplicity[p] * matched.faces_per_photo[p];
+  for (const Ranked& r : matched.ranked) {
+    if (r.score < min_score) break;  // Ranked by falling score.
+    if (r.outcome == Outcome::kTrue) found += multiplicity[r.photo];
+  }
+  return faces > 0 ? static_cast<double>(found) / static_cast<double>(faces) : 0;
 }
 
 DetectionScores EvaluateDetections(const std::vector<PhotoDetections>& photos,

@@ -126,6 +126,28 @@ MatchedDetections MatchDetections(const std::vector<PhotoDetections>& photos,
 // count (CHECKed: a programmer's error).
 DetectionScores ScoreMatchedDetections(const MatchedDetections& matched, const std::vector<int>& multiplicity);
 
+// An operating point carried from one set to another. On a set where not
+// every face is annotated (AFW) a detection of an unannotated face is no
+// false positive, so the recall at n false positives per photo there
+// penalises the detector that finds more faces. Instead the detector's score
+// cut is set on a fully annotated set, and the other set's recall is read at
+// that cut:
+//
+//   const double cut = ScoreAtFalsePositiveRate(MatchDetections(val, options));
+//   const double recall = RecallAtScore(MatchDetections(afw, points), cut, ones);
+//
+// ScoreAtFalsePositiveRate: the lowest score the recall_at_false_positive_rate
+// cut keeps (every photo once): the detections scoring at least this stay
+// within the allowance, up to detections tied with the first one over it.
+// The lowest detection's score when every detection fits; +infinity when none
+// does (an allowance under one false positive with a false one ranked first)
+// or there are no detections.
+double ScoreAtFalsePositiveRate(const MatchedDetections& matched);
+// The recall when only detections scoring at least `min_score` are kept, photo
+// p counting multiplicity[p] times (its size CHECKed, as above); 0 without a
+// face that counts.
+double RecallAtScore(const MatchedDetections& matched, double min_score, const std::vector<int>& multiplicity);
+
 }  // namespace facerec::metrics
 
 #endif  // FACEREC_METRICS_DETECTION_H_

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <random>
 
 namespace facerec::metrics {
@@ -204,6 +205,77 @@ TEST(DetectionTest, ScoringWithMultiplicitiesEqualsEvaluatingThePhotosRepeated) 
     EXPECT_EQ(weighted.true_positives, copied.true_positives);
     EXPECT_EQ(weighted.false_positives, copied.false_positives);
     EXPECT_EQ(weighted.ignored_detections, copied.ignored_detections);
+  }
+}
+
+// The RecallAtOneFalsePositivePerPhoto example's cut, carried over by hand:
+// ranked T(0.9) F(0.8) F(0.7) T(0.6) F(0.5) T(0.4), budget 2: the third false
+// one (0.5) is over it, so the lowest score kept is 0.6.
+TEST(DetectionTest, TheOperatingScoreIsTheLowestScoreWithinTheBudget) {
+  std::vector<PhotoDetections> photos(2);
+  photos[0].faces = {{Box(0, 0, 10, 10), false}, {Box(100, 0, 10, 10), false}};
+  photos[1].faces = {{Box(0, 0, 10, 10), false}};
+  photos[0].detections = {{Box(0, 0, 10, 10), 0.9}, {Box(300, 0, 10, 10), 0.8},
+                          {Box(100, 0, 10, 10), 0.6}};
+  photos[1].detections = {{Box(300, 0, 10, 10), 0.7}, {Box(500, 0, 10, 10), 0.5},
+                          {Box(0, 0, 10, 10), 0.4}};
+  const MatchedDetections m = MatchDetections(photos, DetectionMatchOptions());
+  EXPECT_DOUBLE_EQ(ScoreAtFalsePositiveRate(m), 0.6);
+  const std::vector<int> once(2, 1);
+  EXPECT_DOUBLE_EQ(RecallAtScore(m, 0.6, once), 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(RecallAtScore(m, 0.95, once), 0);
+  EXPECT_DOUBLE_EQ(RecallAtScore(m, 0.4, once), 1);
+  // Photo 0 drawn twice and photo 1 not at all: both of its faces score 0.9
+  // and 0.6; photo 1 alone: its face scores 0.4.
+  EXPECT_DOUBLE_EQ(RecallAtScore(m, 0.6, {2, 0}), 1);
+  EXPECT_DOUBLE_EQ(RecallAtScore(m, 0.6, {0, 1}), 0);
+}
+
+TEST(DetectionTest, WithoutAFalsePositiveAllowedAFalseFirstDetectionKeepsNothing) {
+  std::vector<PhotoDetections> photos(1);
+  photos[0].faces = {{Box(0, 0, 10, 10), false}};
+  photos[0].detections = {{Box(300, 0, 10, 10), 0.9}, {Box(0, 0, 10, 10), 0.8}};
+  DetectionMatchOptions options;
+  options.false_positives_per_photo = 0;
+  EXPECT_EQ(ScoreAtFalsePositiveRate(MatchDetections(photos, options)),
+            std::numeric_limits<double>::infinity());
+  EXPECT_EQ(ScoreAtFalsePositiveRate(MatchDetections({PhotoDetections()}, options)),
+            std::numeric_limits<double>::infinity());
+  // Every detection within the budget: the lowest one.
+  options.false_positives_per_photo = 5;
+  EXPECT_DOUBLE_EQ(ScoreAtFalsePositiveRate(MatchDetections(photos, options)), 0.8);
+}
+
+// Read at a set's own operating score, the recall is that set's recall at its
+// false-positive budget (scores drawn from a continuum: no ties), and it
+// counts exactly the true detections at or above the score.
+TEST(DetectionTest, RecallAtTheSetsOwnOperatingScoreIsItsRecallAtTheBudget) {
+  std::mt19937_64 rng(13);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (int trial = 0; trial < 40; ++trial) {
+    std::vector<PhotoDetections> photos(1 + trial % 5);
+    for (PhotoDetections& p : photos) {
+      for (int f = 0; f < 5; ++f) {
+        p.faces.push_back({Box(100 * f, 0, 40, 40), u(rng) < 0.2});
+        if (u(rng) < 0.7) p.detections.push_back({Box(100 * f + 4 * u(rng), 2, 40, 40), u(rng)});
+        if (u(rng) < 0.4) p.detections.push_back({Box(100 * f + 50, 300, 30, 30), u(rng)});
+      }
+    }
+    DetectionMatchOptions options;
+    options.false_positives_per_photo = 0.5 * (trial % 3);
+    const MatchedDetections m = MatchDetections(photos, options);
+    const std::vector<int> once(photos.size(), 1);
+    const DetectionScores s = ScoreMatchedDetections(m, once);
+    const double cut = ScoreAtFalsePositiveRate(m);
+    EXPECT_NEAR(RecallAtScore(m, cut, once), s.recall_at_false_positive_rate, 1e-12) << "trial " << trial;
+    const double threshold = u(rng);
+    int64_t found = 0;
+    for (const MatchedDetections::Ranked& r : m.ranked) {
+      found += r.score >= threshold && r.outcome == MatchedDetections::Outcome::kTrue;
+    }
+    EXPECT_NEAR(RecallAtScore(m, threshold, once), s.faces > 0 ? static_cast<double>(found) / s.faces : 0,
+                1e-12)
+        << "trial " << trial;
   }
 }
 
