@@ -115,7 +115,10 @@ inline const StageSeedsSection kLandmarkSeeds = {
 inline const StageSeedsSection kDetectorSeeds = {
     tracking::kTrainDetector, "detector_seeds", "photos", false,
     "ap: average precision at IoU 0.5; ap_large: faces under 24 px ignored; recall_at_1fp: recall at one "
-    "false positive per photo (AFW, where only recall means anything); as_flagged: the detector's defaults "
+    "false positive per photo (AFW, where only recall means anything, and where detections of its "
+    "unannotated faces count as false); recall_at_operating_point: AFW's recall at the score where the "
+    "same net makes one false positive per photo on facemask_val, every face of which is annotated; "
+    "as_flagged: the detector's defaults "
     "as the run's code had them (since issue 35 faces from 8 px, each photo enlarged 1.25x; before it from "
     "20 px, enlarged as much); no_enlargement: the photo as it is; smallest_face_20: faces from 20 px at the "
     "same enlargement; each on the same nets; a peer's name (ssd_mobilenetv1): its detections on the same photos "
