@@ -26,6 +26,12 @@ int OwnSmallestFace(const std::string& name) {
   return 0;
 }
 
+FaceDetectorOptions ResolvedOptions(const std::string& name, const FaceDetectorOptions& options) {
+  FaceDetectorOptions resolved = WithOwnSmallestFace(options, std::max(1, OwnSmallestFace(name)));
+  if (name == "ours") resolved.input_scale = OurInputScale(options);
+  return resolved;
+}
+
 absl::StatusOr<std::unique_ptr<FaceDetector>> MakeFaceDetector(const std::string& name,
                                                                const FaceDetectorOptions& options,
                                                                const std::string& model_path) {

@@ -30,6 +30,12 @@ double DefaultScoreThreshold(const std::string& name);
 // kHaarSmallestFace, kDlibHogSmallestFace. 0 for an unknown name.
 int OwnSmallestFace(const std::string& name);
 
+// `options` as the detector `name` applies them: a min_face_size of 0 is its
+// own smallest face (at least 1 px for an unknown name), and ours' input_scale
+// is the factor it resizes a photo by (OurInputScale). What a store of a
+// detector's faces keys on (pipeline/face_cache.h).
+FaceDetectorOptions ResolvedOptions(const std::string& name, const FaceDetectorOptions& options);
+
 // `model_path`: the trained model, for "ours" only (others ignore it).
 // InvalidArgumentError for an unknown name (listing the known ones), bad
 // options or "ours" without a model; NotFoundError when a model file is

@@ -44,14 +44,12 @@ absl::StatusOr<std::unique_ptr<FaceCache>> FaceCache::Open(const fs::path& root,
   if (std::isnan(threshold)) threshold = detect::DefaultScoreThreshold(options.detector);
   // Everything that changes which face is found or how it is cut, as the
   // detector resolves it (its own smallest face, ours its enlargement).
-  const detect::FaceDetectorOptions detection =
-      detect::WithOwnSmallestFace(options.detection, std::max(1, detect::OwnSmallestFace(options.detector)));
-  const double input_scale =
-      options.detector == "ours" ? detect::OurInputScale(detection) : detection.input_scale;
+  const detect::FaceDetectorOptions detection = detect::ResolvedOptions(options.detector, options.detection);
   cache->key_ = absl::StrFormat(
       "detector %s %s\nscore_threshold %.17g\nmin_face_size %d\ninput_scale %.17g\nlandmarks %s %s\n"
       "crop id_rate_window 83x100 largest_face\nbackend %s\n",
-      options.detector, cache->detector_sha256_, threshold, detection.min_face_size, input_scale, options.landmarks,
+      options.detector, cache->detector_sha256_, threshold, detection.min_face_size, detection.input_scale,
+      options.landmarks,
       cache->landmark_sha256_, options.backend);
   cache->dir_ = root / Sha256Hex(cache->key_).substr(0, 16);
   std::error_code error;

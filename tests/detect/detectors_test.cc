@@ -124,6 +124,24 @@ TEST(DetectorsTest, OursSearchesFromItsOwnSmallestFaceUnlessTold) {
   EXPECT_EQ(OwnSmallestFace("yolo"), 0);
 }
 
+TEST(DetectorsTest, ResolvedOptionsAreWhatEachDetectorApplies) {
+  FaceDetectorOptions options;  // min_face_size 0: each detector's own.
+  options.input_scale = 0.5;
+  const FaceDetectorOptions ours = ResolvedOptions("ours", options);
+  EXPECT_EQ(ours.min_face_size, kOurSmallestFace);
+  EXPECT_DOUBLE_EQ(ours.input_scale, 0.5 * kOurReliableFaceSide / kOurSmallestFace);
+  const FaceDetectorOptions haar = ResolvedOptions("haar", options);
+  EXPECT_EQ(haar.min_face_size, kHaarSmallestFace);
+  EXPECT_DOUBLE_EQ(haar.input_scale, 0.5);  // Haar resizes by input_scale alone.
+  EXPECT_EQ(ResolvedOptions("dlib_hog", options).min_face_size, kDlibHogSmallestFace);
+  EXPECT_EQ(ResolvedOptions("yolo", options).min_face_size, 1);
+  // A floor that was given stays; ours enlarges for it.
+  options.min_face_size = 20;
+  EXPECT_EQ(ResolvedOptions("ours", options).min_face_size, 20);
+  EXPECT_DOUBLE_EQ(ResolvedOptions("ours", options).input_scale, 0.5);
+  EXPECT_EQ(ResolvedOptions("haar", options).min_face_size, 20);
+}
+
 // The shipped detector on face-mask validation photos whose annotated faces
 // are all 10-18 px wide (between our floor and the classic detectors'):
 // left to its own floor it finds some of them, told 20 px it reports
