@@ -154,18 +154,26 @@ double BruteForceAp(const DetectionScores& s) {
   return ap;
 }
 
+// `count` photos of `faces` faces in a row (a fifth of them ignored), each
+// found with probability 0.7 by a box a few pixels off, plus a false
+// detection beside it with probability `false_rate`; scores uniform in [0, 1).
+std::vector<PhotoDetections> RandomPhotos(int count, int faces, double false_rate, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<PhotoDetections> photos(count);
+  for (PhotoDetections& p : photos) {
+    for (int f = 0; f < faces; ++f) {
+      p.faces.push_back({Box(100 * f, 0, 40, 40), u(rng) < 0.2});
+      if (u(rng) < 0.7) p.detections.push_back({Box(100 * f + 4 * u(rng), 2, 40, 40), u(rng)});
+      if (u(rng) < false_rate) p.detections.push_back({Box(100 * f + 50, 300, 30, 30), u(rng)});
+    }
+  }
+  return photos;
+}
+
 TEST(DetectionTest, AveragePrecisionMatchesTheDefinitionOnRandomPhotos) {
   std::mt19937_64 rng(7);
-  std::uniform_real_distribution<double> u(0, 1);
   for (int trial = 0; trial < 50; ++trial) {
-    std::vector<PhotoDetections> photos(1 + trial % 4);
-    for (PhotoDetections& p : photos) {
-      for (int f = 0; f < 5; ++f) {
-        p.faces.push_back({Box(100 * f, 0, 40, 40), u(rng) < 0.2});
-        if (u(rng) < 0.7) p.detections.push_back({Box(100 * f + 4 * u(rng), 2, 40, 40), u(rng)});
-        if (u(rng) < 0.3) p.detections.push_back({Box(100 * f + 50, 300, 30, 30), u(rng)});
-      }
-    }
+    const std::vector<PhotoDetections> photos = RandomPhotos(1 + trial % 4, 5, 0.3, rng);
     const DetectionScores s = EvaluateDetections(photos, DetectionMatchOptions());
     EXPECT_NEAR(s.average_precision, BruteForceAp(s), 1e-12) << "trial " << trial;
     EXPECT_LE(s.true_positives, s.faces);
@@ -176,17 +184,9 @@ TEST(DetectionTest, AveragePrecisionMatchesTheDefinitionOnRandomPhotos) {
 // score exactly as the photos physically repeated that many times.
 TEST(DetectionTest, ScoringWithMultiplicitiesEqualsEvaluatingThePhotosRepeated) {
   std::mt19937_64 rng(11);
-  std::uniform_real_distribution<double> u(0, 1);
   std::uniform_int_distribution<int> times(0, 3);
   for (int trial = 0; trial < 30; ++trial) {
-    std::vector<PhotoDetections> photos(2 + trial % 5);
-    for (PhotoDetections& p : photos) {
-      for (int f = 0; f < 4; ++f) {
-        p.faces.push_back({Box(100 * f, 0, 40, 40), u(rng) < 0.2});
-        if (u(rng) < 0.7) p.detections.push_back({Box(100 * f + 4 * u(rng), 2, 40, 40), u(rng)});
-        if (u(rng) < 0.3) p.detections.push_back({Box(100 * f + 50, 300, 30, 30), u(rng)});
-      }
-    }
+    const std::vector<PhotoDetections> photos = RandomPhotos(2 + trial % 5, 4, 0.3, rng);
     std::vector<int> multiplicity(photos.size());
     std::vector<PhotoDetections> repeated;
     for (size_t p = 0; p < photos.size(); ++p) {
@@ -253,14 +253,7 @@ TEST(DetectionTest, RecallAtTheSetsOwnOperatingScoreIsItsRecallAtTheBudget) {
   std::mt19937_64 rng(13);
   std::uniform_real_distribution<double> u(0, 1);
   for (int trial = 0; trial < 40; ++trial) {
-    std::vector<PhotoDetections> photos(1 + trial % 5);
-    for (PhotoDetections& p : photos) {
-      for (int f = 0; f < 5; ++f) {
-        p.faces.push_back({Box(100 * f, 0, 40, 40), u(rng) < 0.2});
-        if (u(rng) < 0.7) p.detections.push_back({Box(100 * f + 4 * u(rng), 2, 40, 40), u(rng)});
-        if (u(rng) < 0.4) p.detections.push_back({Box(100 * f + 50, 300, 30, 30), u(rng)});
-      }
-    }
+    const std::vector<PhotoDetections> photos = RandomPhotos(1 + trial % 5, 5, 0.4, rng);
     DetectionMatchOptions options;
     options.false_positives_per_photo = 0.5 * (trial % 3);
     const MatchedDetections m = MatchDetections(photos, options);
