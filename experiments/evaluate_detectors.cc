@@ -76,8 +76,7 @@ absl::Status LogOperatingPoint(const std::string& detector, const std::vector<de
                                const std::vector<detect::DetectorEvaluation>& results, tracking::Run* run) {
   const std::vector<detect::OperatingPointRecall> recalls = detect::RecallsAtOperatingPoint(sets, results);
   for (const detect::OperatingPointRecall& r : recalls) {
-    std::printf("%-10s %-14s recall %.3f at score >= %.3f, its 1 FP/photo on %s\n", detector.c_str(),
-                r.set.c_str(), r.recall, r.operating_score, detect::kOperatingPointSet);
+    std::printf("%-10s %s\n", detector.c_str(), detect::DescribeOperatingPointRecall(r).c_str());
   }
   std::fflush(stdout);
   return detect::LogOperatingPointRecalls(recalls, run);

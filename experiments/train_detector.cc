@@ -269,8 +269,7 @@ absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, con
   }
   const std::vector<detect::OperatingPointRecall> recalls = detect::RecallsAtOperatingPoint(data.sets, results);
   for (const detect::OperatingPointRecall& r : recalls) {
-    std::printf("%-14s recall %.3f at score >= %.3f, its 1 FP/photo on %s\n", r.set.c_str(), r.recall,
-                r.operating_score, detect::kOperatingPointSet);
+    std::printf("%s\n", detect::DescribeOperatingPointRecall(r).c_str());
   }
   FACEREC_RETURN_IF_ERROR(detect::LogOperatingPointRecalls(recalls, run));
   std::printf("\nModel: %s (%lld parameters, %.0f M multiply-adds at 640x480)\n",

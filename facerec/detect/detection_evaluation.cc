@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "facerec/core/statistics.h"
 #include "facerec/core/status_macros.h"
 #include "facerec/tracking/run_export.h"
@@ -100,6 +101,11 @@ std::vector<OperatingPointRecall> RecallsAtOperatingPoint(const std::vector<Dete
     recalls.push_back({sets[i].name, cut, metrics::RecallAtScore(results[i].matched_all, cut, once)});
   }
   return recalls;
+}
+
+std::string DescribeOperatingPointRecall(const OperatingPointRecall& recall) {
+  return absl::StrFormat("%s recall %.3f at score >= %.3f, its 1 FP/photo on %s", recall.set, recall.recall,
+                         recall.operating_score, kOperatingPointSet);
 }
 
 absl::Status LogOperatingPointRecalls(const std::vector<OperatingPointRecall>& recalls, tracking::Run* run) {

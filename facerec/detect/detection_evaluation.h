@@ -89,6 +89,9 @@ struct OperatingPointRecall {
 std::vector<OperatingPointRecall> RecallsAtOperatingPoint(const std::vector<DetectionSet>& sets,
                                                           const std::vector<DetectorEvaluation>& results);
 
+// "afw recall 0.985 at score >= 0.318, its 1 FP/photo on facemask_val".
+std::string DescribeOperatingPointRecall(const OperatingPointRecall& recall);
+
 // Records them as eval/<set>/recall_at_operating_point and
 // eval/<set>/operating_score at step 0.
 absl::Status LogOperatingPointRecalls(const std::vector<OperatingPointRecall>& recalls, tracking::Run* run);

@@ -102,5 +102,43 @@ TEST(DetectionEvaluationTest, ADetectorErrorNamesThePhoto) {
   EXPECT_NE(e.status().message().find(".jpg: out of order"), std::string::npos) << e.status();
 }
 
+// A fully annotated validation set where the detector's third false
+// detection scores 0.5 (budget: 2 photos, 2 false positives), and a
+// recall-only set read at the cut that leaves: by hand, scores 0.9, 0.8 (false),
+// 0.7 (false), 0.6 -> the cut is 0.6.
+TEST(DetectionEvaluationTest, ARecallOnlySetIsReadAtTheValidationSetsOperatingScore) {
+  const auto face = [](double x) { return metrics::AnnotatedFace{{x, 0, 10, 10}, false, {}}; };
+  const auto box = [](double x, double score) { return metrics::ScoredBox{{x, 0, 10, 10}, score}; };
+  std::vector<metrics::PhotoDetections> val(2);
+  val[0].faces = {face(0), face(100)};
+  val[0].detections = {box(0, 0.9), box(300, 0.8), box(100, 0.6)};
+  val[1].faces = {face(0)};
+  val[1].detections = {box(300, 0.7), box(500, 0.5), box(0, 0.4)};
+  // Recall-only photos (matched by IoU here for brevity): faces found at
+  // 0.95, 0.61 and 0.59, and one unannotated face at 0.99 that must not matter.
+  std::vector<metrics::PhotoDetections> afw(2);
+  afw[0].faces = {face(0), face(100)};
+  afw[0].detections = {box(0, 0.95), box(100, 0.61), box(700, 0.99)};
+  afw[1].faces = {face(0)};
+  afw[1].detections = {box(0, 0.59)};
+  const DetectionEvaluationOptions options;
+  std::vector<DetectionSet> sets(2);
+  sets[0].name = kOperatingPointSet;
+  sets[1].name = "afw";
+  sets[1].recall_only = true;
+  const std::vector<DetectorEvaluation> results = {
+      ScoreDetections(val, metrics::MatchRule::kIntersectionOverUnion, {1, 1}, options),
+      ScoreDetections(afw, metrics::MatchRule::kIntersectionOverUnion, {1, 1}, options)};
+  const std::vector<OperatingPointRecall> recalls = RecallsAtOperatingPoint(sets, results);
+  ASSERT_EQ(recalls.size(), 1u);
+  EXPECT_EQ(recalls[0].set, "afw");
+  EXPECT_DOUBLE_EQ(recalls[0].operating_score, 0.6);
+  EXPECT_DOUBLE_EQ(recalls[0].recall, 2.0 / 3.0);
+  EXPECT_EQ(DescribeOperatingPointRecall(recalls[0]),
+            "afw recall 0.667 at score >= 0.600, its 1 FP/photo on facemask_val");
+  // Without the validation set there is no operating point to read at.
+  EXPECT_TRUE(RecallsAtOperatingPoint({sets[1]}, {results[1]}).empty());
+}
+
 }  // namespace
 }  // namespace facerec::detect
