@@ -54,6 +54,13 @@ class LandmarkNetImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LandmarkNet);
 
+// The crop side, in pixels, the Wing loss's w and epsilon are given for:
+// coordinates in crop units are scaled to it before the loss, whatever the
+// net's input size (64 since the start, so nets trained at 64 px train
+// exactly as before; at 96 px, scaling by 96 gave the loss a 1.5x narrower
+// log region).
+inline constexpr double kWingLossCropSide = 64;
+
 // The Wing loss, per coordinate and averaged:
 // w * ln(1 + |d| / epsilon) for |d| < w, else |d| - C (C makes it
 // continuous). `predicted` and `truth` are [N, 5, 2] in pixels; Feng et al.'s

@@ -60,8 +60,8 @@ absl::Status TrainLandmarkNet(align::LandmarkNet net,
       const double lr = LearningRate(schedule, global_step, steps_per_epoch);
       SetLearningRate(optimizer, lr);
       optimizer.zero_grad();
-      const torch::Tensor loss =
-          align::WingLoss(net->forward(x) * size, y * size, o.wing_w, o.wing_epsilon);
+      const torch::Tensor loss = align::WingLoss(net->forward(x) * align::kWingLossCropSide,
+                                                 y * align::kWingLossCropSide, o.wing_w, o.wing_epsilon);
       const double value = loss.item<double>();
       if (run != nullptr) {
         FACEREC_RETURN_IF_ERROR(run->LogMetric("train/loss", global_step, value));

@@ -36,8 +36,11 @@ struct LandmarkTrainOptions {
   double lr = 2e-3;             // AdamW peak learning rate, cosine decay. Default 2e-3.
   double weight_decay = 1e-4;   // Decoupled. Default 1e-4.
   double warmup_epochs = 1;     // Default 1.
-  double wing_w = 10;           // Wing loss width in crop pixels. Default 10.
-  double wing_epsilon = 2;      // Default 2.
+  // The Wing loss's width and curvature in pixels of a crop of
+  // align::kWingLossCropSide (Feng et al.'s 64 px) whatever the net's input
+  // size, so that --input_size does not change the loss's shape. Defaults 10, 2.
+  double wing_w = 10;
+  double wing_epsilon = 2;
   align::LandmarkAugmentOptions augment;
   uint64_t seed = 0;
   c10::Device device = c10::kCPU;
