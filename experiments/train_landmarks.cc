@@ -8,6 +8,8 @@
 //   tools/bazel run //experiments:train_landmarks -- --epochs=5 --base_width=8
 //   tools/bazel run //experiments:train_landmarks -- --seeds=1,2,3   # mean ± std, intervals
 //
+// A killed run started again with the same flags resumes after its last
+// finished epoch (--resume; artifacts/landmarks/<hash of flags and data>/).
 // Seeds in parallel: run each as its own process (--seed=N --threads=1),
 // then --seeds=1,2,3 with the same flags at any --threads: each seed's
 // finished run is found in the store and its net only evaluated again.
@@ -99,6 +101,7 @@ DEFINE_string(seeds, "",
               "one more run, 'landmark_seeds'.");
 DEFINE_int32(bootstrap_replicates, kBootstrap.replicates, "Bootstrap replicates of the --seeds intervals.");
 DEFINE_double(bootstrap_confidence, kBootstrap.confidence, "Coverage of those intervals, in (0, 1).");
+DEFINE_bool(resume, true, "Resume a killed run with the same flags from its last epoch's checkpoint.");
 DEFINE_int32(validate_every, 5, "Validation NME on the held-out training faces every N epochs.");
 DEFINE_int32(holdout_every, 20, "Every Nth training face is held out for validation.");
 
@@ -202,7 +205,8 @@ absl::StatusOr<LandmarkData> LoadData(const std::filesystem::path& root) {
 // summary's own flags.
 std::map<std::string, std::string> TrainingParams(int64_t seed) {
   std::map<std::string, std::string> params = experiment::FlagsDefinedIn(
-      "train_landmarks", {"run_name", "model", "seeds", "bootstrap_replicates", "bootstrap_confidence"});
+      "train_landmarks",
+      {"run_name", "model", "resume", "seeds", "bootstrap_replicates", "bootstrap_confidence"});
   params["seed"] = absl::StrCat(seed);
   params["threads"] = absl::StrCat(torch::get_num_threads());
   return params;
@@ -271,6 +275,11 @@ absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, con
     options.augment.tight_crop_probability = FLAGS_tight_crop_probability;
     options.seed = static_cast<uint64_t>(seed);
     options.device = device;
+    // A checkpoint belongs to one configuration and one set of faces.
+    const std::filesystem::path dir =
+        e.CheckpointDir("landmarks", run_options.params, run_options.dataset_fingerprint);
+    options.checkpoint_path = (dir / "checkpoint.pt").string();
+    if (!FLAGS_resume) std::filesystem::remove(options.checkpoint_path);
     const std::vector<align::LandmarkExample>* holdout =
         !data.eval_sets.empty() && data.eval_sets[0].name == "mtfl_holdout" ? &data.eval_sets[0].examples : nullptr;
     auto validate = [&](int epoch) -> absl::Status {
@@ -288,7 +297,7 @@ absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, con
       return run->LogMetric("val/nme", epoch, s.mean_nme);
     };
     FACEREC_RETURN_IF_ERROR(train::TrainLandmarkNet(net, data.train, options, run, validate));
-    model = e.CheckpointDir("landmarks", run_options.params, run_options.dataset_fingerprint) / "landmark_net.pt";
+    model = dir / "landmark_net.pt";
     FACEREC_RETURN_IF_ERROR(align::SaveLandmarkNet(net, model.string()));
     FACEREC_RETURN_IF_ERROR(run->LogArtifact("landmark_net", model.string()));
     FACEREC_ASSIGN_OR_RETURN(model_sha256, Sha256OfFile(model.string()));

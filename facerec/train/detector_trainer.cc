@@ -16,56 +16,6 @@
 #include "glog/logging.h"
 
 namespace facerec::train {
-namespace {
-
-absl::Status SaveCheckpoint(const std::string& path, detect::DetectorNet net,
-                            torch::optim::AdamW& optimizer, int next_epoch, int64_t global_step) {
-  if (path.empty()) return absl::OkStatus();
-  const std::string temporary = path + ".tmp";
-  try {
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-    torch::serialize::OutputArchive archive, model, state;
-    net->save(model);
-    SaveOptimizerState(optimizer, net->parameters(), state);  // The same bytes for the same state.
-    archive.write("model", model);
-    archive.write("optimizer_state", state);
-    archive.write("next_epoch", torch::tensor(static_cast<int64_t>(next_epoch)));
-    archive.write("global_step", torch::tensor(global_step));
-    archive.save_to(temporary);
-    std::filesystem::rename(temporary, path);
-  } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat("writing checkpoint ", path, ": ", e.what()));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status LoadCheckpoint(const std::string& path, detect::DetectorNet net,
-                            torch::optim::AdamW& optimizer, torch::Device device, int* next_epoch,
-                            int64_t* global_step) {
-  try {
-    torch::serialize::InputArchive archive, model, state;
-    archive.load_from(path, device);
-    archive.read("model", model);
-    net->load(model);
-    if (archive.try_read("optimizer_state", state)) {
-      LoadOptimizerState(Optimizer::kAdamW, net->parameters(), state, optimizer);
-    } else {  // A checkpoint from before the state was kept by parameter order.
-      archive.read("optimizer", state);
-      optimizer.load(state);
-    }
-    torch::Tensor epoch, step;
-    archive.read("next_epoch", epoch);
-    archive.read("global_step", step);
-    *next_epoch = static_cast<int>(epoch.item<int64_t>());
-    *global_step = step.item<int64_t>();
-  } catch (const std::exception& e) {
-    return absl::DataLossError(absl::StrCat("cannot resume from ", path, ": ", e.what(),
-                                            " (delete it to start over)"));
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 absl::Status ValidateDetectorTrainOptions(const DetectorTrainOptions& o) {
   auto bad = [](const char* field, double value, const char* allowed) {
@@ -101,7 +51,7 @@ absl::Status TrainDetectorNet(detect::DetectorNet net,
   int64_t global_step = 0;
   if (!o.checkpoint_path.empty() && std::filesystem::exists(o.checkpoint_path)) {
     FACEREC_RETURN_IF_ERROR(
-        LoadCheckpoint(o.checkpoint_path, net, optimizer, o.device, &epoch, &global_step));
+        LoadNetCheckpoint(o.checkpoint_path, *net, optimizer, o.device, &epoch, &global_step));
     LOG(INFO) << "resuming from " << o.checkpoint_path << " at epoch " << epoch + 1 << ", step "
               << global_step;
     if (run != nullptr) FACEREC_RETURN_IF_ERROR(run->SetTag("resumed_from_epoch", absl::StrCat(epoch)));
@@ -178,7 +128,7 @@ absl::Status TrainDetectorNet(detect::DetectorNet net,
       FACEREC_RETURN_IF_ERROR(run->LogMetric("train/epoch_loss", epoch, loss_sum / steps_per_epoch));
       FACEREC_RETURN_IF_ERROR(run->LogMetric("train/images_per_second", epoch, images_per_second));
     }
-    FACEREC_RETURN_IF_ERROR(SaveCheckpoint(o.checkpoint_path, net, optimizer, epoch + 1, global_step));
+    FACEREC_RETURN_IF_ERROR(SaveNetCheckpoint(o.checkpoint_path, *net, optimizer, epoch + 1, global_step));
     if (after_epoch) FACEREC_RETURN_IF_ERROR(after_epoch(epoch));
   }
   meter.Finish();

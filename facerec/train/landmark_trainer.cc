@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 #include <random>
 #include <torch/torch.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "facerec/core/progress.h"
 #include "facerec/core/status_macros.h"
@@ -28,10 +30,20 @@ absl::Status TrainLandmarkNet(align::LandmarkNet net,
   torch::optim::AdamW optimizer(
       net->parameters(), torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
   const TrainOptions schedule = CosineSchedule(o.epochs, o.lr, o.warmup_epochs);
-  const int size = net->options().input_size;
-  ProgressMeter meter("landmarks", o.epochs * steps_per_epoch, "step", o.progress_interval_seconds);
+  int epoch = 0;
   int64_t global_step = 0;
-  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+  if (!o.checkpoint_path.empty() && std::filesystem::exists(o.checkpoint_path)) {
+    FACEREC_RETURN_IF_ERROR(
+        LoadNetCheckpoint(o.checkpoint_path, *net, optimizer, o.device, &epoch, &global_step));
+    LOG(INFO) << "resuming from " << o.checkpoint_path << " at epoch " << epoch + 1 << ", step "
+              << global_step;
+    if (run != nullptr) FACEREC_RETURN_IF_ERROR(run->SetTag("resumed_from_epoch", absl::StrCat(epoch)));
+  }
+  const int size = net->options().input_size;
+  ProgressMeter meter("landmarks", o.epochs * steps_per_epoch, "step", o.progress_interval_seconds,
+                      /*done_before=*/global_step);
+  int64_t steps_this_process = 0;
+  for (; epoch < o.epochs; ++epoch) {
     net->train();
     torch::manual_seed(o.seed * 1000003ULL + epoch);
     std::vector<size_t> order(train.size());
@@ -41,6 +53,10 @@ absl::Status TrainLandmarkNet(align::LandmarkNet net,
     double loss_sum = 0;
     const auto epoch_start = std::chrono::steady_clock::now();
     for (int64_t b = 0; b < steps_per_epoch; ++b, ++global_step) {
+      if (o.stop_after_steps > 0 && steps_this_process == o.stop_after_steps) {
+        return absl::AbortedError("stopped by stop_after_steps (test hook)");
+      }
+      ++steps_this_process;
       std::vector<cv::Mat> crops;
       std::vector<float> points;
       for (int64_t i = 0; i < o.batch_size; ++i) {
@@ -87,6 +103,7 @@ absl::Status TrainLandmarkNet(align::LandmarkNet net,
       FACEREC_RETURN_IF_ERROR(run->LogMetric("train/epoch_loss", epoch, loss_sum / steps_per_epoch));
       FACEREC_RETURN_IF_ERROR(run->LogMetric("train/images_per_second", epoch, images_per_second));
     }
+    FACEREC_RETURN_IF_ERROR(SaveNetCheckpoint(o.checkpoint_path, *net, optimizer, epoch + 1, global_step));
     if (after_epoch) FACEREC_RETURN_IF_ERROR(after_epoch(epoch));
   }
   meter.Finish();

@@ -72,6 +72,56 @@ void LoadOptimizerState(Optimizer kind, const std::vector<torch::Tensor>& params
   }
 }
 
+absl::Status SaveNetCheckpoint(const std::string& path, const torch::nn::Module& net,
+                               const torch::optim::AdamW& optimizer, int next_epoch,
+                               int64_t global_step) {
+  if (path.empty()) return absl::OkStatus();
+  const std::string temporary = path + ".tmp";
+  try {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    torch::serialize::OutputArchive archive, model, state;
+    net.save(model);
+    SaveOptimizerState(optimizer, net.parameters(), state);  // The same bytes for the same state.
+    archive.write("model", model);
+    archive.write("optimizer_state", state);
+    archive.write("next_epoch", torch::tensor(static_cast<int64_t>(next_epoch)));
+    archive.write("global_step", torch::tensor(global_step));
+    archive.save_to(temporary);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("writing checkpoint ", temporary, ": ", e.what()));
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);  // Atomic on one filesystem.
+  if (error) return absl::InternalError(absl::StrCat("renaming ", temporary, ": ", error.message()));
+  return absl::OkStatus();
+}
+
+absl::Status LoadNetCheckpoint(const std::string& path, torch::nn::Module& net,
+                               torch::optim::AdamW& optimizer, torch::Device device,
+                               int* next_epoch, int64_t* global_step) {
+  try {
+    torch::serialize::InputArchive archive, model, state;
+    archive.load_from(path, device);
+    archive.read("model", model);
+    net.load(model);
+    if (archive.try_read("optimizer_state", state)) {
+      LoadOptimizerState(Optimizer::kAdamW, net.parameters(), state, optimizer);
+    } else {  // A checkpoint from before the state was kept by parameter order.
+      archive.read("optimizer", state);
+      optimizer.load(state);
+    }
+    torch::Tensor epoch, step;
+    archive.read("next_epoch", epoch);
+    archive.read("global_step", step);
+    *next_epoch = static_cast<int>(epoch.item<int64_t>());
+    *global_step = step.item<int64_t>();
+  } catch (const std::exception& e) {
+    return absl::DataLossError(
+        absl::StrCat("cannot resume from ", path, ": ", e.what(), " (delete it to start over)"));
+  }
+  return absl::OkStatus();
+}
+
 
 absl::StatusOr<Optimizer> ParseOptimizer(absl::string_view name) {
   if (name == "sgd") return Optimizer::kSgd;

@@ -133,6 +133,22 @@ void SaveOptimizerState(const torch::optim::Optimizer& optimizer,
 void LoadOptimizerState(Optimizer kind, const std::vector<torch::Tensor>& params,
                         torch::serialize::InputArchive& archive, torch::optim::Optimizer& optimizer);
 
+// The epoch checkpoint of a training loop that owns one net and one AdamW
+// optimiser (landmarks, detector): the net, the optimiser's state (by
+// parameter order), the next epoch and the global step, written atomically
+// (a temporary file, then a rename) so a kill leaves the previous checkpoint
+// whole. Nothing in it depends on when or where it was written, so two runs
+// of one configuration write the same bytes. An empty `path` writes nothing.
+absl::Status SaveNetCheckpoint(const std::string& path, const torch::nn::Module& net,
+                               const torch::optim::AdamW& optimizer, int next_epoch,
+                               int64_t global_step);
+// Reads what SaveNetCheckpoint wrote into `net` and `optimizer` (made with
+// the same shapes). DataLossError naming the file when it cannot be read;
+// `net` may then be half loaded and must not be used.
+absl::Status LoadNetCheckpoint(const std::string& path, torch::nn::Module& net,
+                               torch::optim::AdamW& optimizer, torch::Device device,
+                               int* next_epoch, int64_t* global_step);
+
 // Learning rate at `step` (0-based, counted over all epochs), with `steps_per_epoch`.
 double LearningRate(const TrainOptions& options, int64_t step, int64_t steps_per_epoch);
 

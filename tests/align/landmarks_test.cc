@@ -1,9 +1,13 @@
 // The landmark stage's pieces: Wing loss values, crop geometry under
 // rotation/framing/edge cuts/mirroring (the point must stay on the pixel it marks, with
-// left and right swapped by a flip), model files, and a short real training.
+// left and right swapped by a flip), model files, a short real training, and
+// a killed training resumed from its checkpoint.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <opencv2/imgproc.hpp>
 #include <random>
 #include <torch/torch.h>
@@ -283,6 +287,67 @@ TEST(LandmarkTrainerTest, ShortTrainingOnRealFacesLowersTheError) {
   ASSERT_TRUE(train::TrainLandmarkNet(net, subset, options, nullptr).ok());
   const double after = error();
   EXPECT_LT(after, 0.6 * before) << "mean point error before " << before << " px, after " << after;
+}
+
+// A run killed in the middle of its second epoch and started again with the
+// same checkpoint path trains exactly what an uninterrupted run trains: the
+// order and every augmentation are functions of (seed, epoch, step), and the
+// checkpoint holds the net's buffers and the optimiser's moments.
+TEST(LandmarkTrainerTest, KilledAndResumedTrainingEndsWithTheUninterruptedNet) {
+  absl::StatusOr<std::vector<LandmarkExample>> all =
+      LoadMtflExamples(testing::DataRoot(), "new_training.txt", 2);
+  ASSERT_TRUE(all.ok()) << all.status();
+  const std::vector<LandmarkExample> subset(all->begin(), all->begin() + 128);
+  LandmarkNetOptions net_options;
+  net_options.base_width = 8;
+  net_options.hidden = 32;
+  const auto fresh_net = [&]() {
+    torch::manual_seed(1);
+    return LandmarkNet(net_options);
+  };
+  const auto options_with = [](const std::filesystem::path& checkpoint) {
+    train::LandmarkTrainOptions options;
+    options.epochs = 3;
+    options.batch_size = 32;  // 4 steps an epoch; augmentation on, as trained.
+    options.seed = 7;
+    options.checkpoint_path = checkpoint.string();
+    return options;
+  };
+  const std::filesystem::path uninterrupted_checkpoint =
+      testing::FreshTempDir("uninterrupted") / "checkpoint.pt";
+  LandmarkNet uninterrupted = fresh_net();
+  ASSERT_TRUE(train::TrainLandmarkNet(uninterrupted, subset, options_with(uninterrupted_checkpoint), nullptr).ok());
+
+  const std::filesystem::path checkpoint = testing::FreshTempDir("resumed") / "checkpoint.pt";
+  {
+    train::LandmarkTrainOptions options = options_with(checkpoint);
+    options.stop_after_steps = 4 + 2;  // Dies in the middle of epoch 2.
+    const absl::Status status = train::TrainLandmarkNet(fresh_net(), subset, options, nullptr);
+    ASSERT_EQ(status.code(), absl::StatusCode::kAborted) << status;
+  }
+  std::vector<int> epochs_called;
+  LandmarkNet resumed = fresh_net();  // A new process: fresh weights, then the checkpoint.
+  ASSERT_TRUE(train::TrainLandmarkNet(resumed, subset, options_with(checkpoint), nullptr, [&](int epoch) {
+                epochs_called.push_back(epoch);
+                return absl::OkStatus();
+              }).ok());
+  EXPECT_EQ(epochs_called, (std::vector<int>{1, 2}));  // Epoch 0 was the killed run's.
+
+  const auto a = uninterrupted->named_parameters();
+  const auto b = resumed->named_parameters();
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& item : a) {
+    EXPECT_TRUE(torch::equal(item.value(), b[item.key()])) << item.key();
+  }
+  for (const auto& item : uninterrupted->named_buffers()) {
+    EXPECT_TRUE(torch::equal(item.value(), resumed->named_buffers()[item.key()])) << item.key();
+  }
+  // The last checkpoints agree byte for byte too.
+  const auto bytes = [](const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  EXPECT_EQ(bytes(uninterrupted_checkpoint), bytes(checkpoint));
 }
 
 }  // namespace
