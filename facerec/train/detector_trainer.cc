@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <numeric>
 #include <random>
 #include <torch/torch.h>
@@ -49,13 +48,8 @@ absl::Status TrainDetectorNet(detect::DetectorNet net,
   const TrainOptions schedule = CosineSchedule(o.epochs, o.lr, o.warmup_epochs);
   int epoch = 0;
   int64_t global_step = 0;
-  if (!o.checkpoint_path.empty() && std::filesystem::exists(o.checkpoint_path)) {
-    FACEREC_RETURN_IF_ERROR(
-        LoadNetCheckpoint(o.checkpoint_path, *net, optimizer, o.device, &epoch, &global_step));
-    LOG(INFO) << "resuming from " << o.checkpoint_path << " at epoch " << epoch + 1 << ", step "
-              << global_step;
-    if (run != nullptr) FACEREC_RETURN_IF_ERROR(run->SetTag("resumed_from_epoch", absl::StrCat(epoch)));
-  }
+  FACEREC_RETURN_IF_ERROR(ResumeFromNetCheckpoint(o.checkpoint_path, *net, optimizer, o.device, run,
+                                                  &epoch, &global_step));
   const int size = o.augment.input_size;
   // Assignment runs on the CPU, the loss on the device: one copy of the cells each.
   const torch::Tensor cpu_cells = detect::DetectorCells(size, size);

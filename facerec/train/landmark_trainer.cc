@@ -3,12 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <numeric>
 #include <random>
 #include <torch/torch.h>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "facerec/core/progress.h"
 #include "facerec/core/status_macros.h"
@@ -32,13 +30,8 @@ absl::Status TrainLandmarkNet(align::LandmarkNet net,
   const TrainOptions schedule = CosineSchedule(o.epochs, o.lr, o.warmup_epochs);
   int epoch = 0;
   int64_t global_step = 0;
-  if (!o.checkpoint_path.empty() && std::filesystem::exists(o.checkpoint_path)) {
-    FACEREC_RETURN_IF_ERROR(
-        LoadNetCheckpoint(o.checkpoint_path, *net, optimizer, o.device, &epoch, &global_step));
-    LOG(INFO) << "resuming from " << o.checkpoint_path << " at epoch " << epoch + 1 << ", step "
-              << global_step;
-    if (run != nullptr) FACEREC_RETURN_IF_ERROR(run->SetTag("resumed_from_epoch", absl::StrCat(epoch)));
-  }
+  FACEREC_RETURN_IF_ERROR(ResumeFromNetCheckpoint(o.checkpoint_path, *net, optimizer, o.device, run,
+                                                  &epoch, &global_step));
   const int size = net->options().input_size;
   ProgressMeter meter("landmarks", o.epochs * steps_per_epoch, "step", o.progress_interval_seconds,
                       /*done_before=*/global_step);

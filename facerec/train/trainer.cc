@@ -96,9 +96,10 @@ absl::Status SaveNetCheckpoint(const std::string& path, const torch::nn::Module&
   return absl::OkStatus();
 }
 
-absl::Status LoadNetCheckpoint(const std::string& path, torch::nn::Module& net,
-                               torch::optim::AdamW& optimizer, torch::Device device,
-                               int* next_epoch, int64_t* global_step) {
+absl::Status ResumeFromNetCheckpoint(const std::string& path, torch::nn::Module& net,
+                                     torch::optim::AdamW& optimizer, torch::Device device,
+                                     tracking::Run* run, int* next_epoch, int64_t* global_step) {
+  if (path.empty() || !std::filesystem::exists(path)) return absl::OkStatus();
   try {
     torch::serialize::InputArchive archive, model, state;
     archive.load_from(path, device);
@@ -119,6 +120,8 @@ absl::Status LoadNetCheckpoint(const std::string& path, torch::nn::Module& net,
     return absl::DataLossError(
         absl::StrCat("cannot resume from ", path, ": ", e.what(), " (delete it to start over)"));
   }
+  LOG(INFO) << "resuming from " << path << " at epoch " << *next_epoch + 1 << ", step " << *global_step;
+  if (run != nullptr) return run->SetTag("resumed_from_epoch", absl::StrCat(*next_epoch));
   return absl::OkStatus();
 }
 

@@ -142,12 +142,15 @@ void LoadOptimizerState(Optimizer kind, const std::vector<torch::Tensor>& params
 absl::Status SaveNetCheckpoint(const std::string& path, const torch::nn::Module& net,
                                const torch::optim::AdamW& optimizer, int next_epoch,
                                int64_t global_step);
-// Reads what SaveNetCheckpoint wrote into `net` and `optimizer` (made with
-// the same shapes). DataLossError naming the file when it cannot be read;
-// `net` may then be half loaded and must not be used.
-absl::Status LoadNetCheckpoint(const std::string& path, torch::nn::Module& net,
-                               torch::optim::AdamW& optimizer, torch::Device device,
-                               int* next_epoch, int64_t* global_step);
+// Resumes a training loop from `path` when that file exists: reads what
+// SaveNetCheckpoint wrote into `net` and `optimizer` (made with the same
+// shapes), sets the epoch and step to continue from, logs it and tags `run`
+// (may be null) resumed_from_epoch. With `path` empty or absent it changes
+// nothing. DataLossError naming the file when it cannot be read; `net` may
+// then be half loaded and must not be used.
+absl::Status ResumeFromNetCheckpoint(const std::string& path, torch::nn::Module& net,
+                                     torch::optim::AdamW& optimizer, torch::Device device,
+                                     tracking::Run* run, int* next_epoch, int64_t* global_step);
 
 // Learning rate at `step` (0-based, counted over all epochs), with `steps_per_epoch`.
 double LearningRate(const TrainOptions& options, int64_t step, int64_t steps_per_epoch);
