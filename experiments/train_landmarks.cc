@@ -80,6 +80,9 @@ DEFINE_int32(refine_passes, kDetector.refine_passes,
 DEFINE_bool(flip_average, kDetector.flip_average,
             "Evaluation: average each prediction with the one on the mirrored crop "
             "(align/landmark_detector.h).");
+DEFINE_bool(upright_refinement, kDetector.upright_refinement,
+            "Evaluation: turn each refinement crop so the previous pass's eyes lie level "
+            "(align/landmark_detector.h).");
 DEFINE_string(model, "",
               "Evaluate this saved landmark net (a landmark_net.pt, relative to the workspace "
               "root) instead of training one; the net's own options replace --input_size, "
@@ -112,6 +115,7 @@ align::LandmarkDetectorOptions DetectorOptions() {
   align::LandmarkDetectorOptions options;
   options.refine_passes = FLAGS_refine_passes;
   options.flip_average = FLAGS_flip_average;
+  options.upright_refinement = FLAGS_upright_refinement;
   return options;
 }
 
@@ -330,7 +334,8 @@ absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, con
 }
 
 // The evaluation options a seeds summary compares: as flagged first, then
-// each test-time step the flags turn on, turned off.
+// each test-time step the flags turn on, turned off, and the refinement crops
+// turned upright or not, whichever the flags do not.
 std::vector<std::pair<std::string, align::LandmarkDetectorOptions>> EvaluationVariants() {
   std::vector<std::pair<std::string, align::LandmarkDetectorOptions>> variants = {{"as_flagged", DetectorOptions()}};
   if (DetectorOptions().refine_passes > 0) {
@@ -342,6 +347,11 @@ std::vector<std::pair<std::string, align::LandmarkDetectorOptions>> EvaluationVa
     align::LandmarkDetectorOptions o = DetectorOptions();
     o.flip_average = false;
     variants.push_back({"no_flip_averaging", o});
+  }
+  if (DetectorOptions().refine_passes > 0) {  // Turned crops, on or off: whichever the flags are not.
+    align::LandmarkDetectorOptions o = DetectorOptions();
+    o.upright_refinement = !o.upright_refinement;
+    variants.push_back({o.upright_refinement ? "upright_refinement" : "no_upright_refinement", o});
   }
   return variants;
 }

@@ -110,7 +110,9 @@ inline const StageSeedsSection kLandmarkSeeds = {
     tracking::kTrainLandmarks, "landmark_seeds", "faces", true,
     "nme: mean point error over the eye-centre distance; fail: share of faces with NME > 10 %; "
     "as_flagged: the refinement pass and flip averaging on, as trained; no_refinement, "
-    "no_flip_averaging: one of them off, the same nets.",
+    "no_flip_averaging: one of them off, the same nets; upright_refinement or "
+    "no_upright_refinement (summaries since issue 35): the refinement crop turned so that the first "
+    "pass's eyes lie level, or not, whichever as_flagged does not, the same nets.",
     "train_landmarks --seeds=1,2,3"};
 inline const StageSeedsSection kDetectorSeeds = {
     tracking::kTrainDetector, "detector_seeds", "photos", false,

@@ -131,11 +131,23 @@ LandmarkSample MakeLandmarkSample(const cv::Mat& photo, const std::vector<data::
   return sample;
 }
 
-std::vector<data::Point2> CropToPhoto(const SquareBox& box, const std::vector<data::Point2>& points) {
+cv::Mat CropOfBox(const cv::Mat& photo, const SquareBox& box, int crop_size, double angle_degrees) {
+  cv::Mat crop;
+  cv::warpAffine(photo, crop, PhotoToCrop(box, crop_size, angle_degrees), cv::Size(crop_size, crop_size),
+                 cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  return crop;
+}
+
+std::vector<data::Point2> CropToPhoto(const SquareBox& box, const std::vector<data::Point2>& points,
+                                      double angle_degrees) {
+  // PhotoToCrop rotates by -angle about the centre; this rotates back by +angle.
+  const double a = angle_degrees * M_PI / 180.0;
+  const double c = std::cos(a), s = std::sin(a);
   std::vector<data::Point2> out;
   out.reserve(points.size());
   for (const data::Point2& p : points) {
-    out.push_back({box.center_x + (p.x - 0.5) * box.side, box.center_y + (p.y - 0.5) * box.side});
+    const double u = (p.x - 0.5) * box.side, v = (p.y - 0.5) * box.side;
+    out.push_back({box.center_x + c * u - s * v, box.center_y + s * u + c * v});
   }
   return out;
 }

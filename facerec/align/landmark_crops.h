@@ -99,8 +99,15 @@ LandmarkSample MakeLandmarkSample(const cv::Mat& photo, const std::vector<data::
                                   const SquareBox& box, int crop_size,
                                   const LandmarkAugmentOptions& options, std::mt19937_64* rng);
 
-// Points in crop units (of an unaugmented crop of `box`) -> photo pixels.
-std::vector<data::Point2> CropToPhoto(const SquareBox& box, const std::vector<data::Point2>& points);
+// The crop_size x crop_size crop of `box` turned by `angle_degrees` (about
+// the box's centre, as PhotoToCrop), unaugmented, edges replicated: what a
+// net is run on.
+cv::Mat CropOfBox(const cv::Mat& photo, const SquareBox& box, int crop_size, double angle_degrees = 0);
+
+// Points in crop units (of an unaugmented crop of `box`, turned by
+// `angle_degrees`) -> photo pixels: the inverse of PhotoToCrop.
+std::vector<data::Point2> CropToPhoto(const SquareBox& box, const std::vector<data::Point2>& points,
+                                      double angle_degrees = 0);
 
 // The 5-point order after a horizontal flip: left and right swap.
 std::vector<data::Point2> SwapLeftRight(const std::vector<data::Point2>& points);

@@ -58,6 +58,11 @@ SquareBox RefinementBox(const std::vector<data::Point2>& points) {
   return BoxAroundFivePoints(points, kRefineEyeMouthFraction);
 }
 
+double EyeLineDegrees(const std::vector<data::Point2>& points) {
+  CHECK_GE(points.size(), 2u);
+  return std::atan2(points[1].y - points[0].y, points[1].x - points[0].x) * 180.0 / M_PI;
+}
+
 
 LandmarkDetector::LandmarkDetector(const LandmarkNet& net, torch::Device device,
                                    LandmarkDetectorOptions options)
@@ -95,14 +100,18 @@ std::vector<std::vector<data::Point2>> LandmarkDetector::Detect(const std::vecto
     const size_t end = std::min(photos.size(), start + kMaxBatch);
     const std::vector<cv::Mat> chunk(photos.begin() + start, photos.begin() + end);
     std::vector<SquareBox> pass_boxes(boxes.begin() + start, boxes.begin() + end);
+    std::vector<double> angles(pass_boxes.size(), 0.0);
     std::vector<std::vector<data::Point2>> points;
     for (int pass = 0; pass <= options_.refine_passes; ++pass) {
       if (pass > 0) {
-        for (size_t i = 0; i < points.size(); ++i) pass_boxes[i] = RefinementBox(points[i]);
+        for (size_t i = 0; i < points.size(); ++i) {
+          pass_boxes[i] = RefinementBox(points[i]);
+          if (options_.upright_refinement) angles[i] = EyeLineDegrees(points[i]);
+        }
       }
       // Only the last pass is flip-averaged: earlier ones just place the next
       // crop, and the re-crop absorbs their small errors.
-      points = DetectOnce(chunk, pass_boxes,
+      points = DetectOnce(chunk, pass_boxes, angles,
                           options_.flip_average && pass == options_.refine_passes);
     }
     for (auto& p : points) all.push_back(std::move(p));
@@ -111,20 +120,18 @@ std::vector<std::vector<data::Point2>> LandmarkDetector::Detect(const std::vecto
 }
 
 std::vector<std::vector<data::Point2>> LandmarkDetector::DetectOnce(
-    const std::vector<cv::Mat>& photos, const std::vector<SquareBox>& boxes, bool flip_average) {
+    const std::vector<cv::Mat>& photos, const std::vector<SquareBox>& boxes,
+    const std::vector<double>& angles, bool flip_average) {
   CHECK_EQ(photos.size(), boxes.size());
+  CHECK_EQ(photos.size(), angles.size());
   if (photos.empty()) return {};
   // InferenceMode rather than NoGradGuard: the tensors never meet autograd,
   // so they skip its bookkeeping too.
   c10::InferenceMode inference;
   const int size = input_size_;
-  LandmarkAugmentOptions plain;
-  plain.enabled = false;
   std::vector<cv::Mat> crops;
   crops.reserve(photos.size());
-  for (size_t i = 0; i < photos.size(); ++i) {
-    crops.push_back(MakeLandmarkSample(photos[i], {}, boxes[i], size, plain, nullptr).crop);
-  }
+  for (size_t i = 0; i < photos.size(); ++i) crops.push_back(CropOfBox(photos[i], boxes[i], size, angles[i]));
   const size_t n = crops.size();
   torch::Tensor batch = data::ImagesToBatch(crops);
   // Mirrored copies after the originals: flipping the width axis maps pixel
@@ -148,7 +155,7 @@ std::vector<std::vector<data::Point2>> LandmarkDetector::DetectOnce(
         in_crop[k] = {(in_crop[k].x + mirrored[k].x) / 2, (in_crop[k].y + mirrored[k].y) / 2};
       }
     }
-    out[i] = CropToPhoto(boxes[i], in_crop);
+    out[i] = CropToPhoto(boxes[i], in_crop, angles[i]);
   }
   return out;
 }

@@ -44,7 +44,17 @@ struct LandmarkDetectorOptions {
   // (chosen on held-out MTFL faces; experiments/RESULTS.md). Earlier passes only place
   // the next crop and are not flipped. Default true.
   bool flip_average = true;
+  // Refinement crops are turned so that the previous pass's eyes lie level:
+  // the net sees the face upright, however far the face is rolled in the
+  // photo (the net trains on rolls up to +-15 degrees; AFLW's and AFW's faces
+  // go further). No effect without refinement passes. Default false.
+  bool upright_refinement = false;
 };
+
+// The angle of the line from the eye on the image's left to the other eye,
+// in degrees (positive: the other eye lower, image y pointing down). A
+// crop turned by it (PhotoToCrop) shows those eyes level.
+double EyeLineDegrees(const std::vector<data::Point2>& points);
 
 // The box a refinement pass uses: centred on the 5 points' mean, side =
 // eye-to-mouth distance / kRefineEyeMouthFraction (the geometric middle of
@@ -75,9 +85,10 @@ class LandmarkDetector {
 
 
  private:
+  // angles[i]: the turn of boxes[i]'s crop, in degrees.
   std::vector<std::vector<data::Point2>> DetectOnce(const std::vector<cv::Mat>& photos,
                                                     const std::vector<SquareBox>& boxes,
-                                                    bool flip_average);
+                                                    const std::vector<double>& angles, bool flip_average);
 
   backbones::NetForward forward_;
   int input_size_;

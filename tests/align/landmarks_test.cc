@@ -16,6 +16,7 @@
 #include "facerec/align/landmark_detector.h"
 #include "facerec/align/landmark_examples.h"
 #include "facerec/align/landmark_net.h"
+#include "facerec/metrics/landmarks.h"
 #include "facerec/train/landmark_trainer.h"
 #include "tests/testing/test_data.h"
 
@@ -23,6 +24,9 @@ namespace facerec::align {
 namespace {
 
 using data::Point2;
+
+// The shipped net, in the test's runfiles (//models:shipped).
+constexpr char kShippedLandmarks[] = "models/facerec-landmarks.pt";
 
 TEST(WingLossTest, MatchesHandValuesOnBothBranches) {
   // w = 10, eps = 2: |d| = 1 -> 10 ln 1.5; |d| = 20 -> 20 - (10 - 10 ln 6).
@@ -151,6 +155,89 @@ TEST(LandmarkCropsTest, CropToPhotoInvertsThePlainCrop) {
   const std::vector<Point2> back = CropToPhoto(box, {{cx / 64, cy / 64}});
   EXPECT_NEAR(back[0].x, photo_point.x, 1e-9);
   EXPECT_NEAR(back[0].y, photo_point.y, 1e-9);
+}
+
+TEST(LandmarkCropsTest, CropToPhotoInvertsATurnedCrop) {
+  const SquareBox box{120.5, 80.25, 90};
+  for (const double angle : {-40.0, 0.0, 30.0}) {
+    const cv::Matx23d m = PhotoToCrop(box, 64, angle);
+    const Point2 photo_point{100, 70};
+    const double cx = m(0, 0) * photo_point.x + m(0, 1) * photo_point.y + m(0, 2);
+    const double cy = m(1, 0) * photo_point.x + m(1, 1) * photo_point.y + m(1, 2);
+    const std::vector<Point2> back = CropToPhoto(box, {{cx / 64, cy / 64}}, angle);
+    EXPECT_NEAR(back[0].x, photo_point.x, 1e-9) << angle;
+    EXPECT_NEAR(back[0].y, photo_point.y, 1e-9) << angle;
+  }
+}
+
+// The detector's crops are the training crops with augmentation off, pixel
+// for pixel.
+TEST(LandmarkCropsTest, CropOfBoxIsThePlainTrainingCrop) {
+  cv::Mat photo(90, 120, CV_8UC3);
+  cv::randu(photo, 0, 255);
+  const SquareBox box{50.5, 40.25, 70};
+  LandmarkAugmentOptions plain;
+  plain.enabled = false;
+  const cv::Mat expected = MakeLandmarkSample(photo, {}, box, 64, plain, nullptr).crop;
+  const cv::Mat crop = CropOfBox(photo, box, 64);
+  ASSERT_EQ(crop.size(), expected.size());
+  EXPECT_EQ(cv::norm(crop, expected, cv::NORM_INF), 0);
+}
+
+TEST(LandmarkDetectorTest, EyeLineDegreesIsTheAngleFromTheLeftEyeToTheOther) {
+  EXPECT_NEAR(EyeLineDegrees({{0, 0}, {10, 0}, {5, 5}, {1, 9}, {9, 9}}), 0, 1e-12);
+  EXPECT_NEAR(EyeLineDegrees({{0, 0}, {10, 10}, {5, 5}, {1, 9}, {9, 9}}), 45, 1e-12);  // y down: right eye lower.
+  EXPECT_NEAR(EyeLineDegrees({{0, 0}, {10, -10 * std::sqrt(3.0)}, {5, 5}, {1, 9}, {9, 9}}), -60, 1e-9);
+}
+
+// The shipped net trains on rolls up to 15 degrees; faces rolled by 40 are
+// found far better when the refinement crop is turned upright.
+TEST(LandmarkDetectorTest, UprightRefinementFindsFacesRolledPastTheTrainedRange) {
+  absl::StatusOr<std::vector<LandmarkExample>> all =
+      LoadMtflExamples(testing::DataRoot(), "new_training.txt", 2);
+  ASSERT_TRUE(all.ok()) << all.status();
+  LandmarkDetectorOptions level;
+  level.flip_average = false;
+  LandmarkDetectorOptions upright = level;
+  upright.upright_refinement = true;
+  absl::StatusOr<LandmarkDetector> without = LandmarkDetector::Load(kShippedLandmarks, c10::kCPU, level);
+  ASSERT_TRUE(without.ok()) << without.status();
+  absl::StatusOr<LandmarkDetector> with = LandmarkDetector::Load(kShippedLandmarks, c10::kCPU, upright);
+  ASSERT_TRUE(with.ok()) << with.status();
+  std::vector<cv::Mat> photos;
+  std::vector<SquareBox> boxes;
+  std::vector<std::vector<Point2>> truth;
+  for (size_t i = 0; i < all->size() && photos.size() < 60; i += 97) {
+    const LandmarkExample& e = (*all)[i];
+    // Padded by replication, then turned by 40 degrees about the box's centre.
+    const int pad = e.photo.cols / 2;
+    cv::Mat padded;
+    cv::copyMakeBorder(e.photo, padded, pad, pad, pad, pad, cv::BORDER_REPLICATE);
+    const cv::Point2f centre(static_cast<float>(e.box.center_x + pad), static_cast<float>(e.box.center_y + pad));
+    const cv::Mat turn = cv::getRotationMatrix2D(centre, 40, 1.0);
+    cv::Mat rolled;
+    cv::warpAffine(padded, rolled, turn, padded.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    std::vector<Point2> points;
+    for (const Point2& p : e.points) {
+      const double x = p.x + pad, y = p.y + pad;
+      points.push_back({turn.at<double>(0, 0) * x + turn.at<double>(0, 1) * y + turn.at<double>(0, 2),
+                        turn.at<double>(1, 0) * x + turn.at<double>(1, 1) * y + turn.at<double>(1, 2)});
+    }
+    photos.push_back(rolled);
+    boxes.push_back({e.box.center_x + pad, e.box.center_y + pad, e.box.side});
+    truth.push_back(points);
+  }
+  const auto mean_nme = [&](LandmarkDetector& detector) {
+    const std::vector<double> nme = metrics::NormalisedMeanErrors(detector.Detect(photos, boxes), truth);
+    double sum = 0;
+    for (double v : nme) sum += v;
+    return sum / nme.size();
+  };
+  const double level_nme = mean_nme(*without);
+  const double upright_nme = mean_nme(*with);
+  RecordProperty("level_nme", std::to_string(level_nme));
+  RecordProperty("upright_nme", std::to_string(upright_nme));
+  EXPECT_LT(upright_nme, 0.8 * level_nme) << "NME level " << level_nme << ", upright " << upright_nme;
 }
 
 TEST(LandmarkDetectorTest, RefinementBoxIsCentredOnThePointsAndScaledByEyeToMouth) {
