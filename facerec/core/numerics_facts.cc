@@ -42,14 +42,18 @@ std::string CommandOutput(const std::string& command) {
 }
 
 // The processor's model name and the flags line of its first core.
-void ReadCpuInfo(std::string* model, std::set<std::string>* flags) {
+// The first processor's entries of /proc/cpuinfo; `id` is "vendor
+// family/model/stepping", empty when any of them is missing.
+void ReadCpuInfo(std::string* model, std::string* id, std::set<std::string>* flags) {
   std::ifstream cpuinfo("/proc/cpuinfo");
   std::string line;
+  std::map<std::string, std::string> first;
   while (std::getline(cpuinfo, line)) {
     const size_t colon = line.find(':');
     if (colon == std::string::npos) continue;
     const std::string key(absl::StripAsciiWhitespace(line.substr(0, colon)));
     const std::string value(absl::StripAsciiWhitespace(line.substr(colon + 1)));
+    first.emplace(key, value);  // Keeps the first processor's.
     if (key == "model name" && model->empty()) *model = value;
     if (key == "flags" && flags->empty()) {
       for (absl::string_view flag : absl::StrSplit(value, ' ', absl::SkipEmpty())) {
@@ -57,6 +61,10 @@ void ReadCpuInfo(std::string* model, std::set<std::string>* flags) {
       }
     }
   }
+  for (const char* key : {"vendor_id", "cpu family", "model", "stepping"}) {
+    if (first.count(key) == 0) return;
+  }
+  *id = absl::StrCat(first["vendor_id"], " ", first["cpu family"], "/", first["model"], "/", first["stepping"]);
 }
 
 // The extensions the numeric libraries dispatch on (OpenBLAS, oneDNN and
@@ -132,10 +140,11 @@ std::string NumericPackages() {
 
 std::map<std::string, std::string> NumericsFacts() {
   std::map<std::string, std::string> facts;
-  std::string model;
+  std::string model, id;
   std::set<std::string> flags;
-  ReadCpuInfo(&model, &flags);
+  ReadCpuInfo(&model, &id, &flags);
   facts["cpu_model"] = model.empty() ? "unknown" : model;
+  facts["cpu_id"] = id.empty() ? "unknown" : id;
   std::vector<std::string> features;
   for (const char* feature : kDispatchFeatures) {
     if (flags.count(feature) > 0) features.emplace_back(feature);

@@ -10,6 +10,10 @@
 //
 // Keys (each always present; "unknown" or "none" when it cannot be read):
 //   cpu_model            /proc/cpuinfo's model name ("AMD EPYC", "Intel(R) Xeon(R) ...")
+//   cpu_id               its vendor, family, model and stepping ("AuthenticAMD 25/17/1"):
+//                        a virtual machine's model name can hide the generation
+//                        (an EPYC of family 25, Zen 4, and one of 26, Zen 5, both
+//                        say "AMD EPYC"), and kernels may differ between them
 //   cpu_features         the instruction-set extensions kernels dispatch on that the CPU
 //                        has, from a fixed list (avx2, fma, avx512*, vnni, bf16, amx*)
 //   aten_cpu_capability  the vector width LibTorch's own kernels use (DEFAULT, AVX2, AVX512)

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 
@@ -13,13 +14,13 @@ namespace {
 
 TEST(NumericsFactsTest, NamesEveryFactTheKernelsDependOn) {
   const std::map<std::string, std::string> facts = NumericsFacts();
-  for (const char* key : {"cpu_model", "cpu_features", "aten_cpu_capability", "openblas_core",
+  for (const char* key : {"cpu_model", "cpu_id", "cpu_features", "aten_cpu_capability", "openblas_core",
                           "openblas_config", "onednn_isa", "onednn_version", "libtorch_version",
                           "packages", "env", "threads"}) {
     ASSERT_EQ(facts.count(key), 1u) << key;
     EXPECT_FALSE(facts.at(key).empty()) << key;
   }
-  EXPECT_EQ(facts.size(), 11u);
+  EXPECT_EQ(facts.size(), 12u);
 }
 
 TEST(NumericsFactsTest, ReadsTheLibrariesThisProcessRuns) {
@@ -42,6 +43,22 @@ TEST(NumericsFactsTest, CpuModelIsTheOneProcCpuinfoNames) {
   }
   ASSERT_FALSE(model.empty());
   EXPECT_EQ(NumericsFacts().at("cpu_model"), model);
+}
+
+TEST(NumericsFactsTest, CpuIdIsTheFirstProcessorsVendorFamilyModelAndStepping) {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  std::map<std::string, std::string> first;
+  while (std::getline(cpuinfo, line) && !line.empty()) {  // A blank line ends processor 0.
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string key = line.substr(0, colon);
+    key.erase(key.find_last_not_of(" \t") + 1);
+    first[key] = line.size() > colon + 1 ? line.substr(colon + 2) : "";  // "key\t: value"; some are empty.
+  }
+  ASSERT_EQ(first.count("cpu family"), 1u);
+  EXPECT_EQ(NumericsFacts().at("cpu_id"), first["vendor_id"] + " " + first["cpu family"] + "/" +
+                                              first["model"] + "/" + first["stepping"]);
 }
 
 TEST(NumericsFactsTest, ThreadsAndEnvironmentAreTheOnesInForce) {
