@@ -9,7 +9,9 @@
 //   tools/bazel run //experiments:train_landmarks -- --seeds=1,2,3   # mean ± std, intervals
 //
 // A killed run started again with the same flags resumes after its last
-// finished epoch (--resume; artifacts/landmarks/<hash of flags and data>/).
+// finished epoch (--resume; artifacts/landmarks/<hash of flags and data>/);
+// one with other evaluation flags only (--refine_passes, --flip_average,
+// --upright_refinement, --validate_every) finds the trained net and scores it.
 // Seeds in parallel: run each as its own process (--seed=N --threads=1),
 // then --seeds=1,2,3 with the same flags at any --threads: each seed's
 // finished run is found in the store and its net only evaluated again.
@@ -279,9 +281,15 @@ absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, con
     options.augment.tight_crop_probability = FLAGS_tight_crop_probability;
     options.seed = static_cast<uint64_t>(seed);
     options.device = device;
-    // A checkpoint belongs to one configuration and one set of faces.
+    // A checkpoint belongs to one training configuration and one set of
+    // faces; how the net is evaluated and watched does not change it, so a
+    // run with other evaluation flags finds the trained net and only scores it.
+    std::map<std::string, std::string> training_key = run_options.params;
+    for (const char* flag : {"refine_passes", "flip_average", "upright_refinement", "validate_every"}) {
+      training_key.erase(flag);
+    }
     const std::filesystem::path dir =
-        e.CheckpointDir("landmarks", run_options.params, run_options.dataset_fingerprint);
+        e.CheckpointDir("landmarks", training_key, run_options.dataset_fingerprint);
     options.checkpoint_path = (dir / "checkpoint.pt").string();
     if (!FLAGS_resume) std::filesystem::remove(options.checkpoint_path);
     const std::vector<align::LandmarkExample>* holdout =
