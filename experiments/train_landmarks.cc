@@ -7,6 +7,8 @@
 //   tools/bazel run //experiments:train_landmarks
 //   tools/bazel run //experiments:train_landmarks -- --epochs=5 --base_width=8
 //   tools/bazel run //experiments:train_landmarks -- --seeds=1,2,3   # mean ± std, intervals
+//   tools/bazel run //experiments:train_landmarks -- --model=models/facerec-landmarks.pt
+//       # a saved net scored, and its test-time variants paired over faces
 //
 // A killed run started again with the same flags resumes after its last
 // finished epoch (--resume; artifacts/landmarks/<hash of flags and data>/);
@@ -104,7 +106,7 @@ DEFINE_string(seeds, "",
               "failure rate as mean ± std over the seeds with a bootstrap interval over the faces, and "
               "the refinement pass and flip averaging each turned off as paired differences; recorded as "
               "one more run, 'landmark_seeds'.");
-DEFINE_int32(bootstrap_replicates, kBootstrap.replicates, "Bootstrap replicates of the --seeds intervals.");
+DEFINE_int32(bootstrap_replicates, kBootstrap.replicates, "Bootstrap replicates of the intervals (--seeds, and --model's evaluation variants).");
 DEFINE_double(bootstrap_confidence, kBootstrap.confidence, "Coverage of those intervals, in (0, 1).");
 DEFINE_bool(resume, true, "Resume a killed run with the same flags from its last epoch's checkpoint.");
 DEFINE_int32(validate_every, 5, "Validation NME on the held-out training faces every N epochs.");
@@ -229,6 +231,10 @@ std::vector<std::vector<std::vector<data::Point2>>> PredictSets(align::LandmarkN
   });
 }
 
+absl::StatusOr<std::vector<pipeline::SeedIntervalRow>> ScoreVariants(const std::vector<std::string>& model_paths,
+                                                                   const LandmarkData& data, torch::Device device,
+                                                                   const metrics::BootstrapOptions& bootstrap);
+
 // Trains one net with `seed` (or evaluates --model), scores it on every set
 // and records it all as one run. Returns the run and the saved net.
 absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, const LandmarkData& data,
@@ -332,6 +338,17 @@ absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, con
               "signed error (predicted - annotated), %% of the eye-centre distance; NME-offset: NME "
               "with each set's offset removed (cross-fitted over halves). Model: %s\n",
               WorkspaceRelative(model.string()).c_str());
+  if (evaluate_only) {
+    // A saved net's test-time choices, paired over the faces of each set.
+    metrics::BootstrapOptions bootstrap;
+    bootstrap.replicates = FLAGS_bootstrap_replicates;
+    bootstrap.confidence = FLAGS_bootstrap_confidence;
+    FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::SeedIntervalRow> rows,
+                             ScoreVariants({model.string()}, data, device, bootstrap));
+    FACEREC_RETURN_IF_ERROR(pipeline::RecordSeedIntervals(rows, bootstrap, run));
+    std::printf("\nEvaluation variants of this net, paired over faces:\n%s",
+                pipeline::SeedIntervalTable(rows, /*percent=*/true).c_str());
+  }
   std::fflush(stdout);
   // Finished here, not by the frame at exit: a later seed that fails must
   // not take this one's run with it, and --seeds started again finds it.
@@ -364,6 +381,35 @@ std::vector<std::pair<std::string, align::LandmarkDetectorOptions>> EvaluationVa
   return variants;
 }
 
+// Every set's NME and failure rate for each net in `model_paths` (one per
+// seed) under each evaluation variant, with intervals over the faces and each
+// variant's paired difference from the flags' evaluation on the same nets.
+absl::StatusOr<std::vector<pipeline::SeedIntervalRow>> ScoreVariants(const std::vector<std::string>& model_paths,
+                                                                   const LandmarkData& data, torch::Device device,
+                                                                   const metrics::BootstrapOptions& bootstrap) {
+  pipeline::SeedIntervals intervals(bootstrap);
+  const auto variants = EvaluationVariants();
+  for (const std::string& path : model_paths) {
+    FACEREC_ASSIGN_OR_RETURN(align::LandmarkNet net, align::LoadLandmarkNet(path));
+    for (const auto& [variant, options] : variants) {
+      LOG(INFO) << WorkspaceRelative(path) << ": scoring " << variant;
+      const auto predicted = PredictSets(net, device, options, data.eval_sets);
+      for (size_t i = 0; i < data.eval_sets.size(); ++i) {
+        const pipeline::LandmarkSet& set = data.eval_sets[i];
+        std::vector<std::vector<data::Point2>> truth;
+        for (const auto& example : set.examples) truth.push_back(example.points);
+        const std::vector<double> nme = metrics::NormalisedMeanErrors(predicted[i], truth);
+        std::vector<double> failed;
+        for (double x : nme) failed.push_back(x > metrics::LandmarkSummary().failure_threshold ? 1.0 : 0.0);
+        const auto faces = static_cast<int32_t>(nme.size());
+        FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "nme", faces, metrics::MeanOverUnits(nme)));
+        FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "fail", faces, metrics::MeanOverUnits(failed)));
+      }
+    }
+  }
+  return intervals.Summarise();
+}
+
 // --seeds: each seed trained (or found finished in the store: alone, at any
 // thread count), then every set's NME and failure rate per evaluation
 // variant as mean ± std over the seeds with a bootstrap interval over the
@@ -379,27 +425,10 @@ absl::Status TrainSeeds(experiment::Experiment& e, const LandmarkData& data, con
   metrics::BootstrapOptions bootstrap;
   bootstrap.replicates = FLAGS_bootstrap_replicates;
   bootstrap.confidence = FLAGS_bootstrap_confidence;
-  pipeline::SeedIntervals intervals(bootstrap);
-  const auto variants = EvaluationVariants();
-  for (size_t k = 0; k < trained.size(); ++k) {
-    FACEREC_ASSIGN_OR_RETURN(align::LandmarkNet net, align::LoadLandmarkNet(trained[k].model_path));
-    for (const auto& [variant, options] : variants) {
-      LOG(INFO) << "seed " << seeds[k] << ": scoring " << variant;
-      const auto predicted = PredictSets(net, device, options, data.eval_sets);
-      for (size_t i = 0; i < data.eval_sets.size(); ++i) {
-        const pipeline::LandmarkSet& set = data.eval_sets[i];
-        std::vector<std::vector<data::Point2>> truth;
-        for (const auto& example : set.examples) truth.push_back(example.points);
-        const std::vector<double> nme = metrics::NormalisedMeanErrors(predicted[i], truth);
-        std::vector<double> failed;
-        for (double x : nme) failed.push_back(x > metrics::LandmarkSummary().failure_threshold ? 1.0 : 0.0);
-        const auto faces = static_cast<int32_t>(nme.size());
-        FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "nme", faces, metrics::MeanOverUnits(nme)));
-        FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "fail", faces, metrics::MeanOverUnits(failed)));
-      }
-    }
-  }
-  FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::SeedIntervalRow> rows, intervals.Summarise());
+  std::vector<std::string> model_paths;
+  for (const pipeline::TrainedRun& t : trained) model_paths.push_back(t.model_path);
+  FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::SeedIntervalRow> rows,
+                           ScoreVariants(model_paths, data, device, bootstrap));
   tracking::RunOptions run_options;
   run_options.experiment = tracking::kTrainLandmarks;
   run_options.name = "landmark_seeds";
