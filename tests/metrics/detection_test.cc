@@ -96,8 +96,9 @@ TEST(DetectionTest, OverlapBelowTheThresholdIsAMiss) {
   EXPECT_EQ(EvaluateDetections(photos, loose).true_positives, 1);
 }
 
-TEST(DetectionTest, RecallAtOneFalsePositivePerPhotoStopsAtTheBudget) {
-  // 2 photos: budget 2 false positives. Ranked: T F F T F T.
+// 2 photos, 3 faces, 6 detections ranked T(0.9) F(0.8) F(0.7) T(0.6) F(0.5)
+// T(0.4): a budget of one false positive per photo is 2.
+std::vector<PhotoDetections> TwoPhotosRankedTFFTFT() {
   std::vector<PhotoDetections> photos(2);
   photos[0].faces = {{Box(0, 0, 10, 10), false}, {Box(100, 0, 10, 10), false}};
   photos[1].faces = {{Box(0, 0, 10, 10), false}};
@@ -105,6 +106,11 @@ TEST(DetectionTest, RecallAtOneFalsePositivePerPhotoStopsAtTheBudget) {
                           {Box(100, 0, 10, 10), 0.6}};
   photos[1].detections = {{Box(300, 0, 10, 10), 0.7}, {Box(500, 0, 10, 10), 0.5},
                           {Box(0, 0, 10, 10), 0.4}};
+  return photos;
+}
+
+TEST(DetectionTest, RecallAtOneFalsePositivePerPhotoStopsAtTheBudget) {
+  const std::vector<PhotoDetections> photos = TwoPhotosRankedTFFTFT();
   const DetectionScores s = EvaluateDetections(photos, DetectionMatchOptions());
   EXPECT_DOUBLE_EQ(s.recall_at_false_positive_rate, 2.0 / 3.0);
   // AP by hand: TPs at ranks 1, 4, 6 with precision 1, 2/4, 3/6; envelope
@@ -212,13 +218,7 @@ TEST(DetectionTest, ScoringWithMultiplicitiesEqualsEvaluatingThePhotosRepeated) 
 // ranked T(0.9) F(0.8) F(0.7) T(0.6) F(0.5) T(0.4), budget 2: the third false
 // one (0.5) is over it, so the lowest score kept is 0.6.
 TEST(DetectionTest, TheOperatingScoreIsTheLowestScoreWithinTheBudget) {
-  std::vector<PhotoDetections> photos(2);
-  photos[0].faces = {{Box(0, 0, 10, 10), false}, {Box(100, 0, 10, 10), false}};
-  photos[1].faces = {{Box(0, 0, 10, 10), false}};
-  photos[0].detections = {{Box(0, 0, 10, 10), 0.9}, {Box(300, 0, 10, 10), 0.8},
-                          {Box(100, 0, 10, 10), 0.6}};
-  photos[1].detections = {{Box(300, 0, 10, 10), 0.7}, {Box(500, 0, 10, 10), 0.5},
-                          {Box(0, 0, 10, 10), 0.4}};
+  const std::vector<PhotoDetections> photos = TwoPhotosRankedTFFTFT();
   const MatchedDetections m = MatchDetections(photos, DetectionMatchOptions());
   EXPECT_DOUBLE_EQ(ScoreAtFalsePositiveRate(m), 0.6);
   const std::vector<int> once(2, 1);
