@@ -2,16 +2,17 @@
 
 Every facerec source file that uses LibTorch includes <torch/torch.h>, and the
 compiler spends most of such a file's time parsing it (benchmarks/README.md,
-"Build time"). GCC can load a header it parsed before: these wrappers give a target
-that depends on @libtorch the precompiled <torch/torch.h> of //third_party:torch_pch
-(compiled once, with the very flags of every other compile) through
-`-include`, and leave any other target as the native rule would.
+"Build time"). Clang can load a header it compiled before: these wrappers give a
+target that depends on @libtorch the precompiled <torch/torch.h> of
+//third_party:torch_pch (compiled once, with the very flags of every other
+compile, its templates instantiated there once) through `-include-pch`, and
+leave any other target as the native rule would. A file then includes
+<torch/torch.h> as before; its include guard is already defined.
 
 A target whose sources reach <torch/torch.h> only through a facerec header
 (one that declares modules, say) lists @libtorch too: it compiles against
 LibTorch's headers all the same, and without the precompiled one each such
-file parses them anew, about three times as long as loading the precompiled
-one (benchmarks/README.md, "Build time").
+file parses them anew.
 Headers that only name a tensor or a device include <ATen/core/Tensor.h> or
 <c10/core/Device.h> instead, so their users parse neither.
 
@@ -19,14 +20,16 @@ A BUILD file opts in by loading them under the native names:
 
     load("//third_party:torch_pch.bzl", "cc_binary", "cc_library", "cc_test")
 
-The header is only a speed-up: GCC silently parses <torch/torch.h> itself when
-the precompiled one does not fit a compile's flags (-Winvalid-pch says why),
-so the results are the same either way.
+Clang refuses a precompiled header built with flags that change the language
+(-O0 against -O2, another -std, a macro defined differently): such a compile
+fails with an error that names the difference, rather than silently parsing
+the header again. Optimisation levels that keep __OPTIMIZE__ (-O1 and -O2, as
+.bazelrc gives tests and libraries) and debug levels may differ.
 """
 
 _TORCH = ["@libtorch", "@libtorch//:libtorch"]
 _PCH = "//third_party:torch_pch"
-_PCH_COPTS = ["-include", "third_party/torch_pch.h"]
+_PCH_COPTS = ["-include-pch", "$(GENDIR)/third_party/torch_pch.pch.h"]
 
 def _with_pch(kwargs):
     deps = kwargs.get("deps", [])

@@ -170,6 +170,7 @@ std::map<std::string, std::string> NumericsFacts() {
     facts["onednn_version"] = "none";
   }
   facts["libtorch_version"] = TORCH_VERSION;
+  facts["compiler"] = __VERSION__;
   facts["packages"] = NumericPackages();
   facts["env"] = EnvironmentThatChangesNumerics();
   facts["threads"] = absl::StrCat(at::get_num_threads());

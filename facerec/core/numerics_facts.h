@@ -22,6 +22,8 @@
 //   onednn_isa           the instruction set oneDNN (LibTorch's convolutions) dispatches to
 //   onednn_version       oneDNN's version
 //   libtorch_version     the LibTorch headers this binary was built with
+//   compiler             the compiler that built this binary (its __VERSION__,
+//                        "Debian Clang 14.0.6"): it compiles facerec's own loops
 //   packages             the installed Debian packages of the numeric libraries,
 //                        "name=version" separated by spaces
 //   env                  OMP_*, GOMP_*, KMP_*, OPENBLAS_*, GOTO*, MKL_*, DNNL_*, ONEDNN_*

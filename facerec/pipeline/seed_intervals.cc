@@ -53,8 +53,7 @@ absl::StatusOr<std::vector<SeedIntervalRow>> SeedIntervals::Summarise() const {
 
 std::string SeedIntervalTable(const std::vector<SeedIntervalRow>& rows, bool percent) {
   const double scale = percent ? 100 : 1;
-  const char* number = percent ? "%.2f" : "%.3f";
-  auto value = [&](double x) { return absl::StrFormat(number, scale * x); };
+  auto value = [&](double x) { return percent ? absl::StrFormat("%.2f", scale * x) : absl::StrFormat("%.3f", x); };
   std::string out = absl::StrFormat("%-18s %-18s %-13s %6s %5s %17s %19s %31s\n", "variant", "set", "metric", "units",
                                     "seeds", "mean ± std", "interval", "difference [interval]");
   for (const SeedIntervalRow& r : rows) {

@@ -341,14 +341,19 @@ absl::Status Run::FinishLocked(RunStatus status, const std::string& error) {
 void Run::MarkCrashed(const std::string& reason) {
   // The crashed thread may hold this run's lock (a crash inside LogMetric):
   // then the crash note carries the reason and the buffered points are lost.
-  bool locked = false;
-  for (int i = 0; i < 200 && !(locked = mutex_.TryLock()); ++i) usleep(10000);
-  if (!locked) return;
-  if (!finished_) {
-    const absl::Status status = FinishLocked(RunStatus::kFailed, reason);
-    LOG_IF(ERROR, !status.ok()) << "could not mark run " << id_ << " FAILED: " << status;
+  // (TryLock tested directly by `if`, so Clang's thread-safety analysis sees
+  // the lock held in that branch.)
+  for (int i = 0; i < 200; ++i) {
+    if (mutex_.TryLock()) {
+      if (!finished_) {
+        const absl::Status status = FinishLocked(RunStatus::kFailed, reason);
+        LOG_IF(ERROR, !status.ok()) << "could not mark run " << id_ << " FAILED: " << status;
+      }
+      mutex_.Unlock();
+      return;
+    }
+    usleep(10000);
   }
-  mutex_.Unlock();
 }
 
 void Run::MarkKilled(int signal_number) {

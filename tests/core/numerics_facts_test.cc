@@ -16,11 +16,11 @@ TEST(NumericsFactsTest, NamesEveryFactTheKernelsDependOn) {
   const std::map<std::string, std::string> facts = NumericsFacts();
   for (const char* key : {"cpu_model", "cpu_id", "cpu_features", "aten_cpu_capability", "openblas_core",
                           "openblas_config", "onednn_isa", "onednn_version", "libtorch_version",
-                          "packages", "env", "threads"}) {
+                          "compiler", "packages", "env", "threads"}) {
     ASSERT_EQ(facts.count(key), 1u) << key;
     EXPECT_FALSE(facts.at(key).empty()) << key;
   }
-  EXPECT_EQ(facts.size(), 12u);
+  EXPECT_EQ(facts.size(), 13u);
 }
 
 TEST(NumericsFactsTest, ReadsTheLibrariesThisProcessRuns) {
@@ -33,6 +33,14 @@ TEST(NumericsFactsTest, ReadsTheLibrariesThisProcessRuns) {
       << facts.at("aten_cpu_capability");
   EXPECT_NE(facts.at("packages").find("libtorch"), std::string::npos) << facts.at("packages");
   EXPECT_NE(facts.at("packages").find("libopenblas0-openmp="), std::string::npos) << facts.at("packages");
+}
+
+TEST(NumericsFactsTest, CompilerIsTheOneThatBuiltThisBinary) {
+  // The test and the library are compiled by one toolchain.
+  EXPECT_EQ(NumericsFacts().at("compiler"), __VERSION__);
+#ifdef __clang__
+  EXPECT_NE(NumericsFacts().at("compiler").find("Clang"), std::string::npos);
+#endif
 }
 
 TEST(NumericsFactsTest, CpuModelIsTheOneProcCpuinfoNames) {

@@ -193,7 +193,6 @@ TEST(GalleryDatabaseTest, KillNineDuringEnrolmentLosesNoAcknowledgedChange) {
   EXPECT_EQ(integrity->ColumnText(0), "ok");
   auto db = Open(path);
   std::set<int64_t> present;
-  int weights = 0;
   const absl::StatusOr<std::vector<GalleryPerson>> people = db->People();
   ASSERT_TRUE(people.ok()) << people.status();
   for (const GalleryPerson& p : *people) {
@@ -201,7 +200,6 @@ TEST(GalleryDatabaseTest, KillNineDuringEnrolmentLosesNoAcknowledgedChange) {
     int sum = 0;
     for (const GalleryPhoto& photo : p.photo_rows) sum += photo.weight;
     EXPECT_EQ(p.photos, sum) << p.name << ": the template's count matches its rows";
-    weights += sum;
   }
   for (int64_t a : acknowledged) EXPECT_TRUE(present.count(a)) << "acknowledged photo " << a << " was lost";
   // Photos come in pairs, one transaction each: never half a pair.

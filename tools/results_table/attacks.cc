@@ -118,7 +118,7 @@ absl::StatusOr<std::string> AttacksMarkdown(ExperimentStore& store) {
           const auto v = it->second.find(k);
           cells.push_back(v == it->second.end() ? std::string("–") : absl::StrFormat("%.3f", v->second));
         }
-        const auto at_last = [&](const std::string& name, const char* format) {
+        const auto at_last = [&](const std::string& name, const absl::FormatSpec<double>& format) {
           const auto s = series.find(absl::StrCat("attack/", key, "/", name));
           if (s == series.end() || !s->second.count(last)) return std::string("–");
           return absl::StrFormat(format, s->second.at(last));

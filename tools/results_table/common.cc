@@ -42,7 +42,8 @@ absl::StatusOr<std::map<std::string, double>> LastValues(ExperimentStore& store,
   return last;
 }
 
-std::string Fixed(const std::map<std::string, double>& last, const std::string& key, const char* format) {
+std::string Fixed(const std::map<std::string, double>& last, const std::string& key,
+                  const absl::FormatSpec<double>& format) {
   auto it = last.find(key);
   return it == last.end() ? std::string("–") : absl::StrFormat(format, it->second);
 }

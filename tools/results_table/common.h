@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_format.h"
 #include "facerec/tracking/experiment_store.h"
 
 namespace facerec::tools {
@@ -34,7 +35,8 @@ std::string Cell(const std::optional<double>& value);
 absl::StatusOr<std::map<std::string, double>> LastValues(tracking::ExperimentStore& store, int64_t run);
 
 // last[key] with `format`, "–" when absent.
-std::string Fixed(const std::map<std::string, double>& last, const std::string& key, const char* format = "%.3f");
+std::string Fixed(const std::map<std::string, double>& last, const std::string& key,
+                  const absl::FormatSpec<double>& format = "%.3f");
 
 struct CompareLossesRun {
   tracking::RunRecord run;

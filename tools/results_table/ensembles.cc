@@ -46,8 +46,8 @@ std::string Named(const std::map<std::string, std::string>& names, const std::st
 
 // last[value] with its interval [last[value_low], last[value_high]]; a
 // difference (`difference`) in bold when its interval excludes 0.
-std::string WithInterval(const std::map<std::string, double>& last, const std::string& value, const char* format,
-                         bool difference) {
+std::string WithInterval(const std::map<std::string, double>& last, const std::string& value,
+                         const absl::FormatSpec<double>& format, bool difference) {
   if (last.count(value) == 0) return "–";
   std::string cell = absl::StrFormat(format, last.at(value));
   const auto low = last.find(value + "_low"), high = last.find(value + "_high");

@@ -250,7 +250,8 @@ absl::StatusOr<std::string> ClusteringMarkdown(ExperimentStore& store) {
         if (it != scores.end() && it->second > best) best = it->second, best_algorithm = algorithm, best_point = point;
       }
     }
-    auto cell = [](const std::map<std::string, double>& s, const char* key, const char* format = "%.3f") {
+    auto cell = [](const std::map<std::string, double>& s, const char* key,
+                   const absl::FormatSpec<double>& format = "%.3f") {
       const auto it = s.find(key);
       return it == s.end() ? std::string("–") : absl::StrFormat(format, it->second);
     };

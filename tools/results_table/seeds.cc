@@ -83,7 +83,8 @@ absl::StatusOr<std::string> SeedSummaryMarkdown(ExperimentStore& store, const tr
   absl::StrAppend(&md, spread.ToString());
   // "estimate [low, high]" of the metrics <prefix><estimate_suffix>, <prefix>/low
   // and <prefix>/high; bold where it excludes 0 when `mark` (differences).
-  const auto interval = [&](const std::string& prefix, const char* estimate_suffix, const char* format, bool mark) {
+  const auto interval = [&](const std::string& prefix, const char* estimate_suffix,
+                            const absl::FormatSpec<double, double, double>& format, bool mark) {
     const std::optional<double> e = value(prefix + estimate_suffix), lo = value(prefix + "/low"),
                                 hi = value(prefix + "/high");
     if (!e || !lo || !hi) return std::string("–");

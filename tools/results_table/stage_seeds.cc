@@ -84,8 +84,9 @@ absl::StatusOr<std::string> StageSeedsMarkdown(tracking::ExperimentStore& store,
   std::stable_partition(variants.begin(), variants.end(),
                         [&](const std::string& v) { return v == first_variant || first_variant.empty(); });
   const double scale = section.percent ? 100 : 1;
-  const char* format = section.percent ? "%.2f" : "%.3f";
-  auto number = [&](double x) { return absl::StrFormat(format, scale * x); };
+  auto number = [&](double x) {
+    return section.percent ? absl::StrFormat("%.2f", scale * x) : absl::StrFormat("%.3f", x);
+  };
   const std::string confidence = params.count("bootstrap_confidence")
                                      ? absl::StrCat(100 * std::stod(params.at("bootstrap_confidence")), " %")
                                      : "95 %";
