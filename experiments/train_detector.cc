@@ -64,8 +64,6 @@ namespace {
 const facerec::train::DetectorTrainOptions kTrain;
 const facerec::detect::DetectorNetOptions kNet;
 const facerec::detect::DetectorLossOptions kLoss;
-const facerec::detect::FaceDetectorOptions kDetector;
-const facerec::detect::DetectionEvaluationOptions kEvaluation;
 const facerec::metrics::BootstrapOptions kBootstrap;
 }  // namespace
 

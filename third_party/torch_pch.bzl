@@ -29,7 +29,13 @@ the header again. Optimisation levels that keep __OPTIMIZE__ (-O1 and -O2, as
 
 _TORCH = ["@libtorch", "@libtorch//:libtorch"]
 _PCH = "//third_party:torch_pch"
-_PCH_COPTS = ["-include-pch", "$(GENDIR)/third_party/torch_pch.pch.h"]
+# Bazel's caches restore files with new times: the header's inputs are
+# compared by content when their times differ.
+_PCH_COPTS = [
+    "-include-pch",
+    "$(GENDIR)/third_party/torch_pch.pch.h",
+    "-fpch-validate-input-files-content",
+]
 
 def _with_pch(kwargs):
     deps = kwargs.get("deps", [])

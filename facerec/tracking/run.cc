@@ -200,11 +200,15 @@ class TerminationWatcher {
               : absl::StrCat("crashed: ", SignalName(signal_number), ": ", g_last_words);
       // The crashed thread may hold this lock (a crash while registering):
       // then the crash notes carry the reason.
-      bool locked = false;
-      for (int i = 0; i < 200 && !(locked = mutex_.TryLock()); ++i) usleep(10000);
-      if (locked) {
-        for (Run* run : runs_) run->MarkCrashed(reason);
-        mutex_.Unlock();
+      // (TryLock tested directly by `if`, so Clang's thread-safety analysis
+      // sees the lock held in that branch.)
+      for (int i = 0; i < 200; ++i) {
+        if (mutex_.TryLock()) {
+          for (Run* run : runs_) run->MarkCrashed(reason);
+          mutex_.Unlock();
+          break;
+        }
+        usleep(10000);
       }
       const char ack = 1;
       (void)!write(ack_fds_[1], &ack, 1);
