@@ -21,6 +21,16 @@
 namespace facerec::tracking {
 namespace {
 
+// Takes `mutex` within about 2 s, or gives up: a crash handler must not wait
+// for ever on a lock the crashed thread may hold.
+bool TryLockBriefly(absl::Mutex& mutex) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true, mutex) {
+  for (int i = 0; i < 200; ++i) {
+    if (mutex.TryLock()) return true;
+    usleep(10000);
+  }
+  return false;
+}
+
 constexpr int kFatalSignals[] = {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL};
 constexpr unsigned char kFatalBit = 0x80;  // In the pipe byte: a fatal signal.
 constexpr int kMaxNotes = 64;              // Crash-note descriptors kept for the handler.
@@ -200,15 +210,9 @@ class TerminationWatcher {
               : absl::StrCat("crashed: ", SignalName(signal_number), ": ", g_last_words);
       // The crashed thread may hold this lock (a crash while registering):
       // then the crash notes carry the reason.
-      // (TryLock tested directly by `if`, so Clang's thread-safety analysis
-      // sees the lock held in that branch.)
-      for (int i = 0; i < 200; ++i) {
-        if (mutex_.TryLock()) {
-          for (Run* run : runs_) run->MarkCrashed(reason);
-          mutex_.Unlock();
-          break;
-        }
-        usleep(10000);
+      if (TryLockBriefly(mutex_)) {
+        for (Run* run : runs_) run->MarkCrashed(reason);
+        mutex_.Unlock();
       }
       const char ack = 1;
       (void)!write(ack_fds_[1], &ack, 1);
@@ -345,19 +349,12 @@ absl::Status Run::FinishLocked(RunStatus status, const std::string& error) {
 void Run::MarkCrashed(const std::string& reason) {
   // The crashed thread may hold this run's lock (a crash inside LogMetric):
   // then the crash note carries the reason and the buffered points are lost.
-  // (TryLock tested directly by `if`, so Clang's thread-safety analysis sees
-  // the lock held in that branch.)
-  for (int i = 0; i < 200; ++i) {
-    if (mutex_.TryLock()) {
-      if (!finished_) {
-        const absl::Status status = FinishLocked(RunStatus::kFailed, reason);
-        LOG_IF(ERROR, !status.ok()) << "could not mark run " << id_ << " FAILED: " << status;
-      }
-      mutex_.Unlock();
-      return;
-    }
-    usleep(10000);
+  if (!TryLockBriefly(mutex_)) return;
+  if (!finished_) {
+    const absl::Status status = FinishLocked(RunStatus::kFailed, reason);
+    LOG_IF(ERROR, !status.ok()) << "could not mark run " << id_ << " FAILED: " << status;
   }
+  mutex_.Unlock();
 }
 
 void Run::MarkKilled(int signal_number) {
