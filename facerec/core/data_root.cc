@@ -29,6 +29,14 @@ std::filesystem::path ResolveAgainstWorkspace(const std::string& path) {
 }
 
 std::string WorkspaceRelative(const std::string& path) {
+  // Lexically first: a file reached through a symlinked folder of the
+  // workspace (artifacts/ on a bigger disk) keeps its place in the workspace,
+  // which is where every checkout will look for it. Resolving the link would
+  // record the machine's target instead.
+  const std::filesystem::path lexical =
+      ResolveAgainstWorkspace(path).lexically_normal().lexically_relative(WorkspaceRoot().lexically_normal());
+  if (!lexical.empty() && *lexical.begin() != "..") return lexical.string();
+  // Then by the real paths: the workspace itself may be named through a link.
   std::error_code error;
   const std::filesystem::path root = std::filesystem::weakly_canonical(WorkspaceRoot(), error);
   if (error) return ResolveAgainstWorkspace(path).lexically_normal().string();

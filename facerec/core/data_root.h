@@ -36,8 +36,12 @@ std::filesystem::path ResolveAgainstWorkspace(const std::string& path);
 
 // How a path is recorded: relative to the workspace root when it lies inside
 // it ("artifacts/landmarks/ab12/landmark_net.pt"), else absolute. A relative
-// `path` is taken against the workspace root first. Records holding it mean
-// the same file in any checkout.
+// `path` is taken against the workspace root first. Inside means by name
+// first: a file under a symlinked folder of the workspace (artifacts -> a
+// bigger disk) is recorded by its place in the workspace, not the link's
+// target; a path inside only once links are resolved (the workspace named
+// through a link) is recorded relative too. Records holding it mean the same
+// file in any checkout.
 std::string WorkspaceRelative(const std::string& path);
 
 }  // namespace facerec

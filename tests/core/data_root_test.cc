@@ -53,5 +53,22 @@ TEST_F(DataRootTest, MissingDirectorySaysWhereItLookedAndWhy) {
   EXPECT_NE(flagged.status().message().find("--data_root"), std::string::npos);
 }
 
+TEST_F(DataRootTest, RecordsAFileUnderASymlinkedFolderByItsPlaceInTheWorkspace) {
+  fs::create_directories(base_ / "bigger_disk" / "compare_losses");
+  fs::create_directory_symlink(base_ / "bigger_disk", base_ / "workspace" / "artifacts");
+  EXPECT_EQ(WorkspaceRelative("artifacts/compare_losses/net.pt"), "artifacts/compare_losses/net.pt");
+  EXPECT_EQ(WorkspaceRelative((base_ / "workspace" / "artifacts" / "compare_losses" / "net.pt").string()),
+            "artifacts/compare_losses/net.pt");
+}
+
+TEST_F(DataRootTest, RecordsAFileInsideTheWorkspaceNamedThroughALinkRelativeToIt) {
+  fs::create_directory_symlink(base_ / "workspace", base_ / "link_to_workspace");
+  EXPECT_EQ(WorkspaceRelative((base_ / "link_to_workspace" / "results.db").string()), "results.db");
+}
+
+TEST_F(DataRootTest, RecordsAFileOutsideTheWorkspaceAbsolutely) {
+  EXPECT_EQ(WorkspaceRelative("../from_flag/x.pt"), fs::weakly_canonical(base_ / "from_flag" / "x.pt").string());
+}
+
 }  // namespace
 }  // namespace facerec
