@@ -29,8 +29,10 @@ the header again. Optimisation levels that keep __OPTIMIZE__ (-O1 and -O2, as
 
 _TORCH = ["@libtorch", "@libtorch//:libtorch"]
 _PCH = "//third_party:torch_pch"
-# Bazel's caches restore files with new times: the header's inputs are
-# compared by content when their times differ.
+# Bazel's caches restore files with new times, and a new checkout gives
+# every source one: the header's inputs are compared by content when their
+# times differ. The header must be built with the same flag
+# (//third_party:torch_pch_compile), which stores the hashes compared.
 _PCH_COPTS = [
     "-include-pch",
     "$(GENDIR)/third_party/torch_pch.pch.h",
