@@ -68,7 +68,10 @@ DEFINE_double(lr, kTrain.lr, "AdamW peak learning rate (cosine schedule, 1 epoch
 DEFINE_double(weight_decay, kTrain.weight_decay, "AdamW decoupled weight decay.");
 DEFINE_int32(input_size, kNet.input_size, "Square net input in pixels (a multiple of 16).");
 DEFINE_int32(base_width, kNet.base_width, "Stem channels of the landmark net (stages use 2x, 4x, 8x).");
-DEFINE_int32(hidden, kNet.hidden, "Hidden fully connected width.");
+DEFINE_int32(hidden, kNet.hidden, "Hidden fully connected width (--head=regression).");
+DEFINE_string(head, facerec::align::LandmarkHeadName(kNet.head),
+              "How the net turns features into points: regression (fully connected layers) or "
+              "soft_argmax (heatmaps, softmax-weighted mean positions); align/landmark_net.h.");
 DEFINE_double(max_rotation, kTrain.augment.max_rotation_degrees,
               "Augmentation: rotation range in degrees.");
 DEFINE_double(min_eye_mouth_fraction, kTrain.augment.min_eye_mouth_fraction,
@@ -90,7 +93,7 @@ DEFINE_bool(upright_refinement, kDetector.upright_refinement,
 DEFINE_string(model, "",
               "Evaluate this saved landmark net (a landmark_net.pt, relative to the workspace "
               "root) instead of training one; the net's own options replace --input_size, "
-              "--base_width and --hidden.");
+              "--base_width, --hidden and --head.");
 DEFINE_string(shifted_mtfl_rows, "drop",
               "MTFL's 2,350 training rows with y coordinates 28 px short (data::IsShiftedMtflRow), "
               "a yaw series from -60 to +60 degrees: 'drop' (train without them) or 'correct' "
@@ -147,6 +150,9 @@ absl::Status ValidateFlags() {
       AtLeast("bootstrap_replicates", 1),
       experiment::Open("bootstrap_confidence", 0, 1),
   }));
+  if (!align::ParseLandmarkHead(FLAGS_head).has_value()) {
+    return FlagError("head", FLAGS_head, "allowed: regression, soft_argmax");
+  }
   if (FLAGS_input_size < 16 || FLAGS_input_size % 16 != 0) {
     return FlagError("input_size", FLAGS_input_size, "must be a positive multiple of 16");
   }
@@ -261,6 +267,7 @@ absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, con
   net_options.input_size = FLAGS_input_size;
   net_options.base_width = FLAGS_base_width;
   net_options.hidden = FLAGS_hidden;
+  net_options.head = *align::ParseLandmarkHead(FLAGS_head);
   // Seeded before the net exists: its initial weights come from this seed.
   torch::manual_seed(seed);
   align::LandmarkNet net(net_options);
@@ -272,6 +279,7 @@ absl::StatusOr<pipeline::TrainedRun> TrainOneSeed(experiment::Experiment& e, con
     run_options.params["input_size"] = absl::StrCat(net->options().input_size);
     run_options.params["base_width"] = absl::StrCat(net->options().base_width);
     run_options.params["hidden"] = absl::StrCat(net->options().hidden);
+    run_options.params["head"] = align::LandmarkHeadName(net->options().head);
   }
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
   if (!evaluate_only) {

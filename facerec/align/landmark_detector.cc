@@ -21,7 +21,8 @@ absl::Status SaveLandmarkNet(LandmarkNet net, const std::string& path) {
     torch::serialize::OutputArchive archive;
     archive.write("options", torch::tensor({static_cast<int64_t>(o.input_size),
                                             static_cast<int64_t>(o.base_width),
-                                            static_cast<int64_t>(o.hidden)}));
+                                            static_cast<int64_t>(o.hidden),
+                                            static_cast<int64_t>(o.head)}));
     net->save(archive);
     archive.save_to(temporary);
     std::filesystem::rename(temporary, path);
@@ -44,6 +45,19 @@ absl::StatusOr<LandmarkNet> LoadLandmarkNet(const std::string& path) {
     o.input_size = static_cast<int>(options[0].item<int64_t>());
     o.base_width = static_cast<int>(options[1].item<int64_t>());
     o.hidden = static_cast<int>(options[2].item<int64_t>());
+    if (o.input_size < 16 || o.input_size % 16 != 0 || o.base_width < 1 || o.hidden < 1) {
+      return absl::DataLossError(absl::StrCat(path, ": impossible landmark net shape (input ", o.input_size,
+                                              ", base width ", o.base_width, ", hidden ", o.hidden, ")"));
+    }
+    // Files saved before the soft-argmax head have 3 options: regression nets.
+    if (options.numel() > 3) {
+      const int64_t head = options[3].item<int64_t>();
+      if (head != static_cast<int64_t>(LandmarkHead::kRegression) &&
+          head != static_cast<int64_t>(LandmarkHead::kSoftArgmax)) {
+        return absl::DataLossError(absl::StrCat(path, ": unknown landmark head ", head));
+      }
+      o.head = static_cast<LandmarkHead>(head);
+    }
     LandmarkNet net(o);
     net->load(archive);
     return net;

@@ -101,6 +101,10 @@ std::string Gemm(OnnxGraph& g, const std::string& x, const nn::LinearImpl& linea
 
 absl::StatusOr<onnx::ModelProto> LandmarkNetToOnnx(align::LandmarkNet net,
                                                    const std::map<std::string, std::string>& metadata) {
+  if (net->options().head != align::LandmarkHead::kRegression) {
+    return absl::UnimplementedError(absl::StrCat("the ONNX exporter knows the landmark net's regression head, not ",
+                                                 align::LandmarkHeadName(net->options().head)));
+  }
   net->FuseBatchNorm();
   const int64_t side = net->options().input_size;
   OnnxGraph g("facerec_landmark_net");

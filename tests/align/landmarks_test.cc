@@ -1,4 +1,5 @@
-// The landmark stage's pieces: Wing loss values, crop geometry under
+// The landmark stage's pieces: Wing loss values, the soft-argmax head against
+// a brute-force mean position, crop geometry under
 // rotation/framing/edge cuts/mirroring (the point must stay on the pixel it marks, with
 // left and right swapped by a flip), model files, a short real training, and
 // a killed training resumed from its checkpoint.
@@ -240,6 +241,64 @@ TEST(LandmarkDetectorTest, UprightRefinementFindsFacesRolledPastTheTrainedRange)
   EXPECT_LT(upright_nme, 0.8 * level_nme) << "NME level " << level_nme << ", upright " << upright_nme;
 }
 
+TEST(SoftArgmax2dTest, MatchesABruteForceSoftmaxWeightedMeanOfCellCentres) {
+  torch::manual_seed(2);
+  const torch::Tensor logits = torch::randn({2, 3, 4, 5}, torch::kDouble) * 3;
+  const torch::Tensor got = SoftArgmax2d(logits);
+  ASSERT_EQ(got.sizes(), (std::vector<int64_t>{2, 3, 2}));
+  for (int n = 0; n < 2; ++n) {
+    for (int k = 0; k < 3; ++k) {
+      double total = 0, x = 0, y = 0;
+      for (int r = 0; r < 4; ++r) {
+        for (int c = 0; c < 5; ++c) {
+          const double e = std::exp(logits[n][k][r][c].item<double>());
+          total += e;
+          x += e * (c + 0.5) / 5;
+          y += e * (r + 0.5) / 4;
+        }
+      }
+      EXPECT_NEAR(got[n][k][0].item<double>(), x / total, 1e-12);
+      EXPECT_NEAR(got[n][k][1].item<double>(), y / total, 1e-12);
+    }
+  }
+}
+
+TEST(SoftArgmax2dTest, UniformMapGivesTheCentreAndAPeakGivesItsCellCentre) {
+  torch::Tensor logits = torch::zeros({1, 2, 16, 16});
+  logits[0][1][3][12] = 100;  // Row 3, column 12.
+  const torch::Tensor got = SoftArgmax2d(logits);
+  EXPECT_NEAR(got[0][0][0].item<double>(), 0.5, 1e-6);
+  EXPECT_NEAR(got[0][0][1].item<double>(), 0.5, 1e-6);
+  EXPECT_NEAR(got[0][1][0].item<double>(), 12.5 / 16, 1e-6);
+  EXPECT_NEAR(got[0][1][1].item<double>(), 3.5 / 16, 1e-6);
+}
+
+TEST(LandmarkHeadTest, NamesParseBackAndOthersAreRejected) {
+  for (LandmarkHead head : {LandmarkHead::kRegression, LandmarkHead::kSoftArgmax}) {
+    EXPECT_EQ(ParseLandmarkHead(LandmarkHeadName(head)), head);
+  }
+  EXPECT_FALSE(ParseLandmarkHead("heatmap").has_value());
+  EXPECT_FALSE(ParseLandmarkHead("").has_value());
+}
+
+TEST(LandmarkNetTest, SoftArgmaxNetGivesPointsInsideTheCropAndTrainsEveryLayer) {
+  torch::manual_seed(6);
+  LandmarkNetOptions options;
+  options.base_width = 8;
+  options.head = LandmarkHead::kSoftArgmax;
+  LandmarkNet net(options);
+  const torch::Tensor points = net->forward(torch::rand({3, 3, 64, 64}));
+  ASSERT_EQ(points.sizes(), (std::vector<int64_t>{3, 5, 2}));
+  // A softmax-weighted mean of cell centres lies between the first and last centres.
+  EXPECT_GE(points.min().item<double>(), 0.5 / 16);
+  EXPECT_LE(points.max().item<double>(), 15.5 / 16);
+  WingLoss(points * 64, torch::full({3, 5, 2}, 0.3) * 64).backward();
+  for (const auto& p : net->named_parameters()) {
+    ASSERT_TRUE(p.value().grad().defined()) << p.key();
+    EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0) << p.key();
+  }
+}
+
 TEST(LandmarkDetectorTest, RefinementBoxIsCentredOnThePointsAndScaledByEyeToMouth) {
   // Eyes at y = 10, mouth corners at y = 37: eye-to-mouth distance 27.
   const std::vector<Point2> points = {{0, 10}, {20, 10}, {10, 20}, {2, 37}, {18, 37}};
@@ -250,38 +309,72 @@ TEST(LandmarkDetectorTest, RefinementBoxIsCentredOnThePointsAndScaledByEyeToMout
 }
 
 TEST(LandmarkDetectorTest, SavedNetLoadsWithItsOptionsAndSameOutputs) {
+  for (LandmarkHead head : {LandmarkHead::kRegression, LandmarkHead::kSoftArgmax}) {
+    LandmarkNetOptions options;
+    options.base_width = 8;
+    options.hidden = 32;
+    options.head = head;
+    LandmarkNet net(options);
+    net->eval();
+    const std::string path = (testing::FreshTempDir("landmark_net") / "net.pt").string();
+    ASSERT_TRUE(SaveLandmarkNet(net, path).ok());
+    absl::StatusOr<LandmarkNet> loaded = LoadLandmarkNet(path);
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    (*loaded)->eval();
+    EXPECT_EQ((*loaded)->options().base_width, 8);
+    EXPECT_EQ((*loaded)->options().head, head);
+    const torch::Tensor x = torch::rand({2, 3, 64, 64});
+    EXPECT_TRUE(torch::equal(net->forward(x), (*loaded)->forward(x))) << LandmarkHeadName(head);
+  }
+}
+
+// Files written before the head existed hold 3 options; they are regression nets.
+TEST(LandmarkDetectorTest, ModelFileWithoutAHeadLoadsAsRegressionAndAnUnknownHeadIsNamed) {
+  const auto dir = testing::FreshTempDir("landmark_head");
   LandmarkNetOptions options;
   options.base_width = 8;
   options.hidden = 32;
   LandmarkNet net(options);
-  net->eval();
-  const std::string path = (testing::FreshTempDir("landmark_net") / "net.pt").string();
-  ASSERT_TRUE(SaveLandmarkNet(net, path).ok());
-  absl::StatusOr<LandmarkNet> loaded = LoadLandmarkNet(path);
-  ASSERT_TRUE(loaded.ok()) << loaded.status();
-  (*loaded)->eval();
-  EXPECT_EQ((*loaded)->options().base_width, 8);
-  const torch::Tensor x = torch::rand({2, 3, 64, 64});
-  EXPECT_TRUE(torch::equal(net->forward(x), (*loaded)->forward(x)));
+  const auto save_with = [&](const torch::Tensor& stored_options, const std::string& name) {
+    torch::serialize::OutputArchive archive;
+    archive.write("options", stored_options);
+    net->save(archive);
+    archive.save_to((dir / name).string());
+    return (dir / name).string();
+  };
+  absl::StatusOr<LandmarkNet> old_file = LoadLandmarkNet(save_with(torch::tensor({64L, 8L, 32L}), "old.pt"));
+  ASSERT_TRUE(old_file.ok()) << old_file.status();
+  EXPECT_EQ((*old_file)->options().head, LandmarkHead::kRegression);
+  absl::StatusOr<LandmarkNet> unknown = LoadLandmarkNet(save_with(torch::tensor({64L, 8L, 32L, 7L}), "head7.pt"));
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(unknown.status().message().find("unknown landmark head 7"), std::string::npos) << unknown.status();
+  absl::StatusOr<LandmarkNet> odd = LoadLandmarkNet(save_with(torch::tensor({60L, 8L, 32L}), "size60.pt"));
+  EXPECT_EQ(odd.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(odd.status().message().find("input 60"), std::string::npos) << odd.status();
 }
 
 TEST(LandmarkNetTest, FusedBatchNormGivesTheSameOutputs) {
-  torch::manual_seed(4);
-  LandmarkNet net(LandmarkNetOptions{});
-  {
-    // Training-mode passes give the BatchNorms running statistics far from
-    // their initial 0 / 1, so a wrong fold would show.
-    torch::NoGradGuard no_grad;
-    for (int i = 0; i < 5; ++i) net->forward(torch::rand({8, 3, 64, 64}) * 3 + 1);
+  for (LandmarkHead head : {LandmarkHead::kRegression, LandmarkHead::kSoftArgmax}) {
+    torch::manual_seed(4);
+    LandmarkNetOptions options;
+    options.head = head;
+    LandmarkNet net(options);
+    {
+      // Training-mode passes give the BatchNorms running statistics far from
+      // their initial 0 / 1, so a wrong fold would show.
+      torch::NoGradGuard no_grad;
+      for (int i = 0; i < 5; ++i) net->forward(torch::rand({8, 3, 64, 64}) * 3 + 1);
+    }
+    net->eval();
+    const torch::Tensor images = torch::rand({4, 3, 64, 64});
+    const torch::Tensor expected = net->forward(images).detach();
+    net->FuseBatchNorm();
+    EXPECT_TRUE(torch::allclose(net->forward(images), expected, /*rtol=*/1e-4, /*atol=*/1e-5))
+        << LandmarkHeadName(head);
+    int batch_norms = 0;
+    for (const auto& m : net->modules()) batch_norms += m->as<torch::nn::BatchNorm2d>() != nullptr;
+    EXPECT_EQ(batch_norms, 0) << LandmarkHeadName(head);
   }
-  net->eval();
-  const torch::Tensor images = torch::rand({4, 3, 64, 64});
-  const torch::Tensor expected = net->forward(images).detach();
-  net->FuseBatchNorm();
-  EXPECT_TRUE(torch::allclose(net->forward(images), expected, /*rtol=*/1e-4, /*atol=*/1e-5));
-  int batch_norms = 0;
-  for (const auto& m : net->modules()) batch_norms += m->as<torch::nn::BatchNorm2d>() != nullptr;
-  EXPECT_EQ(batch_norms, 0);
 }
 
 TEST(LandmarkDetectorTest, FlipAverageMakesPredictionsMirrorEquivariant) {
@@ -344,9 +437,11 @@ TEST(LandmarkExamplesTest, AfwFacesReduceTo5PointsInsideTheirBoxes) {
   }
 }
 
-// A few epochs on 512 real MTFL faces: the error on those faces must fall
-// well below the mean-shape error it starts from.
-TEST(LandmarkTrainerTest, ShortTrainingOnRealFacesLowersTheError) {
+class ShortTrainingTest : public ::testing::TestWithParam<LandmarkHead> {};
+
+// A few epochs on 512 real MTFL faces, with either head: the error on those
+// faces must fall well below the mean-shape error it starts from.
+TEST_P(ShortTrainingTest, ShortTrainingOnRealFacesLowersTheError) {
   absl::StatusOr<std::vector<LandmarkExample>> all =
       LoadMtflExamples(testing::DataRoot(), "new_training.txt", 2);
   ASSERT_TRUE(all.ok()) << all.status();
@@ -354,6 +449,7 @@ TEST(LandmarkTrainerTest, ShortTrainingOnRealFacesLowersTheError) {
   LandmarkNetOptions net_options;
   net_options.base_width = 8;
   net_options.hidden = 64;
+  net_options.head = GetParam();
   torch::manual_seed(1);
   LandmarkNet net(net_options);
   auto error = [&]() {
@@ -375,6 +471,12 @@ TEST(LandmarkTrainerTest, ShortTrainingOnRealFacesLowersTheError) {
   const double after = error();
   EXPECT_LT(after, 0.6 * before) << "mean point error before " << before << " px, after " << after;
 }
+
+INSTANTIATE_TEST_SUITE_P(BothHeads, ShortTrainingTest,
+                         ::testing::Values(LandmarkHead::kRegression, LandmarkHead::kSoftArgmax),
+                         [](const ::testing::TestParamInfo<LandmarkHead>& info) {
+                           return std::string(LandmarkHeadName(info.param));
+                         });
 
 // A run killed in the middle of its second epoch and started again with the
 // same checkpoint path trains exactly what an uninterrupted run trains: the
