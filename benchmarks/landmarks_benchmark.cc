@@ -2,7 +2,8 @@
 // mapping back) beside dlib's 68-point shape predictor (one face box), both
 // on the same AFW photo, and our net batched. Our net's arguments: faces per
 // call, refinement passes (each one more forward pass), flip averaging
-// (the last pass also on the mirrored crop, one batch of 2). NetForward is the
+// (the last pass also on the mirrored crop, one batch of 2), stem width, and
+// the head (0 regression, 1 soft-argmax: align/landmark_net.h). NetForward is the
 // net alone, with the input and weights in NCHW or channels-last (NHWC) order:
 // why the detector converts. Weights do not change the cost, so our net runs
 // with its initial weights.
@@ -39,6 +40,7 @@ void OurNet(benchmark::State& state) {
   options.flip_average = state.range(2) != 0;
   align::LandmarkNetOptions net_options;
   net_options.base_width = static_cast<int>(state.range(3));
+  net_options.head = state.range(4) ? align::LandmarkHead::kSoftArgmax : align::LandmarkHead::kRegression;
   torch::manual_seed(0);
   align::LandmarkDetector detector(align::LandmarkNet(net_options), torch::kCPU, options);
   const align::LandmarkExample& face = AfwFace();
@@ -48,14 +50,16 @@ void OurNet(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * batch);
 }
 BENCHMARK(OurNet)
-    ->ArgNames({"batch", "refine", "flip", "width"})
-    ->Args({1, 0, 0, 16})
-    ->Args({1, 1, 0, 16})
-    ->Args({1, 0, 1, 16})
-    ->Args({1, 1, 1, 16})
-    ->Args({64, 1, 1, 16})
-    ->Args({1, 1, 1, 12})
-    ->Args({1, 1, 1, 8})
+    ->ArgNames({"batch", "refine", "flip", "width", "soft_argmax"})
+    ->Args({1, 0, 0, 16, 0})
+    ->Args({1, 1, 0, 16, 0})
+    ->Args({1, 0, 1, 16, 0})
+    ->Args({1, 1, 1, 16, 0})
+    ->Args({64, 1, 1, 16, 0})
+    ->Args({1, 1, 1, 12, 0})
+    ->Args({1, 1, 1, 8, 0})
+    ->Args({1, 1, 1, 16, 1})
+    ->Args({64, 1, 1, 16, 1})
     ->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // The net alone (no crop, no mapping back): what a smaller or fused net would save.
@@ -63,6 +67,7 @@ void NetForward(benchmark::State& state) {
   torch::manual_seed(0);
   align::LandmarkNetOptions options;
   options.base_width = static_cast<int>(state.range(1));
+  options.head = state.range(3) ? align::LandmarkHead::kSoftArgmax : align::LandmarkHead::kRegression;
   align::LandmarkNet net(options);
   net->eval();
   c10::InferenceMode inference;
@@ -77,11 +82,13 @@ void NetForward(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(NetForward)
-    ->ArgNames({"batch", "width", "nhwc"})
-    ->Args({1, 16, 0})
-    ->Args({1, 16, 1})
-    ->Args({2, 16, 0})
-    ->Args({2, 16, 1})
+    ->ArgNames({"batch", "width", "nhwc", "soft_argmax"})
+    ->Args({1, 16, 0, 0})
+    ->Args({1, 16, 1, 0})
+    ->Args({2, 16, 0, 0})
+    ->Args({2, 16, 1, 0})
+    ->Args({1, 16, 1, 1})
+    ->Args({2, 16, 1, 1})
     ->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 void Dlib68(benchmark::State& state) {

@@ -17,6 +17,10 @@
 // Seeds in parallel: run each as its own process (--seed=N --threads=1),
 // then --seeds=1,2,3 with the same flags at any --threads: each seed's
 // finished run is found in the store and its net only evaluated again.
+// The seeds summary also scores dlib's 68-point predictor (the peer,
+// experiments/dlib_landmarks.cc) on the same faces as the variant "dlib_68",
+// so "ours at least as good as dlib" is a difference paired over faces
+// (--reference_dlib_model; empty: not scored).
 //
 // One face in 20 of the training list (every 20th row) is held out for the
 // per-epoch validation NME, so the test sets are only used once, at the end.
@@ -27,12 +31,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "facerec/align/dlib_landmarks.h"
 #include "facerec/align/landmark_detector.h"
 #include "facerec/align/landmark_examples.h"
 #include "facerec/align/landmark_net.h"
@@ -111,6 +117,10 @@ DEFINE_string(seeds, "",
               "one more run, 'landmark_seeds'.");
 DEFINE_int32(bootstrap_replicates, kBootstrap.replicates, "Bootstrap replicates of the intervals (--seeds, and --model's evaluation variants).");
 DEFINE_double(bootstrap_confidence, kBootstrap.confidence, "Coverage of those intervals, in (0, 1).");
+DEFINE_string(reference_dlib_model, "/usr/share/dlib/shape_predictor_68_face_landmarks.dat",
+              "With --seeds: dlib's 68-point shape predictor, scored on the same faces as the "
+              "variant dlib_68 (its difference from the net's paired over faces); empty: none. "
+              "Recorded by sha256.");
 DEFINE_bool(resume, true, "Resume a killed run with the same flags from its last epoch's checkpoint.");
 DEFINE_int32(validate_every, 5, "Validation NME on the held-out training faces every N epochs.");
 DEFINE_int32(holdout_every, 20, "Every Nth training face is held out for validation.");
@@ -220,7 +230,8 @@ absl::StatusOr<LandmarkData> LoadData(const std::filesystem::path& root) {
 std::map<std::string, std::string> TrainingParams(int64_t seed) {
   std::map<std::string, std::string> params = experiment::FlagsDefinedIn(
       "train_landmarks",
-      {"run_name", "model", "resume", "seeds", "bootstrap_replicates", "bootstrap_confidence"});
+      {"run_name", "model", "resume", "seeds", "bootstrap_replicates", "bootstrap_confidence",
+       "reference_dlib_model"});
   params["seed"] = absl::StrCat(seed);
   params["threads"] = absl::StrCat(torch::get_num_threads());
   return params;
@@ -237,9 +248,9 @@ std::vector<std::vector<std::vector<data::Point2>>> PredictSets(align::LandmarkN
   });
 }
 
-absl::StatusOr<std::vector<pipeline::SeedIntervalRow>> ScoreVariants(const std::vector<std::string>& model_paths,
-                                                                   const LandmarkData& data, torch::Device device,
-                                                                   const metrics::BootstrapOptions& bootstrap);
+absl::StatusOr<std::vector<pipeline::SeedIntervalRow>> ScoreVariants(
+    const std::vector<std::string>& model_paths, const LandmarkData& data, torch::Device device,
+    const metrics::BootstrapOptions& bootstrap, align::DlibLandmarkPredictor* reference = nullptr);
 
 // Trains one net with `seed` (or evaluates --model), scores it on every set
 // and records it all as one run. Returns the run and the saved net.
@@ -392,10 +403,25 @@ std::vector<std::pair<std::string, align::LandmarkDetectorOptions>> EvaluationVa
 // Every set's NME and failure rate for each net in `model_paths` (one per
 // seed) under each evaluation variant, with intervals over the faces and each
 // variant's paired difference from the flags' evaluation on the same nets.
-absl::StatusOr<std::vector<pipeline::SeedIntervalRow>> ScoreVariants(const std::vector<std::string>& model_paths,
-                                                                   const LandmarkData& data, torch::Device device,
-                                                                   const metrics::BootstrapOptions& bootstrap) {
+// With `reference`, dlib's predictions on the same faces join as the variant
+// "dlib_68": one deterministic prediction, counted once per seed, so its
+// difference from the nets pairs each seed's net with it on the same faces
+// and resamples.
+absl::StatusOr<std::vector<pipeline::SeedIntervalRow>> ScoreVariants(
+    const std::vector<std::string>& model_paths, const LandmarkData& data, torch::Device device,
+    const metrics::BootstrapOptions& bootstrap, align::DlibLandmarkPredictor* reference) {
   pipeline::SeedIntervals intervals(bootstrap);
+  const auto add = [&](const std::string& variant, const pipeline::LandmarkSet& set,
+                       const std::vector<std::vector<data::Point2>>& predicted) -> absl::Status {
+    std::vector<std::vector<data::Point2>> truth;
+    for (const auto& example : set.examples) truth.push_back(example.points);
+    const std::vector<double> nme = metrics::NormalisedMeanErrors(predicted, truth);
+    std::vector<double> failed;
+    for (double x : nme) failed.push_back(x > metrics::LandmarkSummary().failure_threshold ? 1.0 : 0.0);
+    const auto faces = static_cast<int32_t>(nme.size());
+    FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "nme", faces, metrics::MeanOverUnits(nme)));
+    return intervals.Add(variant, set.name, "fail", faces, metrics::MeanOverUnits(failed));
+  };
   const auto variants = EvaluationVariants();
   for (const std::string& path : model_paths) {
     FACEREC_ASSIGN_OR_RETURN(align::LandmarkNet net, align::LoadLandmarkNet(path));
@@ -403,15 +429,18 @@ absl::StatusOr<std::vector<pipeline::SeedIntervalRow>> ScoreVariants(const std::
       LOG(INFO) << WorkspaceRelative(path) << ": scoring " << variant;
       const auto predicted = PredictSets(net, device, options, data.eval_sets);
       for (size_t i = 0; i < data.eval_sets.size(); ++i) {
-        const pipeline::LandmarkSet& set = data.eval_sets[i];
-        std::vector<std::vector<data::Point2>> truth;
-        for (const auto& example : set.examples) truth.push_back(example.points);
-        const std::vector<double> nme = metrics::NormalisedMeanErrors(predicted[i], truth);
-        std::vector<double> failed;
-        for (double x : nme) failed.push_back(x > metrics::LandmarkSummary().failure_threshold ? 1.0 : 0.0);
-        const auto faces = static_cast<int32_t>(nme.size());
-        FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "nme", faces, metrics::MeanOverUnits(nme)));
-        FACEREC_RETURN_IF_ERROR(intervals.Add(variant, set.name, "fail", faces, metrics::MeanOverUnits(failed)));
+        FACEREC_RETURN_IF_ERROR(add(variant, data.eval_sets[i], predicted[i]));
+      }
+    }
+  }
+  if (reference != nullptr) {
+    LOG(INFO) << "scoring dlib_68 on the same faces";
+    const std::vector<align::DlibPredictions> predicted = pipeline::PredictOncePerFaceSet(
+        data.eval_sets,
+        [reference](const std::vector<align::LandmarkExample>& examples) { return reference->Predict(examples); });
+    for (size_t seed = 0; seed < model_paths.size(); ++seed) {
+      for (size_t i = 0; i < data.eval_sets.size(); ++i) {
+        FACEREC_RETURN_IF_ERROR(add("dlib_68", data.eval_sets[i], predicted[i].points));
       }
     }
   }
@@ -423,8 +452,9 @@ absl::StatusOr<std::vector<pipeline::SeedIntervalRow>> ScoreVariants(const std::
 // variant as mean ± std over the seeds with a bootstrap interval over the
 // faces, and each variant's paired difference from the flags' evaluation;
 // recorded as one more run, "landmark_seeds".
+// `reference_sha256`: --reference_dlib_model's, empty when dlib is not scored.
 absl::Status TrainSeeds(experiment::Experiment& e, const LandmarkData& data, const std::vector<int64_t>& seeds,
-                        torch::Device device) {
+                        torch::Device device, const std::string& reference_sha256) {
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
   FACEREC_ASSIGN_OR_RETURN(
       const std::vector<pipeline::TrainedRun> trained,
@@ -435,14 +465,21 @@ absl::Status TrainSeeds(experiment::Experiment& e, const LandmarkData& data, con
   bootstrap.confidence = FLAGS_bootstrap_confidence;
   std::vector<std::string> model_paths;
   for (const pipeline::TrainedRun& t : trained) model_paths.push_back(t.model_path);
+  std::optional<align::DlibLandmarkPredictor> dlib;
+  if (!reference_sha256.empty()) {
+    absl::StatusOr<align::DlibLandmarkPredictor> loaded = align::DlibLandmarkPredictor::Load(FLAGS_reference_dlib_model);
+    if (!loaded.ok()) return experiment::AsFlagError("reference_dlib_model", loaded.status());
+    dlib.emplace(std::move(*loaded));
+  }
   FACEREC_ASSIGN_OR_RETURN(const std::vector<pipeline::SeedIntervalRow> rows,
-                           ScoreVariants(model_paths, data, device, bootstrap));
+                           ScoreVariants(model_paths, data, device, bootstrap, dlib ? &*dlib : nullptr));
   tracking::RunOptions run_options;
   run_options.experiment = tracking::kTrainLandmarks;
   run_options.name = "landmark_seeds";
   run_options.params = TrainingParams(seeds.front());
   run_options.params.erase("seed");
   run_options.params["seeds"] = absl::StrJoin(seeds, ",");
+  if (!reference_sha256.empty()) run_options.params["reference_dlib_sha256"] = reference_sha256;
   for (size_t k = 0; k < seeds.size(); ++k) {
     run_options.params[absl::StrCat("run/seed", seeds[k])] = trained[k].run_uid;
   }
@@ -466,12 +503,22 @@ absl::Status TrainLandmarks(experiment::Experiment& e) {
   if (!seeds.empty() && !FLAGS_model.empty()) {
     return experiment::FlagError("seeds", FLAGS_seeds, "trains a net per seed; not with --model");
   }
+  // Read before the data and any seed's training: a wrong path fails now, not after hours.
+  std::string reference_sha256;
+  if (!seeds.empty() && !FLAGS_reference_dlib_model.empty()) {
+    absl::StatusOr<std::string> sha = Sha256OfFile(FLAGS_reference_dlib_model);
+    if (!sha.ok()) {
+      return experiment::FlagError("reference_dlib_model", FLAGS_reference_dlib_model,
+                                   "cannot be read (install libdlib-data; tools/bazel does; empty: no dlib)");
+    }
+    reference_sha256 = *sha;
+  }
   FACEREC_ASSIGN_OR_RETURN(const torch::Device device, e.Device());
   FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
   // Decoded in evaluate-only runs too: the held-out faces are scored beside
   // the test sets, so every run shows the gap between the two.
   FACEREC_ASSIGN_OR_RETURN(const LandmarkData data, LoadData(root));
-  if (!seeds.empty()) return TrainSeeds(e, data, seeds, device);
+  if (!seeds.empty()) return TrainSeeds(e, data, seeds, device, reference_sha256);
   return TrainOneSeed(e, data, FLAGS_seed, device).status();
 }
 

@@ -112,7 +112,10 @@ inline const StageSeedsSection kLandmarkSeeds = {
     "as_flagged: the refinement pass and flip averaging on, as trained; no_refinement, "
     "no_flip_averaging: one of them off, the same nets; upright_refinement or "
     "no_upright_refinement (summaries since issue 35): the refinement crop turned so that the first "
-    "pass's eyes lie level, or not, whichever as_flagged does not, the same nets.",
+    "pass's eyes lie level, or not, whichever as_flagged does not, the same nets; dlib_68 (summaries "
+    "since issue 35's soft-argmax head): dlib's 68-point predictor on the same faces (its HOG box, "
+    "experiments/dlib_landmarks.cc), one prediction counted for every seed, so its difference is dlib's "
+    "NME minus the nets', paired over faces: above 0, ours is better.",
     "train_landmarks --seeds=1,2,3"};
 inline const StageSeedsSection kDetectorSeeds = {
     tracking::kTrainDetector, "detector_seeds", "photos", false,

@@ -101,32 +101,57 @@ std::string Gemm(OnnxGraph& g, const std::string& x, const nn::LinearImpl& linea
 
 absl::StatusOr<onnx::ModelProto> LandmarkNetToOnnx(align::LandmarkNet net,
                                                    const std::map<std::string, std::string>& metadata) {
-  if (net->options().head != align::LandmarkHead::kRegression) {
-    return absl::UnimplementedError(absl::StrCat("the ONNX exporter knows the landmark net's regression head, not ",
-                                                 align::LandmarkHeadName(net->options().head)));
-  }
   net->FuseBatchNorm();
   const int64_t side = net->options().input_size;
   OnnxGraph g("facerec_landmark_net");
   g.AddInput("images", {-1, 3, side, side});
   std::string x = Centre(g, "images");
-  std::shared_ptr<nn::Module> features, hidden, output;
-  for (const auto& child : net->named_children()) {
-    if (child.key() == "features") features = child.value();
-    if (child.key() == "hidden") hidden = child.value();
-    if (child.key() == "output") output = child.value();
+  const auto sequential = [&](const char* name) -> nn::SequentialImpl* {
+    std::shared_ptr<nn::Module> child = Child(*net, name);
+    return child ? child->as<nn::Sequential>() : nullptr;
+  };
+  nn::SequentialImpl* features = sequential("features");
+  if (features == nullptr) return absl::InternalError("the landmark net has no features");
+  FACEREC_ASSIGN_OR_RETURN(x, AddSequential(g, *features, x, "features"));
+  if (net->options().head == align::LandmarkHead::kSoftArgmax) {
+    nn::SequentialImpl* coarse = sequential("coarse");
+    nn::SequentialImpl* heatmaps = sequential("heatmaps");
+    if (coarse == nullptr || heatmaps == nullptr) {
+      return absl::InternalError("the soft-argmax landmark net has not the layers its exporter knows");
+    }
+    FACEREC_ASSIGN_OR_RETURN(std::string c, AddSequential(g, *coarse, x, "coarse"));
+    // Bilinear upsampling by 2 with half-pixel centres: LibTorch's
+    // interpolate(align_corners = false) onto the finer map, exactly twice
+    // the coarser one as the input side is a multiple of 16.
+    c = g.AddNode("Resize", {c, "", g.AddInitializer("upsample_scales", torch::tensor({1.0f, 1.0f, 2.0f, 2.0f}))},
+                  {{"mode", std::string("linear")}, {"coordinate_transformation_mode", std::string("half_pixel")}});
+    x = g.AddNode("Concat", {x, c}, {{"axis", int64_t{1}}});
+    FACEREC_ASSIGN_OR_RETURN(x, AddSequential(g, *heatmaps, x, "heatmaps"));
+    // SoftArgmax2d as a softmax over each map's cells and a product with the
+    // cells' centres: [N * 5, H * W] x [H * W, 2] -> [N * 5, 2]. Stored as
+    // [2, H * W] with transB and a zero bias, the fully connected layer's
+    // form, which OpenCV's importer takes (it rejects the untransposed one).
+    const int64_t cells = side / 4;
+    const torch::Tensor centre = (torch::arange(cells, torch::kFloat32) + 0.5) / static_cast<double>(cells);
+    const torch::Tensor centres = torch::stack({centre.repeat({cells}), centre.repeat_interleave(cells)}, 1);
+    x = g.AddNode("Reshape", {x, g.AddInt64Initializer("maps_shape", {-1, cells * cells})});
+    x = g.AddNode("Softmax", {x}, {{"axis", int64_t{1}}});
+    x = g.AddNode("Gemm",
+                  {x, g.AddInitializer("cell_centres", centres.t().contiguous()),
+                   g.AddInitializer("cell_centres_bias", torch::zeros({2}))},
+                  {{"transB", int64_t{1}}});
+  } else {
+    std::shared_ptr<nn::Module> hidden = Child(*net, "hidden"), output = Child(*net, "output");
+    auto* hidden_linear = hidden ? hidden->as<nn::Linear>() : nullptr;
+    auto* output_linear = output ? output->as<nn::Linear>() : nullptr;
+    if (!hidden_linear || !output_linear) {
+      return absl::InternalError("the landmark net has not the layers its exporter knows");
+    }
+    x = g.AddNode("Flatten", {x}, {{"axis", int64_t{1}}});
+    x = g.AddNode("Relu", {Gemm(g, x, *hidden_linear, "hidden")});
+    x = Gemm(g, x, *output_linear, "output");
+    x = g.AddNode("Add", {x, g.AddInitializer("centre", torch::tensor(0.5f))});
   }
-  auto* sequential = features ? features->as<nn::Sequential>() : nullptr;
-  auto* hidden_linear = hidden ? hidden->as<nn::Linear>() : nullptr;
-  auto* output_linear = output ? output->as<nn::Linear>() : nullptr;
-  if (!sequential || !hidden_linear || !output_linear) {
-    return absl::InternalError("the landmark net has not the layers its exporter knows");
-  }
-  FACEREC_ASSIGN_OR_RETURN(x, AddSequential(g, *sequential, x, "features"));
-  x = g.AddNode("Flatten", {x}, {{"axis", int64_t{1}}});
-  x = g.AddNode("Relu", {Gemm(g, x, *hidden_linear, "hidden")});
-  x = Gemm(g, x, *output_linear, "output");
-  x = g.AddNode("Add", {x, g.AddInitializer("centre", torch::tensor(0.5f))});
   x = g.AddNode("Reshape", {x, g.AddInt64Initializer("points_shape", {-1, 5, 2})});
   g.AddOutput(x, {-1, 5, 2});
   std::map<std::string, std::string> all = metadata;

@@ -77,6 +77,7 @@ train_landmarks|--epochs=0|--epochs=0: must be >= 1
 train_landmarks|--input_size=30|--input_size=30: must be a positive multiple of 16
 train_landmarks|--shifted_mtfl_rows=keep|--shifted_mtfl_rows=keep: allowed: drop, correct
 train_landmarks|--head=heatmap|--head=heatmap: allowed: regression, soft_argmax
+train_landmarks|--seeds=1 --reference_dlib_model=/no/such.dat|--reference_dlib_model=/no/such.dat: cannot be read
 train_landmarks|--max_eye_mouth_fraction=0.1|--max_eye_mouth_fraction=0.1: must be in [--min_eye_mouth_fraction, 1)
 train_landmarks|--holdout_every=-3|--holdout_every=-3: must be 0 (none) or >= 2
 train_landmarks|--model=no/such/net.pt|--model=

@@ -1,6 +1,7 @@
 // Each exported net is the same function in a second runtime:
 // OpenCV's dnn module reads the file and, on real face crops, gives the
-// points LibTorch gives to within 1e-4 of the crop; the file says what it is
+// points LibTorch gives to within 1e-4 of the crop (with either landmark
+// head); the file says what it is
 // in its metadata. The recogniser and the detector (at two input sizes) the
 // same. An architecture without an exporter, a bad size and a foreign file
 // are errors that name them.
@@ -89,6 +90,45 @@ TEST(OnnxExportTest, OpenCvRunsTheExportedLandmarkNetAsLibTorchDoes) {
   EXPECT_EQ(metadata["facerec.opset"], std::to_string(kOnnxOpset));
   EXPECT_EQ(metadata["facerec.input_size"], std::to_string(side) + "x" + std::to_string(side));
   EXPECT_EQ(metadata["facerec.source_sha256"].size(), 64u);
+}
+
+// No soft-argmax net is shipped yet: a random one whose BatchNorms hold
+// statistics far from 0 / 1 and whose heatmaps are sharpened (last layer
+// scaled) so the points spread over the crop instead of sitting at its centre.
+TEST(OnnxExportTest, OpenCvRunsAnExportedSoftArgmaxLandmarkNetAsLibTorchDoes) {
+  torch::manual_seed(8);
+  align::LandmarkNetOptions options;
+  options.base_width = 8;
+  options.head = align::LandmarkHead::kSoftArgmax;
+  align::LandmarkNet net(options);
+  {
+    torch::NoGradGuard no_grad;
+    for (int i = 0; i < 4; ++i) net->forward(torch::rand({8, 3, 64, 64}) * 2);
+    for (auto& p : net->named_parameters()) {
+      if (p.key().rfind("heatmaps.", 0) == 0) p.value().mul_(8);
+    }
+  }
+  net->eval();
+  const std::string path = (testing::FreshTempDir("onnx_soft_argmax") / "net.pt").string();
+  ASSERT_TRUE(align::SaveLandmarkNet(net, path).ok());
+  const torch::Tensor crops = LfwCrops(64, 64);
+  torch::Tensor expected;
+  {
+    torch::NoGradGuard no_grad;
+    expected = net->forward(crops).contiguous();
+  }
+  const auto model = ExportModelToOnnx(tracking::ModelKind::kLandmarks, path);
+  ASSERT_TRUE(model.ok()) << model.status();
+  const std::string onnx_path = (testing::FreshTempDir("onnx_soft_argmax_out") / "landmarks.onnx").string();
+  ASSERT_TRUE(WriteOnnxModel(*model, onnx_path).ok());
+  const torch::Tensor got = RunOpenCv(onnx_path, crops, expected.sizes());
+  const double max_abs = (got - expected).abs().max().item<double>();
+  std::printf("soft-argmax landmarks: largest |difference| %.3g (crop fractions)\n", max_abs);
+  EXPECT_LT(max_abs, 1e-4) << "largest difference " << max_abs;
+  // The points differ from face to face and leave the centre: a wrong cell
+  // order or upsampling would show.
+  EXPECT_GT((expected - 0.5).abs().max().item<double>(), 0.05);
+  EXPECT_GT((expected[0] - expected[1]).abs().max().item<double>(), 0.01);
 }
 
 TEST(OnnxExportTest, OpenCvRunsTheExportedRecogniserAsLibTorchDoes) {
