@@ -50,6 +50,7 @@ absl::StatusOr<LandmarkNet> LoadLandmarkNet(const std::string& path) {
                                               ", base width ", o.base_width, ", hidden ", o.hidden, ")"));
     }
     // Files saved before the soft-argmax head have 3 options: regression nets.
+    o.head = LandmarkHead::kRegression;
     if (options.numel() > 3) {
       const int64_t head = options[3].item<int64_t>();
       if (head != static_cast<int64_t>(LandmarkHead::kRegression) &&

@@ -334,6 +334,7 @@ TEST(LandmarkDetectorTest, ModelFileWithoutAHeadLoadsAsRegressionAndAnUnknownHea
   LandmarkNetOptions options;
   options.base_width = 8;
   options.hidden = 32;
+  options.head = LandmarkHead::kRegression;  // What such a file holds, whatever today's default.
   LandmarkNet net(options);
   const auto save_with = [&](const torch::Tensor& stored_options, const std::string& name) {
     torch::serialize::OutputArchive archive;
