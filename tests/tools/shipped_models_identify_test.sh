@@ -46,11 +46,17 @@ done
 ((named >= 1)) || fail "nobody named above the threshold: $(cat "$work/identify.out")"
 grep -q "the one the gallery was made with" "$work/identify.err" || fail "identify did not use the gallery's recogniser"
 # The same chain on OpenCV's dnn module (the models exported to ONNX in
-# memory): the same faces and names, scores equal to the printed digits.
+# memory): the same faces, boxes and names, and scores that differ by at most
+# one unit of the last printed digit (the runtimes agree to ~1e-6, which can
+# round either way: 0.2305 against 0.2306 with the soft-argmax landmark net).
 (cd "$work" && BUILD_WORKSPACE_DIRECTORY="$work" "$bin/tools/identify" --gallery=g.gallery --backend=opencv_dnn \
   probes/*.jpg) >"$work/identify_opencv.out" 2>"$work/identify_opencv.err" ||
   { fail "identify --backend=opencv_dnn exited non-zero"; cat "$work/identify_opencv.err"; }
-diff "$work/identify.out" "$work/identify_opencv.out" >/dev/null ||
+[[ $(wc -l <"$work/identify.out") -eq $(wc -l <"$work/identify_opencv.out") ]] &&
+  paste "$work/identify.out" "$work/identify_opencv.out" | awk -F'\t' '
+    NF != 10 || $1 != $6 || $2 != $7 || $3 != $8 || $5 != $10 { bad = 1 }
+    { d = $4 - $9; if (d < 0) d = -d; if (d > 0.00011) bad = 1 }
+    END { exit bad }' ||
   fail "the backends differ: $(diff "$work/identify.out" "$work/identify_opencv.out")"
 [[ "$(sqlite3 "$work/results.db" "select count(*) from models")" == 3 ]] || fail "the store does not hold the 3 shipped models"
 
