@@ -107,13 +107,14 @@ torch::Tensor SoftArgmax2d(const torch::Tensor& logits) {
   CHECK_EQ(logits.dim(), 4) << "SoftArgmax2d takes [N, K, H, W] logits";
   const int64_t n = logits.size(0), k = logits.size(1), h = logits.size(2), w = logits.size(3);
   const torch::Tensor p = torch::softmax(logits.flatten(2), 2).view({n, k, h, w});
-  // Cell centres in map units: cell j covers [j, j + 1) / cells.
-  const auto centres = [&](int64_t cells) {
-    return (torch::arange(cells, logits.options()) + 0.5) / static_cast<double>(cells);
-  };
-  const torch::Tensor x = (p.sum(2) * centres(w)).sum(2);  // Column marginals [N, K, W].
-  const torch::Tensor y = (p.sum(3) * centres(h)).sum(2);  // Row marginals [N, K, H].
+  const torch::Tensor x = (p.sum(2) * SoftArgmaxCellCentres(w, logits.options())).sum(2);  // Column marginals.
+  const torch::Tensor y = (p.sum(3) * SoftArgmaxCellCentres(h, logits.options())).sum(2);  // Row marginals.
   return torch::stack({x, y}, 2);
+}
+
+torch::Tensor SoftArgmaxCellCentres(int64_t cells, const torch::TensorOptions& options) {
+  // Cell j covers [j, j + 1) / cells of the map; it stands for its middle.
+  return (torch::arange(cells, options) + 0.5) / static_cast<double>(cells);
 }
 
 torch::Tensor WingLoss(const torch::Tensor& predicted, const torch::Tensor& truth, double w,

@@ -98,6 +98,11 @@ TORCH_MODULE(LandmarkNet);
 // that cell's centre. Differentiable.
 torch::Tensor SoftArgmax2d(const torch::Tensor& logits);
 
+// The positions SoftArgmax2d gives a map's cells along one axis of `cells`:
+// (j + 0.5) / cells for j = 0 .. cells - 1, a 1-D tensor. The ONNX export
+// builds its product with the same positions.
+torch::Tensor SoftArgmaxCellCentres(int64_t cells, const torch::TensorOptions& options = {});
+
 // The crop side, in pixels, the Wing loss's w and epsilon are given for:
 // coordinates in crop units are scaled to it before the loss, whatever the
 // net's input size (64 since the start, so nets trained at 64 px train

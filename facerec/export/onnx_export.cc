@@ -131,8 +131,9 @@ absl::StatusOr<onnx::ModelProto> LandmarkNetToOnnx(align::LandmarkNet net,
     // cells' centres: [N * 5, H * W] x [H * W, 2] -> [N * 5, 2]. Stored as
     // [2, H * W] with transB and a zero bias, the fully connected layer's
     // form, which OpenCV's importer takes (it rejects the untransposed one).
+    // Row-major cells: cell r * W + c sits at (centre c, centre r).
     const int64_t cells = side / 4;
-    const torch::Tensor centre = (torch::arange(cells, torch::kFloat32) + 0.5) / static_cast<double>(cells);
+    const torch::Tensor centre = align::SoftArgmaxCellCentres(cells, torch::kFloat32);
     const torch::Tensor centres = torch::stack({centre.repeat({cells}), centre.repeat_interleave(cells)}, 1);
     x = g.AddNode("Reshape", {x, g.AddInt64Initializer("maps_shape", {-1, cells * cells})});
     x = g.AddNode("Softmax", {x}, {{"axis", int64_t{1}}});
