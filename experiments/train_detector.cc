@@ -12,6 +12,9 @@
 // Seeds in parallel: run each as its own process (--seed=N --threads=1),
 // then --seeds=1,2,3 with the same flags at any --threads: each seed's
 // finished run is found in the store and its net only evaluated again.
+// --external_detections (a peer's, e.g. the SSD's) and --reference_detector
+// (a net of ours, e.g. the shipped one) join that summary as variants, each
+// paired with the seeds over the same photos.
 //
 // Presets are flagfiles in --config_dir/detector/. A run killed midway
 // resumes from its last epoch's checkpoint when started again with the same
@@ -25,6 +28,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +61,7 @@
 #include "facerec/tracking/run.h"
 #include "facerec/train/detector_trainer.h"
 #include "facerec/tracking/experiment_names.h"
+#include "facerec/tracking/model_registry.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 
@@ -105,6 +110,11 @@ DEFINE_string(external_detections, "",
               "With --seeds: NAME=FILE,... peers' detections on the validation photos (detect/external_detections.h; "
               "FILE relative to the workspace root), each scored as one more variant of the summary, so its "
               "difference from ours is paired over the same photos and resamples.");
+DEFINE_string(reference_detector, "",
+              "With --seeds: a trained detector of ours (a file relative to the workspace root or a registry "
+              "name NAME[@ALIAS|:VERSION], e.g. facerec-detector@default) scored on the same photos as one more "
+              "variant, 'reference_detector', so the seeds' difference from it is paired over photos (does a new "
+              "recipe beat the shipped net?); empty: none. Recorded by sha256.");
 DEFINE_int32(bootstrap_replicates, kBootstrap.replicates, "Bootstrap replicates of the --seeds intervals.");
 DEFINE_double(bootstrap_confidence, kBootstrap.confidence, "Coverage of those intervals, in (0, 1).");
 DEFINE_int32(curve_points, 200, "Points of each stored precision-recall curve.");
@@ -189,7 +199,8 @@ absl::StatusOr<DetectorData> LoadData(experiment::Experiment& e, const std::vect
 std::map<std::string, std::string> TrainingParams(const DetectorData& data, int64_t seed) {
   std::map<std::string, std::string> params = experiment::FlagsDefinedIn(
       "train_detector", {"run_name", "landmark_model", "resume", "val_sets", "validate_every", "curve_points",
-                         "seeds", "bootstrap_replicates", "bootstrap_confidence", "external_detections"});
+                         "seeds", "bootstrap_replicates", "bootstrap_confidence", "external_detections",
+                         "reference_detector"});
   params["seed"] = absl::StrCat(seed);
   params["threads"] = absl::StrCat(torch::get_num_threads());
   // The boxes the landmark net makes are training data: the net that made
@@ -320,8 +331,31 @@ metrics::UnitStatistic ScoreOf(std::shared_ptr<const metrics::MatchedDetections>
 // per evaluation variant as mean ± std over the seeds with a bootstrap
 // interval over photos, and the variant's paired difference from the default;
 // recorded as one more run, "detector_seeds".
+// --reference_detector, chosen and loaded before the data (a bad value fails
+// at once).
+struct ReferenceDetector {
+  pipeline::ChosenModel model;
+  std::unique_ptr<detect::OurDetector> detector;  // With the default options.
+};
+
+absl::StatusOr<std::optional<ReferenceDetector>> LoadReferenceDetector(experiment::Experiment& e,
+                                                                       torch::Device device) {
+  if (FLAGS_reference_detector.empty()) return std::nullopt;
+  if (FLAGS_seeds.empty()) {
+    return experiment::FlagError("reference_detector", FLAGS_reference_detector, "is scored only with --seeds");
+  }
+  ReferenceDetector reference;
+  FACEREC_ASSIGN_OR_RETURN(reference.model, pipeline::ChooseModel([&] { return e.Store(); }, tracking::ModelKind::kDetector,
+                                                                  "reference_detector", FLAGS_reference_detector));
+  absl::StatusOr<std::unique_ptr<detect::OurDetector>> loaded =
+      detect::OurDetector::Load(reference.model.path, detect::FaceDetectorOptions(), device);
+  if (!loaded.ok()) return experiment::AsFlagError("reference_detector", loaded.status());
+  reference.detector = std::move(*loaded);
+  return reference;
+}
+
 absl::Status TrainSeeds(experiment::Experiment& e, const DetectorData& data, const std::vector<int64_t>& seeds,
-                        torch::Device device) {
+                        torch::Device device, const std::optional<ReferenceDetector>& reference) {
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
   FACEREC_ASSIGN_OR_RETURN(const std::filesystem::path root, e.DataRoot());
   // Read (and so checked) before any seed trains.
@@ -373,6 +407,17 @@ absl::Status TrainSeeds(experiment::Experiment& e, const DetectorData& data, con
     }
     return absl::OkStatus();
   };
+  // The reference net's detections, like a peer's, are the same for every
+  // seed: scored once, added once per seed.
+  std::vector<detect::DetectorEvaluation> reference_results;
+  if (reference) {
+    LOG(INFO) << "scoring the reference detector";
+    for (const detect::DetectionSet& set : data.sets) {
+      FACEREC_ASSIGN_OR_RETURN(detect::DetectorEvaluation r,
+                               detect::EvaluateDetector(*reference->detector, set, evaluation));
+      reference_results.push_back(std::move(r));
+    }
+  }
   for (size_t k = 0; k < trained.size(); ++k) {
     for (const auto& [variant, options] : EvaluationVariants()) {
       LOG(INFO) << "seed " << seeds[k] << ": scoring " << variant;
@@ -385,6 +430,7 @@ absl::Status TrainSeeds(experiment::Experiment& e, const DetectorData& data, con
       }
       FACEREC_RETURN_IF_ERROR(add(variant, std::move(results)));
     }
+    if (reference) FACEREC_RETURN_IF_ERROR(add("reference_detector", reference_results));
     // A peer's detections are the same for every seed: as a variant they
     // pair its score with the seeds' mean of ours, photo by photo.
     for (const detect::NamedExternalDetections& peer : peers) {
@@ -409,6 +455,12 @@ absl::Status TrainSeeds(experiment::Experiment& e, const DetectorData& data, con
   }
   for (const detect::NamedExternalDetections& peer : peers) {
     run_options.params[absl::StrCat("external/", peer.name, "/detections_sha256")] = peer.sha256;
+  }
+  if (reference) {
+    run_options.params["reference_detector_sha256"] = reference->model.sha256;
+    if (reference->model.registered) {
+      run_options.params["reference_detector_registered"] = reference->model.registered->Label();
+    }
   }
   FACEREC_ASSIGN_OR_RETURN(tracking::Run * run, e.StartRun(run_options));
   FACEREC_RETURN_IF_ERROR(pipeline::RecordSeedIntervals(rows, bootstrap, run));
@@ -443,8 +495,9 @@ absl::Status TrainDetector(experiment::Experiment& e) {
     const std::string m(s.message());
     return experiment::AsFlagError(m.substr(0, m.find('=')), s);
   }
+  FACEREC_ASSIGN_OR_RETURN(const std::optional<ReferenceDetector> reference, LoadReferenceDetector(e, device));
   FACEREC_ASSIGN_OR_RETURN(const DetectorData data, LoadData(e, sources, val_sets, device));
-  if (!seeds.empty()) return TrainSeeds(e, data, seeds, device);
+  if (!seeds.empty()) return TrainSeeds(e, data, seeds, device, reference);
   return TrainOneSeed(e, data, FLAGS_seed, device).status();
 }
 

@@ -127,7 +127,9 @@ inline const StageSeedsSection kDetectorSeeds = {
     "as the run's code had them (since issue 35 faces from 8 px, each photo enlarged 1.25x; before it from "
     "20 px, enlarged as much); no_enlargement: the photo as it is; smallest_face_20: faces from 20 px at the "
     "same enlargement; each on the same nets; a peer's name (ssd_mobilenetv1): its detections on the same photos "
-    "(--external_detections), the same for every seed, so its difference from ours is paired photo by photo.",
+    "(--external_detections), the same for every seed, so its difference from ours is paired photo by photo; "
+    "reference_detector: a net of ours trained before (--reference_detector, the shipped one), its defaults, "
+    "paired likewise.",
     "train_detector --seeds=1,2,3"};
 
 // The newest FINISHED summary run of `section`: per variant, set and metric,

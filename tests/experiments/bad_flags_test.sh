@@ -99,6 +99,8 @@ train_detector|--val_sets=facemask_train|facemask_train is a training set
 train_detector|--input_size=300|--input_size=300: must be a positive multiple of 32
 train_detector|--epochs=0|--epochs=0: must be at least 1
 train_detector|--landmark_model=/no/such.pt|/no/such.pt
+train_detector|--reference_detector=x.pt|--reference_detector=x.pt: is scored only with --seeds
+train_detector|--seeds=1 --reference_detector=/no/such.pt|--reference_detector=/no/such.pt: no such file
 evaluate_pipeline|--detector=yolo|--detector=yolo: unknown 'yolo'
 evaluate_pipeline|--landmarks=sift|--landmarks=sift: unknown 'sift'
 evaluate_pipeline|--detector=haar --embedding_model=/no/such.pt --landmark_model=/no/such.pt|--landmark_model=/no/such.pt: no such file
