@@ -5,10 +5,16 @@
 // 640x480: a CelebA photo with one face (photo=0) and a face-mask crowd
 // (photo=1). Ours is the newest trained in the store (results.db of the
 // workspace), or FACEREC_DETECTOR_MODEL; without one its rows report an
-// error. OurNetForward is the net alone at 640x480, weights as initialised
-// (they do not change its cost).
+// error. Detector/ours_reference times another net of ours in the same run,
+// FACEREC_REFERENCE_DETECTOR_MODEL (e.g. the shipped one beside a candidate
+// for its place); without it those rows report an error. OurNetForward is
+// the net alone at 640x480, weights as initialised (they do not change its
+// cost).
 //
 //   tools/bazel run //benchmarks:detectors_benchmark -- --benchmark_repetitions=5
+//   FACEREC_DETECTOR_MODEL=new.pt FACEREC_REFERENCE_DETECTOR_MODEL=models/facerec-detector.pt \
+//     bazel-bin/benchmarks/detectors_benchmark --benchmark_filter='Detector/ours'
+//
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
@@ -59,16 +65,27 @@ std::string OurModel() {
   return model.ok() ? *model : "";
 }
 
+// FACEREC_REFERENCE_DETECTOR_MODEL; empty when unset.
+std::string ReferenceModel() {
+  const char* env = std::getenv("FACEREC_REFERENCE_DETECTOR_MODEL");
+  return env == nullptr ? "" : env;
+}
+
+// `name`: a detector's name (detect/detectors.h), or "ours_reference" for
+// ours with ReferenceModel().
 void Detector(benchmark::State& state, const std::string& name) {
   const cv::Mat& photo = Photos()[state.range(0)];
+  const bool reference = name == "ours_reference";
+  const std::string kind = reference ? "ours" : name;
   detect::FaceDetectorOptions options;
-  options.score_threshold = detect::DefaultScoreThreshold(name);
-  const std::string model = name == "ours" ? OurModel() : "";
-  if (name == "ours" && model.empty()) {
-    state.SkipWithError("no trained detector: run experiments:train_detector or set FACEREC_DETECTOR_MODEL");
+  options.score_threshold = detect::DefaultScoreThreshold(kind);
+  const std::string model = reference ? ReferenceModel() : kind == "ours" ? OurModel() : "";
+  if (kind == "ours" && model.empty()) {
+    state.SkipWithError(reference ? "FACEREC_REFERENCE_DETECTOR_MODEL is not set"
+                                  : "no trained detector: run experiments:train_detector or set FACEREC_DETECTOR_MODEL");
     return;
   }
-  auto detector = detect::MakeFaceDetector(name, options, model);
+  auto detector = detect::MakeFaceDetector(kind, options, model);
   if (!detector.ok()) {
     state.SkipWithError(std::string(detector.status().message()).c_str());
     return;
@@ -81,6 +98,8 @@ void Detector(benchmark::State& state, const std::string& name) {
   state.counters["faces"] = static_cast<double>(faces) / state.iterations();
 }
 BENCHMARK_CAPTURE(Detector, ours, std::string("ours"))->ArgName("photo")->DenseRange(0, 1)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(Detector, ours_reference, std::string("ours_reference"))->ArgName("photo")->DenseRange(0, 1)
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(Detector, haar, std::string("haar"))->ArgName("photo")->DenseRange(0, 1)
     ->Unit(benchmark::kMillisecond)->UseRealTime();
