@@ -27,12 +27,15 @@ the header again. Optimisation levels that keep __OPTIMIZE__ (-O1 and -O2, as
 .bazelrc gives tests and libraries) and debug levels may differ.
 """
 
+load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "ACTION_NAMES")
+load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
+
 _TORCH = ["@libtorch", "@libtorch//:libtorch"]
 _PCH = "//third_party:torch_pch"
-# Bazel's caches restore files with new times, and a new checkout gives
-# every source one: the header's inputs are compared by content when their
-# times differ. The header must be built with the same flag
-# (//third_party:torch_pch_compile), which stores the hashes compared.
+# Bazel's caches restore files with new times, and machines install the
+# system headers at different times: the header's inputs are compared by
+# content when their times differ. The header must be built with the same
+# flag (//third_party:torch_pch_precompiled), which stores the hashes compared.
 _PCH_COPTS = [
     "-include-pch",
     "$(GENDIR)/third_party/torch_pch.pch.h",
@@ -56,3 +59,67 @@ def cc_binary(**kwargs):
 
 def cc_test(**kwargs):
     native.cc_test(**_with_pch(kwargs))
+
+def _precompiled_header_impl(ctx):
+    cc_toolchain = find_cpp_toolchain(ctx)
+    features = cc_common.configure_features(
+        ctx = ctx,
+        cc_toolchain = cc_toolchain,
+        requested_features = ctx.features,
+        unsupported_features = ctx.disabled_features,
+    )
+    deps = cc_common.merge_cc_infos(cc_infos = [d[CcInfo] for d in ctx.attr.deps]).compilation_context
+    out = ctx.actions.declare_file(ctx.attr.out)
+    variables = cc_common.create_compile_variables(
+        feature_configuration = features,
+        cc_toolchain = cc_toolchain,
+        user_compile_flags = ctx.fragments.cpp.copts + ctx.fragments.cpp.cxxopts + ctx.attr.copts,
+        source_file = ctx.attr.header,
+        output_file = out.path,
+        include_directories = deps.includes,
+        quote_include_directories = deps.quote_includes,
+        system_include_directories = deps.system_includes,
+        preprocessor_defines = deps.defines,
+        # --force_pic (.bazelrc): every compile that loads it has -fPIC.
+        use_pic = True,
+    )
+    action = ACTION_NAMES.cpp_compile
+    ctx.actions.run(
+        executable = cc_common.get_tool_for_action(feature_configuration = features, action_name = action),
+        arguments = cc_common.get_memory_inefficient_command_line(
+            feature_configuration = features,
+            action_name = action,
+            variables = variables,
+        ),
+        env = cc_common.get_environment_variables(
+            feature_configuration = features,
+            action_name = action,
+            variables = variables,
+        ),
+        inputs = depset(transitive = [cc_toolchain.all_files, deps.headers]),
+        outputs = [out],
+        mnemonic = "PrecompileHeader",
+        progress_message = "Precompiling %s" % ctx.attr.header,
+    )
+    return [DefaultInfo(files = depset([out]))]
+
+# A system header precompiled by the C++ toolchain's own compile command
+# line (the configuration's flags, --copt and --cxxopt, the deps' include
+# paths and defines) plus `copts`: what a cc_library compile would run, but
+# with the header's absolute system path as the main file. Clang names a
+# precompiled header's main file, by absolute path, in the dependency file
+# of every compile that loads it; a system path there is one Bazel accepts
+# as a toolchain header, where a workspace file would be /proc/self/cwd/...,
+# an undeclared absolute path.
+precompiled_header = rule(
+    implementation = _precompiled_header_impl,
+    attrs = {
+        "header": attr.string(mandatory = True, doc = "Absolute path of the system header."),
+        "out": attr.string(mandatory = True, doc = "The precompiled header's file name."),
+        "copts": attr.string_list(doc = "Flags after the configuration's."),
+        "deps": attr.label_list(providers = [CcInfo], doc = "Libraries whose include paths it needs."),
+        "_cc_toolchain": attr.label(default = "@bazel_tools//tools/cpp:current_cc_toolchain"),
+    },
+    toolchains = ["@bazel_tools//tools/cpp:toolchain_type"],
+    fragments = ["cpp"],
+)
