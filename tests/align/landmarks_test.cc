@@ -199,6 +199,7 @@ TEST(LandmarkDetectorTest, UprightRefinementFindsFacesRolledPastTheTrainedRange)
   ASSERT_TRUE(all.ok()) << all.status();
   LandmarkDetectorOptions level;
   level.flip_average = false;
+  level.upright_refinement = false;
   LandmarkDetectorOptions upright = level;
   upright.upright_refinement = true;
   absl::StatusOr<LandmarkDetector> without = LandmarkDetector::Load(kShippedLandmarks, c10::kCPU, level);
