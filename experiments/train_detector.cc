@@ -325,12 +325,6 @@ metrics::UnitStatistic ScoreOf(std::shared_ptr<const metrics::MatchedDetections>
   };
 }
 
-// --seeds: each seed trained (or found finished in the store: alone, at any
-// thread count), then every validation set's AP (a recall-only set's recall
-// at 1 FP per photo and at the operating point, detect::RecallsAtOperatingPoint)
-// per evaluation variant as mean ± std over the seeds with a bootstrap
-// interval over photos, and the variant's paired difference from the default;
-// recorded as one more run, "detector_seeds".
 // --reference_detector, chosen and loaded before the data (a bad value fails
 // at once).
 struct ReferenceDetector {
@@ -354,6 +348,12 @@ absl::StatusOr<std::optional<ReferenceDetector>> LoadReferenceDetector(experimen
   return reference;
 }
 
+// --seeds: each seed trained (or found finished in the store: alone, at any
+// thread count), then every validation set's AP (a recall-only set's recall
+// at 1 FP per photo and at the operating point, detect::RecallsAtOperatingPoint)
+// per evaluation variant as mean ± std over the seeds with a bootstrap
+// interval over photos, and the variant's paired difference from the default;
+// recorded as one more run, "detector_seeds".
 absl::Status TrainSeeds(experiment::Experiment& e, const DetectorData& data, const std::vector<int64_t>& seeds,
                         torch::Device device, const std::optional<ReferenceDetector>& reference) {
   FACEREC_ASSIGN_OR_RETURN(tracking::ExperimentStore * store, e.Store());
