@@ -46,16 +46,19 @@ done
 ((named >= 1)) || fail "nobody named above the threshold: $(cat "$work/identify.out")"
 grep -q "the one the gallery was made with" "$work/identify.err" || fail "identify did not use the gallery's recogniser"
 # The same chain on OpenCV's dnn module (the models exported to ONNX in
-# memory): the same faces, boxes and names, and scores that differ by at most
-# one unit of the last printed digit (the runtimes agree to ~1e-6, which can
-# round either way: 0.2305 against 0.2306 with the soft-argmax landmark net).
+# memory): the same faces, boxes and names, and scores within 1e-3. The
+# runtimes agree to ~1e-6 on each net, but the landmark net's first pass
+# places the second crop and, with upright refinement (on by default since
+# issue 35), also turns it by the eyes' angle, so those differences move the
+# final points a little: scores differed by up to 4e-4 at 6cff56b (0.2537
+# against 0.2541), against 1e-4 with level crops.
 (cd "$work" && BUILD_WORKSPACE_DIRECTORY="$work" "$bin/tools/identify" --gallery=g.gallery --backend=opencv_dnn \
   probes/*.jpg) >"$work/identify_opencv.out" 2>"$work/identify_opencv.err" ||
   { fail "identify --backend=opencv_dnn exited non-zero"; cat "$work/identify_opencv.err"; }
 [[ $(wc -l <"$work/identify.out") -eq $(wc -l <"$work/identify_opencv.out") ]] &&
   paste "$work/identify.out" "$work/identify_opencv.out" | awk -F'\t' '
     NF != 10 || $1 != $6 || $2 != $7 || $3 != $8 || $5 != $10 { bad = 1 }
-    { d = $4 - $9; if (d < 0) d = -d; if (d > 0.00011) bad = 1 }
+    { d = $4 - $9; if (d < 0) d = -d; if (d > 0.001) bad = 1 }
     END { exit bad }' ||
   fail "the backends differ: $(diff "$work/identify.out" "$work/identify_opencv.out")"
 [[ "$(sqlite3 "$work/results.db" "select count(*) from models")" == 3 ]] || fail "the store does not hold the 3 shipped models"
