@@ -48,10 +48,9 @@ struct LandmarkDetectorOptions {
   // the net sees the face upright, however far the face is rolled in the
   // photo (the net trains on rolls up to +-15 degrees; AFLW's and AFW's faces
   // go further). No effect without refinement passes. Chosen on held-out
-  // MTFL faces over three seeds of the soft-argmax net (issue 35, summary run
-  // 3a997c18: NME 0.03 points lower, an interval that excludes 0;
-  // experiments/RESULTS.md). The crop is warped either way, so it costs
-  // nothing. Default true.
+  // MTFL faces over three seeds of the soft-argmax net (issue 35; the numbers
+  // are in experiments/RESULTS.md, "Landmark net over seeds"). The crop is
+  // warped either way, so turning it costs nothing. Default true.
   bool upright_refinement = true;
 };
 
